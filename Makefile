@@ -1,0 +1,45 @@
+# Two commands do everything: `make run` (app + demo city) and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 42
+
+.PHONY: help setup db run test stop lint demo benchmarks
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+setup: ## system packages, .venv and pip packages (idempotent)
+	@scripts/bootstrap.sh
+
+db: ## start the project's own PostGIS cluster (skipped when DATABASE_URL is set)
+	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh start; fi
+
+run: setup db ## migrate, load the demo city once, create the demo planner, serve on 127.0.0.1:8000
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py make_demo --seed $(SEED) --scale small --if-empty
+	@$(PY) manage.py ensure_demo_users
+	@echo "==> serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop; 'make stop' stops the database)"
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: ## lint, Django checks, migrations check, pytest (same as CI)
+	@scripts/bootstrap.sh --browser
+	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh start; fi
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py check --fail-level WARNING
+	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py makemigrations --check --dry-run
+	@DJANGO_SETTINGS_MODULE=geoapp.settings.prod DJANGO_SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') DJANGO_ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+	@$(PY) -m pytest -q $(PYTEST_ARGS)
+
+demo: setup db ## (re)load the demo city: make demo SEED=7 SCALE=city
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py make_demo --seed $(SEED) --scale $${SCALE:-small}
+
+benchmarks: setup db ## city-scale benchmarks (prints figures beside references)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
+
+stop: ## stop the project's PostgreSQL cluster
+	@scripts/pg.sh stop

@@ -1,0 +1,1 @@
+"""Planning objects computed over the layers (analysis runs, results, blocks, projects)."""

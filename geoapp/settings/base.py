@@ -1,0 +1,208 @@
+"""Every setting with its default; environment variables override (DJANGO_*, DATABASE_URL)."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env = environ.Env()
+
+# GENERAL
+DEBUG = env.bool("DJANGO_DEBUG", False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 30)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# SPATIAL REFERENCE
+# Storage SRID: CGCS2000 / 3-degree Gauss-Kruger CM 120E, metric, so distances and
+# areas work in the database (README "SRID policy"). Everything sent out is 4326.
+SRID = env.int("GEOAPP_SRID", 4549)
+API_SRID = 4326
+# The city's extent in lon/lat (min_lon, min_lat, max_lon, max_lat): geometries outside
+# are refused. Central Ningbo with a margin.
+CITY_EXTENT = tuple(
+    env.list("GEOAPP_CITY_EXTENT", cast=float, default=[121.0, 29.3, 122.3, 30.4])
+)
+CITY_NAME = env("GEOAPP_CITY_NAME", default="宁波市")
+
+
+def _wheel_library(prefix: str) -> str | None:
+    """The self-contained GDAL that pyogrio's wheel bundles (GDAL >= 3.9 can block file and
+    network access from spatial references, which Debian 12's GDAL 3.6 cannot: gis.W001)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyogrio")
+    if spec is None or spec.origin is None:
+        return None
+    libs = sorted(
+        (Path(spec.origin).parent.parent / "pyogrio.libs").glob(f"{prefix}-*.so*")
+    )
+    return str(libs[0]) if libs else None
+
+
+# Override with GDAL_LIBRARY_PATH; by default the wheel's GDAL, so Django and the importers
+# (pyogrio) share one GDAL. GEOS is the system's (GEOS_LIBRARY_PATH to override).
+GDAL_LIBRARY_PATH = env("GDAL_LIBRARY_PATH", default=None) or _wheel_library("libgdal")
+GEOS_LIBRARY_PATH = env("GEOS_LIBRARY_PATH", default=None)
+
+# APPS
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "leaflet",
+    "simple_history",
+    "axes",
+    "layers",
+    "geoapp",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+ROOT_URLCONF = "geoapp.urls"
+WSGI_APPLICATION = "geoapp.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ]
+        },
+    }
+]
+
+# DATABASE
+# DATABASE_URL when set (postgis://user:pass@host:port/name); otherwise the project's own
+# cluster started by scripts/pg.sh (unix socket in .pgdata/run, port 55432).
+if env("DATABASE_URL", default=""):
+    DATABASES = {
+        "default": env.db(
+            "DATABASE_URL", engine="django.contrib.gis.db.backends.postgis"
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.contrib.gis.db.backends.postgis",
+            "NAME": env("GEOAPP_DB_NAME", default="geoapp"),
+            "USER": env("GEOAPP_DB_USER", default="geoapp"),
+            "HOST": str(BASE_DIR / ".pgdata" / "run"),
+            "PORT": env("PGPORT", default="55432"),
+        }
+    }
+DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+
+# AUTH
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AXES_FAILURE_LIMIT = env.int("GEOAPP_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+ADMIN_URL = env("DJANGO_ADMIN_URL", default="manage-7f3a/")
+
+# STATIC AND MEDIA
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = env("GEOAPP_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+# The population raster and other generated rasters live here (never served directly).
+RASTER_ROOT = Path(
+    env("GEOAPP_RASTER_ROOT", default=str(BASE_DIR / "media" / "rasters"))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB request bodies (SECURITY.md B7)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+GEOAPP_UPLOAD_MAX_BYTES = env.int("GEOAPP_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+
+# REST FRAMEWORK
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly"
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "STRICT_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "宁波城镇老旧小区改造 GIS API",
+    "DESCRIPTION": "Layers, life-circle analysis, blocks and siting for old community renovation.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# MAP
+# Tiles: a URL template (e.g. Tianditu, which lines up with WGS84/CGCS2000). Empty: no
+# basemap, the map still shows district/street outlines and the walk network.
+MAP_TILES_URL = env("GEOAPP_TILES_URL", default="")
+MAP_TILES_ATTRIBUTION = env("GEOAPP_TILES_ATTRIBUTION", default="")
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (29.87, 121.55),
+    "DEFAULT_ZOOM": 11,
+    "MIN_ZOOM": 8,
+    "MAX_ZOOM": 19,
+    "SPATIAL_EXTENT": (CITY_EXTENT[0], CITY_EXTENT[1], CITY_EXTENT[2], CITY_EXTENT[3]),
+    "TILES": [("底图", MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION})]
+    if MAP_TILES_URL
+    else [],
+    "ATTRIBUTION_PREFIX": "",
+    "RESET_VIEW": False,
+}
+
+# SECURITY HEADERS (production hardening switched on in prod.py)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env("DJANGO_LOG_LEVEL", default="WARNING"),
+    },
+}

@@ -1,0 +1,10 @@
+"""With these settings, tests run faster."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = str(BASE_DIR / ".pgdata" / "test-media")
+RASTER_ROOT = BASE_DIR / ".pgdata" / "test-media" / "rasters"

@@ -1,0 +1,19 @@
+"""Explicit routes: pages, layer APIs, OpenAPI schema, accounts and the (relocated) admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from geoapp.views import home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("api/layers/", include("layers.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,29 @@
+"""The home page: a map of every layer."""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import reverse
+
+from layers.models import AmenityCategory, Stage
+
+
+def home(request):
+    layers = {
+        "districts": reverse("layer-districts"),
+        "streets": reverse("layer-streets"),
+        "walk_network": reverse("layer-walk-network"),
+        "communities": reverse("layer-communities"),
+        "idle_land": reverse("layer-idle-land"),
+        "vacant_housing": reverse("layer-vacant-housing"),
+        "amenities": reverse("layer-amenities"),
+    }
+    config = {
+        "layers": layers,
+        "stages": dict(Stage.choices),
+        "categories": {c.code: c.name for c in AmenityCategory.objects.all()},
+        "tiles": {
+            "url": settings.MAP_TILES_URL,
+            "attribution": settings.MAP_TILES_ATTRIBUTION,
+        },
+    }
+    return render(request, "geoapp/home.html", {"map_config": config})

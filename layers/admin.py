@@ -1,0 +1,115 @@
+"""Admin for every layer: django-leaflet map widgets, list filters, search, history."""
+
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+class LayerAdmin(LeafletGeoAdminMixin, SimpleHistoryAdmin):
+    """Map widget for geometry fields (edited in 4326, stored in settings.SRID)."""
+
+    readonly_fields = ("created_at", "updated_at")
+    list_per_page = 50
+    display_raw = False
+
+
+@admin.register(models.District)
+class DistrictAdmin(LayerAdmin):
+    list_display = ("code", "name", "is_central", "updated_at")
+    list_filter = ("is_central",)
+    search_fields = ("code", "name")
+
+
+@admin.register(models.Street)
+class StreetAdmin(LayerAdmin):
+    list_display = ("code", "name", "district", "updated_at")
+    list_filter = ("district",)
+    search_fields = ("code", "name")
+
+
+class CommunityPhotoInline(admin.TabularInline):
+    model = models.CommunityPhoto
+    extra = 0
+
+
+@admin.register(models.Community)
+class CommunityAdmin(LayerAdmin):
+    list_display = (
+        "code",
+        "name",
+        "district",
+        "street",
+        "completion_year",
+        "housing_type",
+        "households",
+        "stage",
+    )
+    list_filter = (
+        "district",
+        "stage",
+        "housing_type",
+        "land_tenure",
+        "property_management",
+        "in_shanty_plan",
+        "in_expropriation_plan",
+    )
+    search_fields = ("code", "name", "address", "committee")
+    list_select_related = ("district", "street")
+    autocomplete_fields = ("street",)
+    inlines = [CommunityPhotoInline]
+
+
+@admin.register(models.IdleLand)
+class IdleLandAdmin(LayerAdmin):
+    list_display = ("code", "name", "kind", "area_m2", "consent", "status")
+    list_filter = ("kind", "consent", "status", "tenure")
+    search_fields = ("code", "name", "owner")
+    readonly_fields = ("area_m2", "created_at", "updated_at")
+
+
+@admin.register(models.VacantHousing)
+class VacantHousingAdmin(LayerAdmin):
+    list_display = ("code", "name", "floor_area_m2", "owner_kind", "status")
+    list_filter = ("owner_kind", "status")
+    search_fields = ("code", "name", "address")
+
+
+@admin.register(models.AmenityCategory)
+class AmenityCategoryAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "tier_minutes",
+        "required",
+        "service_radius_m",
+        "min_floor_area_m2",
+        "min_site_area_m2",
+        "verified",
+    )
+    list_filter = ("tier_minutes", "required", "verified")
+    search_fields = ("code", "name", "source_clause")
+
+
+@admin.register(models.Amenity)
+class AmenityAdmin(LayerAdmin):
+    list_display = ("code", "name", "category", "capacity", "source")
+    list_filter = ("category__tier_minutes", "category", "source")
+    search_fields = ("code", "name")
+    list_select_related = ("category",)
+
+
+@admin.register(models.WalkSegment)
+class WalkSegmentAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "kind", "name", "length_m", "is_barrier", "is_crossing")
+    list_filter = ("kind", "is_barrier", "is_crossing")
+    search_fields = ("code", "name")
+    readonly_fields = ("length_m", "created_at", "updated_at")
+
+
+@admin.register(models.PopulationRaster)
+class PopulationRasterAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "srid", "resolution_m", "width", "height", "total", "units")
+    search_fields = ("name",)
+    readonly_fields = ("created_at", "updated_at")

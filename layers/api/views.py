@@ -1,0 +1,81 @@
+"""Read-only GeoJSON endpoints, one per layer, with bbox filtering and a feature cap."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions
+from rest_framework.response import Response
+
+from layers import selectors
+from layers.models import AmenityCategory
+
+from . import serializers
+from .params import parse_bbox
+
+MAX_FEATURES = 20_000
+
+BBOX_PARAM = OpenApiParameter(
+    "bbox", OpenApiTypes.STR, description="min_lon,min_lat,max_lon,max_lat (EPSG:4326)"
+)
+
+
+class LayerView(generics.GenericAPIView):
+    """GeoJSON FeatureCollection of a layer, optionally within a bbox; capped at MAX_FEATURES."""
+
+    permission_classes = [permissions.AllowAny]
+    selector = None
+
+    def get_queryset(self):
+        return type(self).selector()
+
+    @extend_schema(parameters=[BBOX_PARAM])
+    def get(self, request):
+        bbox = parse_bbox(request.query_params.get("bbox"))
+        qs = selectors.in_bbox(self.get_queryset(), bbox)
+        rows = list(qs[: MAX_FEATURES + 1])
+        truncated = len(rows) > MAX_FEATURES
+        data = self.get_serializer(rows[:MAX_FEATURES], many=True).data
+        data["truncated"] = truncated
+        return Response(data)
+
+
+class DistrictLayer(LayerView):
+    serializer_class = serializers.DistrictSerializer
+    selector = staticmethod(selectors.district_list)
+
+
+class StreetLayer(LayerView):
+    serializer_class = serializers.StreetSerializer
+    selector = staticmethod(selectors.street_list)
+
+
+class CommunityLayer(LayerView):
+    serializer_class = serializers.CommunitySerializer
+    selector = staticmethod(selectors.community_list)
+
+
+class IdleLandLayer(LayerView):
+    serializer_class = serializers.IdleLandSerializer
+    selector = staticmethod(selectors.idle_land_list)
+
+
+class VacantHousingLayer(LayerView):
+    serializer_class = serializers.VacantHousingSerializer
+    selector = staticmethod(selectors.vacant_housing_list)
+
+
+class AmenityLayer(LayerView):
+    serializer_class = serializers.AmenitySerializer
+    selector = staticmethod(selectors.amenity_list)
+
+
+class WalkSegmentLayer(LayerView):
+    serializer_class = serializers.WalkSegmentSerializer
+    selector = staticmethod(selectors.walk_segment_list)
+
+
+class AmenityCategoryList(generics.ListAPIView):
+    """The facility categories of the life-circle standard."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.AmenityCategorySerializer
+    queryset = AmenityCategory.objects.all()

@@ -1,0 +1,64 @@
+"""Generate the deterministic demo city and load it into the layers."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from layers import models, services
+
+
+class Command(BaseCommand):
+    help = "Generate the demo city of central Ningbo (deterministic for a seed) and load it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--scale", choices=["small", "city"], default="small")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when communities already exist",
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, seed, scale, if_empty, no_progress, **options):
+        from geoapp.demo.generator import generate_city, write_population_tiff
+
+        if if_empty and models.Community.objects.exists():
+            self.stdout.write(
+                "demo city already loaded: skipping (make demo reloads it)"
+            )
+            return
+        if seed < 0:
+            raise CommandError("--seed must be >= 0")
+        progress = not no_progress
+        self.stdout.write(f"generating the demo city (seed {seed}, scale {scale})…")
+        city = generate_city(seed=seed, scale=scale, progress=progress)
+        raster_dir = settings.RASTER_ROOT
+        raster_dir.mkdir(parents=True, exist_ok=True)
+        raster = raster_dir / f"demo_population_{scale}_{seed}.tif"
+        write_population_tiff(city, raster)
+        bars = {}
+
+        def tick(name, n):
+            if not progress:
+                return
+            from tqdm import tqdm
+
+            if name not in bars:
+                total = {
+                    "communities": len(city.communities),
+                    "idle": len(city.idle_land),
+                    "vacant": len(city.vacant_housing),
+                    "amenities": len(city.amenities),
+                    "walk": len(city.walk_segments),
+                }[name]
+                bars[name] = tqdm(total=total, desc=f"loading {name}", unit="rows")
+            bars[name].update(n)
+
+        services.layers_clear()
+        counts = services.city_load(
+            city, source=f"demo:{scale}:{seed}", raster_path=raster, progress=tick
+        )
+        for bar in bars.values():
+            bar.close()
+        summary = ", ".join(f"{k} {v}" for k, v in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"demo city loaded: {summary}"))

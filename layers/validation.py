@@ -1,0 +1,80 @@
+"""Geometry checks shared by forms, the admin, the API and imports: what is wrong, and where."""
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_VERTICES = 100_000
+
+
+def _lonlat(geom: GEOSGeometry, x: float, y: float) -> str:
+    """Format a point given in the geometry's SRID as lon/lat for an error message."""
+    from django.contrib.gis.geos import Point
+
+    p = Point(x, y, srid=geom.srid or settings.SRID)
+    if p.srid != settings.API_SRID:
+        p.transform(settings.API_SRID)
+    return f"{p.x:.6f}, {p.y:.6f}"
+
+
+def validate_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) -> None:
+    """Raise ``ValidationError`` when ``geom`` is empty, of a wrong type, invalid or outside the city.
+
+    The message names the problem and its location (lon, lat), e.g.
+    "Self-intersection at 121.551234, 29.871234".
+    """
+    if geom is None:
+        return
+    if geom.empty:
+        raise ValidationError(_("几何图形为空。"), code="empty")
+    if geom.geom_type not in allowed:
+        raise ValidationError(
+            _("几何类型 %(got)s 不符合本图层要求（%(want)s）。")
+            % {"got": geom.geom_type, "want": "/".join(allowed)},
+            code="geom_type",
+        )
+    if geom.num_coords > MAX_VERTICES:
+        raise ValidationError(
+            _("顶点过多：%(n)d（上限 %(max)d）。")
+            % {"n": geom.num_coords, "max": MAX_VERTICES},
+            code="too_many_vertices",
+        )
+    coords = geom.extent
+    if any(c != c or c in (float("inf"), float("-inf")) for c in coords):
+        raise ValidationError(_("坐标包含 NaN 或无穷大。"), code="non_finite")
+    if not geom.valid:
+        reason = geom.valid_reason  # e.g. "Self-intersection[x y]"
+        where = ""
+        if "[" in reason and reason.endswith("]"):
+            text, _sep, xy = reason[:-1].partition("[")
+            try:
+                x, y = (float(v) for v in xy.split()[:2])
+                where = _("，位置（经度, 纬度）%(ll)s") % {"ll": _lonlat(geom, x, y)}
+            except ValueError:
+                text = reason
+            reason = text
+        raise ValidationError(
+            _("几何图形无效：%(reason)s%(where)s。")
+            % {"reason": reason, "where": where},
+            code="invalid",
+        )
+    check = (
+        geom.transform(settings.API_SRID, clone=True)
+        if geom.srid != settings.API_SRID
+        else geom
+    )
+    minx, miny, maxx, maxy = check.extent
+    ex = settings.CITY_EXTENT
+    if minx < ex[0] or miny < ex[1] or maxx > ex[2] or maxy > ex[3]:
+        raise ValidationError(
+            _(
+                "几何图形超出城市范围：范围 %(got)s 不在 %(city)s 之内"
+                "（经纬度是否颠倒？坐标系是否正确？）。"
+            )
+            % {
+                "got": f"{minx:.5f},{miny:.5f},{maxx:.5f},{maxy:.5f}",
+                "city": ",".join(str(v) for v in ex),
+            },
+            code="outside_city",
+        )

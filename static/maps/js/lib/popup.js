@@ -1,0 +1,22 @@
+// Popups and info panels built from DOM nodes: attribute text is never parsed as HTML.
+
+export function attributeTable(title, rows) {
+  const root = document.createElement("div");
+  root.className = "popup";
+  const h = document.createElement("h3");
+  h.textContent = title ?? "";
+  root.appendChild(h);
+  const table = document.createElement("table");
+  for (const [label, value] of rows) {
+    if (value === null || value === undefined || value === "") continue;
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    th.textContent = label;
+    const td = document.createElement("td");
+    td.textContent = typeof value === "boolean" ? (value ? "是" : "否") : String(value);
+    tr.append(th, td);
+    table.appendChild(tr);
+  }
+  root.appendChild(table);
+  return root;
+}

@@ -1,0 +1,100 @@
+"""Builders for layer rows around 三江口 (121.55E, 29.875N), in the storage SRID."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.conf import settings
+from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
+
+from layers import models
+
+_seq = itertools.count(1)
+
+
+def lonlat(lon: float, lat: float) -> Point:
+    p = Point(lon, lat, srid=4326)
+    p.transform(settings.SRID)
+    return p
+
+
+def square(lon: float, lat: float, size_m: float = 100.0) -> Polygon:
+    c = lonlat(lon, lat)
+    h = size_m / 2
+    return Polygon(
+        (
+            (c.x - h, c.y - h),
+            (c.x + h, c.y - h),
+            (c.x + h, c.y + h),
+            (c.x - h, c.y + h),
+            (c.x - h, c.y - h),
+        ),
+        srid=settings.SRID,
+    )
+
+
+def district(**kw) -> models.District:
+    n = next(_seq)
+    defaults = {
+        "code": f"D{n}",
+        "name": f"测试区{n}",
+        "is_central": True,
+        "geom": MultiPolygon(square(121.55, 29.875, 5000), srid=settings.SRID),
+    }
+    defaults.update(kw)
+    return models.District.objects.create(**defaults)
+
+
+def street(**kw) -> models.Street:
+    n = next(_seq)
+    d = kw.pop("district", None) or district()
+    defaults = {
+        "code": f"S{n}",
+        "name": f"测试街道{n}",
+        "district": d,
+        "geom": MultiPolygon(square(121.55, 29.875, 3000), srid=settings.SRID),
+    }
+    defaults.update(kw)
+    return models.Street.objects.create(**defaults)
+
+
+def community(**kw) -> models.Community:
+    n = next(_seq)
+    s = kw.pop("street", None) or street()
+    defaults = {
+        "code": f"C{n}",
+        "name": f"测试小区{n}",
+        "district": s.district,
+        "street": s,
+        "geom": MultiPolygon(square(121.55, 29.875, 200), srid=settings.SRID),
+        "completion_year": 1992,
+        "households": 400,
+        "residents": 1050,
+        "floor_area_m2": 30000,
+    }
+    defaults.update(kw)
+    return models.Community.objects.create(**defaults)
+
+
+def amenity(category: str = "kindergarten", **kw) -> models.Amenity:
+    n = next(_seq)
+    defaults = {
+        "code": f"A{n}",
+        "name": f"设施{n}",
+        "category": models.AmenityCategory.objects.get(code=category),
+        "geom": lonlat(121.551, 29.876),
+    }
+    defaults.update(kw)
+    return models.Amenity.objects.create(**defaults)
+
+
+def segment(a: tuple[float, float], b: tuple[float, float], **kw) -> models.WalkSegment:
+    n = next(_seq)
+    pa, pb = lonlat(*a), lonlat(*b)
+    defaults = {
+        "code": f"W{n}",
+        "kind": "local",
+        "geom": LineString(pa.coords, pb.coords, srid=settings.SRID),
+    }
+    defaults.update(kw)
+    return models.WalkSegment.objects.create(**defaults)
