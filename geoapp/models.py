@@ -1,1 +1,181 @@
-"""Planning objects computed over the layers (analysis runs, results, blocks, projects)."""
+"""Planning objects computed over the layers: rule sets, analysis runs and their results."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from layers.models import AmenityCategory, Community
+
+
+class RuleSet(models.Model):
+    """生活圈规则集 — tiers, walking profiles and facility rules (LIFECIRCLE.md), editable, versioned."""
+
+    name = models.CharField(_("名称"), max_length=128, unique=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    description = models.TextField(_("说明"), blank=True)
+    is_default = models.BooleanField(_("默认规则集"), default=False)
+    distance_5_m = models.PositiveIntegerField(_("5 分钟步行距离（m）"), default=300)
+    distance_10_m = models.PositiveIntegerField(_("10 分钟步行距离（m）"), default=500)
+    distance_15_m = models.PositiveIntegerField(_("15 分钟步行距离（m）"), default=1000)
+    strict_distance_15_m = models.PositiveIntegerField(
+        _("15 分钟严格距离（m）"), default=800
+    )
+    adult_speed_m_per_min = models.FloatField(_("成人步速（m/min）"), default=66.7)
+    elderly_speed_m_per_min = models.FloatField(_("老年人步速（m/min）"), default=55.0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("生活圈规则集")
+        verbose_name_plural = _("生活圈规则集")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_ruleset",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(distance_5_m__lte=models.F("distance_10_m"))
+                & models.Q(distance_10_m__lte=models.F("distance_15_m"))
+                & models.Q(strict_distance_15_m__lte=models.F("distance_15_m")),
+                name="ruleset_tiers_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class FacilityRule(models.Model):
+    """A facility category's rule inside a rule set: tier, required, radius, minimum areas."""
+
+    ruleset = models.ForeignKey(
+        RuleSet,
+        on_delete=models.CASCADE,
+        related_name="rules",
+        verbose_name=_("规则集"),
+    )
+    category = models.ForeignKey(
+        AmenityCategory,
+        on_delete=models.PROTECT,
+        related_name="rules",
+        verbose_name=_("设施类别"),
+    )
+    tier_minutes = models.PositiveSmallIntegerField(
+        _("生活圈层级"), choices=AmenityCategory.Tier.choices
+    )
+    required = models.BooleanField(_("必配"), default=True)
+    service_radius_m = models.PositiveIntegerField(_("服务半径（m）"))
+    min_floor_area_m2 = models.FloatField(
+        _("最小建筑面积（m²）"), null=True, blank=True
+    )
+    min_site_area_m2 = models.FloatField(_("最小用地面积（m²）"), null=True, blank=True)
+    source_clause = models.CharField(_("依据条文"), max_length=255, blank=True)
+    verified = models.BooleanField(_("已核实"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("设施配置规则")
+        verbose_name_plural = _("设施配置规则")
+        ordering = ["tier_minutes", "category__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ruleset", "category"], name="one_rule_per_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} ({self.tier_minutes} min)"
+
+
+class AnalysisRun(models.Model):
+    """分析运行记录 — parameters, rule-set version, data time, engine, duration and a summary."""
+
+    class Kind(models.TextChoices):
+        LIFECIRCLE = "lifecircle", _("15分钟生活圈")
+        BUNDLING = "bundling", _("连片改造分区")
+        SITING = "siting", _("闲置用地选址")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    parameters = models.JSONField(_("参数"), default=dict)
+    ruleset = models.ForeignKey(
+        RuleSet,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("规则集"),
+    )
+    ruleset_version = models.PositiveIntegerField(
+        _("规则集版本"), null=True, blank=True
+    )
+    data_time = models.DateTimeField(_("数据时间"), null=True, blank=True)
+    engine = models.CharField(_("计算引擎"), max_length=128, blank=True)
+    duration_s = models.FloatField(_("耗时（秒）"), null=True, blank=True)
+    summary = models.JSONField(_("汇总"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("分析运行")
+        verbose_name_plural = _("分析运行")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class CoverageResult(models.Model):
+    """One community's life-circle result in a run: distances, tiers met, gaps and score."""
+
+    run = models.ForeignKey(
+        AnalysisRun,
+        on_delete=models.CASCADE,
+        related_name="coverage",
+        verbose_name=_("分析运行"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="coverage",
+        verbose_name=_("小区"),
+    )
+    residents = models.PositiveIntegerField(_("居民人数（分析用）"), default=0)
+    score = models.FloatField(_("覆盖得分"))
+    tiers_met = models.JSONField(_("达标层级"), default=dict)
+    missing = models.JSONField(_("缺失设施"), default=dict)
+    distances_m = models.JSONField(_("步行距离（m）"), default=dict)
+    reachable = models.BooleanField(_("可接入路网"), default=True)
+
+    class Meta:
+        verbose_name = _("生活圈结果")
+        verbose_name_plural = _("生活圈结果")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "community"], name="one_result_per_community"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "score"], name="coverage_run_score")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} @ run {self.run_id}: {self.score:.0f}"

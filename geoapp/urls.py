@@ -11,6 +11,7 @@ from geoapp.views import home
 urlpatterns = [
     path("", home.home, name="home"),
     path("api/layers/", include("layers.api.urls")),
+    path("api/", include("geoapp.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

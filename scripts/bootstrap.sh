@@ -17,7 +17,11 @@ ldconfig -p | grep -q 'libgdal\.so' || missing+=(libgdal-dev)
 ldconfig -p | grep -q 'libgeos_c\.so' || missing+=(libgeos-dev)
 ldconfig -p | grep -q 'libproj\.so' || missing+=(libproj-dev)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
-if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium fonts-noto-cjk); fi
+if [ "$want_browser" = 1 ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Chinese labels in screenshots need a CJK font
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -qq

@@ -8,3 +8,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = str(BASE_DIR / ".pgdata" / "test-media")
 RASTER_ROOT = BASE_DIR / ".pgdata" / "test-media" / "rasters"
+
+# One test database per pytest process, so that parallel runs (developers, CI, xdist
+# workers) never drop each other's database.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": f"test_geoapp_{__import__('os').getpid()}",
+}

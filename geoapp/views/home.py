@@ -19,6 +19,7 @@ def home(request):
     }
     config = {
         "layers": layers,
+        "lifecircle_latest": reverse("lifecircle-latest"),
         "stages": dict(Stage.choices),
         "categories": {c.code: c.name for c in AmenityCategory.objects.all()},
         "tiles": {

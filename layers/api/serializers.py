@@ -8,10 +8,11 @@ from layers import models
 
 
 class LayerSerializer(GeoFeatureModelSerializer):
-    api_geom = GeometryField(read_only=True, precision=7)
+    # the selector annotates ``api_geom`` (EPSG:4326, transformed in PostGIS)
+    geom = GeometryField(source="api_geom", read_only=True, precision=7)
 
     class Meta:
-        geo_field = "api_geom"
+        geo_field = "geom"
         id_field = "code"
 
 

@@ -1,5 +1,6 @@
 // Home page: every layer on one map, with a layer switcher, legend and popups.
 import { getJSON } from "./lib/api.js";
+import { addLifeCircle } from "./lib/lifecircle.js";
 import { attributeTable } from "./lib/popup.js";
 import {
   IDLE_KIND_COLOURS,
@@ -172,6 +173,10 @@ async function init(map) {
       document.body.dataset.layersLoaded = String(loaded);
     }),
   );
+  const coverage = await addLifeCircle(map, control, config);
+  if (coverage && new URLSearchParams(window.location.search).get("layer") === "lifecircle") {
+    coverage.addTo(map);
+  }
   document.body.dataset.mapReady = "1";
 }
 

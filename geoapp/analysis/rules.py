@@ -1,0 +1,465 @@
+"""Life-circle rule sets: tiers, facility rules and walking profiles as data.
+
+A rule set (e.g. ``fixtures/rulesets/gb50180_2018.json``) is parsed once with
+:func:`load_ruleset` into frozen dataclasses, validated up front, and then
+queried for distance thresholds by the walkshed engine.
+
+Tier semantics (GB 50180-2018 条文 2.0.2-2.0.5 and the "facility sets are
+cumulative" rule, see LIFECIRCLE.md §1.1):
+
+* every facility category belongs to exactly one tier (5, 10 or 15 minutes) and
+  has its own *threshold*: its ``service_radius_m`` (or, if absent, its tier's
+  distance), see :meth:`RuleSet.threshold_m`;
+* a community **meets tier T** when every *required* category whose tier is
+  ``<= T`` lies within that category's own threshold.  The higher tiers do not
+  relax the lower ones: at the 15-min tier a kindergarten (5-min) must still be
+  within 300 m, not within 1000 m.  Meeting tier 15 therefore implies meeting
+  tiers 5 and 10.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "FacilityRule",
+    "RuleSet",
+    "Tier",
+    "WalkingProfile",
+    "load_ruleset",
+]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One life-circle tier (五/十/十五分钟生活圈).
+
+    Attributes
+    ----------
+    minutes
+        Walking time of the tier, the tier's key (5, 10, 15).
+    distance_m
+        Standard walking distance of the tier in network metres.
+    name
+        Display name.
+    strict_distance_m
+        Optional stricter distance (e.g. 800 m for the 15-min tier, whose
+        standard range is 800-1000 m).
+    """
+
+    minutes: int
+    distance_m: float
+    name: str = ""
+    strict_distance_m: float | None = None
+
+    def distance(self, *, strict: bool = False) -> float:
+        """Return the tier distance in metres, the strict variant if asked and set."""
+        if strict and self.strict_distance_m is not None:
+            return self.strict_distance_m
+        return self.distance_m
+
+
+@dataclass(frozen=True)
+class WalkingProfile:
+    """A walking speed profile (adult, elderly, ...)."""
+
+    code: str
+    name: str
+    speed_m_per_min: float
+
+
+@dataclass(frozen=True)
+class FacilityRule:
+    """One facility category rule (a row of GB 50180-2018 表5.0.2 / 附录 B).
+
+    Attributes
+    ----------
+    code
+        Stable category key, matched against the amenity ``category`` column.
+    name
+        Display name (Chinese policy term).
+    tier_minutes
+        The tier the category belongs to.
+    required
+        ``True`` for ▲ (must be provided), ``False`` for △ (as needed).
+    service_radius_m
+        Service radius in metres, or ``None`` to use the tier distance.
+    min_floor_area_m2, min_site_area_m2, per_pop
+        Planning figures carried along for other analyses (may be ``None``).
+    source_clause
+        Clause of the standard the rule cites.
+    verified
+        ``False`` when the number has not been checked against the official text.
+    """
+
+    code: str
+    name: str
+    tier_minutes: int
+    required: bool
+    service_radius_m: float | None = None
+    min_floor_area_m2: float | None = None
+    min_site_area_m2: float | None = None
+    per_pop: float | None = None
+    source_clause: str = ""
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated, immutable life-circle rule set.
+
+    Build it with :func:`load_ruleset`; the constructor does not validate.
+    """
+
+    name: str
+    version: int | str
+    tiers: tuple[Tier, ...]
+    rules: tuple[FacilityRule, ...]
+    walking_profiles: tuple[WalkingProfile, ...] = ()
+    description: str = ""
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Category codes in rule-set order."""
+        return tuple(r.code for r in self.rules)
+
+    @property
+    def tier_minutes(self) -> tuple[int, ...]:
+        """Tier minutes in ascending order."""
+        return tuple(t.minutes for t in self.tiers)
+
+    def tier(self, minutes: int) -> Tier:
+        """Return the tier with the given minutes.
+
+        Raises
+        ------
+        ValueError
+            If the rule set has no such tier.
+        """
+        for t in self.tiers:
+            if t.minutes == minutes:
+                return t
+        msg = f"Unknown tier {minutes!r} min; the rule set has {self.tier_minutes}."
+        raise ValueError(msg)
+
+    def rule(self, code: str) -> FacilityRule:
+        """Return the rule of a category code.
+
+        Raises
+        ------
+        ValueError
+            If the code is unknown.
+        """
+        for r in self.rules:
+            if r.code == code:
+                return r
+        msg = f"Unknown facility category {code!r}."
+        raise ValueError(msg)
+
+    def profile(self, code: str) -> WalkingProfile:
+        """Return a walking profile by code.
+
+        Raises
+        ------
+        ValueError
+            If the profile is unknown.
+        """
+        for p in self.walking_profiles:
+            if p.code == code:
+                return p
+        msg = f"Unknown walking profile {code!r}."
+        raise ValueError(msg)
+
+    def required_codes(self, max_tier_minutes: int | None = None) -> tuple[str, ...]:
+        """Required category codes of tiers ``<= max_tier_minutes`` (all if ``None``)."""
+        return tuple(
+            r.code
+            for r in self.rules
+            if r.required
+            and (max_tier_minutes is None or r.tier_minutes <= max_tier_minutes)
+        )
+
+    def distance_for(
+        self,
+        tier_minutes: int,
+        *,
+        strict: bool = False,
+        speed_m_per_min: float | None = None,
+    ) -> float:
+        """Return the walking distance in metres of a tier.
+
+        Parameters
+        ----------
+        tier_minutes
+            The tier (5, 10, 15).
+        strict
+            Use the tier's strict distance where it has one (800 m at 15 min).
+        speed_m_per_min
+            If given, the distance is ``tier_minutes * speed_m_per_min`` (a
+            time-based profile) instead of the standard distance.
+
+        Returns
+        -------
+        float
+            Distance in metres.
+
+        Raises
+        ------
+        ValueError
+            On an unknown tier, a non-positive speed, or ``strict`` together with
+            a speed (the strict variant is a distance, not a time).
+        """
+        tier = self.tier(tier_minutes)
+        if speed_m_per_min is not None:
+            _check_speed(speed_m_per_min, strict=strict)
+            return float(tier.minutes) * float(speed_m_per_min)
+        return float(tier.distance(strict=strict))
+
+    def threshold_m(
+        self,
+        code: str,
+        *,
+        strict: bool = False,
+        speed_m_per_min: float | None = None,
+    ) -> float:
+        """Return the distance within which a category counts as provided.
+
+        Parameters
+        ----------
+        code
+            Category code.
+        strict
+            Cap the threshold at the tier's strict distance.
+        speed_m_per_min
+            Time-based mode: every distance of the tier is rescaled by
+            ``tier_minutes * speed / tier.distance_m``, so a rule whose radius
+            equals its tier distance gets exactly ``minutes * speed``.
+
+        Returns
+        -------
+        float
+            Threshold in metres.
+
+        Notes
+        -----
+        Distance mode: ``service_radius_m`` if set, else the tier distance; with
+        ``strict`` the result is ``min(that, strict tier distance)``.
+        """
+        rule = self.rule(code)
+        tier = self.tier(rule.tier_minutes)
+        base = (
+            float(rule.service_radius_m)
+            if rule.service_radius_m is not None
+            else float(tier.distance_m)
+        )
+        if speed_m_per_min is not None:
+            _check_speed(speed_m_per_min, strict=strict)
+            return base * tier.minutes * float(speed_m_per_min) / float(tier.distance_m)
+        if strict:
+            return min(base, float(tier.distance(strict=True)))
+        return base
+
+    def max_distance_m(
+        self, *, strict: bool = False, speed_m_per_min: float | None = None
+    ) -> float:
+        """Largest tier distance or category threshold, the routing limit."""
+        tiers = [
+            self.distance_for(t, strict=strict, speed_m_per_min=speed_m_per_min)
+            for t in self.tier_minutes
+        ]
+        rules = [
+            self.threshold_m(c, strict=strict, speed_m_per_min=speed_m_per_min)
+            for c in self.codes
+        ]
+        return max(tiers + rules)
+
+
+def _check_speed(speed_m_per_min: float, *, strict: bool) -> None:
+    if strict:
+        msg = "strict=True and speed_m_per_min are mutually exclusive."
+        raise ValueError(msg)
+    if not (math.isfinite(speed_m_per_min) and speed_m_per_min > 0):
+        msg = f"speed_m_per_min must be a positive number, got {speed_m_per_min!r}."
+        raise ValueError(msg)
+
+
+def _num(value: Any, field: str, where: str, *, optional: bool = True) -> float | None:
+    if value is None:
+        if optional:
+            return None
+        msg = f"{where}: {field!r} is required."
+        raise ValueError(msg)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"{where}: {field!r} must be a number, got {value!r}."
+        raise ValueError(msg)
+    if not math.isfinite(value) or value < 0:
+        msg = f"{where}: {field!r} must be a finite non-negative number, got {value!r}."
+        raise ValueError(msg)
+    return float(value)
+
+
+def _pos(value: Any, field: str, where: str) -> float:
+    out = _num(value, field, where, optional=False)
+    if out is None or out <= 0:
+        msg = f"{where}: {field!r} must be positive, got {value!r}."
+        raise ValueError(msg)
+    return out
+
+
+def _str(value: Any, field: str, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        msg = f"{where}: {field!r} must be a non-empty string, got {value!r}."
+        raise ValueError(msg)
+    return value
+
+
+def load_ruleset(data: Mapping[str, Any]) -> RuleSet:
+    """Parse and validate a rule-set mapping (the JSON fixture format).
+
+    Parameters
+    ----------
+    data
+        Mapping with ``name``, ``version``, ``tiers`` (``minutes``,
+        ``distance_m``, optional ``strict_distance_m`` and ``name``),
+        ``categories`` (``code``, ``name``, ``tier_minutes``, ``required``,
+        optional ``service_radius_m``, ``min_floor_area_m2``,
+        ``min_site_area_m2``, ``per_pop``, ``source_clause``, ``verified``) and
+        optional ``walking_profiles`` (``code``, ``name``, ``speed_m_per_min``).
+
+    Returns
+    -------
+    RuleSet
+        Tiers sorted by minutes; rules in input order.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the offending entry: missing keys, duplicate tier
+        or category codes, a category in an unknown tier, negative or
+        non-numeric distances, tier distances not increasing with minutes, a
+        strict distance larger than the standard one.
+    """
+    if not isinstance(data, Mapping):
+        msg = f"A rule set must be a mapping, got {type(data).__name__}."
+        raise ValueError(msg)
+    name = _str(data.get("name"), "name", "rule set")
+    version = data.get("version", 1)
+    if not isinstance(version, int | str) or isinstance(version, bool):
+        msg = f"rule set: 'version' must be an int or a string, got {version!r}."
+        raise ValueError(msg)
+
+    raw_tiers = data.get("tiers")
+    if not isinstance(raw_tiers, list | tuple) or not raw_tiers:
+        msg = "rule set: 'tiers' must be a non-empty list."
+        raise ValueError(msg)
+    tiers: list[Tier] = []
+    for i, t in enumerate(raw_tiers):
+        where = f"tier #{i}"
+        if not isinstance(t, Mapping):
+            msg = f"{where}: must be a mapping."
+            raise ValueError(msg)
+        minutes = t.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+            msg = f"{where}: 'minutes' must be a positive integer, got {minutes!r}."
+            raise ValueError(msg)
+        dist = _pos(t.get("distance_m"), "distance_m", f"tier {minutes} min")
+        strict = _num(t.get("strict_distance_m"), "strict_distance_m", where)
+        if strict is not None and not 0 < strict <= dist:
+            msg = (
+                f"tier {minutes} min: 'strict_distance_m' ({strict}) must be positive "
+                f"and not larger than 'distance_m' ({dist})."
+            )
+            raise ValueError(msg)
+        tiers.append(Tier(minutes, dist, str(t.get("name", "")), strict))
+    tiers.sort(key=lambda t: t.minutes)
+    minutes_list = [t.minutes for t in tiers]
+    if len(set(minutes_list)) != len(minutes_list):
+        msg = f"rule set: duplicate tier minutes in {minutes_list}."
+        raise ValueError(msg)
+    for lo, hi in zip(tiers, tiers[1:]):
+        if hi.distance_m <= lo.distance_m:
+            msg = (
+                f"tier {hi.minutes} min: distance_m ({hi.distance_m}) must exceed "
+                f"the {lo.minutes}-min distance ({lo.distance_m})."
+            )
+            raise ValueError(msg)
+
+    raw_rules = data.get("categories", data.get("rules"))
+    if not isinstance(raw_rules, list | tuple) or not raw_rules:
+        msg = "rule set: 'categories' must be a non-empty list."
+        raise ValueError(msg)
+    rules: list[FacilityRule] = []
+    seen: set[str] = set()
+    for i, c in enumerate(raw_rules):
+        if not isinstance(c, Mapping):
+            msg = f"category #{i}: must be a mapping."
+            raise ValueError(msg)
+        code = _str(c.get("code"), "code", f"category #{i}")
+        where = f"category {code!r}"
+        if code in seen:
+            msg = f"{where}: duplicate category code."
+            raise ValueError(msg)
+        seen.add(code)
+        tier_minutes = c.get("tier_minutes")
+        if tier_minutes not in minutes_list or isinstance(tier_minutes, bool):
+            msg = (
+                f"{where}: unknown tier {tier_minutes!r}; "
+                f"the rule set defines {minutes_list}."
+            )
+            raise ValueError(msg)
+        required = c.get("required", False)
+        if not isinstance(required, bool):
+            msg = f"{where}: 'required' must be true or false, got {required!r}."
+            raise ValueError(msg)
+        radius = _num(c.get("service_radius_m"), "service_radius_m", where)
+        if radius is not None and radius <= 0:
+            msg = f"{where}: 'service_radius_m' must be positive, got {radius!r}."
+            raise ValueError(msg)
+        verified = c.get("verified", False)
+        if not isinstance(verified, bool):
+            msg = f"{where}: 'verified' must be true or false, got {verified!r}."
+            raise ValueError(msg)
+        rules.append(
+            FacilityRule(
+                code=code,
+                name=str(c.get("name", code)),
+                tier_minutes=int(tier_minutes),
+                required=required,
+                service_radius_m=radius,
+                min_floor_area_m2=_num(
+                    c.get("min_floor_area_m2"), "min_floor_area_m2", where
+                ),
+                min_site_area_m2=_num(
+                    c.get("min_site_area_m2"), "min_site_area_m2", where
+                ),
+                per_pop=_num(c.get("per_pop"), "per_pop", where),
+                source_clause=str(c.get("source_clause") or ""),
+                verified=verified,
+            )
+        )
+
+    profiles: list[WalkingProfile] = []
+    pcodes: set[str] = set()
+    for i, p in enumerate(data.get("walking_profiles") or ()):
+        if not isinstance(p, Mapping):
+            msg = f"walking profile #{i}: must be a mapping."
+            raise ValueError(msg)
+        code = _str(p.get("code"), "code", f"walking profile #{i}")
+        if code in pcodes:
+            msg = f"walking profile {code!r}: duplicate code."
+            raise ValueError(msg)
+        pcodes.add(code)
+        speed = _pos(p.get("speed_m_per_min"), "speed_m_per_min", f"profile {code!r}")
+        profiles.append(WalkingProfile(code, str(p.get("name", code)), speed))
+
+    return RuleSet(
+        name=name,
+        version=version,
+        tiers=tuple(tiers),
+        rules=tuple(rules),
+        walking_profiles=tuple(profiles),
+        description=str(data.get("description", "")),
+    )

@@ -1,0 +1,65 @@
+"""Input and output serializers of the planning APIs."""
+
+from rest_framework import serializers
+
+from geoapp.models import AnalysisRun
+
+
+class LifeCircleRunInput(serializers.Serializer):
+    ruleset = serializers.CharField(required=False, allow_blank=True, max_length=128)
+    district = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    strict = serializers.BooleanField(default=False)
+    profile = serializers.ChoiceField(choices=["adult", "elderly"], required=False)
+    snap_limit_m = serializers.FloatField(default=150.0, min_value=1, max_value=1000)
+
+
+class AnalysisRunOutput(serializers.ModelSerializer):
+    ruleset = serializers.CharField(source="ruleset.name", default=None)
+
+    class Meta:
+        model = AnalysisRun
+        fields = (
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "parameters",
+            "ruleset",
+            "ruleset_version",
+            "data_time",
+            "engine",
+            "duration_s",
+            "created_at",
+            "finished_at",
+            "error",
+            "summary",
+        )
+
+
+class FacilityInput(serializers.Serializer):
+    category = serializers.CharField(max_length=64)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    code = serializers.CharField(required=False, max_length=64)
+
+
+class WhatIfInput(serializers.Serializer):
+    facilities = FacilityInput(many=True, required=False, default=list)
+    idle_land = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        max_length=200,
+    )
+    vacant_housing = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        max_length=200,
+    )
+    category = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+    def validate_facilities(self, value):
+        if len(value) > 200:
+            raise serializers.ValidationError("at most 200 facilities per what-if")
+        return value

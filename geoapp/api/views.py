@@ -1,0 +1,322 @@
+"""Life-circle API: runs (create, list, detail), results as GeoJSON/CSV/GPKG/GeoTIFF, what-if."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Transform
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geoapp.models import AnalysisRun, CoverageResult
+from geoapp.services import lifecircle
+
+from . import serializers
+
+CATEGORY_PARAM = OpenApiParameter(
+    "category", OpenApiTypes.STR, description="facility category"
+)
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    """Anyone may read results; only logged-in staff (planners) start analyses."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(
+            request.user and request.user.is_authenticated and request.user.is_staff
+        )
+
+
+def _run(pk: int) -> AnalysisRun:
+    return get_object_or_404(AnalysisRun, pk=pk, kind=AnalysisRun.Kind.LIFECIRCLE)
+
+
+class LifeCircleRuns(APIView):
+    permission_classes = [IsStaffOrReadOnly]
+
+    @extend_schema(responses=serializers.AnalysisRunOutput(many=True))
+    def get(self, request):
+        runs = AnalysisRun.objects.filter(
+            kind=AnalysisRun.Kind.LIFECIRCLE
+        ).select_related("ruleset")[:50]
+        data = serializers.AnalysisRunOutput(runs, many=True).data
+        for row in data:
+            row.pop("summary", None)
+        return Response(data)
+
+    @extend_schema(
+        request=serializers.LifeCircleRunInput,
+        responses={201: serializers.AnalysisRunOutput},
+    )
+    def post(self, request):
+        inp = serializers.LifeCircleRunInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        v = inp.validated_data
+        try:
+            run = lifecircle.lifecircle_run(
+                ruleset_name=v.get("ruleset") or None,
+                district=v.get("district") or None,
+                strict=v["strict"],
+                profile=v.get("profile"),
+                snap_limit_m=v["snap_limit_m"],
+                user=request.user,
+            )
+        except ValueError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(
+            serializers.AnalysisRunOutput(run).data, status=status.HTTP_201_CREATED
+        )
+
+
+class LifeCircleRunDetail(APIView):
+    permission_classes = [IsStaffOrReadOnly]
+
+    @extend_schema(responses=serializers.AnalysisRunOutput)
+    def get(self, request, pk: int):
+        return Response(serializers.AnalysisRunOutput(_run(pk)).data)
+
+
+class LifeCircleLatest(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=serializers.AnalysisRunOutput)
+    def get(self, request):
+        run = lifecircle.lifecircle_latest()
+        if run is None:
+            return Response({"detail": "no finished life-circle run yet"}, status=404)
+        return Response(serializers.AnalysisRunOutput(run).data)
+
+
+def _coverage_features(run: AnalysisRun, category: str | None) -> dict:
+    qs = (
+        CoverageResult.objects.filter(run=run)
+        .select_related("community", "community__district", "community__street")
+        .annotate(api_geom=Transform("community__geom", settings.API_SRID))
+    )
+    threshold = (
+        (run.summary.get("thresholds_m") or {}).get(category) if category else None
+    )
+    features = []
+    for r in qs:
+        c = r.community
+        props = {
+            "code": c.code,
+            "name": c.name,
+            "district": c.district.name,
+            "street": c.street.name if c.street else "",
+            "residents": r.residents,
+            "score": round(r.score, 1),
+            "tiers_met": r.tiers_met,
+            "missing": r.missing,
+            "reachable": r.reachable,
+        }
+        if category:
+            d = r.distances_m.get(category)
+            props["category"] = category
+            props["distance_m"] = d
+            props["covered"] = (
+                d is not None and threshold is not None and d <= threshold
+            )
+        features.append(
+            {
+                "type": "Feature",
+                "id": c.code,
+                "geometry": json.loads(r.api_geom.geojson),
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "run": run.pk, "features": features}
+
+
+class LifeCircleCommunities(APIView):
+    """Per-community results as GeoJSON (EPSG:4326), optionally for one category."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[CATEGORY_PARAM], responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        run = _run(pk)
+        category = request.query_params.get("category") or None
+        if category and category not in (run.summary.get("thresholds_m") or {}):
+            raise ValidationError({"category": f"unknown category {category!r}"})
+        return Response(_coverage_features(run, category))
+
+
+class LifeCircleExport(APIView):
+    """Download the per-community results: csv, geojson, gpkg or xlsx."""
+
+    permission_classes = [permissions.AllowAny]
+    FORMATS = ("csv", "geojson", "gpkg", "xlsx")
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int, fmt: str):
+        import geopandas as gpd
+        import shapely
+
+        if fmt not in self.FORMATS:
+            raise ValidationError({"format": f"one of {', '.join(self.FORMATS)}"})
+        run = _run(pk)
+        data = _coverage_features(run, None)
+        rows, geoms = [], []
+        for f in data["features"]:
+            p = dict(f["properties"])
+            for tier, ok in p.pop("tiers_met").items():
+                p[f"tier_{tier}min_met"] = ok
+            for tier, cats in p.pop("missing").items():
+                p[f"missing_{tier}min"] = ";".join(cats)
+            rows.append(p)
+            geoms.append(shapely.geometry.shape(f["geometry"]))
+        gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+        name = f"lifecircle_run{run.pk}.{fmt}"
+        if fmt == "csv":
+            out = gdf.assign(wkt=gdf.geometry.to_wkt()).drop(columns="geometry")
+            resp = HttpResponse(
+                out.to_csv(index=False), content_type="text/csv; charset=utf-8"
+            )
+        elif fmt == "xlsx":
+            import io
+
+            buf = io.BytesIO()
+            gdf.assign(wkt=gdf.geometry.to_wkt()).drop(columns="geometry").to_excel(
+                buf, index=False
+            )
+            resp = HttpResponse(
+                buf.getvalue(),
+                content_type=(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                ),
+            )
+        else:
+            tmp = Path(tempfile.mkdtemp()) / name
+            gdf.to_file(
+                tmp,
+                driver="GeoJSON" if fmt == "geojson" else "GPKG",
+                layer="lifecircle",
+            )
+            resp = HttpResponse(
+                tmp.read_bytes(),
+                content_type=(
+                    "application/geo+json"
+                    if fmt == "geojson"
+                    else "application/geopackage+sqlite3"
+                ),
+            )
+            tmp.unlink()
+        resp["Content-Disposition"] = f'attachment; filename="{name}"'
+        return resp
+
+
+class LifeCircleDistanceTiff(APIView):
+    """GeoTIFF of walking distance to the nearest facility of a category (50 m grid)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[CATEGORY_PARAM],
+        responses={(200, "image/tiff"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, pk: int):
+        run = _run(pk)
+        category = request.query_params.get("category", "")
+        tmp = Path(tempfile.mkdtemp()) / f"distance_{category}_run{run.pk}.tif"
+        try:
+            lifecircle.lifecircle_distance_tiff(run=run, category=category, path=tmp)
+        except ValueError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return FileResponse(
+            open(tmp, "rb"),
+            as_attachment=True,
+            filename=tmp.name,  # noqa: SIM115
+            content_type="image/tiff",
+        )
+
+
+class LifeCircleWhatIf(APIView):
+    """Coverage with hypothetical facilities added; nothing is stored."""
+
+    permission_classes = [IsStaffOrReadOnly]
+
+    @extend_schema(request=serializers.WhatIfInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk: int):
+        inp = serializers.WhatIfInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        v = inp.validated_data
+        try:
+            result = lifecircle.lifecircle_what_if(
+                run=_run(pk),
+                facilities=v["facilities"],
+                idle_land=v["idle_land"],
+                vacant_housing=v["vacant_housing"],
+                category=v.get("category") or None,
+            )
+        except ValueError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(result)
+
+
+class LifeCircleUnreachable(APIView):
+    """Amenities and communities that could not join the walk network, as GeoJSON points."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        from django.contrib.gis.db.models.functions import PointOnSurface
+
+        from layers.models import Amenity, Community
+
+        run = _run(pk)
+        features = []
+        amen = {r["code"]: r for r in run.summary.get("unreachable_amenities", [])}
+        for a in (
+            Amenity.objects.filter(code__in=list(amen))
+            .select_related("category")
+            .annotate(api_geom=Transform("geom", settings.API_SRID))
+        ):
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(a.api_geom.geojson),
+                    "properties": {
+                        "kind": "amenity",
+                        "code": a.code,
+                        "name": a.name,
+                        "category": a.category.name,
+                        "distance_to_network_m": amen[a.code].get(
+                            "distance_to_network_m"
+                        ),
+                    },
+                }
+            )
+        comm = {r["code"]: r for r in run.summary.get("unreachable_communities", [])}
+        for c in Community.objects.filter(code__in=list(comm)).annotate(
+            api_geom=Transform(PointOnSurface("geom"), settings.API_SRID)
+        ):
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(c.api_geom.geojson),
+                    "properties": {
+                        "kind": "community",
+                        "code": c.code,
+                        "name": c.name,
+                        "distance_to_network_m": comm[c.code].get(
+                            "distance_to_network_m"
+                        ),
+                    },
+                }
+            )
+        return Response(
+            {"type": "FeatureCollection", "run": run.pk, "features": features}
+        )

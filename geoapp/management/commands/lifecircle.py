@@ -1,0 +1,94 @@
+"""Run the 15-minute life-circle analysis and print per-district results."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from geoapp.services.lifecircle import lifecircle_run
+
+
+class Command(BaseCommand):
+    help = "15-minute life circle along the walk network; stores the run and prints a summary."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--rules", help="rule set name (default: the default rule set)"
+        )
+        parser.add_argument("--district", help="district code or name")
+        parser.add_argument(
+            "--strict", action="store_true", help="800 m for the 15-min tier"
+        )
+        parser.add_argument(
+            "--profile",
+            choices=["adult", "elderly"],
+            help="use time thresholds at this walking speed",
+        )
+        parser.add_argument("--snap-limit-m", type=float, default=150.0)
+        parser.add_argument("--json", action="store_true", help="print the run as JSON")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **o):
+        bar = None
+        if not o["no_progress"] and not o["json"]:
+            from tqdm import tqdm
+
+            bar = tqdm(total=100, desc="life circle", unit="%")
+
+        def progress(pct, label):
+            if bar is not None:
+                bar.set_postfix_str(label)
+                bar.update(pct - bar.n)
+
+        try:
+            run = lifecircle_run(
+                ruleset_name=o["rules"],
+                district=o["district"],
+                strict=o["strict"],
+                profile=o["profile"],
+                snap_limit_m=o["snap_limit_m"],
+                progress=progress,
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            if bar is not None:
+                bar.close()
+        s = run.summary
+        if o["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "run": run.pk,
+                        "engine": run.engine,
+                        "duration_s": run.duration_s,
+                        "parameters": run.parameters,
+                        "summary": s,
+                    },
+                    ensure_ascii=False,
+                    default=str,
+                )
+            )
+            return
+        self.stdout.write(
+            f"run #{run.pk}: {run.engine}; {run.duration_s:.2f} s "
+            f"({', '.join(f'{k} {v:.2f}' for k, v in s['timings'].items())})"
+        )
+        if s["mode"] != "network":
+            self.stdout.write(
+                self.style.WARNING("no walk network: STRAIGHT-LINE distances")
+            )
+        self.stdout.write(
+            f"mean coverage score {s['mean_score']}; unreachable amenities "
+            f"{s['unreachable_amenities_total']}, communities "
+            f"{len(s['unreachable_communities'])}"
+        )
+        self.stdout.write(
+            f"{'district':<10}{'communities':>12}{'residents':>12}"
+            f"{'5min%':>8}{'10min%':>8}{'15min%':>8}{'score':>8}"
+        )
+        for d in s["by_district"]:
+            self.stdout.write(
+                f"{d['district_code']:<10}{d['communities']:>12}{int(d['residents']):>12}"
+                f"{100 * (d['share_tier_5min'] or 0):>8.1f}{100 * (d['share_tier_10min'] or 0):>8.1f}"
+                f"{100 * (d['share_tier_15min'] or 0):>8.1f}{d['mean_score'] or 0:>8.1f}"
+            )

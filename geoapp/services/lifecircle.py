@@ -1,0 +1,502 @@
+"""15-minute life circle runs: load the layers, run the engine, store results; what-if scenarios.
+
+The engine is :mod:`geoapp.analysis.walkshed`; this module only moves data between PostGIS and
+it. A finished run keeps its network and result in memory (``_CONTEXTS``) so that what-if
+questions are answered without re-reading the city; after a restart the first what-if
+rebuilds them (same data → same result).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from pyproj import Transformer
+
+from geoapp import adapters
+from geoapp.analysis.network import WalkNetwork, build_network
+from geoapp.analysis.population import zonal_sum
+from geoapp.analysis.rules import RuleSet as Rules
+from geoapp.analysis.walkshed import LifeCircleResult, life_circle, what_if
+from geoapp.models import AnalysisRun, CoverageResult, RuleSet
+from geoapp.services.rulesets import ruleset_get, ruleset_load
+from layers.models import IdleLand, VacantHousing
+
+ENGINE = "scipy.sparse.csgraph.dijkstra (multi-source, min_only) on the walk network"
+ENGINE_STRAIGHT = "straight-line distance (no walk network loaded)"
+MAX_CONTEXTS = 4
+
+
+@dataclass
+class _Context:
+    network: WalkNetwork | None
+    communities: gpd.GeoDataFrame
+    rules: Rules
+    result: LifeCircleResult
+
+
+_CONTEXTS: OrderedDict[int, _Context] = OrderedDict()
+_TO_SRID = Transformer.from_crs(4326, settings.SRID, always_xy=True)
+
+
+def _remember(run_id: int, ctx: _Context) -> None:
+    _CONTEXTS[run_id] = ctx
+    _CONTEXTS.move_to_end(run_id)
+    while len(_CONTEXTS) > MAX_CONTEXTS:
+        _CONTEXTS.popitem(last=False)
+
+
+def _finite(v: float) -> float | None:
+    return None if v is None or not math.isfinite(v) else round(float(v), 1)
+
+
+def residents_fill(communities: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """Fill missing residents from the population raster's zonal sum; returns the count filled."""
+    missing = communities["residents"].isna().to_numpy()
+    if not missing.any():
+        return communities, 0
+    raster = adapters.population_raster()
+    if raster is None:
+        return communities, 0
+    array, transform = raster
+    sums = zonal_sum(array, transform, communities.geometry.to_numpy()[missing])
+    out = communities.copy()
+    res = out["residents"].astype("Float64")
+    res[missing] = np.round(sums)
+    out["residents"] = res.round().astype("Int64")
+    return out, int(missing.sum())
+
+
+def _load(
+    *,
+    district: str | None,
+    rules: Rules,
+    strict: bool,
+    speed: float | None,
+    snap_limit_m: float,
+    categories: Sequence[str] | None,
+) -> tuple[_Context, dict[str, Any]]:
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    communities = adapters.communities_gdf(district=district)
+    if communities.empty:
+        msg = f"no communities to analyse{f' in district {district!r}' if district else ''}"
+        raise ValueError(msg)
+    communities, filled = residents_fill(communities)
+    amenities = adapters.amenities_gdf()
+    segments = adapters.walk_segments_gdf()
+    timings["read_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    network = build_network(segments) if len(segments) else None
+    timings["network_build_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    result = life_circle(
+        network,
+        communities,
+        amenities,
+        rules,
+        snap_limit_m=snap_limit_m,
+        strict=strict,
+        speed_m_per_min=speed,
+        categories=categories,
+    )
+    timings["routing_s"] = time.perf_counter() - t
+    info = {
+        "timings": timings,
+        "residents_from_raster": filled,
+        "network": network.summary() if network is not None else None,
+        "counts": {
+            "communities": len(communities),
+            "amenities": len(amenities),
+            "walk_segments": len(segments),
+        },
+    }
+    return _Context(network, communities, rules, result), info
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = frame.reset_index()
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append(
+            {
+                k: (
+                    _finite(v)
+                    if isinstance(v, float)
+                    else (v.item() if hasattr(v, "item") else v)
+                )
+                for k, v in row.items()
+            }
+        )
+    return out
+
+
+def lifecircle_run(
+    *,
+    ruleset: RuleSet | None = None,
+    ruleset_name: str | None = None,
+    district: str | None = None,
+    strict: bool = False,
+    profile: str | None = None,
+    snap_limit_m: float = 150.0,
+    categories: Sequence[str] | None = None,
+    user=None,
+    progress: Callable[[int, str], None] | None = None,
+) -> AnalysisRun:
+    """Run the life-circle analysis over the stored layers and keep the results as a run.
+
+    ``profile`` (``adult`` / ``elderly``) switches to time thresholds at that walking speed;
+    ``strict`` uses 800 m for the 15-minute tier. Raises ``ValueError`` on bad parameters
+    (the run is then recorded as failed with the message).
+    """
+    rs = ruleset or ruleset_get(ruleset_name)
+    rules = ruleset_load(rs)
+    speed = None
+    if profile:
+        speed = rules.profile(profile).speed_m_per_min
+    if not (0 < snap_limit_m <= 1000):
+        msg = f"snap_limit_m must be in (0, 1000] metres, got {snap_limit_m}"
+        raise ValueError(msg)
+    params = {
+        "ruleset": rs.name,
+        "ruleset_version": rs.version,
+        "district": district,
+        "strict": strict,
+        "profile": profile,
+        "speed_m_per_min": speed,
+        "snap_limit_m": snap_limit_m,
+        "categories": list(categories) if categories else None,
+    }
+    run = AnalysisRun.objects.create(
+        kind=AnalysisRun.Kind.LIFECIRCLE,
+        status=AnalysisRun.Status.RUNNING,
+        parameters=params,
+        ruleset=rs,
+        ruleset_version=rs.version,
+        data_time=adapters.data_time(),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    started = time.perf_counter()
+    try:
+        if progress:
+            progress(5, "reading layers")
+        ctx, info = _load(
+            district=district,
+            rules=rules,
+            strict=strict,
+            speed=speed,
+            snap_limit_m=snap_limit_m,
+            categories=categories,
+        )
+        if progress:
+            progress(80, "storing results")
+        t = time.perf_counter()
+        _store(run, ctx)
+        info["timings"]["store_s"] = time.perf_counter() - t
+    except Exception as exc:
+        run.status = AnalysisRun.Status.FAILED
+        run.error = str(exc)
+        run.finished_at = timezone.now()
+        run.duration_s = time.perf_counter() - started
+        run.save()
+        raise
+    res = ctx.result
+    run.engine = ENGINE if not res.straight_line else ENGINE_STRAIGHT
+    run.status = AnalysisRun.Status.DONE
+    run.progress = 100
+    run.duration_s = time.perf_counter() - started
+    run.finished_at = timezone.now()
+    run.summary = {
+        **info,
+        "mode": res.mode,
+        "thresholds_m": {k: _finite(v) for k, v in res.thresholds_m.items()},
+        "mean_score": _finite(float(res.score.mean())),
+        "by_district": _records(res.by_district),
+        "by_street": _records(res.by_street),
+        "unreachable_amenities": _records(res.unreachable_amenities.head(1000)),
+        "unreachable_amenities_total": len(res.unreachable_amenities),
+        "unreachable_communities": _records(res.unreachable_communities),
+        "engine_parameters": {
+            k: v
+            for k, v in res.parameters.items()
+            if isinstance(v, (str, int, float, bool, type(None), list))
+        },
+    }
+    run.save()
+    _remember(run.pk, ctx)
+    if progress:
+        progress(100, "done")
+    return run
+
+
+@transaction.atomic
+def _store(run: AnalysisRun, ctx: _Context) -> None:
+    res = ctx.result
+    pk_by_code = dict(zip(ctx.communities["code"], ctx.communities["pk"], strict=True))
+    residents = dict(
+        zip(
+            ctx.communities["code"],
+            ctx.communities["residents"].fillna(0).astype(int),
+            strict=True,
+        )
+    )
+    unreachable = (
+        set(res.unreachable_communities["code"])
+        if len(res.unreachable_communities)
+        else set()
+    )
+    dist = res.distance_m
+    tiers = res.tiers_met
+    missing = res.missing
+    rows = []
+    for code in dist.index:
+        rows.append(
+            CoverageResult(
+                run=run,
+                community_id=int(pk_by_code[code]),
+                residents=int(residents[code]),
+                score=float(res.score[code]),
+                tiers_met={str(k): bool(v) for k, v in tiers.loc[code].items()},
+                missing={str(k): list(v) for k, v in missing.loc[code].items()},
+                distances_m={k: _finite(v) for k, v in dist.loc[code].items()},
+                reachable=code not in unreachable,
+            )
+        )
+    CoverageResult.objects.bulk_create(rows, batch_size=2000)
+
+
+def _context(run: AnalysisRun) -> _Context:
+    ctx = _CONTEXTS.get(run.pk)
+    if ctx is not None:
+        return ctx
+    p = run.parameters
+    rs = run.ruleset or ruleset_get(p.get("ruleset"))
+    rules = ruleset_load(rs)
+    ctx, _info = _load(
+        district=p.get("district"),
+        rules=rules,
+        strict=p.get("strict", False),
+        speed=p.get("speed_m_per_min"),
+        snap_limit_m=p.get("snap_limit_m", 150.0),
+        categories=p.get("categories"),
+    )
+    _remember(run.pk, ctx)
+    return ctx
+
+
+def _added_facilities(
+    *,
+    facilities: Sequence[dict[str, Any]],
+    idle_land: Sequence[str],
+    vacant_housing: Sequence[str],
+    category: str | None,
+) -> gpd.GeoDataFrame:
+    cats, geoms, codes = [], [], []
+    for i, f in enumerate(facilities):
+        lon, lat = float(f["lon"]), float(f["lat"])
+        ex = settings.CITY_EXTENT
+        if not (
+            math.isfinite(lon)
+            and math.isfinite(lat)
+            and ex[0] <= lon <= ex[2]
+            and ex[1] <= lat <= ex[3]
+        ):
+            msg = f"facility {i}: ({lon}, {lat}) is outside the city extent {ex}"
+            raise ValueError(msg)
+        x, y = _TO_SRID.transform(lon, lat)
+        cats.append(f["category"])
+        geoms.append(shapely.Point(x, y))
+        codes.append(f.get("code") or f"new-{i + 1}")
+    if (idle_land or vacant_housing) and not category:
+        msg = "a category is needed for idle plots and vacant housing"
+        raise ValueError(msg)
+    for model, wanted, rep in (
+        (IdleLand, idle_land, True),
+        (VacantHousing, vacant_housing, False),
+    ):
+        if not wanted:
+            continue
+        found = {o.code: o for o in model.objects.filter(code__in=list(wanted))}
+        unknown = sorted(set(wanted) - set(found))
+        if unknown:
+            msg = f"unknown {model._meta.verbose_name} codes: {', '.join(unknown[:10])}"
+            raise ValueError(msg)
+        for code in wanted:
+            g = shapely.from_wkb(bytes(found[code].geom.wkb))
+            cats.append(category)
+            geoms.append(shapely.point_on_surface(g) if rep else g)
+            codes.append(code)
+    if not geoms:
+        msg = "nothing to add: give facilities, idle_land or vacant_housing"
+        raise ValueError(msg)
+    return gpd.GeoDataFrame(
+        {"code": codes, "category": cats}, geometry=geoms, crs=f"EPSG:{settings.SRID}"
+    )
+
+
+def lifecircle_what_if(
+    *,
+    run: AnalysisRun,
+    facilities: Sequence[dict[str, Any]] = (),
+    idle_land: Sequence[str] = (),
+    vacant_housing: Sequence[str] = (),
+    category: str | None = None,
+) -> dict[str, Any]:
+    """Coverage with hypothetical facilities added; nothing is stored.
+
+    Only the categories of the added facilities are recomputed, routing from the new
+    facilities alone (:func:`geoapp.analysis.walkshed.what_if`).
+    """
+    if run.kind != AnalysisRun.Kind.LIFECIRCLE or run.status != AnalysisRun.Status.DONE:
+        msg = f"run {run.pk} is not a finished life-circle run"
+        raise ValueError(msg)
+    t = time.perf_counter()
+    ctx = _context(run)
+    added = _added_facilities(
+        facilities=facilities,
+        idle_land=idle_land,
+        vacant_housing=vacant_housing,
+        category=category,
+    )
+    unknown = sorted(set(added["category"]) - set(ctx.rules.codes))
+    if unknown:
+        msg = f"unknown categories: {', '.join(unknown)}"
+        raise ValueError(msg)
+    new = what_if(ctx.result, ctx.network, ctx.communities, added, ctx.rules)
+    before, after = ctx.result, new
+    cats = sorted(set(added["category"]))
+    names = dict(zip(ctx.communities["code"], ctx.communities["name"], strict=True))
+    residents = dict(
+        zip(
+            ctx.communities["code"],
+            ctx.communities["residents"].fillna(0).astype(int),
+            strict=True,
+        )
+    )
+    changed = []
+    newly = after.covered[cats] & ~before.covered[cats]
+    for code in newly.index[newly.any(axis=1)]:
+        changed.append(
+            {
+                "code": code,
+                "name": names[code],
+                "residents": int(residents[code]),
+                "newly_covered": [c for c in cats if newly.at[code, c]],
+                "score_before": _finite(before.score[code]),
+                "score_after": _finite(after.score[code]),
+                "distance_before_m": {
+                    c: _finite(before.distance_m.at[code, c]) for c in cats
+                },
+                "distance_after_m": {
+                    c: _finite(after.distance_m.at[code, c]) for c in cats
+                },
+            }
+        )
+    changed.sort(key=lambda r: (-r["residents"], r["code"]))
+    return {
+        "run": run.pk,
+        "categories": cats,
+        "added": [
+            {"code": c, "category": k}
+            for c, k in zip(added["code"], added["category"], strict=True)
+        ],
+        "communities_newly_covered": len(changed),
+        "residents_newly_covered": {
+            c: int(sum(r["residents"] for r in changed if c in r["newly_covered"]))
+            for c in cats
+        },
+        "mean_score_before": _finite(float(before.score.mean())),
+        "mean_score_after": _finite(float(after.score.mean())),
+        "changed": changed,
+        "elapsed_s": round(time.perf_counter() - t, 4),
+    }
+
+
+def lifecircle_latest() -> AnalysisRun | None:
+    return (
+        AnalysisRun.objects.filter(
+            kind=AnalysisRun.Kind.LIFECIRCLE, status=AnalysisRun.Status.DONE
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def lifecircle_distance_tiff(
+    *, run: AnalysisRun, category: str, path, cell_m: float = 50.0
+):
+    """Write a GeoTIFF of walking distance (m) to the nearest facility of ``category``.
+
+    Grid of ``cell_m`` over the analysed communities (+ margin), float32, NaN = beyond the
+    routing limit or off the network; EPSG = settings.SRID.
+    """
+    import rasterio
+    from affine import Affine
+
+    from geoapp.analysis.surface import distance_surface, surface_bounds
+    from geoapp.analysis.walkshed import nearest_distance
+
+    if not (10 <= cell_m <= 1000):
+        msg = f"cell_m must be within 10–1000 m, got {cell_m}"
+        raise ValueError(msg)
+    ctx = _context(run)
+    if ctx.network is None:
+        msg = "this run has no walk network (straight-line mode): no distance surface"
+        raise ValueError(msg)
+    if category not in ctx.rules.codes:
+        msg = f"unknown category {category!r}"
+        raise ValueError(msg)
+    amenities = adapters.amenities_gdf(categories=[category])
+    net = ctx.network
+    limit = float(ctx.result.limit_m)
+    if len(amenities):
+        xy = shapely.get_coordinates(amenities.geometry.to_numpy())
+        snap = net.snap_points(xy, max_distance_m=ctx.result.parameters["snap_limit_m"])
+        ok = snap.reachable
+        e = snap.edge[ok]
+        u, v = net.edge_u[e], net.edge_v[e]
+        cost_u = snap.distance_m[ok] + snap.along_m[ok]
+        cost_v = snap.distance_m[ok] + net.edge_length_m[e] - snap.along_m[ok]
+        node_d = nearest_distance(
+            net.csr,
+            np.concatenate([u, v]),
+            limit,
+            offsets_m=np.concatenate([cost_u, cost_v]),
+        )
+    else:
+        node_d = np.full(net.n_nodes, np.inf)
+    bounds = surface_bounds(
+        shapely.get_coordinates(ctx.communities.geometry.to_numpy())
+    )
+    grid, gt = distance_surface(net.node_xy, node_d, bounds, cell_m=cell_m)
+    profile = {
+        "driver": "GTiff",
+        "height": grid.shape[0],
+        "width": grid.shape[1],
+        "count": 1,
+        "dtype": "float32",
+        "crs": f"EPSG:{settings.SRID}",
+        "nodata": np.nan,
+        "transform": Affine.from_gdal(*gt),
+        "compress": "deflate",
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(grid, 1)
+        dst.update_tags(
+            category=category,
+            run=str(run.pk),
+            units="metres",
+            description="walking distance to the nearest facility",
+        )
+    return path

@@ -1,0 +1,103 @@
+// The life-circle result on the map: a choropleth by coverage score, a per-category filter
+// (covered / not covered within the tier distance) and the unreachable items.
+import { getJSON } from "./api.js";
+import { attributeTable } from "./popup.js";
+import { scoreColour } from "./styles.js";
+
+export const COVERED_COLOUR = "#2e7d32";
+export const UNCOVERED_COLOUR = "#c62828";
+
+export function coverageStyle(feature) {
+  const p = feature.properties;
+  let fill = scoreColour(p.score);
+  if (p.category) fill = p.covered ? COVERED_COLOUR : UNCOVERED_COLOUR;
+  return { color: "#263238", weight: 0.6, fillColor: fill, fillOpacity: 0.75 };
+}
+
+function coveragePopup(p, categories) {
+  const missing = Object.entries(p.missing || {})
+    .map(([tier, cats]) => `${tier}分钟：${cats.map((c) => categories[c] ?? c).join("、") || "无"}`)
+    .join("；");
+  const rows = [
+    ["区县", p.district],
+    ["街道", p.street],
+    ["居民", p.residents],
+    ["覆盖得分", p.score],
+    ["缺失必配设施", missing],
+  ];
+  if (p.category) rows.push([`到${categories[p.category] ?? p.category}步行距离(m)`, p.distance_m ?? "超出范围"]);
+  return attributeTable(p.name, rows);
+}
+
+export async function addLifeCircle(map, control, config) {
+  let run;
+  try {
+    run = await getJSON(config.lifecircle_latest);
+  } catch {
+    return null; // no run yet
+  }
+  const base = config.lifecircle_latest.replace(/latest\/$/, `${run.id}/`);
+  const layer = L.geoJSON(null, {
+    style: coverageStyle,
+    onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
+  });
+  const load = async (category) => {
+    const data = await getJSON(`${base}communities.geojson`, category ? { category } : {});
+    layer.clearLayers();
+    layer.addData(data);
+    document.body.dataset.lifecircleCategory = category || "";
+    document.body.dataset.lifecircleFeatures = String(data.features.length);
+  };
+  await load("");
+  control.addOverlay(layer, `生活圈覆盖得分（分析 #${run.id}）`);
+  const unreachable = await getJSON(`${base}unreachable.geojson`);
+  const unreachableLayer = L.geoJSON(unreachable, {
+    pointToLayer: (f, latlng) =>
+      L.circleMarker(latlng, { radius: 6, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 }),
+    onEachFeature: (f, l) =>
+      l.bindPopup(() =>
+        attributeTable(f.properties.name || f.properties.code, [
+          ["类型", f.properties.kind === "amenity" ? "设施（未接入路网）" : "小区（未接入路网）"],
+          ["类别", f.properties.category],
+          ["距路网(m)", f.properties.distance_to_network_m],
+        ]),
+      ),
+  });
+  control.addOverlay(unreachableLayer, `未接入路网（${unreachable.features.length}）`);
+
+  const filter = L.control({ position: "topleft" });
+  filter.onAdd = () => {
+    const div = L.DomUtil.create("div", "legend lifecircle-filter");
+    L.DomEvent.disableClickPropagation(div);
+    const label = document.createElement("label");
+    label.textContent = "生活圈设施：";
+    const select = document.createElement("select");
+    select.id = "lifecircle-category";
+    const all = document.createElement("option");
+    all.value = "";
+    all.textContent = "全部（覆盖得分）";
+    select.appendChild(all);
+    for (const [code, name] of Object.entries(config.categories)) {
+      const o = document.createElement("option");
+      o.value = code;
+      o.textContent = name;
+      select.appendChild(o);
+    }
+    select.addEventListener("change", () => load(select.value));
+    label.appendChild(select);
+    div.appendChild(label);
+    const legend = document.createElement("div");
+    for (const [text, colour] of [["≥80 分", scoreColour(80)], ["60–80", scoreColour(60)], ["40–60", scoreColour(40)], ["<40", scoreColour(0)], ["已覆盖", COVERED_COLOUR], ["未覆盖", UNCOVERED_COLOUR]]) {
+      const row = document.createElement("div");
+      const sw = document.createElement("i");
+      sw.className = "sw";
+      sw.style.background = colour;
+      row.append(sw, document.createTextNode(text));
+      legend.appendChild(row);
+    }
+    div.appendChild(legend);
+    return div;
+  };
+  filter.addTo(map);
+  return layer;
+}

@@ -1,0 +1,174 @@
+"""Tests for geoapp.analysis.network: graph building, components, snapping, access points.
+
+Cases: endpoints merged within the tolerance (and not beyond); parallel edges
+keep the shortest; MultiLineStrings; components reported; snapping onto the
+interior of an edge (not just the nearest node); points beyond the limit
+reported with their distance; geographic CRS rejected; access points from
+entrances or from the boundary every ``spacing_m``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, box
+
+from geoapp.analysis.network import build_network, community_access_points
+
+CRS = "EPSG:4549"
+
+
+def _segs(*lines: LineString | MultiLineString) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"code": range(len(lines))}, geometry=list(lines), crs=CRS)
+
+
+def test_merge_within_tolerance_and_components() -> None:
+    """Two connected pieces and an island.
+
+    ::
+
+        (0,0)----(100,0) (100,0.3)----(200,0)      (500,0)----(600,0)
+                 '-- 0.3 m gap, merged --'          island, 2 nodes
+    """
+    net = build_network(
+        _segs(
+            LineString([(0, 0), (100, 0)]),
+            LineString([(100, 0.3), (200, 0)]),
+            LineString([(500, 0), (600, 0)]),
+        ),
+        snap_tolerance_m=0.5,
+    )
+    assert net.n_nodes == 5  # 6 endpoints, one pair merged
+    assert net.n_components == 2
+    assert sorted(net.component_sizes.tolist()) == [2, 3]
+    comp = net.components()
+    assert comp["nodes"].tolist() == [3, 2]  # largest first
+    assert net.summary()["components"] == 2
+
+    strict = build_network(
+        _segs(LineString([(0, 0), (100, 0)]), LineString([(100, 0.3), (200, 0)])),
+        snap_tolerance_m=0.1,
+    )
+    assert strict.n_nodes == 4  # 0.3 m > 0.1 m: not merged
+    assert strict.n_components == 2
+
+
+def test_parallel_edges_keep_shortest_and_loops_dropped() -> None:
+    """A straight 100 m edge and a 2×(50²+50²)^½ ≈ 141.4 m detour between the same nodes."""
+    net = build_network(
+        _segs(
+            LineString([(0, 0), (100, 0)]),
+            LineString([(0, 0), (50, 50), (100, 0)]),
+            LineString([(0, 0), (0, 10), (10, 10), (0, 0)]),  # self-loop
+        )
+    )
+    assert net.n_nodes == 2
+    assert net.n_edges == 3  # every line part kept for snapping
+    dense = net.csr.toarray()
+    assert dense[0, 1] == pytest.approx(100.0)
+    assert dense[1, 0] == pytest.approx(100.0)
+    assert np.all(np.diag(dense) == 0)
+
+
+def test_multilinestring_parts_become_edges() -> None:
+    net = build_network(
+        _segs(MultiLineString([[(0, 0), (100, 0)], [(100, 0), (100, 50)]]))
+    )
+    assert net.n_edges == 2
+    assert net.n_nodes == 3
+    assert net.edge_segment.tolist() == [0, 0]
+    assert net.edge_length_m.tolist() == [100.0, 50.0]
+
+
+def test_snap_onto_edge_interior() -> None:
+    """Snap to the nearest point on an edge, not the nearest node.
+
+    ::
+
+        (0,0)=========================(200,0)
+                   ^ 30 m
+                   P (60,-30)
+
+    Nearest node is (0,0) at 67 m; the edge point (60,0) is 30 m away.
+    """
+    net = build_network(_segs(LineString([(0, 0), (200, 0)])))
+    snap = net.snap_points([[60, -30]], max_distance_m=150)
+    assert snap.reachable.tolist() == [True]
+    assert snap.edge.tolist() == [0]
+    assert snap.along_m[0] == pytest.approx(60.0)
+    assert snap.distance_m[0] == pytest.approx(30.0)
+    assert snap.node_index[0] == net.edge_u[0]  # 60 < 100: the start node is nearer
+
+
+def test_snap_beyond_limit_reported_not_dropped() -> None:
+    net = build_network(_segs(LineString([(0, 0), (200, 0)])))
+    snap = net.snap_points([[100, 10], [100, 400], [50, -150]], max_distance_m=150)
+    assert len(snap) == 3
+    assert snap.reachable.tolist() == [True, False, True]  # 150 m is still inside
+    assert snap.distance_m[1] == pytest.approx(400.0)  # reported distance
+    assert snap.edge[1] == -1
+    assert snap.node_index[1] == -1
+    assert np.isnan(snap.along_m[1])
+
+
+def test_snap_input_validation() -> None:
+    net = build_network(_segs(LineString([(0, 0), (200, 0)])))
+    with pytest.raises(ValueError, match="shape"):
+        net.snap_points([1.0, 2.0])
+    with pytest.raises(ValueError, match="max_distance_m"):
+        net.snap_points([[0, 0]], max_distance_m=0)
+
+
+def test_geographic_crs_rejected() -> None:
+    segs = gpd.GeoDataFrame(geometry=[LineString([(121, 29), (121.1, 29)])], crs=4326)
+    with pytest.raises(ValueError, match="geographic CRS"):
+        build_network(segs)
+
+
+def test_non_lines_rejected() -> None:
+    with pytest.raises(ValueError, match="LineString"):
+        build_network(gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=CRS))
+
+
+def test_empty_network() -> None:
+    net = build_network(gpd.GeoDataFrame(geometry=[], crs=CRS))
+    assert net.n_nodes == 0
+    snap = net.snap_points([[0, 0]])
+    assert snap.reachable.tolist() == [False]
+
+
+def test_access_points_entrances_then_boundary() -> None:
+    """Community 0 has two gates; community 1 (a 100 m × 50 m box) has none.
+
+    Perimeter 300 m at 50 m spacing gives 6 boundary points.
+    """
+    polys = gpd.GeoSeries([box(0, 0, 10, 10), box(100, 0, 200, 50)], crs=CRS)
+    gates = gpd.GeoSeries([MultiPoint([(0, 5), (10, 5)]), None], crs=CRS)
+    ap = community_access_points(polys, gates, spacing_m=50)
+    assert (ap["community"] == 0).sum() == 2
+    assert set(ap.loc[ap["community"] == 0, "source"]) == {"entrance"}
+    assert (ap["community"] == 1).sum() == 6  # ceil(300 / 50)
+    assert set(ap.loc[ap["community"] == 1, "source"]) == {"boundary"}
+    # small ring: still at least one point
+    one = community_access_points(gpd.GeoSeries([box(0, 0, 1, 1)], crs=CRS))
+    assert len(one) == 1
+    with pytest.raises(ValueError, match="spacing_m"):
+        community_access_points(polys, spacing_m=0)
+    with pytest.raises(ValueError, match="entrances has 1 rows"):
+        community_access_points(polys, gpd.GeoSeries([Point(0, 0)], crs=CRS))
+
+
+def test_analysis_package_does_not_import_django() -> None:
+    code = (
+        "import sys, geoapp.analysis.network, geoapp.analysis.walkshed, "
+        "geoapp.analysis.rules; sys.exit('django' in sys.modules)"
+    )
+    root = Path(__file__).parents[3]
+    env = {"PATH": "", "PYTHONPATH": str(root)}  # no DJANGO_SETTINGS_MODULE
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=False)
+    assert done.returncode == 0

@@ -1,0 +1,426 @@
+"""Tests of the deterministic demo-city generator (no database, no Django)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from rasterio.features import rasterize
+
+from geoapp.demo import DemoCity, generate_city, write_population_tiff
+from geoapp.demo.generator import city_extent, river_polygon
+
+RULESET = Path(__file__).parents[3] / "fixtures" / "rulesets" / "gb50180_2018.json"
+LAYERS = (
+    "districts",
+    "streets",
+    "communities",
+    "idle_land",
+    "vacant_housing",
+    "amenities",
+    "walk_segments",
+)
+STR, INT, FLOAT, BOOL, NINT, GEOM = "str", "int", "float", "bool", "Int64", "geom"
+CONTRACT: dict[str, dict[str, str]] = {
+    "districts": {"code": STR, "name": STR, "is_central": BOOL},
+    "streets": {"code": STR, "name": STR, "district_code": STR},
+    "communities": {
+        "code": STR,
+        "name": STR,
+        "district_code": STR,
+        "street_code": STR,
+        "committee": STR,
+        "address": STR,
+        "completion_year": INT,
+        "land_tenure": STR,
+        "housing_type": STR,
+        "buildings": INT,
+        "max_floors": INT,
+        "households": INT,
+        "residents": NINT,
+        "floor_area_m2": FLOAT,
+        "lifts": INT,
+        "in_shanty_plan": BOOL,
+        "in_expropriation_plan": BOOL,
+        "dangerous_c": INT,
+        "dangerous_d": INT,
+        "property_management": STR,
+        "fund_balance_yuan": FLOAT,
+        "fund_standard_yuan": FLOAT,
+        "stage": STR,
+        "entrances": GEOM,
+    },
+    "idle_land": {
+        "code": STR,
+        "name": STR,
+        "kind": STR,
+        "owner": STR,
+        "tenure": STR,
+        "consent": STR,
+        "status": STR,
+    },
+    "vacant_housing": {
+        "code": STR,
+        "name": STR,
+        "address": STR,
+        "floor_area_m2": FLOAT,
+        "floors": INT,
+        "owner_kind": STR,
+        "status": STR,
+        "footprint": GEOM,
+    },
+    "amenities": {
+        "code": STR,
+        "name": STR,
+        "category": STR,
+        "capacity": NINT,
+        "floor_area_m2": FLOAT,
+        "source": STR,
+    },
+    "walk_segments": {
+        "code": STR,
+        "kind": STR,
+        "name": STR,
+        "is_barrier": BOOL,
+        "is_crossing": BOOL,
+    },
+}
+GEOM_TYPES = {
+    "districts": "MultiPolygon",
+    "streets": "MultiPolygon",
+    "communities": "MultiPolygon",
+    "idle_land": "Polygon",
+    "vacant_housing": "Point",
+    "amenities": "Point",
+    "walk_segments": "LineString",
+}
+STAGES = {
+    "not_started",
+    "applied",
+    "planned",
+    "in_reserve",
+    "in_annual_plan",
+    "under_construction",
+    "accepted",
+    "handed_over",
+    "post_evaluated",
+}
+
+
+@pytest.fixture(scope="module")
+def city() -> DemoCity:
+    return generate_city(seed=42, scale="small")
+
+
+@pytest.fixture(scope="module")
+def city_again() -> DemoCity:
+    return generate_city(seed=42, scale="small")
+
+
+def _geojson(frame: gpd.GeoDataFrame) -> str:
+    out = frame.copy()
+    for col in ("entrances", "footprint"):
+        if col in out:
+            out[col] = shapely.to_wkt(out[col].values, rounding_precision=2)
+    return out.to_json(ensure_ascii=False)
+
+
+def _overlap_pairs(a: np.ndarray, b: np.ndarray, same: bool) -> int:
+    tree = shapely.STRtree(b)
+    ia, ib = tree.query(a, predicate="intersects")
+    if same:
+        keep = ia < ib
+        ia, ib = ia[keep], ib[keep]
+    areas = shapely.area(shapely.intersection(a[ia], b[ib]))
+    return int(np.count_nonzero(areas > 0.01))
+
+
+def test_deterministic(city, city_again, tmp_path):
+    for layer in LAYERS:
+        assert_geodataframe_equal(getattr(city, layer), getattr(city_again, layer))
+        assert _geojson(getattr(city, layer)) == _geojson(getattr(city_again, layer))
+    np.testing.assert_array_equal(city.population, city_again.population)
+    assert city.population_transform == city_again.population_transform
+    write_population_tiff(city, tmp_path / "a.tif")
+    write_population_tiff(city_again, tmp_path / "b.tif")
+    assert (tmp_path / "a.tif").read_bytes() == (tmp_path / "b.tif").read_bytes()
+
+
+def test_other_seed_differs(city):
+    other = generate_city(seed=7, scale="small")
+    assert not other.communities.geometry.equals(city.communities.geometry)
+    assert not np.array_equal(other.population, city.population)
+
+
+def test_unknown_scale():
+    with pytest.raises(ValueError, match="scale"):
+        generate_city(scale="huge")
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_columns_and_dtypes(city, layer):
+    frame = getattr(city, layer)
+    expected = CONTRACT[layer]
+    assert list(frame.columns) == [*expected, "geometry"]
+    assert frame.geometry.name == "geometry"
+    assert frame.crs.to_epsg() == 4549
+    assert frame["code"].is_unique
+    for col, kind in expected.items():
+        s = frame[col]
+        if kind == STR:
+            assert pd.api.types.is_string_dtype(s), col
+            assert s.notna().all() and (s.str.len() > 0).all(), col
+        elif kind == INT:
+            assert s.dtype == np.int64, col
+        elif kind == NINT:
+            assert s.dtype == "Int64", col
+        elif kind == FLOAT:
+            assert s.dtype == np.float64, col
+        elif kind == BOOL:
+            assert s.dtype == bool, col
+        else:
+            assert isinstance(s, gpd.GeoSeries), col
+    assert (frame.geom_type == GEOM_TYPES[layer]).all()
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_geometries_valid_and_inside(city, layer):
+    geoms = getattr(city, layer).geometry.values
+    assert shapely.is_valid(geoms).all()
+    assert not shapely.is_empty(geoms).any()
+    box = shapely.box(*city_extent())
+    assert shapely.covered_by(geoms, box).all()
+    coords = shapely.get_coordinates(geoms)
+    np.testing.assert_allclose(coords, np.round(coords, 2), atol=1e-6)
+
+
+def test_extra_geometry_columns(city):
+    ent = city.communities["entrances"]
+    share = ent.notna().mean()
+    assert 0.6 < share < 0.8
+    present = ent.dropna()
+    assert (present.geom_type == "MultiPoint").all()
+    counts = shapely.get_num_geometries(present.values)
+    assert counts.min() >= 1 and counts.max() <= 3
+    rings = city.communities.geometry[present.index].boundary.values
+    assert (shapely.distance(present.values, rings) < 0.05).all()
+    fp = city.vacant_housing["footprint"].dropna()
+    assert len(fp) > 0 and (fp.geom_type == "Polygon").all()
+    assert shapely.is_valid(fp.values).all()
+
+
+def test_polygons_do_not_overlap(city):
+    comm = city.communities.geometry.values
+    idle = city.idle_land.geometry.values
+    assert _overlap_pairs(comm, comm, same=True) == 0
+    assert _overlap_pairs(idle, idle, same=True) == 0
+    assert _overlap_pairs(idle, comm, same=False) == 0
+    river = river_polygon()
+    assert not shapely.intersects(comm, river).any()
+    assert not shapely.intersects(idle, river).any()
+
+
+def test_districts_and_streets_tile_the_city(city):
+    box_area = shapely.area(shapely.box(*city_extent()))
+    for frame in (city.districts, city.streets):
+        geoms = frame.geometry.values
+        assert abs(shapely.area(geoms).sum() - box_area) < 1e-6 * box_area
+        assert _overlap_pairs(geoms, geoms, same=True) == 0
+    d = city.districts.set_index("code")
+    assert list(d.index) == ["330203", "330205", "330212", "330211", "330206", "330213"]
+    assert not d.loc["330213", "is_central"] and d["is_central"].sum() == 5
+    per = city.streets.groupby("district_code").size()
+    assert per.between(3, 8).all() and len(per) == 6
+    assert city.streets["name"].str.endswith("街道").all()
+
+
+def test_street_and_district_codes_consistent(city):
+    c = city.communities
+    streets = city.streets.set_index("code")
+    assert c["street_code"].isin(streets.index).all()
+    assert (
+        streets.loc[c["street_code"], "district_code"].to_numpy()
+        == c["district_code"].to_numpy()
+    ).all()
+
+
+def test_community_values(city):
+    c = city.communities
+    n = len(c)
+    assert c["completion_year"].between(1975, 2015).all()
+    late = (c["completion_year"] > 2000).mean()
+    assert 0.1 < late < 0.35
+    assert c["households"].between(80, 3000).all()
+    assert 0.02 < c["residents"].isna().mean() < 0.09
+    ratio = c["residents"].dropna() / c.loc[c["residents"].notna(), "households"]
+    assert ratio.between(2.39, 2.91).all()
+    assert set(c["housing_type"]) <= {
+        "commodity",
+        "work_unit",
+        "resettlement",
+        "affordable",
+        "villa",
+        "mixed",
+    }
+    assert 0.01 < (c["housing_type"] == "villa").mean() < 0.06
+    assert set(c["land_tenure"]) == {"state", "collective"}
+    assert 0.01 < (c["land_tenure"] == "collective").mean() < 0.1
+    assert 0.015 < c["in_shanty_plan"].mean() < 0.08
+    assert 0.01 < c["in_expropriation_plan"].mean() < 0.06
+    old = c["completion_year"] <= 2000
+    assert c.loc[old & (c["housing_type"] != "villa"), "max_floors"].between(4, 7).all()
+    assert (c.loc[old, "lifts"] == 0).mean() > 0.8
+    assert (c["dangerous_c"] == 0).mean() > 0.7 and (c["dangerous_d"] >= 0).all()
+    assert set(c["property_management"]) == {"none", "professional", "self"}
+    assert (c["fund_standard_yuan"] >= c["floor_area_m2"] * 30 - 1).all()
+    assert (c["fund_standard_yuan"] <= c["floor_area_m2"] * 50 + 1).all()
+    assert (c["fund_balance_yuan"] <= c["fund_standard_yuan"]).all()
+    assert (c["fund_balance_yuan"] < 0.3 * c["fund_standard_yuan"]).sum() > n * 0.1
+    assert set(c["stage"]) <= STAGES and len(set(c["stage"])) >= 6
+    assert (c["stage"] == "not_started").mean() > 0.5
+    assert (c["buildings"] >= 1).all() and (c["floor_area_m2"] > 0).all()
+
+
+def test_other_layer_values(city):
+    idle = city.idle_land
+    area = idle.area
+    assert area.min() >= 99 and area.max() <= 20001
+    assert set(idle["kind"]) == {
+        "vacant",
+        "wasteland",
+        "idle",
+        "corner",
+        "demolition",
+        "green",
+    }
+    assert "refused" in set(idle["consent"])
+    assert (idle["status"] == "available").mean() > 0.6
+    v = city.vacant_housing
+    assert v["floor_area_m2"].between(60, 2000).all()
+    assert set(v["owner_kind"]) == {"public", "commercial", "work_unit"}
+    assert (v["floors"] >= 1).all()
+    a = city.amenities
+    assert (a["source"] == "demo").all()
+    assert (a["floor_area_m2"].dropna() > 0).all()
+    assert (a["capacity"].dropna() > 0).all()
+
+
+def test_every_category_present(city):
+    codes = {c["code"] for c in json.loads(RULESET.read_text())["categories"]}
+    present = set(city.amenities["category"])
+    assert codes == present
+    counts = city.amenities["category"].value_counts()
+    assert counts["convenience_store"] > 5 * counts["primary_school"]
+    assert counts["bus_stop"] > 10 * counts["health_center"]
+
+
+def test_some_communities_lack_local_services(city):
+    """Straight-line distance bounds walking distance from below."""
+    cats = json.loads(RULESET.read_text())["categories"]
+    c = city.communities.geometry.values
+    lacking = 0
+    for cat in cats:
+        if cat["tier_minutes"] > 10:
+            continue
+        pts = city.amenities.loc[
+            city.amenities["category"] == cat["code"], "geometry"
+        ].values
+        tree = shapely.STRtree(pts)
+        idx, _ = tree.query(
+            c,
+            predicate="dwithin",
+            distance=cat["distance_m"]
+            if "distance_m" in cat
+            else cat["service_radius_m"],
+        )
+        lacking += len(c) - len(np.unique(idx))
+    assert lacking > len(c)
+
+
+def test_population_raster(city, tmp_path):
+    pop = city.population
+    assert pop.dtype == np.float32 and pop.ndim == 2
+    t = city.population_transform
+    assert t.a == 100 and t.e == -100
+    xmin, ymin, xmax, ymax = city_extent()
+    assert (t.c, t.f) == (xmin, ymax)
+    assert pop.shape == (round((ymax - ymin) / 100), round((xmax - xmin) / 100))
+    assert (pop >= 0).all()
+    c = city.communities
+    covered = rasterize(
+        c.geometry.values, out_shape=pop.shape, transform=t, fill=0, dtype="uint8"
+    ).astype(bool)
+    people = c["residents"].astype(float).fillna(c["households"] * 2.6).sum()
+    assert abs(pop[covered].sum() - people) < 0.05 * people
+    assert pop[~covered].mean() < 3.0
+    import rasterio
+
+    write_population_tiff(city, tmp_path / "p.tif")
+    with rasterio.open(tmp_path / "p.tif") as src:
+        assert src.crs.to_epsg() == 4549
+        assert src.dtypes == ("float32",)
+        assert src.compression.value == "DEFLATE"
+        np.testing.assert_array_equal(src.read(1), pop)
+
+
+def test_walk_network(city):
+    w = city.walk_segments
+    geoms = w.geometry.values
+    assert (shapely.get_num_coordinates(geoms) == 2).all()
+    assert (shapely.length(geoms) > 1).all()
+    assert set(w["kind"]) == {
+        "arterial",
+        "secondary",
+        "local",
+        "alley",
+        "footway",
+        "bridge",
+    }
+    river = river_polygon()
+    bridge = (w["kind"] == "bridge").to_numpy()
+    assert bridge.sum() >= 5
+    assert shapely.intersects(geoms[bridge], river).all()
+    assert not shapely.intersects(geoms[~bridge], river).any()
+    assert w["is_barrier"].any() and w["is_crossing"].any()
+    assert (w.loc[w["is_barrier"], "kind"] == "arterial").all()
+    names = w.loc[bridge, "name"]
+    assert names.is_unique and names.str.contains("桥").all()
+    # endpoints are shared exactly: a connected graph of a few thousand nodes
+    ends = shapely.get_coordinates(geoms).reshape(-1, 2, 2)
+    nodes, inv = np.unique(ends.reshape(-1, 2), axis=0, return_inverse=True)
+    assert 2000 < len(nodes) < 10000
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    inv = inv.reshape(-1, 2)
+    m = len(nodes)
+    graph = coo_matrix((np.ones(len(inv)), (inv[:, 0], inv[:, 1])), shape=(m, m))
+    assert connected_components(graph, directed=False)[0] == 1
+    degree = np.bincount(inv.ravel(), minlength=m)
+    assert (degree == 1).sum() > 10  # dead ends exist
+
+
+def test_small_counts(city):
+    assert 500 <= len(city.communities) <= 700
+    assert 3000 <= len(city.amenities) <= 6000
+    assert 150 <= len(city.idle_land) <= 250
+    assert 80 <= len(city.vacant_housing) <= 120
+    assert len(city.districts) == 6
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("RUN_SLOW"), reason="set RUN_SLOW=1 to run")
+def test_city_scale_sizes():
+    big = generate_city(seed=1, scale="city")
+    ends = shapely.get_coordinates(big.walk_segments.geometry.values)
+    assert len(np.unique(ends, axis=0)) >= 150_000
+    assert len(big.communities) >= 3000
+    assert len(big.amenities) >= 50_000
+    assert len(big.idle_land) >= 2000

@@ -1,0 +1,21 @@
+"""The home page: a Chinese map page that serves Leaflet itself (no CDN) and lists the layers."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_renders_map_with_local_assets(client):
+    resp = client.get(reverse("home"))
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "宁波城镇老旧小区改造" in html
+    assert 'id="map"' in html
+    assert "maps/js/home.js" in html
+    # everything the browser loads is served by the app
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not url.startswith(("http://", "https://", "//")), url
+    assert "/api/layers/communities.geojson" in html
