@@ -11,10 +11,25 @@ from geoapp.views import home
 urlpatterns = [
     path("", home.home, name="home"),
     path("api/layers/", include("layers.api.urls")),
+    path("api/programme/", include("programme.api.urls")),
+    path("api/blocks/", include("blocks.api.urls")),
+    path("programme/", include("programme.urls")),
     path("api/", include("geoapp.api.urls")),
+    path("api/planner/", include("planner.api.urls")),
+    path("planner/", include("planner.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

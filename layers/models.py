@@ -59,6 +59,8 @@ class LayerModel(models.Model):
     geom_types: tuple[str, ...] = ()
 
     code = models.CharField(_("编码"), max_length=64, unique=True)
+    # optimistic concurrency: a save must name the version it started from
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     source_crs = models.CharField(_("来源坐标系"), max_length=64, blank=True)
     source_file = models.CharField(_("来源文件"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

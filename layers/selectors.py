@@ -6,6 +6,7 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import QuerySet
 
 from . import models
+from .crs import transformed
 
 
 def with_api_geom(qs: QuerySet, *, field: str = "geom") -> QuerySet:
@@ -19,8 +20,7 @@ def in_bbox(qs: QuerySet, bbox: tuple[float, float, float, float] | None) -> Que
         return qs
     poly = Polygon.from_bbox(bbox)
     poly.srid = settings.API_SRID
-    poly.transform(settings.SRID)
-    return qs.filter(geom__intersects=poly)
+    return qs.filter(geom__intersects=transformed(poly, settings.SRID))
 
 
 def district_list() -> QuerySet[models.District]:

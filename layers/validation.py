@@ -5,6 +5,8 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .crs import transformed
+
 MAX_VERTICES = 100_000
 
 
@@ -12,9 +14,7 @@ def _lonlat(geom: GEOSGeometry, x: float, y: float) -> str:
     """Format a point given in the geometry's SRID as lon/lat for an error message."""
     from django.contrib.gis.geos import Point
 
-    p = Point(x, y, srid=geom.srid or settings.SRID)
-    if p.srid != settings.API_SRID:
-        p.transform(settings.API_SRID)
+    p = transformed(Point(x, y, srid=geom.srid or settings.SRID), settings.API_SRID)
     return f"{p.x:.6f}, {p.y:.6f}"
 
 
@@ -59,11 +59,10 @@ def validate_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) ->
             % {"reason": reason, "where": where},
             code="invalid",
         )
-    check = (
-        geom.transform(settings.API_SRID, clone=True)
-        if geom.srid != settings.API_SRID
-        else geom
-    )
+    if geom.srid is None:
+        geom = geom.clone()
+        geom.srid = settings.SRID
+    check = transformed(geom, settings.API_SRID)
     minx, miny, maxx, maxy = check.extent
     ex = settings.CITY_EXTENT
     if minx < ex[0] or miny < ex[1] or maxx > ex[2] or maxy > ex[3]:

@@ -8,14 +8,13 @@ from django.conf import settings
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 
 from layers import models
+from layers.crs import transformed
 
 _seq = itertools.count(1)
 
 
 def lonlat(lon: float, lat: float) -> Point:
-    p = Point(lon, lat, srid=4326)
-    p.transform(settings.SRID)
-    return p
+    return transformed(Point(lon, lat, srid=4326), settings.SRID)
 
 
 def square(lon: float, lat: float, size_m: float = 100.0) -> Polygon:

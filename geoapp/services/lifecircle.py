@@ -158,7 +158,8 @@ def lifecircle_run(
 
     ``profile`` (``adult`` / ``elderly``) switches to time thresholds at that walking speed;
     ``strict`` uses 800 m for the 15-minute tier. Raises ``ValueError`` on bad parameters
-    (the run is then recorded as failed with the message).
+    (the run is then recorded as failed with the message). ``run``: a queued run record
+    to fill in (background worker) instead of creating one.
     """
     rs = ruleset or ruleset_get(ruleset_name)
     rules = ruleset_load(rs)

@@ -66,8 +66,13 @@ INSTALLED_APPS = [
     "leaflet",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "layers",
     "geoapp",
+    "blocks",
+    "planner",
+    "programme",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -196,6 +201,16 @@ LEAFLET_CONFIG = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# BACKGROUND TASKS: analyses run in a worker backed by PostgreSQL (django-tasks-db);
+# `manage.py db_worker` processes the queue (make run starts one).
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "GEOAPP_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 LOGGING = {
     "version": 1,

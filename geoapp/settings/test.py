@@ -14,3 +14,6 @@ RASTER_ROOT = BASE_DIR / ".pgdata" / "test-media" / "rasters"
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": f"test_geoapp_{__import__('os').getpid()}",
 }
+
+# analyses queued from the page run at once in tests (a test also drives the real worker)
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -7,7 +7,8 @@ from django.urls import reverse
 from layers.models import AmenityCategory, Stage
 
 
-def home(request):
+def map_config() -> dict:
+    """What every map page needs: layer URLs, stage and category names, tiles."""
     layers = {
         "districts": reverse("layer-districts"),
         "streets": reverse("layer-streets"),
@@ -27,4 +28,8 @@ def home(request):
             "attribution": settings.MAP_TILES_ATTRIBUTION,
         },
     }
-    return render(request, "geoapp/home.html", {"map_config": config})
+    return config
+
+
+def home(request):
+    return render(request, "geoapp/home.html", {"map_config": map_config()})

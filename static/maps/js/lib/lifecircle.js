@@ -29,14 +29,28 @@ function coveragePopup(p, categories) {
   return attributeTable(p.name, rows);
 }
 
-export async function addLifeCircle(map, control, config) {
+let shown = null; // the run on the map: {layer, unreachableLayer, filter, control}
+
+export function runUrl(config, runId) {
+  return config.lifecircle_latest.replace(/latest\/$/, `${runId}/`);
+}
+
+/** Show a life-circle run (the latest when runId is null); replaces the one shown before. */
+export async function addLifeCircle(map, control, config, runId = null) {
   let run;
   try {
-    run = await getJSON(config.lifecircle_latest);
+    run = await getJSON(runId ? runUrl(config, runId) : config.lifecircle_latest);
   } catch {
     return null; // no run yet
   }
-  const base = config.lifecircle_latest.replace(/latest\/$/, `${run.id}/`);
+  if (shown) {
+    for (const l of [shown.layer, shown.unreachableLayer]) {
+      shown.control.removeLayer(l);
+      map.removeLayer(l);
+    }
+    shown.filter.remove();
+  }
+  const base = runUrl(config, run.id);
   const layer = L.geoJSON(null, {
     style: coverageStyle,
     onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
@@ -99,5 +113,7 @@ export async function addLifeCircle(map, control, config) {
     return div;
   };
   filter.addTo(map);
+  shown = { layer, unreachableLayer, filter, control };
+  document.body.dataset.lifecircleRun = String(run.id);
   return layer;
 }

@@ -1,0 +1,176 @@
+"""Reads for the blocks app: runs, blocks, and the inputs of a bundling run (STYLE §4.2).
+
+The inputs (communities, barriers, gap profile) come out as GeoDataFrames / frames in
+the storage SRID, indexed by community ``code``, ready for
+:func:`geoapp.analysis.bundling.bundle_blocks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Transform
+from django.db.models import Q, QuerySet
+
+from geoapp import adapters
+from geoapp.models import AnalysisRun, CoverageResult
+from layers.models import District, Street, WalkSegment
+
+from .models import Barrier, RenovationBlock
+
+#: Road classes from the highest down; ``barrier_road_class="secondary"`` makes
+#: arterial and secondary segments barriers.
+ROAD_CLASSES = ("arterial", "secondary", "local", "alley")
+
+#: Eligibility for bundling (二(一) priority scope): completed by 2000, state land,
+#: not a villa estate, not in a shanty-town or expropriation plan.
+ELIGIBLE_LAST_YEAR = 2000
+
+
+# --------------------------------------------------------------------------- runs, blocks
+def run_list() -> QuerySet[AnalysisRun]:
+    return AnalysisRun.objects.filter(kind=AnalysisRun.Kind.BUNDLING)
+
+
+def run_get(*, run_id: int) -> AnalysisRun:
+    return run_list().get(pk=run_id)
+
+
+def run_latest() -> AnalysisRun | None:
+    return (
+        run_list()
+        .filter(status=AnalysisRun.Status.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def block_list(
+    *, run: AnalysisRun | None = None, include_inactive: bool = False
+) -> QuerySet[RenovationBlock]:
+    qs = RenovationBlock.objects.all()
+    if run is not None:
+        qs = qs.filter(run=run)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("code")
+
+
+def block_get(*, code: str) -> RenovationBlock:
+    return RenovationBlock.objects.select_related("run").get(code=code)
+
+
+def block_list_api(
+    *, run: AnalysisRun, include_inactive: bool = False
+) -> QuerySet[RenovationBlock]:
+    """Blocks of a run with ``api_geom`` in ``settings.API_SRID`` (EPSG:4326)."""
+    return (
+        block_list(run=run, include_inactive=include_inactive)
+        .annotate(api_geom=Transform("geom", settings.API_SRID))
+        .defer("geom")
+    )
+
+
+# --------------------------------------------------------------------------- run inputs
+def community_frame(
+    *,
+    district: str | None = None,
+    street: str | None = None,
+    codes: Sequence[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Communities (storage SRID) indexed by code, with ``street_name`` and ``district_name``."""
+    gdf = adapters.communities_gdf(district=district, codes=codes)
+    if street:
+        wanted = set(
+            Street.objects.filter(Q(code=street) | Q(name=street)).values_list(
+                "code", flat=True
+            )
+        )
+        gdf = gdf[gdf["street_code"].isin(wanted)]
+    streets = dict(Street.objects.values_list("code", "name"))
+    districts = dict(District.objects.values_list("code", "name"))
+    gdf = gdf.assign(
+        street_name=gdf["street_code"].map(streets),
+        district_name=gdf["district_code"].map(districts),
+    )
+    return gdf.set_index("code", drop=False).rename_axis("community")
+
+
+def eligible_mask(communities: pd.DataFrame) -> pd.Series:
+    """Communities in the priority scope of 二(一), as a boolean Series by code."""
+    year = pd.to_numeric(communities["completion_year"], errors="coerce")
+    return (
+        (year <= ELIGIBLE_LAST_YEAR)
+        & (communities["land_tenure"] == "state")
+        & (communities["housing_type"] != "villa")
+        & ~communities["in_shanty_plan"].astype(bool)
+        & ~communities["in_expropriation_plan"].astype(bool)
+    ).fillna(value=False)
+
+
+def _geoseries(geoms: list) -> gpd.GeoSeries:
+    arr = shapely.from_wkb(np.array([bytes(g.wkb) for g in geoms], dtype=object))
+    return gpd.GeoSeries(arr, crs=f"EPSG:{settings.SRID}")
+
+
+def barrier_series(
+    *, road_class: str | None = None, include_layer: bool = True
+) -> gpd.GeoSeries:
+    """Barrier lines: walk segments flagged ``is_barrier`` or at/above ``road_class``,
+    plus the rows of :class:`~blocks.models.Barrier` (``include_layer``)."""
+    q = Q(is_barrier=True)
+    if road_class:
+        if road_class not in ROAD_CLASSES:
+            msg = f"road_class must be one of {ROAD_CLASSES}, got {road_class!r}"
+            raise ValueError(msg)
+        q |= Q(kind__in=ROAD_CLASSES[: ROAD_CLASSES.index(road_class) + 1])
+    geoms = list(WalkSegment.objects.filter(q).values_list("geom", flat=True))
+    if include_layer:
+        geoms += list(Barrier.objects.values_list("geom", flat=True))
+    return _geoseries(geoms)
+
+
+def lifecircle_latest() -> AnalysisRun | None:
+    return (
+        AnalysisRun.objects.filter(
+            kind=AnalysisRun.Kind.LIFECIRCLE, status=AnalysisRun.Status.DONE
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def gap_profile(
+    *, run: AnalysisRun | None = None, codes: Sequence[str] | None = None
+) -> pd.DataFrame | None:
+    """Community code × category, ``True`` where the life-circle run found it missing.
+
+    From ``CoverageResult.missing`` (``{tier: [category codes]}``) of ``run`` or of the
+    latest finished life-circle run; ``None`` when there is none.
+    """
+    run = run or lifecircle_latest()
+    if run is None:
+        return None
+    qs = CoverageResult.objects.filter(run=run)
+    if codes is not None:
+        qs = qs.filter(community__code__in=list(codes))
+    rows: dict[str, set[str]] = {}
+    for code, missing in qs.values_list("community__code", "missing"):
+        cats: set[str] = set()
+        for tier_codes in (missing or {}).values():
+            cats.update(tier_codes or ())
+        rows[code] = cats
+    categories = sorted(set().union(*rows.values())) if rows else []
+    if not categories:
+        return None
+    return pd.DataFrame(
+        [[c in cats for c in categories] for cats in rows.values()],
+        index=pd.Index(list(rows), name="community"),
+        columns=categories,
+        dtype=bool,
+    )

@@ -1,0 +1,779 @@
+"""Bundling runs and the planner's edits of renovation blocks (连片改造, 四(四)).
+
+:func:`bundle_run` reads the layers, calls the pure
+:func:`geoapp.analysis.bundling.bundle_blocks` and stores one
+:class:`~blocks.models.RenovationBlock` per block. The planner then edits blocks with
+``block_accept``, ``block_lock``/``block_unlock``, ``block_merge``, ``block_split``
+and ``block_move_community``. Each edit is checked first and raises
+``ValidationError`` with a clear message before anything is written (the database is
+then unchanged); each change is saved with django-simple-history, with the user and
+the reason (``_change_reason``).
+
+Decisions (first version, documented here):
+
+- *Scope.* A run covers the communities of ``district``/``street`` (all when
+  ``None``). Active, unlocked blocks with a member in that scope are superseded.
+  Active locked blocks whose members are all in scope are passed to
+  ``bundle_blocks`` as ``locked`` and carried over into the new run unchanged (same
+  code and members); members of any locked block are never re-bundled.
+- *Idle plots and vacant housing* "inside or within walking distance" are those with
+  status ``available`` within :data:`NEARBY_M` (300 m, the 5-minute walking distance
+  of the default rule set) of the block outline, straight line.
+- *Cost.* When the ``programme`` app and its works catalogue exist, the basic works
+  estimate is households × Σ(unit cost of every basic, non-special catalogue item),
+  i.e. one unit of each basic item per household. The catalogue's costs are
+  illustrative; the figure is an order of magnitude for comparing blocks, not a
+  budget. Otherwise ``null``.
+- *Planner edits* keep the run's adjacency (its ``gap_m`` and barriers) and its
+  household ceiling; they don't enforce the floor (a planner may keep a small block).
+  Locked blocks must be unlocked before they are edited. An edited accepted block
+  goes back to ``proposed``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from django.apps import apps
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.contrib.gis.measure import D
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from scipy.sparse import csgraph
+
+from geoapp import adapters
+from geoapp.analysis.adjacency import community_adjacency
+from geoapp.analysis.bundling import (
+    DEFAULT_MAX_HOUSEHOLDS,
+    DEFAULT_MIN_HOUSEHOLDS,
+    SHARED_GAP_SHARE,
+    bundle_blocks,
+    dissolve_blocks,
+)
+from geoapp.models import AnalysisRun
+from layers.models import (
+    Availability,
+    Community,
+    District,
+    IdleLand,
+    Street,
+    VacantHousing,
+)
+
+from . import selectors
+from .models import BlockMembership, RenovationBlock
+
+ENGINE = "geoapp.analysis.bundling.bundle_blocks (components + SKATER-style SSD)"
+#: Walking distance (m) within which idle plots and vacant housing count for a block.
+NEARBY_M = 300.0
+GROUPS = {"street": "street_code", "district": "district_code"}
+Status = RenovationBlock.Status
+
+
+# --------------------------------------------------------------------------- helpers
+def _user(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+def _save(obj: Any, *, user: Any, why: str) -> None:
+    obj._change_reason = why[:100]
+    obj._history_user = _user(user)
+    obj.save()
+
+
+def _multi(geom: Any) -> MultiPolygon:
+    g = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=settings.SRID)
+    if g.geom_type == "Polygon":
+        g = MultiPolygon(g, srid=settings.SRID)
+    return g
+
+
+def _num(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _int(value: Any) -> int | None:
+    v = _num(value)
+    return None if v is None else round(v)
+
+
+def _basic_cost_per_household() -> tuple[Decimal | None, dict[str, Any]]:
+    """Σ unit cost of the basic catalogue items (one unit of each per household)."""
+    if not apps.is_installed("programme"):
+        return None, {}
+    works = apps.get_model("programme", "WorksItem")
+    if works._meta.db_table not in connection.introspection.table_names():
+        return None, {}
+    items = list(
+        works.objects.filter(category="basic", special_item="").values_list(
+            "code", "unit_cost", "catalogue_version"
+        )
+    )
+    if not items:
+        return None, {}
+    per_household = sum((Decimal(c) for _, c, _ in items), Decimal(0))
+    return per_household, {
+        "method": "households × Σ basic item unit costs (one unit each per household)",
+        "per_household_yuan": str(per_household),
+        "items": [code for code, _, _ in items],
+        "catalogue_version": items[0][2],
+        "illustrative": True,
+    }
+
+
+def _nearby(geom: MultiPolygon) -> tuple[list[str], list[str]]:
+    ok = {"status": Availability.AVAILABLE, "geom__dwithin": (geom, D(m=NEARBY_M))}
+    idle = list(IdleLand.objects.filter(**ok).values_list("code", flat=True))
+    vacant = list(VacantHousing.objects.filter(**ok).values_list("code", flat=True))
+    return idle, vacant
+
+
+def _barriers(params: dict[str, Any]):
+    if not params.get("use_barriers", True):
+        return None
+    return selectors.barrier_series(road_class=params.get("barrier_road_class"))
+
+
+def _fill(
+    block: RenovationBlock,
+    members: pd.DataFrame,
+    geom: Any,
+    gaps: pd.DataFrame | None,
+    cost: tuple[Decimal | None, dict[str, Any]],
+) -> None:
+    """Set the block's totals, outline, shared gaps, nearby plots and cost from its members."""
+    block.member_codes = sorted(members.index)
+    block.n_communities = len(members)
+    block.households = int(pd.to_numeric(members["households"]).sum())
+    res = pd.to_numeric(members["residents"], errors="coerce")
+    block.residents = int(res.sum()) if res.notna().any() else None
+    block.floor_area_m2 = float(pd.to_numeric(members["floor_area_m2"]).fillna(0).sum())
+    years = pd.to_numeric(members["completion_year"], errors="coerce")
+    block.completion_year_min = _int(years.min())
+    block.completion_year_max = _int(years.max())
+    block.dangerous_buildings = int(
+        pd.to_numeric(members["dangerous_c"]).fillna(0).sum()
+        + pd.to_numeric(members["dangerous_d"]).fillna(0).sum()
+    )
+    block.geom = _multi(geom)
+    if gaps is not None:
+        share = gaps.reindex(members.index).fillna(value=False).astype(float).mean()
+        block.gaps_all = [c for c, s in share.items() if s >= 1.0]
+        block.gaps_most = [c for c, s in share.items() if s > SHARED_GAP_SHARE]
+    else:
+        block.gaps_all, block.gaps_most = [], []
+    block.idle_land, block.vacant_housing = _nearby(block.geom)
+    per_household, basis = cost
+    block.cost_estimate_yuan = (
+        None if per_household is None else per_household * block.households
+    )
+    block.cost_basis = basis
+
+
+def _validate_params(
+    *,
+    group_by: str,
+    gap_m: float,
+    min_households: float,
+    max_households: float,
+    min_communities: int,
+    max_communities: int | None,
+    barrier_road_class: str | None,
+) -> None:
+    errors = []
+    if group_by not in GROUPS:
+        errors.append(f"group_by 须为 street 或 district / got {group_by!r}")
+    if not (np.isfinite(gap_m) and 0 <= gap_m <= 500):
+        errors.append(f"gap_m 须在 0–500 米之间 / gap_m must be in [0, 500] m: {gap_m}")
+    if not 0 <= min_households <= max_households:
+        errors.append(
+            "户数下限须不大于上限 / need 0 <= min_households <= max_households: "
+            f"{min_households}, {max_households}"
+        )
+    if min_communities < 1 or (
+        max_communities is not None and max_communities < min_communities
+    ):
+        errors.append(
+            "小区数上下限无效 / need 1 <= min_communities <= max_communities: "
+            f"{min_communities}, {max_communities}"
+        )
+    if barrier_road_class not in (None, *selectors.ROAD_CLASSES):
+        errors.append(
+            f"barrier_road_class 须为 {selectors.ROAD_CLASSES} 之一 / "
+            f"got {barrier_road_class!r}"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+# --------------------------------------------------------------------------- runs
+def bundle_run(
+    *,
+    district: str | None = None,
+    street: str | None = None,
+    selected: str | Sequence[str] | None = None,
+    group_by: str = "street",
+    gap_m: float = 30.0,
+    min_households: float = DEFAULT_MIN_HOUSEHOLDS,
+    max_households: float = DEFAULT_MAX_HOUSEHOLDS,
+    min_communities: int = 2,
+    max_communities: int | None = None,
+    use_barriers: bool = True,
+    barrier_road_class: str | None = None,
+    use_gaps: bool = True,
+    seed: int = 0,
+    user: Any = None,
+) -> AnalysisRun:
+    """Bundle the communities in scope into renovation blocks and store them as a run.
+
+    ``selected``: ``None`` (every community in scope), ``"eligible"`` (二(一) priority
+    scope, see :func:`blocks.selectors.eligible_mask`) or a list of community codes.
+    Barriers: walk segments flagged ``is_barrier`` (plus every segment at or above
+    ``barrier_road_class``) and the :class:`~blocks.models.Barrier` layer, when
+    ``use_barriers``. ``use_gaps``: prefer bundling communities that share
+    life-circle gaps (latest life-circle run). Raises ``ValidationError`` on bad
+    parameters (nothing stored); an engine error marks the run failed.
+    """
+    _validate_params(
+        group_by=group_by,
+        gap_m=gap_m,
+        min_households=min_households,
+        max_households=max_households,
+        min_communities=min_communities,
+        max_communities=max_communities,
+        barrier_road_class=barrier_road_class,
+    )
+    if (
+        district
+        and not District.objects.filter(Q(code=district) | Q(name=district)).exists()
+    ):
+        msg = f"未知区县 / unknown district: {district}"
+        raise ValidationError(msg)
+    if street and not Street.objects.filter(Q(code=street) | Q(name=street)).exists():
+        msg = f"未知街道 / unknown street: {street}"
+        raise ValidationError(msg)
+    started = time.perf_counter()
+    comm = selectors.community_frame(district=district, street=street)
+    if isinstance(selected, str) and selected != "eligible":
+        msg = f"selected 须为 eligible 或小区编码列表 / got {selected!r}"
+        raise ValidationError(msg)
+    if selected is None:
+        mask = pd.Series(True, index=comm.index)
+    elif selected == "eligible":
+        mask = selectors.eligible_mask(comm)
+    else:
+        codes = list(selected)
+        unknown = sorted(set(codes) - set(comm.index))
+        if unknown:
+            msg = f"所选小区不在范围内 / selected codes not in scope: {unknown[:10]}"
+            raise ValidationError(msg)
+        mask = pd.Series(comm.index.isin(codes), index=comm.index)
+
+    # Locked blocks: carried over when wholly in scope, never re-bundled.
+    locked_blocks = list(
+        RenovationBlock.objects.filter(is_active=True, locked=True).order_by("code")
+    )
+    in_scope = set(comm.index)
+    locked: dict[int, list[str]] = {}
+    carried: dict[int, RenovationBlock] = {}
+    for b in locked_blocks:
+        codes = list(b.member_codes)
+        mask[mask.index.isin(codes)] = False
+        if codes and set(codes) <= in_scope:
+            locked[len(locked)] = codes
+            carried[len(carried)] = b
+
+    params: dict[str, Any] = {
+        "district": district,
+        "street": street,
+        "selected": selected if selected in (None, "eligible") else list(selected),
+        "group_by": group_by,
+        "gap_m": float(gap_m),
+        "min_households": float(min_households),
+        "max_households": float(max_households),
+        "min_communities": int(min_communities),
+        "max_communities": max_communities,
+        "use_barriers": bool(use_barriers),
+        "barrier_road_class": barrier_road_class,
+        "use_gaps": bool(use_gaps),
+        "seed": int(seed),
+        "nearby_m": NEARBY_M,
+    }
+    run = AnalysisRun.objects.create(
+        kind=AnalysisRun.Kind.BUNDLING,
+        status=AnalysisRun.Status.RUNNING,
+        parameters=params,
+        data_time=adapters.data_time(),
+        engine=ENGINE,
+        created_by=_user(user),
+    )
+    try:
+        t = time.perf_counter()
+        barriers = _barriers(params)
+        lc_run = selectors.lifecircle_latest() if use_gaps else None
+        gaps = selectors.gap_profile(run=lc_run) if lc_run else None
+        read_s = time.perf_counter() - t
+        t = time.perf_counter()
+        result = bundle_blocks(
+            comm,
+            gap_m=gap_m,
+            barriers=barriers,
+            selected=mask.to_numpy(dtype=bool),
+            group_by=GROUPS[group_by],
+            min_households=min_households,
+            max_households=max_households,
+            min_communities=min_communities,
+            max_communities=max_communities,
+            gap_profile=gaps,
+            locked=locked or None,
+            seed=seed,
+        )
+        outlines = dissolve_blocks(comm, result.labels, gap_m=gap_m)
+        bundle_s = time.perf_counter() - t
+        t = time.perf_counter()
+        stats = _store(run, comm, result, outlines, gaps, carried, user=user)
+        store_s = time.perf_counter() - t
+    except Exception as exc:
+        run.status = AnalysisRun.Status.FAILED
+        run.error = str(exc)
+        run.finished_at = timezone.now()
+        run.duration_s = time.perf_counter() - started
+        run.save()
+        if isinstance(exc, ValueError | TypeError):
+            raise ValidationError(str(exc)) from exc
+        raise
+
+    un = result.unassigned
+    run.status = AnalysisRun.Status.DONE
+    run.progress = 100
+    run.finished_at = timezone.now()
+    run.duration_s = time.perf_counter() - started
+    run.summary = {
+        "n_communities_in_scope": len(comm),
+        "n_selected": int(mask.sum()),
+        "n_blocks": stats["n_blocks"],
+        "n_new_blocks": stats["n_new"],
+        "n_assigned": int((result.labels >= 0).sum()),
+        "n_unassigned": len(un),
+        "locked_kept": stats["locked_kept"],
+        "superseded": stats["superseded"],
+        "barriers": 0 if barriers is None else len(barriers),
+        "lifecircle_run": lc_run.pk if lc_run else None,
+        "gap_categories": result.parameters.get("gap_categories", []),
+        "unassigned_by_reason": {
+            str(k): int(v) for k, v in un["reason_code"].value_counts().items()
+        },
+        "unassigned": [
+            {
+                "code": str(code),
+                "name": str(comm.at[code, "name"]),
+                "reason_code": str(row.reason_code),
+                "reason": str(row.reason),
+            }
+            for code, row in un.iterrows()
+        ],
+        "engine_parameters": result.parameters,
+        "timings": {"read_s": read_s, "bundle_s": bundle_s, "store_s": store_s},
+        "nearby_m": NEARBY_M,
+    }
+    run.save()
+    return run
+
+
+@transaction.atomic
+def _store(
+    run: AnalysisRun,
+    comm: Any,
+    result: Any,
+    outlines: Any,
+    gaps: pd.DataFrame | None,
+    carried: dict[int, RenovationBlock],
+    *,
+    user: Any,
+) -> dict[str, Any]:
+    why_old = f"superseded by bundling run #{run.pk}"
+    stale_ids = BlockMembership.objects.filter(
+        block__is_active=True, block__locked=False, community__code__in=list(comm.index)
+    ).values("block_id")
+    stale = RenovationBlock.objects.select_for_update().filter(pk__in=stale_ids)
+    superseded = []
+    for b in stale:
+        BlockMembership.objects.filter(block=b).update(active=False)
+        b.is_active = False
+        b.status = Status.SUPERSEDED
+        _save(b, user=user, why=why_old)
+        superseded.append(b.code)
+    for b in carried.values():
+        b.run = run
+        _save(b, user=user, why=f"locked: kept in bundling run #{run.pk}")
+
+    cost = _basic_cost_per_household()
+    pk_by_code = dict(
+        Community.objects.filter(code__in=list(comm.index)).values_list("code", "pk")
+    )
+    group_col = GROUPS[run.parameters["group_by"]]
+    name_col = "street_name" if group_col == "street_code" else "district_name"
+    per_group: dict[str, int] = {}
+    n_new = 0
+    for block_id, row in result.blocks.iterrows():
+        if int(block_id) in carried:
+            continue
+        n_new += 1
+        members = comm.loc[list(row["members"])]
+        group = str(row["group"])
+        per_group[group] = per_group.get(group, 0) + 1
+        label = members[name_col].iloc[0] or group
+        block = RenovationBlock(
+            code=f"R{run.pk}-B{n_new:03d}",
+            name=f"{label}片区 {per_group[group]}",
+            run=run,
+            group_code=group,
+            below_floor=bool(row["below_floor"]),
+        )
+        _fill(block, members, outlines.geometry.loc[block_id], gaps, cost)
+        _save(block, user=user, why=f"proposed by bundling run #{run.pk}")
+        BlockMembership.objects.bulk_create(
+            [
+                BlockMembership(block=block, community_id=pk_by_code[c])
+                for c in members.index
+            ]
+        )
+    return {
+        "n_blocks": n_new + len(carried),
+        "n_new": n_new,
+        "locked_kept": [b.code for b in carried.values()],
+        "superseded": superseded,
+    }
+
+
+# --------------------------------------------------------------------------- planner edits
+def _lock_rows(*blocks: RenovationBlock) -> list[RenovationBlock]:
+    pks = [b.pk for b in blocks]
+    rows = {
+        b.pk: b for b in RenovationBlock.objects.select_for_update().filter(pk__in=pks)
+    }
+    return [rows[pk] for pk in pks]
+
+
+def _editable(block: RenovationBlock) -> None:
+    if not block.is_active:
+        msg = f"片区 {block.code} 已失效 / block {block.code} is not active"
+        raise ValidationError(msg)
+    if block.locked:
+        msg = f"片区 {block.code} 已锁定，请先解锁 / block {block.code} is locked: unlock it first"
+        raise ValidationError(msg)
+
+
+class _Graph:
+    """The run's adjacency (its gap_m and barriers) over a set of communities."""
+
+    def __init__(self, run: AnalysisRun, codes: Iterable[str]) -> None:
+        self.params = run.parameters
+        self.frame = selectors.community_frame(codes=sorted(set(codes)))
+        self.adj = community_adjacency(
+            self.frame,
+            gap_m=float(self.params.get("gap_m", 30.0)),
+            barriers=_barriers(self.params),
+        )
+
+    def connected(self, codes: Iterable[str]) -> bool:
+        codes = list(codes)
+        if len(codes) <= 1:
+            return True
+        sub = self.adj.subgraph(self.frame.index.isin(codes))
+        n, _ = csgraph.connected_components(sub.matrix, directed=False)
+        return n == 1
+
+    def touches(self, a: Iterable[str], b: Iterable[str]) -> bool:
+        ia = self.frame.index.isin(list(a))
+        ib = self.frame.index.isin(list(b))
+        return bool(self.adj.matrix[ia][:, ib].nnz)
+
+    def households(self, codes: Iterable[str]) -> float:
+        return float(pd.to_numeric(self.frame.loc[list(codes), "households"]).sum())
+
+    def ceiling(self) -> float:
+        return float(self.params.get("max_households", DEFAULT_MAX_HOUSEHOLDS))
+
+
+def _refresh(block: RenovationBlock, *, user: Any, why: str) -> None:
+    """Recompute a block from its current memberships and save it (one history row)."""
+    codes = list(
+        block.memberships.filter(active=True).values_list("community__code", flat=True)
+    )
+    members = selectors.community_frame(codes=codes)
+    gap_m = float(block.run.parameters.get("gap_m", 30.0))
+    labels = pd.Series(0, index=members.index)
+    outline = dissolve_blocks(members, labels, gap_m=gap_m).geometry.iloc[0]
+    gaps = selectors.gap_profile(codes=codes)
+    _fill(block, members, outline, gaps, _basic_cost_per_household())
+    if block.status == Status.ACCEPTED:
+        block.status = Status.PROPOSED
+    _save(block, user=user, why=why)
+
+
+def _reason(why: str, default: str) -> str:
+    return (why or "").strip() or default
+
+
+@transaction.atomic
+def block_accept(
+    *, block: RenovationBlock, user: Any = None, why: str = ""
+) -> RenovationBlock:
+    """Mark a proposed block accepted by the planner."""
+    (block,) = _lock_rows(block)
+    if not block.is_active:
+        msg = f"片区 {block.code} 已失效 / block {block.code} is not active"
+        raise ValidationError(msg)
+    if block.status == Status.ACCEPTED:
+        msg = f"片区 {block.code} 已确认 / block {block.code} is already accepted"
+        raise ValidationError(msg)
+    block.status = Status.ACCEPTED
+    _save(block, user=user, why=_reason(why, "accepted"))
+    return block
+
+
+def _set_lock(
+    block: RenovationBlock, *, locked: bool, user: Any, why: str
+) -> RenovationBlock:
+    (block,) = _lock_rows(block)
+    if not block.is_active:
+        msg = f"片区 {block.code} 已失效 / block {block.code} is not active"
+        raise ValidationError(msg)
+    if block.locked == locked:
+        state = "已锁定 / already locked" if locked else "未锁定 / not locked"
+        msg = f"片区 {block.code} {state}"
+        raise ValidationError(msg)
+    block.locked = locked
+    _save(block, user=user, why=_reason(why, "locked" if locked else "unlocked"))
+    return block
+
+
+@transaction.atomic
+def block_lock(
+    *, block: RenovationBlock, user: Any = None, why: str = ""
+) -> RenovationBlock:
+    """Lock a block: re-runs keep it as it is, edits are refused until unlocked."""
+    return _set_lock(block, locked=True, user=user, why=why)
+
+
+@transaction.atomic
+def block_unlock(
+    *, block: RenovationBlock, user: Any = None, why: str = ""
+) -> RenovationBlock:
+    """Unlock a block: a re-run may re-bundle its members again."""
+    return _set_lock(block, locked=False, user=user, why=why)
+
+
+@transaction.atomic
+def block_merge(
+    *, block: RenovationBlock, other: RenovationBlock, user: Any = None, why: str = ""
+) -> RenovationBlock:
+    """Merge ``other`` into ``block``; they must be adjacent, in one group, under the ceiling."""
+    if block.pk == other.pk:
+        msg = "不能与自身合并 / cannot merge a block with itself"
+        raise ValidationError(msg)
+    block, other = _lock_rows(block, other)
+    _editable(block)
+    _editable(other)
+    if block.group_code != other.group_code:
+        msg = (
+            f"片区 {block.code} 与 {other.code} 不在同一街道/区县 / blocks are in "
+            f"different groups ({block.group_code} vs {other.group_code})"
+        )
+        raise ValidationError(msg)
+    graph = _Graph(block.run, [*block.member_codes, *other.member_codes])
+    if not graph.touches(block.member_codes, other.member_codes):
+        msg = (
+            f"片区 {block.code} 与 {other.code} 不相邻，不能合并 / blocks {block.code} and "
+            f"{other.code} are not adjacent (gap {graph.params.get('gap_m')} m, barriers "
+            "considered): refused"
+        )
+        raise ValidationError(msg)
+    total = graph.households([*block.member_codes, *other.member_codes])
+    if total > graph.ceiling():
+        msg = (
+            f"合并后户数 {total:g} 超过上限 {graph.ceiling():g} / merged block would have "
+            f"{total:g} households, above the ceiling {graph.ceiling():g}"
+        )
+        raise ValidationError(msg)
+    reason = _reason(why, f"merged {other.code} into {block.code}")
+    BlockMembership.objects.filter(block=other, active=True).update(block=block)
+    other.is_active = False
+    other.status = Status.MERGED
+    _save(other, user=user, why=reason)
+    _refresh(block, user=user, why=reason)
+    return block
+
+
+def _next_split_code(block: RenovationBlock) -> str:
+    n = 1
+    while RenovationBlock.objects.filter(code=f"{block.code}-S{n}").exists():
+        n += 1
+    return f"{block.code}-S{n}"
+
+
+@transaction.atomic
+def block_split(
+    *,
+    block: RenovationBlock,
+    codes: Sequence[str],
+    name: str = "",
+    user: Any = None,
+    why: str = "",
+) -> RenovationBlock:
+    """Split the members ``codes`` off ``block`` into a new block; both parts contiguous.
+
+    Returns the new block.
+    """
+    (block,) = _lock_rows(block)
+    _editable(block)
+    part = sorted(set(codes or ()))
+    members = list(block.member_codes)
+    if not part:
+        msg = "请给出要拆出的小区编码 / give the member codes to split off"
+        raise ValidationError(msg)
+    strangers = sorted(set(part) - set(members))
+    if strangers:
+        msg = f"这些小区不在片区 {block.code} 中 / not members of {block.code}: {strangers}"
+        raise ValidationError(msg)
+    rest = sorted(set(members) - set(part))
+    if not rest:
+        msg = "不能拆出全部成员 / cannot split off every member"
+        raise ValidationError(msg)
+    graph = _Graph(block.run, members)
+    for side, label in (
+        (part, "拆出部分 / split part"),
+        (rest, "剩余部分 / remainder"),
+    ):
+        if not graph.connected(side):
+            msg = f"{label} 不连片 / is not contiguous: {side}"
+            raise ValidationError(msg)
+    reason = _reason(why, f"split {part} off {block.code}")
+    new = RenovationBlock(
+        code=_next_split_code(block),
+        name=(name or "").strip() or f"{block.name}（拆分）",
+        run=block.run,
+        group_code=block.group_code,
+        geom=block.geom,
+    )
+    _save(new, user=user, why=reason)
+    BlockMembership.objects.filter(
+        block=block, active=True, community__code__in=part
+    ).update(block=new)
+    _refresh(new, user=user, why=reason)
+    _refresh(block, user=user, why=reason)
+    return new
+
+
+@transaction.atomic
+def block_move_community(
+    *,
+    community: Community | str,
+    to_block: RenovationBlock,
+    user: Any = None,
+    why: str = "",
+) -> RenovationBlock:
+    """Move a community into ``to_block`` (from its current active block, or unassigned).
+
+    Both blocks must stay contiguous, the source must keep a member, the target must
+    stay under the run's household ceiling and in one group.
+    """
+    if isinstance(community, str):
+        try:
+            community = Community.objects.get(code=community)
+        except Community.DoesNotExist as exc:
+            msg = f"未知小区 / unknown community: {community}"
+            raise ValidationError(msg) from exc
+    membership = (
+        BlockMembership.objects.select_related("block")
+        .filter(community=community, active=True)
+        .first()
+    )
+    source = membership.block if membership else None
+    if source is not None and source.pk == to_block.pk:
+        msg = (
+            f"小区 {community.code} 已在片区 {to_block.code} 中 / already in that block"
+        )
+        raise ValidationError(msg)
+    locked_rows = _lock_rows(to_block, *([source] if source else []))
+    to_block = locked_rows[0]
+    _editable(to_block)
+    group_col = GROUPS.get(
+        to_block.run.parameters.get("group_by", "street"), "street_code"
+    )
+    group = (
+        community.street.code
+        if group_col == "street_code" and community.street
+        else community.district.code
+        if group_col == "district_code"
+        else ""
+    )
+    if to_block.group_code and group != to_block.group_code:
+        msg = (
+            f"小区 {community.code} 不在片区 {to_block.code} 的街道/区县内 / community is "
+            f"in another group ({group} vs {to_block.group_code})"
+        )
+        raise ValidationError(msg)
+    involved = [*to_block.member_codes, community.code]
+    if source is not None:
+        source = locked_rows[1]
+        _editable(source)
+        remaining = [c for c in source.member_codes if c != community.code]
+        if not remaining:
+            msg = (
+                f"移出后片区 {source.code} 将为空，请改用合并 / moving its last member "
+                f"would empty {source.code}: merge the blocks instead"
+            )
+            raise ValidationError(msg)
+        involved += remaining
+    graph = _Graph(to_block.run, involved)
+    target = [*to_block.member_codes, community.code]
+    if not graph.connected(target):
+        msg = (
+            f"小区 {community.code} 与片区 {to_block.code} 不相邻 / {community.code} is not "
+            f"adjacent to block {to_block.code}: the block would not be contiguous"
+        )
+        raise ValidationError(msg)
+    if source is not None and not graph.connected(remaining):
+        msg = (
+            f"移出后片区 {source.code} 不再连片 / block {source.code} would no longer be "
+            f"contiguous without {community.code}"
+        )
+        raise ValidationError(msg)
+    total = graph.households(target)
+    if total > graph.ceiling():
+        msg = (
+            f"片区 {to_block.code} 户数将达 {total:g}，超过上限 {graph.ceiling():g} / "
+            f"would have {total:g} households, above the ceiling {graph.ceiling():g}"
+        )
+        raise ValidationError(msg)
+    reason = _reason(
+        why,
+        f"moved {community.code} from {source.code if source else 'unassigned'} "
+        f"to {to_block.code}",
+    )
+    if membership is not None:
+        membership.block = to_block
+        _save(membership, user=user, why=reason)
+    else:
+        _save(
+            BlockMembership(block=to_block, community=community), user=user, why=reason
+        )
+    _refresh(to_block, user=user, why=reason)
+    if source is not None:
+        _refresh(source, user=user, why=reason)
+    return to_block

@@ -1,0 +1,60 @@
+"""Background analyses: a run is recorded as pending, then a worker (django-tasks-db,
+PostgreSQL-backed: `manage.py db_worker`) executes it and fills in status and progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from geoapp.models import AnalysisRun
+
+
+def _progress(run_id: int):
+    def report(pct: int, label: str) -> None:
+        AnalysisRun.objects.filter(pk=run_id).update(progress=int(pct))
+
+    return report
+
+
+@task()
+def analysis_run_execute(run_id: int) -> int:
+    """Execute a queued run; failures are recorded on the run (status failed + message)."""
+    run = AnalysisRun.objects.get(pk=run_id)
+    p: dict[str, Any] = run.parameters
+    try:
+        if run.kind == AnalysisRun.Kind.LIFECIRCLE:
+            from geoapp.services.lifecircle import lifecircle_run
+
+            lifecircle_run(
+                run=run,
+                ruleset_name=p.get("ruleset"),
+                district=p.get("district"),
+                strict=bool(p.get("strict", False)),
+                profile=p.get("profile"),
+                snap_limit_m=float(p.get("snap_limit_m", 150.0)),
+                progress=_progress(run_id),
+            )
+        else:
+            msg = f"analysis kind {run.kind!r} cannot be queued yet"
+            raise ValueError(msg)
+    except Exception as exc:  # recorded for the page; the worker keeps running
+        AnalysisRun.objects.filter(pk=run_id).update(
+            status=AnalysisRun.Status.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+    return run_id
+
+
+def analysis_run_enqueue(
+    *, kind: str, parameters: dict[str, Any], user=None
+) -> AnalysisRun:
+    run = AnalysisRun.objects.create(
+        kind=kind,
+        status=AnalysisRun.Status.PENDING,
+        parameters=parameters,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    analysis_run_execute.enqueue(run.pk)
+    run.refresh_from_db()
+    return run

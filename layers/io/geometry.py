@@ -1,0 +1,285 @@
+"""Per-row geometry checks and the import report (SECURITY.md B2–B4, B7).
+
+Every row ends up ``imported``, ``repaired`` or ``rejected`` (with the 1-based row
+number and a reason). Nothing here raises for a bad row; whole-file problems
+(nesting too deep) raise :class:`ImportRejected`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from layers.io.errors import ImportRejected
+
+MAX_DEPTH = 32
+MAX_VERTICES = 100_000
+
+#: accepted geometry types per target type (Polygon ↔ MultiPolygon promotion)
+COMPATIBLE = {
+    "Point": {"Point"},
+    "MultiPoint": {"Point", "MultiPoint"},
+    "LineString": {"LineString"},
+    "MultiLineString": {"LineString", "MultiLineString"},
+    "Polygon": {"Polygon", "MultiPolygon"},
+    "MultiPolygon": {"Polygon", "MultiPolygon"},
+}
+
+
+def json_nesting_depth(data: bytes | str, limit: int = MAX_DEPTH) -> int:
+    """Maximum ``[``/``{`` nesting depth of raw JSON, scanning without recursion.
+
+    Stops and raises :class:`ImportRejected` as soon as ``limit`` is passed, so a
+    100 000-deep document costs only as many bytes as it takes to get there.
+    Brackets inside strings are ignored.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    depth = best = 0
+    in_str = esc = False
+    for b in data:
+        if in_str:
+            if esc:
+                esc = False
+            elif b == 0x5C:  # backslash
+                esc = True
+            elif b == 0x22:
+                in_str = False
+        elif b == 0x22:
+            in_str = True
+        elif b in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                msg = f"JSON nesting too deep (more than {limit} levels)"
+                raise ImportRejected(msg, code="nesting_too_deep")
+            best = max(best, depth)
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+    return best
+
+
+def check_json_file(path: Path, limit: int = MAX_DEPTH) -> None:
+    """Depth check of a JSON file, chunked so memory stays flat."""
+    depth = 0
+    in_str = esc = False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            for b in chunk:
+                if in_str:
+                    if esc:
+                        esc = False
+                    elif b == 0x5C:
+                        esc = True
+                    elif b == 0x22:
+                        in_str = False
+                elif b == 0x22:
+                    in_str = True
+                elif b in (0x5B, 0x7B):
+                    depth += 1
+                    if depth > limit:
+                        msg = f"{path.name}: JSON nesting too deep (more than {limit})"
+                        raise ImportRejected(msg, code="nesting_too_deep")
+                elif b in (0x5D, 0x7D):
+                    depth -= 1
+
+
+def geometry_depth(geom, limit: int = MAX_DEPTH) -> int:
+    """Collection nesting depth of a shapely geometry (iterative, bounded)."""
+    stack = [(geom, 1)]
+    best = 0
+    while stack:
+        g, d = stack.pop()
+        best = max(best, d)
+        if best > limit:
+            return best
+        if g is not None and g.geom_type == "GeometryCollection":
+            stack.extend((p, d + 1) for p in shapely.get_parts(g))
+    return best
+
+
+@dataclass
+class RowIssue:
+    row: int
+    status: str  # "repaired" | "rejected"
+    reason: str
+    column: str | None = None
+    value: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """What happened to every row. ``to_text()`` for people, ``to_dict()`` for JSON."""
+
+    source_file: str = ""
+    read: int = 0
+    imported: int = 0
+    repaired: int = 0
+    rejected: int = 0
+    issues: list[RowIssue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+
+    def reject(self, row: int, reason: str, **kw) -> None:
+        self.issues.append(RowIssue(row, "rejected", reason, **kw))
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected == 0 and not any(
+            i.status == "rejected" for i in self.issues
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "source_file": self.source_file,
+            "counts": {
+                "read": self.read,
+                "imported": self.imported,
+                "repaired": self.repaired,
+                "rejected": self.rejected,
+            },
+            "issues": [asdict(i) for i in self.issues],
+            "warnings": list(self.warnings),
+            "info": self.info,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+    def to_text(self) -> str:
+        lines = [
+            f"{self.source_file}: read {self.read}, imported {self.imported} "
+            f"(repaired {self.repaired}), rejected {self.rejected}"
+        ]
+        for i in self.issues:
+            col = f" [{i.column}]" if i.column else ""
+            if i.column and i.value is not None:
+                col = f" [{i.column}={i.value!r}]"
+            lines.append(f"  row {i.row}: {i.status}{col}: {i.reason}")
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _polygonal(geom):
+    """Keep only the polygon parts of a geometry, as a MultiPolygon (or None)."""
+    parts = [
+        p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")
+    ]
+    polys = []
+    for p in parts:
+        polys.extend(shapely.get_parts(p) if p.geom_type == "MultiPolygon" else [p])
+    if geom.geom_type == "GeometryCollection":
+        for p in shapely.get_parts(geom):
+            if p.geom_type == "GeometryCollection":
+                sub = _polygonal(p)
+                if sub is not None:
+                    polys.extend(shapely.get_parts(sub))
+    return shapely.MultiPolygon(polys) if polys else None
+
+
+def check_geometry(
+    geom,
+    geometry_type: str | None = None,
+    *,
+    max_vertices: int = MAX_VERTICES,
+    max_area_change: float = 0.01,
+) -> tuple[str, object, str]:
+    """Check one geometry. Returns ``(status, geometry, reason)``.
+
+    ``status`` is ``"ok"``, ``"repaired"`` or ``"rejected"``. Polygon targets are
+    returned as MultiPolygon when ``geometry_type`` is ``"MultiPolygon"``.
+    """
+    if geom is None or shapely.is_missing(geom):
+        return "rejected", None, "missing geometry"
+    if geom.is_empty:
+        return "rejected", None, "empty geometry"
+    if geometry_depth(geom) > MAX_DEPTH:
+        return "rejected", None, f"geometry collections nested deeper than {MAX_DEPTH}"
+    n = shapely.get_num_coordinates(geom)
+    if n > max_vertices:
+        return "rejected", None, f"{n} vertices (limit {max_vertices})"
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
+        return "rejected", None, "NaN or infinite coordinate"
+    gtype = geom.geom_type
+    if geometry_type is not None and gtype not in COMPATIBLE[geometry_type]:
+        return "rejected", None, f"geometry type {gtype}, expected {geometry_type}"
+    status, reason = "ok", ""
+    if not shapely.is_valid(geom):
+        why = shapely.is_valid_reason(geom)
+        try:
+            fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        except Exception as exc:  # GEOS errors on pathological input
+            return "rejected", None, f"invalid geometry ({why}); repair failed: {exc}"
+        if gtype in ("Polygon", "MultiPolygon"):
+            fixed = _polygonal(fixed)
+            if fixed is None or fixed.is_empty:
+                return "rejected", None, f"invalid geometry ({why}); repair loses it"
+            area0, area1 = _ring_area(geom), fixed.area
+            change = abs(area1 - area0) / area0 if area0 > 0 else math.inf
+            if change >= max_area_change:
+                return (
+                    "rejected",
+                    None,
+                    f"invalid geometry ({why}); repair changes area by "
+                    f"{change:.1%} (limit {max_area_change:.0%})",
+                )
+            if gtype == "Polygon" and len(fixed.geoms) == 1:
+                fixed = fixed.geoms[0]
+            reason = f"repaired ({why}); area change {change:.3%}"
+        elif fixed.geom_type != gtype:
+            return "rejected", None, f"invalid geometry ({why})"
+        else:
+            reason = f"repaired ({why})"
+        geom, status = fixed, "repaired"
+    if geometry_type == "MultiPolygon" and geom.geom_type == "Polygon":
+        geom = shapely.MultiPolygon([geom])
+    elif geometry_type == "MultiLineString" and geom.geom_type == "LineString":
+        geom = shapely.MultiLineString([geom])
+    elif geometry_type == "MultiPoint" and geom.geom_type == "Point":
+        geom = shapely.MultiPoint([geom])
+    return status, geom, reason
+
+
+def _ring_area(geom) -> float:
+    """Area the user drew: shells minus holes, by the shoelace formula per ring.
+
+    GEOS ``area`` of an invalid polygon is already this signed-ring sum (a bow-tie
+    gives ~0), which is what the 1 % rule compares against.
+    """
+    return float(abs(shapely.area(geom)))
+
+
+def check_geometries(
+    geoms,
+    geometry_type: str | None = None,
+    *,
+    report: ImportReport | None = None,
+    max_vertices: int = MAX_VERTICES,
+    row_offset: int = 1,
+) -> tuple[list, list[str], ImportReport]:
+    """Check a sequence of geometries; returns (geometries, statuses, report).
+
+    Rejected rows get ``None``; the report lists each repaired/rejected row.
+    """
+    report = report or ImportReport()
+    out, statuses = [], []
+    for i, g in enumerate(geoms):
+        status, fixed, reason = check_geometry(
+            g, geometry_type, max_vertices=max_vertices
+        )
+        row = i + row_offset
+        if status == "rejected":
+            report.issues.append(RowIssue(row, "rejected", reason, column="geometry"))
+            report.rejected += 1
+        elif status == "repaired":
+            report.issues.append(RowIssue(row, "repaired", reason, column="geometry"))
+            report.repaired += 1
+        out.append(fixed)
+        statuses.append(status)
+    report.read += len(statuses)
+    report.imported += sum(s != "rejected" for s in statuses)
+    return out, statuses, report

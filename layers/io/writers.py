@@ -1,0 +1,188 @@
+"""Export GeoDataFrames for the outside world.
+
+Formats: GeoJSON (RFC 7946, EPSG:4326, 7 decimals), GeoPackage, zipped Shapefile
+(UTF-8 with ``.cpg``), CSV (WKT or lon/lat columns) and XLSX (WKT column).
+Everything is written in EPSG:4326 unless ``crs`` says otherwise (e.g. keep
+EPSG:4549); GeoJSON is always EPSG:4326 as RFC 7946 requires.
+
+Shapefile field names are limited to 10 bytes. :func:`shapefile_field_names`
+builds the rename table: names that fit stay; longer ones are cut to 8 bytes
+(on a character boundary) plus a 2-digit counter (``completion_year`` →
+``completi01``). The table (long → short) is written into the zip as
+``field_names.json`` and :func:`layers.io.readers.read_vector` applies it back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import shapely
+
+FORMATS = ("geojson", "gpkg", "shp", "csv", "xlsx")
+FIELD_TABLE = "field_names.json"
+
+
+def _prepare(gdf, crs):
+    if gdf.crs is None:
+        msg = "the GeoDataFrame has no CRS"
+        raise ValueError(msg)
+    return gdf.to_crs(crs) if crs is not None else gdf
+
+
+def shapefile_field_names(columns) -> dict[str, str]:
+    """Rename table long → short (≤ 10 UTF-8 bytes, unique case-insensitively)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        name = str(col)
+        if len(name.encode("utf-8")) <= 10 and name.lower() not in used:
+            out[name] = name
+            used.add(name.lower())
+    for col in columns:
+        name = str(col)
+        if name in out:
+            continue
+        stem = ""
+        for ch in name:
+            if len((stem + ch).encode("utf-8")) > 8:
+                break
+            stem += ch
+        for i in range(1, 100):
+            short = f"{stem}{i:02d}"
+            if short.lower() not in used:
+                break
+        else:  # pragma: no cover - more than 99 clashes
+            msg = f"cannot shorten field name {name!r}"
+            raise ValueError(msg)
+        out[name] = short
+        used.add(short.lower())
+    return out
+
+
+def write_geojson(gdf, path) -> Path:
+    import pyogrio
+
+    out = _prepare(gdf, "EPSG:4326")
+    pyogrio.write_dataframe(
+        out,
+        path,
+        driver="GeoJSON",
+        RFC7946="YES",
+        COORDINATE_PRECISION=7,
+        WRITE_NAME="NO",
+    )
+    return Path(path)
+
+
+def write_gpkg(gdf, path, *, layer: str = "layer", crs="EPSG:4326") -> Path:
+    import pyogrio
+
+    pyogrio.write_dataframe(_prepare(gdf, crs), path, driver="GPKG", layer=layer)
+    return Path(path)
+
+
+def write_shapefile_zip(
+    gdf, path, *, name: str = "layer", crs="EPSG:4326"
+) -> tuple[Path, dict[str, str]]:
+    """Zipped shapefile (UTF-8 + .cpg); returns (zip path, rename table)."""
+    import pyogrio
+
+    out = _prepare(gdf, crs)
+    geom_col = out.geometry.name
+    table = shapefile_field_names([c for c in out.columns if c != geom_col])
+    out = out.rename(columns=table)
+    with tempfile.TemporaryDirectory(prefix="exp-") as tmp:
+        shp = Path(tmp) / f"{name}.shp"
+        pyogrio.write_dataframe(out, shp, driver="ESRI Shapefile", encoding="UTF-8")
+        cpg = shp.with_suffix(".cpg")
+        if not cpg.exists():
+            cpg.write_text("UTF-8", encoding="ascii")
+        (Path(tmp) / FIELD_TABLE).write_text(
+            json.dumps(table, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for f in sorted(Path(tmp).iterdir()):
+                zf.write(f, f.name)
+    return Path(path), table
+
+
+def write_csv(gdf, path, *, geometry: str = "wkt", crs="EPSG:4326") -> Path:
+    """CSV in UTF-8 with BOM (Excel opens it right): ``wkt`` or ``lonlat`` columns."""
+    out = _prepare(gdf, crs)
+    df = out.drop(columns=out.geometry.name)
+    if geometry == "lonlat":
+        if not (out.geom_type == "Point").all():
+            msg = "lon/lat CSV needs point geometries; use geometry='wkt'"
+            raise ValueError(msg)
+        df["lon"] = out.geometry.x.round(8)
+        df["lat"] = out.geometry.y.round(8)
+    elif geometry == "wkt":
+        df["wkt"] = shapely.to_wkt(out.geometry.to_numpy(), rounding_precision=-1)
+    else:
+        msg = f"geometry must be 'wkt' or 'lonlat', not {geometry!r}"
+        raise ValueError(msg)
+    df.to_csv(path, index=False, encoding="utf-8-sig")
+    return Path(path)
+
+
+def _cell(value):
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _safe_text(value):
+    # spreadsheet formula injection: never start a text cell with = + - @
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def write_xlsx(gdf, path, *, crs="EPSG:4326", sheet: str = "layer") -> Path:
+    import openpyxl
+
+    out = _prepare(gdf, crs)
+    geom_col = out.geometry.name
+    cols = [c for c in out.columns if c != geom_col]
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    ws.append([str(c) for c in cols] + ["wkt"])
+    wkts = shapely.to_wkt(out.geometry.to_numpy(), rounding_precision=-1)
+    for values, wkt in zip(out[cols].itertuples(index=False, name=None), wkts):
+        ws.append([_safe_text(_cell(v)) for v in values] + [wkt])
+    wb.save(path)
+    return Path(path)
+
+
+def export(gdf, path: str | os.PathLike[str], fmt: str | None = None, **kw) -> Path:
+    """Write ``gdf`` in the format given by ``fmt`` or by the file suffix."""
+    p = Path(path)
+    fmt = (fmt or p.suffix.lstrip(".")).lower()
+    fmt = {"json": "geojson", "zip": "shp"}.get(fmt, fmt)
+    if fmt == "geojson":
+        return write_geojson(gdf, p)
+    if fmt == "gpkg":
+        return write_gpkg(gdf, p, **kw)
+    if fmt == "shp":
+        return write_shapefile_zip(gdf, p, **kw)[0]
+    if fmt == "csv":
+        return write_csv(gdf, p, **kw)
+    if fmt == "xlsx":
+        return write_xlsx(gdf, p, **kw)
+    msg = f"unknown export format {fmt!r}; choose one of {FORMATS}"
+    raise ValueError(msg)

@@ -1,0 +1,284 @@
+"""Planner API: edit features (version-checked), undo, history, search, start analyses."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Centroid, Transform
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geoapp.models import AnalysisRun
+from layers.api.params import parse_bbox
+from layers.crs import transformed
+from layers.models import Community
+from layers.selectors import in_bbox
+from planner import permissions as perms
+from planner import services
+from planner.models import PlanningArea
+
+
+def _feature(obj, kind: str) -> dict:
+    k = services.kind_get(kind)
+    geom = transformed(obj.geom, settings.API_SRID)
+    props = {"code": obj.code, "version": obj.version, "kind_layer": kind}
+    for name in k.fields:
+        if name == "internal_notes":
+            continue
+        value = getattr(obj, name)
+        props[name] = (
+            value.code
+            if name == "category"
+            else (float(value) if hasattr(value, "as_tuple") else value)
+        )
+    if hasattr(obj, "area_m2") and obj.pk:
+        props["area_m2"] = obj.area_m2
+    return {
+        "type": "Feature",
+        "id": obj.code,
+        "geometry": json.loads(geom.geojson),
+        "properties": props,
+    }
+
+
+def _errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "message_dict"):
+        return exc.message_dict
+    return {"detail": exc.messages}
+
+
+class FeatureInput(serializers.Serializer):
+    properties = serializers.DictField(required=False, default=dict)
+    geometry = serializers.JSONField(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+    snap_m = serializers.FloatField(
+        required=False, default=2.0, min_value=0, max_value=10
+    )
+
+
+class Me(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        role, profile = perms.role_of(request.user)
+        return Response(
+            {
+                "username": request.user.get_username(),
+                "role": role,
+                "district": profile.district.code
+                if profile and profile.district
+                else None,
+                "street": profile.street.code if profile and profile.street else None,
+                "can_run_analyses": perms.can_run_analyses(request.user),
+            }
+        )
+
+
+class FeatureCollection(APIView):
+    """GET: a layer's features with their versions (EPSG:4326). POST: create one."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, kind: str):
+        try:
+            k = services.kind_get(kind)
+        except ValidationError as exc:
+            raise DRFValidationError(_errors(exc)) from exc
+        qs = k.model.objects.all()
+        bbox = parse_bbox(request.query_params.get("bbox"))
+        qs = in_bbox(qs, bbox)
+        if k.model is Community:
+            qs = (
+                qs.none()
+            )  # communities are read through /api/layers/communities.geojson
+        feats = [_feature(o, kind) for o in qs[:5000]]
+        return Response({"type": "FeatureCollection", "features": feats})
+
+    @extend_schema(request=FeatureInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, kind: str):
+        inp = FeatureInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        v = inp.validated_data
+        try:
+            out = services.feature_create(
+                kind=kind,
+                data=v["properties"],
+                geometry=v.get("geometry"),
+                user=request.user,
+                snap_m=v["snap_m"],
+            )
+        except ValidationError as exc:
+            raise DRFValidationError(_errors(exc)) from exc
+        except PermissionDenied as exc:
+            raise DRFPermissionDenied(str(exc)) from exc
+        return Response(
+            {"feature": _feature(out.obj, kind), "warnings": out.warnings},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class FeatureDetail(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _call(self, fn, **kw):
+        try:
+            return fn(**kw)
+        except services.Conflict as exc:
+            return Response(
+                {"detail": str(exc), "current": _feature(exc.current, kw["kind"])},
+                status=status.HTTP_409_CONFLICT,
+            )
+        except ValidationError as exc:
+            raise DRFValidationError(_errors(exc)) from exc
+        except PermissionDenied as exc:
+            raise DRFPermissionDenied(str(exc)) from exc
+        except Exception as exc:
+            if exc.__class__.__name__ == "DoesNotExist":
+                return Response(
+                    {"detail": "not found"}, status=status.HTTP_404_NOT_FOUND
+                )
+            raise
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, kind: str, code: str):
+        k = services.kind_get(kind)
+        obj = k.model.objects.filter(code=code).first()
+        if obj is None:
+            return Response({"detail": "not found"}, status=404)
+        return Response(_feature(obj, kind))
+
+    @extend_schema(request=FeatureInput, responses=OpenApiTypes.OBJECT)
+    def patch(self, request, kind: str, code: str):
+        inp = FeatureInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        v = inp.validated_data
+        if "version" not in v:
+            raise DRFValidationError({"version": "the version you edited is required"})
+        out = self._call(
+            services.feature_update,
+            kind=kind,
+            code=code,
+            version=v["version"],
+            data=v["properties"],
+            geometry=v.get("geometry"),
+            user=request.user,
+            snap_m=v["snap_m"],
+        )
+        if isinstance(out, Response):
+            return out
+        return Response({"feature": _feature(out.obj, kind), "warnings": out.warnings})
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, kind: str, code: str):
+        try:
+            version = int(request.query_params.get("version", ""))
+        except ValueError as exc:
+            raise DRFValidationError({"version": "?version=N is required"}) from exc
+        out = self._call(
+            services.feature_delete,
+            kind=kind,
+            code=code,
+            version=version,
+            user=request.user,
+        )
+        if isinstance(out, Response):
+            return out
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FeatureUndo(FeatureDetail):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, kind: str, code: str):
+        out = self._call(services.feature_undo, kind=kind, code=code, user=request.user)
+        if isinstance(out, Response):
+            return out
+        return Response({"feature": _feature(out.obj, kind), "warnings": []})
+
+
+class FeatureHistory(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, kind: str, code: str):
+        try:
+            return Response(services.feature_history(kind=kind, code=code))
+        except ValidationError as exc:
+            raise DRFValidationError(_errors(exc)) from exc
+
+
+class Search(APIView):
+    """Communities and planning areas by name (for the map's search box)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        q = (request.query_params.get("q") or "").strip()[:64]
+        if not q:
+            return Response([])
+        out = []
+        for c in (
+            Community.objects.filter(Q(name__icontains=q) | Q(code__iexact=q))
+            .select_related("district")
+            .annotate(c=Transform(Centroid("geom"), settings.API_SRID))[:20]
+        ):
+            out.append(
+                {
+                    "layer": "community",
+                    "code": c.code,
+                    "name": c.name,
+                    "district": c.district.name,
+                    "lon": c.c.x,
+                    "lat": c.c.y,
+                }
+            )
+        if request.user.is_authenticated:
+            for a in PlanningArea.objects.filter(name__icontains=q).annotate(
+                c=Transform(Centroid("geom"), settings.API_SRID)
+            )[:10]:
+                out.append(
+                    {
+                        "layer": "planning_area",
+                        "code": a.code,
+                        "name": a.name,
+                        "district": "",
+                        "lon": a.c.x,
+                        "lat": a.c.y,
+                    }
+                )
+        return Response(out)
+
+
+class LifeCircleEnqueue(APIView):
+    """Queue a life-circle run for the background worker; poll /api/lifecircle/runs/<id>/."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request):
+        from geoapp.api.serializers import LifeCircleRunInput
+        from geoapp.tasks import analysis_run_enqueue
+
+        try:
+            perms.check_run_analyses(request.user)
+        except PermissionDenied as exc:
+            raise DRFPermissionDenied(str(exc)) from exc
+        inp = LifeCircleRunInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        params = {k: v for k, v in inp.validated_data.items() if v not in ("", None)}
+        run = analysis_run_enqueue(
+            kind=AnalysisRun.Kind.LIFECIRCLE, parameters=params, user=request.user
+        )
+        return Response(
+            {"id": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED
+        )

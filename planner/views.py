@@ -1,0 +1,29 @@
+"""The planner workspace page."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from geoapp.views.home import map_config
+from layers.models import District
+
+from . import permissions
+
+
+@login_required
+def workspace(request):
+    role, profile = permissions.role_of(request.user)
+    config = map_config()
+    config.update(
+        {
+            "features": reverse("planner-features", args=["KIND"]).replace("KIND/", ""),
+            "search": reverse("planner-search"),
+            "lifecircle_enqueue": reverse("planner-lifecircle"),
+            "export": reverse("lifecircle-export", args=[0, "FMT"]),
+            "role": role,
+            "district": profile.district.code if profile and profile.district else None,
+            "can_run": permissions.can_run_analyses(request.user),
+            "districts": list(District.objects.values("code", "name")),
+        }
+    )
+    return render(request, "planner/workspace.html", {"map_config": config})

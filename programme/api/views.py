@@ -1,0 +1,214 @@
+"""Programme API: parse, call one selector or service, serialise (STYLE §4.2 rule 6).
+
+Public: eligibility of a community, funding split of a project, programme
+progress (JSON and XLSX). Staff only: project CRUD and its actions.
+A service's ``ValidationError`` becomes a 400 with its message, never a 500.
+"""
+
+import dataclasses
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from . import serializers as s
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ServiceErrors:
+    """Map service errors onto HTTP: bad input → 400, missing row → 404."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError({"detail": " ".join(exc.messages)})
+        elif isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound()
+        return super().handle_exception(exc)
+
+
+class IsStaffForWrites(permissions.BasePermission):
+    """Logged-in users read; only staff write."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or user.is_staff
+
+
+class CommunityEligibilityView(ServiceErrors, APIView):
+    """二(一): is the community in scope of the programme? Reasons line by line."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=s.EligibilitySerializer)
+    def get(self, request, code: str):
+        community = selectors.community_get(code=code)
+        decision = services.community_eligibility(community=community)
+        data = {
+            "community_code": community.code,
+            "community_name": community.name,
+            "status": decision.status,
+            "eligible": decision.eligible,
+            "reasons": [dataclasses.asdict(r) for r in decision.reasons],
+        }
+        return Response(s.EligibilitySerializer(data).data)
+
+
+def funding_payload(project, breakdown) -> dict:
+    central, _ = services.district_is_central(
+        district=project.district, on=timezone.localdate()
+    )
+    data = dataclasses.asdict(breakdown)
+    data.update(
+        project_id=project.pk, project_name=project.name, district_is_central=central
+    )
+    return data
+
+
+class ProjectFundingView(ServiceErrors, APIView):
+    """三: who pays for the project, item by item, every figure with clause and rule."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=s.FundingSerializer)
+    def get(self, request, pk: int):
+        project = selectors.project_get(project_id=pk)
+        breakdown = services.project_funding(project=project)
+        return Response(s.FundingSerializer(funding_payload(project, breakdown)).data)
+
+
+YEAR_PARAM = OpenApiParameter("year", OpenApiTypes.INT, required=True)
+
+
+class ProgressView(ServiceErrors, APIView):
+    """一(二): programme progress per district and city-wide (aggregates only)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[YEAR_PARAM], responses=s.ProgressSerializer)
+    def get(self, request):
+        query = s.ProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data["year"]
+        frame = services.programme_progress_report(year=year)
+        data = {
+            "year": year,
+            "clause": "一(二)",
+            "rows": services.progress_records(frame),
+        }
+        return Response(s.ProgressSerializer(data).data)
+
+
+class ProgressXlsxView(ServiceErrors, APIView):
+    """一(二): the progress table as an XLSX workbook."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[YEAR_PARAM],
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request):
+        query = s.ProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data["year"]
+        body = services.programme_progress_xlsx(year=year)
+        response = HttpResponse(body, content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="progress-{year}.xlsx"'
+        return response
+
+
+class ProjectViewSet(ServiceErrors, viewsets.ModelViewSet):
+    """Renovation projects (staff): create, edit, delete, advance, votes, items."""
+
+    permission_classes = [IsStaffForWrites]
+    serializer_class = s.ProjectSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.project_list()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.project_create(
+            user=self.request.user,
+            name=data["name"],
+            year=data["year"],
+            community=data.get("community"),
+            block_code=data.get("block_code", ""),
+            district=data.get("district"),
+            area_project=data.get("area_project", False),
+        )
+
+    @extend_schema(request=s.ProjectUpdateSerializer, responses=s.ProjectSerializer)
+    def partial_update(self, request, pk=None):
+        project = self.get_object()
+        form = s.ProjectUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        project = services.project_update(
+            user=request.user, project=project, **form.validated_data
+        )
+        return Response(s.ProjectSerializer(project).data)
+
+    def perform_destroy(self, instance):
+        services.project_delete(user=self.request.user, project=instance)
+
+    @extend_schema(request=s.AdvanceSerializer, responses=s.TransitionSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        project = self.get_object()
+        form = s.AdvanceSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        record = services.project_advance(
+            user=request.user, project=project, **form.validated_data
+        )
+        return Response(s.TransitionSerializer(record).data)
+
+    @extend_schema(responses=s.TransitionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def transitions(self, request, pk=None):
+        rows = selectors.transition_list(project=self.get_object())
+        return Response(s.TransitionSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.VoteSerializer, responses=s.VoteSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def votes(self, request, pk=None):
+        project = self.get_object()
+        if request.method == "GET":
+            rows = selectors.vote_list(project=project)
+            return Response(s.VoteSerializer(rows, many=True).data)
+        form = s.VoteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        vote = services.vote_record(
+            user=request.user, project=project, **form.validated_data
+        )
+        return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ProjectItemSerializer, responses=s.ProjectItemSerializer(many=True)
+    )
+    @action(detail=True, methods=["get", "post"])
+    def items(self, request, pk=None):
+        project = self.get_object()
+        if request.method == "GET":
+            rows = selectors.project_item_list(project=project)
+            return Response(s.ProjectItemSerializer(rows, many=True).data)
+        form = s.ProjectItemSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        item = services.project_item_add(
+            user=request.user, project=project, **form.validated_data
+        )
+        return Response(
+            s.ProjectItemSerializer(item).data, status=status.HTTP_201_CREATED
+        )

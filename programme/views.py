@@ -1,0 +1,71 @@
+"""Public cards: a community's eligibility (二(一)) and a project's funding (三)."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from geoapp.analysis.funding import PAYERS
+from layers.models import Community
+
+from . import selectors, services
+from .models import Project
+
+PAYER_ZH = {
+    "government": "政府",
+    "owners": "业主",
+    "utilities": "专营单位",
+    "social_capital": "社会资本",
+}
+SHARE_LABELS = {f"{p} share": p for p in PAYERS}
+
+
+def community_card(request, code: str):
+    try:
+        community = selectors.community_get(code=code)
+    except Community.DoesNotExist as exc:
+        raise Http404 from exc
+    decision, error = None, ""
+    try:
+        decision = services.community_eligibility(community=community)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    return render(
+        request,
+        "programme/community_card.html",
+        {"community": community, "decision": decision, "error": error},
+    )
+
+
+def project_card(request, pk: int):
+    try:
+        project = selectors.project_get(project_id=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    breakdown, error, rows = None, "", []
+    central, _ = services.district_is_central(
+        district=project.district, on=timezone.localdate()
+    )
+    try:
+        breakdown = services.project_funding(project=project)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    for item in breakdown.items if breakdown else []:
+        shares = [
+            {"payer": PAYER_ZH[SHARE_LABELS[f.label]], "figure": f}
+            for f in item.figures
+            if f.label in SHARE_LABELS
+        ]
+        other = [f for f in item.figures if f.label not in SHARE_LABELS]
+        rows.append({"item": item, "shares": shares, "other": other})
+    return render(
+        request,
+        "programme/project_card.html",
+        {
+            "project": project,
+            "breakdown": breakdown,
+            "rows": rows,
+            "central": central,
+            "error": error,
+        },
+    )

@@ -1,0 +1,87 @@
+// Renovation blocks (连片改造片区) on the map: one colour per block from a deterministic
+// palette, outlines dashed when proposed and solid when accepted, a lock mark in the popup.
+import { getJSON } from "./api.js";
+import { attributeTable } from "./popup.js";
+
+// Golden-angle hues: neighbouring block numbers get well-separated colours, and the same
+// block number always gets the same colour (no randomness).
+export function blockColour(index) {
+  const i = Math.abs(Math.trunc(Number(index) || 0));
+  const hue = (i * 137.508) % 360;
+  const light = [45, 58, 38][i % 3];
+  return hslToHex(hue, 65, light);
+}
+
+function hslToHex(h, s, l) {
+  s /= 100;
+  l /= 100;
+  const k = (n) => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
+  const hex = (x) => Math.round(x * 255).toString(16).padStart(2, "0");
+  return `#${hex(f(0))}${hex(f(8))}${hex(f(4))}`;
+}
+
+// The block's number in its run: "R12-B007" → 7, "R12-B007-S1" → 7 * 31 + 1.
+export function blockIndex(code) {
+  const m = /B(\d+)(?:-S(\d+))?/.exec(String(code ?? ""));
+  if (!m) return 0;
+  return Number(m[1]) * (m[2] ? 31 : 1) + Number(m[2] ?? 0);
+}
+
+export function blockStyle(feature) {
+  const p = feature.properties;
+  const colour = blockColour(blockIndex(p.code));
+  return {
+    color: colour,
+    weight: p.locked ? 3 : 2,
+    dashArray: p.status === "accepted" ? null : "6 4",
+    fillColor: colour,
+    fillOpacity: 0.45,
+  };
+}
+
+const STATUS = { proposed: "建议", accepted: "已确认" };
+
+export function blockPopup(p) {
+  const years =
+    p.completion_year_min && p.completion_year_max
+      ? `${p.completion_year_min}–${p.completion_year_max}`
+      : "";
+  return attributeTable(p.name, [
+    ["编码", p.code],
+    ["状态", `${STATUS[p.status] ?? p.status}${p.locked ? "（已锁定）" : ""}`],
+    ["小区数", p.n_communities],
+    ["成员小区", (p.member_codes || []).join("、")],
+    ["户数", p.households],
+    ["居民人数", p.residents],
+    ["建筑面积（m²）", p.floor_area_m2 ? Math.round(p.floor_area_m2) : null],
+    ["建成年份", years],
+    ["C/D级危房栋数", p.dangerous_buildings],
+    ["共同缺失设施", (p.gaps_most || []).join("、")],
+    ["300 m 内闲置用地", (p.idle_land || []).length || null],
+    ["300 m 内闲置公房", (p.vacant_housing || []).length || null],
+    ["基础类改造估算（元）", p.cost_estimate_yuan],
+  ]);
+}
+
+// Add the latest bundling run's blocks as an overlay. ``config.blocks_latest`` is the
+// URL of /api/blocks/runs/latest/ (default that path). Resolves to the layer, or null
+// when there is no run yet.
+export async function addBlocks(map, control, config = {}) {
+  let run;
+  try {
+    run = await getJSON(config.blocks_latest || "/api/blocks/runs/latest/");
+  } catch {
+    return null;
+  }
+  const data = await getJSON(run.blocks_geojson);
+  const layer = L.geoJSON(data, {
+    style: blockStyle,
+    onEachFeature: (f, l) => l.bindPopup(() => blockPopup(f.properties)),
+  });
+  if (control) control.addOverlay(layer, `连片改造片区（分区 #${run.id}）`);
+  if (config.blocks_visible !== false) layer.addTo(map);
+  document.body.dataset.blocksFeatures = String(data.features.length);
+  return layer;
+}

@@ -1,0 +1,101 @@
+// Attribute forms for the editable layers: field specs and DOM builders (no HTML strings).
+
+export const FIELDS = {
+  planning_area: [
+    ["name", "名称", "text", { required: true }],
+    ["kind", "类型", "select", { choices: { study_area: "研究范围", block: "片区", other: "其他" } }],
+    ["notes", "说明", "textarea"],
+  ],
+  idle_land: [
+    ["name", "名称", "text"],
+    ["kind", "类型", "select", { choices: { vacant: "空地", wasteland: "荒地", idle: "闲置地", corner: "边角地", demolition: "拆违腾退用地", green: "公共绿地" } }],
+    ["owner", "权属单位", "text"],
+    ["tenure", "土地性质", "select", { choices: { state: "国有土地", collective: "集体土地" } }],
+    ["consent", "业主意见", "select", { choices: { unknown: "未征询", asked: "征询中", granted: "已同意", refused: "不同意" } }],
+    ["status", "状态", "select", { choices: { available: "可利用", reserved: "已预留", used: "已使用" } }],
+  ],
+  vacant_housing: [
+    ["name", "名称", "text"],
+    ["address", "地址", "text"],
+    ["floor_area_m2", "建筑面积（m²）", "number", { required: true }],
+    ["floors", "层数", "number"],
+    ["owner_kind", "产权类型", "select", { choices: { public: "公房", commercial: "商业用房", work_unit: "单位用房" } }],
+    ["status", "状态", "select", { choices: { available: "可利用", reserved: "已预留", used: "已使用" } }],
+  ],
+  amenity: [
+    ["name", "名称", "text"],
+    ["category", "类别", "select", { choices: "categories" }],
+    ["capacity", "服务能力", "number"],
+    ["floor_area_m2", "建筑面积（m²）", "number"],
+  ],
+};
+
+export const KIND_LABELS = {
+  planning_area: "规划范围",
+  idle_land: "闲置用地",
+  vacant_housing: "闲置公房",
+  amenity: "配套设施",
+};
+
+export const POINT_KINDS = new Set(["vacant_housing", "amenity"]);
+
+/** Build the form's inputs for a kind, filled from properties. */
+export function buildForm(form, kind, props, categories) {
+  form.replaceChildren();
+  for (const [name, label, type, opts = {}] of FIELDS[kind]) {
+    const row = document.createElement("label");
+    row.className = "field";
+    row.append(document.createTextNode(label));
+    let input;
+    if (type === "select") {
+      input = document.createElement("select");
+      const choices = opts.choices === "categories" ? categories : opts.choices;
+      for (const [value, text] of Object.entries(choices)) {
+        const o = document.createElement("option");
+        o.value = value;
+        o.textContent = text;
+        input.appendChild(o);
+      }
+    } else if (type === "textarea") {
+      input = document.createElement("textarea");
+    } else {
+      input = document.createElement("input");
+      input.type = type;
+      if (type === "number") input.step = "any";
+    }
+    input.name = name;
+    if (opts.required) input.required = true;
+    const value = props?.[name];
+    if (value !== undefined && value !== null) input.value = String(value);
+    const error = document.createElement("span");
+    error.className = "field-error";
+    error.dataset.for = name;
+    row.append(input, error);
+    form.appendChild(row);
+  }
+}
+
+/** The form's values as properties (empty numbers → null). */
+export function readForm(form, kind) {
+  const out = {};
+  for (const [name, , type] of FIELDS[kind]) {
+    const el = form.elements[name];
+    if (!el) continue;
+    if (type === "number") out[name] = el.value === "" ? null : Number(el.value);
+    else out[name] = el.value;
+  }
+  return out;
+}
+
+/** Show field-level errors ({field: [messages]}) beside their inputs; others returned. */
+export function showErrors(form, errors) {
+  for (const span of form.querySelectorAll(".field-error")) span.textContent = "";
+  const rest = [];
+  for (const [field, messages] of Object.entries(errors || {})) {
+    const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
+    const span = form.querySelector(`.field-error[data-for="${CSS.escape(field)}"]`);
+    if (span) span.textContent = text;
+    else rest.push(field === "detail" || field === "__all__" ? text : `${field}: ${text}`);
+  }
+  return rest;
+}

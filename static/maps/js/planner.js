@@ -1,0 +1,366 @@
+// Planner workspace: every layer, search, draw and edit with history and undo, analyses.
+import { getJSON, sendJSON } from "./lib/api.js";
+import { FIELDS, KIND_LABELS, POINT_KINDS, buildForm, readForm, showErrors } from "./lib/forms.js";
+import { LAYERS, addLegend, buildLayer } from "./lib/layers.js";
+import { addLifeCircle, runUrl } from "./lib/lifecircle.js";
+import { idleLandStyle } from "./lib/styles.js";
+
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const $ = (id) => document.getElementById(id);
+const EDIT_STYLES = {
+  planning_area: { color: "#0d47a1", weight: 2, fillColor: "#42a5f5", fillOpacity: 0.25 },
+  idle_land: null,
+};
+const editable = {}; // kind → L.FeatureGroup
+let current = null; // {kind, layer, feature} being edited
+let map;
+let control;
+
+function say(el, text, cls = "") {
+  el.textContent = text;
+  el.className = `messages ${cls}`;
+}
+
+function featureLayer(kind, feature) {
+  let layer;
+  if (POINT_KINDS.has(kind)) {
+    const [lon, lat] = feature.geometry.coordinates;
+    const colour = kind === "amenity" ? "#00695c" : "#4a148c";
+    layer = L.circleMarker([lat, lon], { radius: 6, color: colour, weight: 2, fillColor: "#fff", fillOpacity: 0.9 });
+  } else {
+    const style = kind === "idle_land" ? idleLandStyle(feature) : EDIT_STYLES[kind];
+    layer = L.geoJSON(feature, { style: () => style }).getLayers()[0];
+  }
+  layer.feature = feature;
+  layer.on("click", () => openEditor(kind, layer));
+  return layer;
+}
+
+// amenities are many: loaded for the visible area only, from this zoom on
+const BBOX_KINDS = { amenity: 14 };
+
+async function loadEditable(kind) {
+  const group = editable[kind] ?? L.featureGroup().addTo(map);
+  if (!editable[kind]) {
+    editable[kind] = group;
+    control.addOverlay(group, `${KIND_LABELS[kind]}（可编辑）`);
+  }
+  group.clearLayers();
+  const params = {};
+  if (BBOX_KINDS[kind]) {
+    if (map.getZoom() < BBOX_KINDS[kind]) return;
+    params.bbox = map.getBounds().toBBoxString();
+  }
+  const data = await getJSON(`${config.features}${kind}/`, params);
+  for (const f of data.features) group.addLayer(featureLayer(kind, f));
+  document.body.dataset[`loaded_${kind}`] = String(data.features.length);
+}
+
+function geometryOf(layer) {
+  return layer.toGeoJSON().geometry;
+}
+
+async function showHistory(kind, code) {
+  const list = $("history");
+  list.replaceChildren();
+  try {
+    const rows = await getJSON(`${config.features}${kind}/${encodeURIComponent(code)}/history/`);
+    for (const r of rows) {
+      const li = document.createElement("li");
+      li.textContent = `v${r.version} · ${r.what} · ${r.who ?? "—"} · ${r.when.slice(0, 19).replace("T", " ")} ${r.reason}`;
+      list.appendChild(li);
+    }
+  } catch {
+    /* a new feature has no history yet */
+  }
+}
+
+function openEditor(kind, layer) {
+  closeEditor(false);
+  current = { kind, layer, feature: layer.feature };
+  const props = layer.feature?.properties ?? {};
+  $("editor").hidden = false;
+  $("editor-title").textContent = props.code ? `${KIND_LABELS[kind]} ${props.name || props.code}（v${props.version}）` : `新建${KIND_LABELS[kind]}`;
+  buildForm($("feature-form"), kind, props, config.categories);
+  say($("editor-messages"), "");
+  $("btn-delete").hidden = !props.code;
+  $("btn-undo").hidden = !props.code;
+  if (props.code) showHistory(kind, props.code);
+  else $("history").replaceChildren();
+}
+
+function closeEditor(removeNew = true) {
+  if (!current) return;
+  if (current.layer._handle) map.removeLayer(current.layer._handle);
+  if (current.layer.editing?.enabled()) current.layer.editing.disable();
+  if (current.layer.dragging?.enabled()) current.layer.dragging.disable();
+  if (removeNew && !current.feature?.properties?.code) map.removeLayer(current.layer);
+  current = null;
+  $("editor").hidden = true;
+}
+
+function reportWarnings(body) {
+  const warnings = body?.warnings ?? [];
+  say($("editor-messages"), warnings.length ? `已保存。${warnings.join(" ")}` : "已保存。", warnings.length ? "warn" : "ok");
+}
+
+async function save() {
+  if (!current) return;
+  const { kind, layer } = current;
+  const form = $("feature-form");
+  const props = readForm(form, kind);
+  const code = layer.feature?.properties?.code;
+  const shapeEdited = Boolean(layer._shapeEdited);
+  let res;
+  if (code) {
+    res = await sendJSON("PATCH", `${config.features}${kind}/${encodeURIComponent(code)}/`, {
+      version: layer.feature.properties.version,
+      properties: props,
+      geometry: shapeEdited ? geometryOf(layer) : undefined,
+    });
+  } else {
+    res = await sendJSON("POST", `${config.features}${kind}/`, { properties: props, geometry: geometryOf(layer) });
+  }
+  if (res.status === 200 || res.status === 201) {
+    const feature = res.body.feature;
+    if (!code) map.removeLayer(layer);
+    await loadEditable(kind);
+    const fresh = editable[kind].getLayers().find((l) => l.feature.id === feature.id);
+    if (fresh) openEditor(kind, fresh);
+    reportWarnings(res.body);
+    document.body.dataset.lastSaved = feature.id;
+  } else if (res.status === 409) {
+    say($("editor-messages"), `${res.body.detail}`, "error");
+    document.body.dataset.conflict = "1";
+  } else if (res.status === 400) {
+    const rest = showErrors(form, res.body);
+    say($("editor-messages"), rest.length ? rest.join("；") : "请更正标出的字段。", "error");
+  } else {
+    say($("editor-messages"), res.body?.detail ?? `保存失败（${res.status}）`, "error");
+  }
+}
+
+async function remove() {
+  if (!current?.feature?.properties?.code) return;
+  const { kind, feature } = current;
+  if (!window.confirm(`删除 ${feature.properties.name || feature.id}？（可撤销）`)) return;
+  const res = await sendJSON("DELETE", `${config.features}${kind}/${encodeURIComponent(feature.id)}/?version=${feature.properties.version}`);
+  if (res.status === 204) {
+    closeEditor();
+    await loadEditable(kind);
+  } else {
+    say($("editor-messages"), res.body?.detail ?? `删除失败（${res.status}）`, "error");
+  }
+}
+
+async function undo() {
+  if (!current?.feature?.properties?.code) return;
+  const { kind, feature } = current;
+  const res = await sendJSON("POST", `${config.features}${kind}/${encodeURIComponent(feature.id)}/undo/`);
+  if (res.status === 200) {
+    await loadEditable(kind);
+    const fresh = editable[kind].getLayers().find((l) => l.feature.id === feature.id);
+    if (fresh) openEditor(kind, fresh);
+    say($("editor-messages"), "已撤销上次修改。", "ok");
+  } else {
+    say($("editor-messages"), res.body?.history ?? res.body?.detail ?? `撤销失败（${res.status}）`, "error");
+  }
+}
+
+function editShape() {
+  if (!current) return;
+  const { layer } = current;
+  if (layer instanceof L.CircleMarker) {
+    // points move with a draggable handle
+    const handle = L.marker(layer.getLatLng(), { draggable: true }).addTo(map);
+    handle.on("drag", () => layer.setLatLng(handle.getLatLng()));
+    handle.on("dragend", () => {
+      layer._shapeEdited = true;
+    });
+    layer._handle = handle;
+    say($("editor-messages"), "拖动标记移动位置，然后点击“保存”。");
+    return;
+  }
+  if (layer.editing) {
+    layer.editing.enable();
+    layer.on("edit", () => {
+      layer._shapeEdited = true;
+    });
+  }
+  if (layer.dragging) {
+    layer.dragging.enable();
+    layer.on("dragend", () => {
+      layer._shapeEdited = true;
+    });
+  }
+  say($("editor-messages"), "拖动顶点修改形状，然后点击“保存”。");
+}
+
+function setupDraw() {
+  const drawControl = new L.Control.Draw({
+    position: "topleft",
+    draw: { polyline: false, circle: false, circlemarker: false, rectangle: false, polygon: { allowIntersection: false, showArea: true }, marker: true },
+    edit: false,
+  });
+  map.addControl(drawControl);
+  map.on(L.Draw.Event.CREATED, (e) => {
+    const kind = $("draw-kind").value;
+    const isPoint = e.layerType === "marker";
+    if (isPoint !== POINT_KINDS.has(kind)) {
+      window.alert(isPoint ? `${KIND_LABELS[kind]}需要绘制多边形。` : `${KIND_LABELS[kind]}需要放置点位。`);
+      return;
+    }
+    const layer = e.layer;
+    layer.addTo(map);
+    layer.feature = null;
+    openEditor(kind, layer);
+  });
+}
+
+function setupSearch() {
+  let timer;
+  $("search").addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = $("search").value.trim();
+      const list = $("search-results");
+      list.replaceChildren();
+      if (!q) return;
+      const rows = await getJSON(config.search, { q });
+      for (const r of rows) {
+        const li = document.createElement("li");
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = `${r.name}（${r.district || r.layer}）`;
+        b.addEventListener("click", () => map.setView([r.lat, r.lon], 17));
+        li.appendChild(b);
+        list.appendChild(li);
+      }
+    }, 250);
+  });
+}
+
+function sortTable(table, key) {
+  const tbody = table.tBodies[0];
+  const rows = [...tbody.rows];
+  const asc = table.dataset.sortKey === key ? table.dataset.sortAsc !== "1" : true;
+  rows.sort((a, b) => {
+    const x = a.dataset[key];
+    const y = b.dataset[key];
+    const nx = Number(x);
+    const ny = Number(y);
+    const cmp = Number.isNaN(nx) || Number.isNaN(ny) ? x.localeCompare(y, "zh") : nx - ny;
+    return asc ? cmp : -cmp;
+  });
+  table.dataset.sortKey = key;
+  table.dataset.sortAsc = asc ? "1" : "0";
+  tbody.replaceChildren(...rows);
+}
+
+async function showResults(runId) {
+  await addLifeCircle(map, control, config, runId);
+  const data = await getJSON(`${runUrl(config, runId)}communities.geojson`);
+  const table = $("results");
+  const tbody = table.tBodies[0];
+  tbody.replaceChildren();
+  for (const f of data.features) {
+    const p = f.properties;
+    const tr = document.createElement("tr");
+    Object.assign(tr.dataset, { name: p.name, district: p.district, residents: p.residents, score: p.score });
+    for (const v of [p.name, p.district, p.residents, p.score]) {
+      const td = document.createElement("td");
+      td.textContent = String(v);
+      tr.appendChild(td);
+    }
+    tbody.appendChild(tr);
+  }
+  table.hidden = false;
+  sortTable(table, "score");
+  const links = $("lifecircle-downloads");
+  links.replaceChildren(document.createTextNode("下载："));
+  for (const fmt of ["csv", "xlsx", "geojson", "gpkg"]) {
+    const a = document.createElement("a");
+    a.href = config.export.replace("/0/", `/${runId}/`).replace("FMT", fmt);
+    a.textContent = fmt.toUpperCase();
+    links.append(a, document.createTextNode(" "));
+  }
+}
+
+function setupAnalyses() {
+  const form = $("lifecircle-form");
+  const sel = form.elements.district;
+  for (const d of config.districts) {
+    const o = document.createElement("option");
+    o.value = d.code;
+    o.textContent = d.name;
+    sel.appendChild(o);
+  }
+  if (!config.can_run) {
+    $("btn-lifecircle").disabled = true;
+    say($("lifecircle-status"), "您的角色只能查看分析结果。");
+  }
+  for (const th of $("results").tHead.rows[0].cells) th.addEventListener("click", () => sortTable($("results"), th.dataset.key));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { district: sel.value, strict: form.elements.strict.checked };
+    if (form.elements.profile.value) body.profile = form.elements.profile.value;
+    const res = await sendJSON("POST", config.lifecircle_enqueue, body);
+    if (res.status !== 202) {
+      say($("lifecircle-status"), res.body?.detail ?? JSON.stringify(res.body), "error");
+      return;
+    }
+    const bar = $("lifecircle-progress");
+    bar.hidden = false;
+    const runId = res.body.id;
+    for (;;) {
+      const run = await getJSON(runUrl(config, runId));
+      bar.value = run.progress;
+      say($("lifecircle-status"), `分析 #${runId}：${run.status}（${run.progress}%）`);
+      if (run.status === "done") {
+        say($("lifecircle-status"), `分析 #${runId} 完成：平均得分 ${run.summary.mean_score}，用时 ${run.duration_s.toFixed(1)} 秒。`, "ok");
+        await showResults(runId);
+        document.body.dataset.lifecircleDone = String(runId);
+        break;
+      }
+      if (run.status === "failed") {
+        say($("lifecircle-status"), `分析失败：${run.error}`, "error");
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    bar.hidden = true;
+  });
+}
+
+async function init(m) {
+  map = m;
+  if (config.tiles.url) L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
+  control = L.control.layers(null, null, { collapsed: true }).addTo(map);
+  addLegend(map, config);
+  await Promise.all(
+    LAYERS.filter((s) => !["idle_land", "vacant_housing", "amenities"].includes(s.key)).map(async (spec) => {
+      const data = await getJSON(config.layers[spec.key]);
+      const layer = buildLayer(data, spec.options, config);
+      control.addOverlay(layer, spec.label);
+      if (spec.on) layer.addTo(map);
+      if (spec.key === "districts" && data.features.length) map.fitBounds(layer.getBounds());
+    }),
+  );
+  await Promise.all(Object.keys(FIELDS).map((k) => loadEditable(k)));
+  map.on("moveend", () => {
+    for (const kind of Object.keys(BBOX_KINDS)) loadEditable(kind);
+  });
+  setupDraw();
+  setupSearch();
+  setupAnalyses();
+  $("btn-save").addEventListener("click", save);
+  $("btn-delete").addEventListener("click", remove);
+  $("btn-undo").addEventListener("click", undo);
+  $("btn-shape").addEventListener("click", editShape);
+  $("btn-cancel").addEventListener("click", () => closeEditor());
+  const latest = await addLifeCircle(map, control, config);
+  if (latest) latest.addTo(map);
+  document.body.dataset.mapReady = "1";
+}
+
+window.addEventListener("map:init", (e) => init(e.detail.map));
