@@ -21,8 +21,7 @@ run: setup db ## migrate, load the demo city once, create the demo planner, serv
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py make_demo --seed $(SEED) --scale small --if-empty
 	@$(PY) manage.py ensure_demo_users
-	@echo "==> serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop; 'make stop' stops the database)"
-	@$(PY) manage.py runserver $(HOST):$(PORT)
+	@HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 test: ## lint, Django checks, migrations check, pytest (same as CI)
 	@scripts/bootstrap.sh --browser

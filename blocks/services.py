@@ -60,6 +60,7 @@ from geoapp.analysis.bundling import (
     dissolve_blocks,
 )
 from geoapp.models import AnalysisRun
+from geoapp.services.runs import run_start
 from layers.models import (
     Availability,
     Community,
@@ -236,6 +237,7 @@ def bundle_run(
     use_gaps: bool = True,
     seed: int = 0,
     user: Any = None,
+    run: AnalysisRun | None = None,
 ) -> AnalysisRun:
     """Bundle the communities in scope into renovation blocks and store them as a run.
 
@@ -312,7 +314,8 @@ def bundle_run(
         "seed": int(seed),
         "nearby_m": NEARBY_M,
     }
-    run = AnalysisRun.objects.create(
+    run = run_start(
+        run=run,
         kind=AnalysisRun.Kind.BUNDLING,
         status=AnalysisRun.Status.RUNNING,
         parameters=params,

@@ -10,6 +10,21 @@ from django_tasks import task
 
 from geoapp.models import AnalysisRun
 
+BUNDLING_PARAMS = {
+    "district",
+    "street",
+    "selected",
+    "group_by",
+    "gap_m",
+    "min_households",
+    "max_households",
+    "max_communities",
+    "use_barriers",
+    "use_gaps",
+    "seed",
+}
+SITING_PARAMS = {"category", "tier", "k", "method", "districts", "kinds", "min_area_m2"}
+
 
 def _progress(run_id: int):
     def report(pct: int, label: str) -> None:
@@ -36,8 +51,16 @@ def analysis_run_execute(run_id: int) -> int:
                 snap_limit_m=float(p.get("snap_limit_m", 150.0)),
                 progress=_progress(run_id),
             )
+        elif run.kind == AnalysisRun.Kind.BUNDLING:
+            from blocks.services import bundle_run
+
+            bundle_run(run=run, **{k: v for k, v in p.items() if k in BUNDLING_PARAMS})
+        elif run.kind == AnalysisRun.Kind.SITING:
+            from siting.services import siting_run
+
+            siting_run(run=run, **{k: v for k, v in p.items() if k in SITING_PARAMS})
         else:
-            msg = f"analysis kind {run.kind!r} cannot be queued yet"
+            msg = f"analysis kind {run.kind!r} cannot be queued"
             raise ValueError(msg)
     except Exception as exc:  # recorded for the page; the worker keeps running
         AnalysisRun.objects.filter(pk=run_id).update(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from . import models
 
@@ -55,6 +59,118 @@ def _bulk(model, rows: Iterable, build: Callable[[Any], Any], progress=None) -> 
         if progress:
             progress(len(objs))
     return n
+
+
+def _copy_text(v: Any) -> str:
+    """One value in PostgreSQL COPY text format (``\\N`` for NULL, escapes applied)."""
+    if v is None:
+        return "\\N"
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    s = str(v)
+    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
+        s = (
+            s.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return s
+
+
+def _ewkb_hex(geoms: Sequence[Any]) -> list[str | None]:
+    """shapely geometries → hex EWKB with settings.SRID (``None`` stays ``None``)."""
+    arr = np.asarray(list(geoms), dtype=object)
+    if arr.size == 0:
+        return []
+    arr = np.array(
+        [
+            None if (g is None or (isinstance(g, float) and math.isnan(g))) else g
+            for g in arr
+        ],
+        dtype=object,
+    )
+    out = shapely.to_wkb(
+        shapely.set_srid(arr, settings.SRID), hex=True, include_srid=True
+    )
+    return out.tolist()
+
+
+def _copy(
+    model, columns: Sequence[str], data: dict[str, Sequence[Any]], progress=None
+) -> int:
+    """Insert rows with one ``COPY … FROM STDIN`` (text format) per batch of 50 000.
+
+    Much faster than ``bulk_create`` for the big layers; the table's constraints (geometry
+    validity and type, unique codes, foreign keys) are checked by PostgreSQL as for
+    INSERT, inside the caller's transaction. No history rows are written (as with
+    ``bulk_create``). Falls back to ``bulk_create`` on a database without COPY.
+    """
+    n = len(data[columns[0]]) if columns else 0
+    if n == 0:
+        return 0
+    now = timezone.now()
+    cols = [*columns, "created_at", "updated_at", "version"]
+    const = {
+        "created_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+        "version": "1",
+    }
+    text_cols = [[_copy_text(v) for v in data[c]] for c in columns]
+    db_cols = [model._meta.get_field(c).column for c in columns] + [
+        "created_at",
+        "updated_at",
+        "version",
+    ]
+    tail = "\t" + "\t".join(const[c] for c in cols[len(columns) :])
+    with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", cur)
+        if connection.vendor != "postgresql" or not hasattr(raw, "copy_expert"):
+            return _copy_fallback(model, columns, data, progress)
+        step = 50_000
+        for lo in range(0, n, step):
+            hi = min(n, lo + step)
+            buf = io.StringIO()
+            buf.writelines(
+                "\t".join(vals) + tail + "\n"
+                for vals in zip(*(c[lo:hi] for c in text_cols), strict=True)
+            )
+            buf.seek(0)
+            raw.copy_expert(
+                f"COPY {model._meta.db_table} ({', '.join(db_cols)}) FROM STDIN", buf
+            )
+            if progress:
+                progress(hi - lo)
+    return n
+
+
+def _copy_fallback(model, columns, data, progress=None) -> int:
+    objs = []
+    for vals in zip(*(data[c] for c in columns), strict=True):
+        kw = {}
+        for c, v in zip(columns, vals, strict=True):
+            field = model._meta.get_field(c)
+            if v is not None and getattr(field, "geom_type", None):
+                v = GEOSGeometry(v)
+            kw[field.attname] = v
+        objs.append(model(**kw))
+    model.objects.bulk_create(objs, batch_size=BATCH)
+    if progress:
+        progress(len(objs))
+    return len(objs)
+
+
+def _column(
+    frame, name: str, default: Any = None, cast: Callable | None = None
+) -> list:
+    """A frame column as Python values (missing → ``default``), optionally cast."""
+    if name not in frame.columns:
+        return [default] * len(frame)
+    out = []
+    for v in frame[name].tolist():
+        v = _val(v, default)
+        out.append(cast(v) if (cast is not None and v is not None) else v)
+    return out
 
 
 def layers_clear() -> None:
@@ -186,35 +302,58 @@ def city_load(
     )
     categories = {c.code: c for c in models.AmenityCategory.objects.all()}
 
-    def amenity(r):
-        return models.Amenity(
-            code=r.code,
-            name=_val(r.name, ""),
-            category=categories[r.category],
-            capacity=_val(r.capacity),
-            floor_area_m2=_val(r.floor_area_m2),
-            source=_val(r.source, ""),
-            geom=_geos(r.geometry),
-            **src,
-        )
-
-    counts["amenities"] = _bulk(
-        models.Amenity, city.amenities.itertuples(), amenity, tick("amenities")
+    am = city.amenities
+    cat_ids = [categories[c].pk for c in am["category"].tolist()]
+    counts["amenities"] = _copy(
+        models.Amenity,
+        [
+            "code",
+            "name",
+            "category",
+            "capacity",
+            "floor_area_m2",
+            "source",
+            "geom",
+            "source_crs",
+            "source_file",
+        ],
+        {
+            "code": _column(am, "code", cast=str),
+            "name": _column(am, "name", ""),
+            "category": cat_ids,
+            "capacity": _column(am, "capacity", cast=int),
+            "floor_area_m2": _column(am, "floor_area_m2", cast=float),
+            "source": _column(am, "source", ""),
+            "geom": _ewkb_hex(am.geometry.to_numpy()),
+            "source_crs": [src["source_crs"]] * len(am),
+            "source_file": [src["source_file"]] * len(am),
+        },
+        tick("amenities"),
     )
-
-    def segment(r):
-        return models.WalkSegment(
-            code=r.code,
-            kind=r.kind,
-            name=_val(r.name, ""),
-            is_barrier=bool(r.is_barrier),
-            is_crossing=bool(r.is_crossing),
-            geom=_geos(r.geometry),
-            **src,
-        )
-
-    counts["walk_segments"] = _bulk(
-        models.WalkSegment, city.walk_segments.itertuples(), segment, tick("walk")
+    ws = city.walk_segments
+    counts["walk_segments"] = _copy(
+        models.WalkSegment,
+        [
+            "code",
+            "kind",
+            "name",
+            "is_barrier",
+            "is_crossing",
+            "geom",
+            "source_crs",
+            "source_file",
+        ],
+        {
+            "code": _column(ws, "code", cast=str),
+            "kind": _column(ws, "kind", cast=str),
+            "name": _column(ws, "name", ""),
+            "is_barrier": [bool(v) for v in ws["is_barrier"].tolist()],
+            "is_crossing": [bool(v) for v in ws["is_crossing"].tolist()],
+            "geom": _ewkb_hex(ws.geometry.to_numpy()),
+            "source_crs": [src["source_crs"]] * len(ws),
+            "source_file": [src["source_file"]] * len(ws),
+        },
+        tick("walk"),
     )
     if raster_path is not None:
         population_raster_register(path=raster_path, name=f"{source} population")

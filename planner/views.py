@@ -18,7 +18,10 @@ def workspace(request):
         {
             "features": reverse("planner-features", args=["KIND"]).replace("KIND/", ""),
             "search": reverse("planner-search"),
-            "lifecircle_enqueue": reverse("planner-lifecircle"),
+            "analyses": reverse("planner-analysis", args=["KIND"]).replace("KIND/", ""),
+            "run_detail": reverse("analysis-run", args=[0]),
+            "blocks_export": reverse("blocks-run-geojson", args=[0]),
+            "siting_export": reverse("siting-export", kwargs={"pk": 0, "fmt": "xlsx"}),
             "export": reverse("lifecircle-export", args=[0, "FMT"]),
             "role": role,
             "district": profile.district.code if profile and profile.district else None,

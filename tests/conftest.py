@@ -1,8 +1,13 @@
 """Shared fixtures: small Ningbo geometries in the storage SRID and layer rows built from them."""
 
+import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+
+# one sync Playwright per session, beside the ORM in the live-server tests
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -13,3 +18,72 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not beside the checkout")
     return SHARED_DATA
+
+
+DATA_MIGRATIONS = (
+    "layers.migrations.0002_load_amenity_categories",
+    "geoapp.migrations.0002_default_ruleset",
+)
+
+
+@pytest.fixture
+def reference_data(django_db_blocker):
+    """Re-run the data migrations (idempotent): transactional tests flush the database, so
+    the categories and the default rule set must be put back for the next one."""
+    import importlib
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        for name in DATA_MIGRATIONS:
+            importlib.import_module(name).load(apps, None)
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _local_only(route):
+    host = urlparse(route.request.url).hostname
+    if host in ("127.0.0.1", "localhost"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(width=1400, height=900):
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        ctx.route("**/*", _local_only)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

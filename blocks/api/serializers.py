@@ -1,6 +1,5 @@
 """Serializers of the blocks API: GeoJSON blocks (EPSG:4326), block detail, runs, actions."""
 
-
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer

@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("runs/<int:pk>/", views.AnalysisRunDetail.as_view(), name="analysis-run"),
     path("lifecircle/runs/", views.LifeCircleRuns.as_view(), name="lifecircle-runs"),
     path(
         "lifecircle/runs/latest/",

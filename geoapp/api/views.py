@@ -87,6 +87,17 @@ class LifeCircleRunDetail(APIView):
         return Response(serializers.AnalysisRunOutput(_run(pk)).data)
 
 
+class AnalysisRunDetail(APIView):
+    """Any analysis run (life circle, bundling, siting): status, progress, summary."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=serializers.AnalysisRunOutput)
+    def get(self, request, pk: int):
+        run = get_object_or_404(AnalysisRun.objects.select_related("ruleset"), pk=pk)
+        return Response(serializers.AnalysisRunOutput(run).data)
+
+
 class LifeCircleLatest(APIView):
     permission_classes = [permissions.AllowAny]
 

@@ -37,6 +37,23 @@ How it is built
   built 2001-2015 (higher, bigger, lifts), ~3 % villas, ~4 % in a shanty-town
   plan, ~3 % in an expropriation plan, ~5 % collective land, ~5 % with unknown
   residents (``pandas.NA`` in a nullable ``Int64`` column).
+* **Amenities** are placed in two layers. *Service-driven*: every community
+  gets a service level (high in the old core around 三江口 and in 鄞州 new
+  town, lower at the outer town centres of 北仑 / 镇海 / 奉化 and lowest at
+  their edges, plus a random effect per street and per committee, so well and
+  poorly served neighbourhoods cluster). Per category a community is meant to
+  be served when its level plus a small committee-level noise exceeds the
+  category's threshold ``tau``; the densest such communities first get a
+  facility next to them (5-minute ones between a gate and the street in
+  front of it, larger ones near a network node within 0.3 x the tier
+  distance), which also serves their neighbours. Thresholds make basic
+  shops, bus stops, clinics and banks almost universal in the core, while
+  elderly day care, nurseries, community canteens, small sports grounds and
+  public toilets are often missing. 街道 service centres and community health
+  centres get one per street first. *Background*: density-driven points
+  (urban field ** ``expo``, boosted near street centres, with whole streets
+  left out at probability ``gap``) for the rest of the supply; at ``city``
+  scale they bring the count above 50 000.
 * **Population raster.** 100 m cells over the city extent. The residents of
   each community (``households * 2.6`` when ``residents`` is null) are spread
   evenly over the cells whose centre lies in its polygon (the cell under its
@@ -109,12 +126,13 @@ class _Scale:
 
 _SCALES: dict[str, _Scale] = {
     "small": _Scale(175.0, 9000.0, 600, 1.0, 200, 100, 900.0, 2500.0),
-    "city": _Scale(27.0, 12000.0, 3200, 11.0, 2200, 600, 700.0, 1800.0),
+    "city": _Scale(27.0, 12000.0, 3200, 25.0, 2200, 600, 700.0, 1800.0),
 }
 
+
 # Amenity categories. ``bg`` is the small-scale count of the *background*
-# (density-driven) amenities, drawn as before from the urban field ** ``expo``
-# with a per-street ``gap`` probability; ``tau`` is the *service threshold* of
+# (density-driven) amenities, drawn from the urban field ** ``expo`` with a
+# per-street ``gap`` probability (times ``_Scale.amenity_factor``); ``tau`` is the *service threshold* of
 # the service-driven placement (a community whose service level plus noise
 # exceeds it gets the facility within ``reach_m`` of it, see ``_amenities``;
 # ``None`` = no service-driven placement); ``reach_m`` is the category's tier
@@ -135,35 +153,65 @@ class _Cat:
 _CATS: tuple[_Cat, ...] = tuple(
     _Cat(*row)
     for row in (
-        ("kindergarten", 25, 1.5, 0.25, 0.60, 300.0, "幼儿园", (150, 450), 2200.0),
-        ("nursery", 5, 1.5, 0.4, 1.00, 300.0, "托儿所", (30, 90), 200.0),
-        ("elderly_daycare", 0, 1.5, 0.3, 0.80, 300.0, "居家养老服务中心", (20, 60), 350.0),
-        ("community_service_station", 20, 1.5, 0.1, 0.38, 300.0, "社区服务站", None, 800.0),
+        ("kindergarten", 8, 1.5, 0.25, 0.70, 300.0, "幼儿园", (150, 450), 2200.0),
+        ("nursery", 2, 1.5, 0.4, 1.00, 300.0, "托儿所", (30, 90), 200.0),
+        (
+            "elderly_daycare",
+            0,
+            1.5,
+            0.3,
+            0.82,
+            300.0,
+            "居家养老服务中心",
+            (20, 60),
+            350.0,
+        ),
+        (
+            "community_service_station",
+            6,
+            1.5,
+            0.1,
+            0.48,
+            300.0,
+            "社区服务站",
+            None,
+            800.0,
+        ),
         ("community_canteen", 0, 2.0, 0.45, 0.98, 300.0, "社区食堂", (50, 200), 250.0),
-        ("culture_station", 20, 1.5, 0.25, 0.50, 300.0, "文化活动站", None, 200.0),
-        ("small_sports_ground", 10, 1.0, 0.35, 0.72, 300.0, "小型运动场", None, None),
-        ("outdoor_fitness", 80, 1.0, 0.15, 0.40, 300.0, "健身点", None, None),
-        ("health_station", 10, 1.5, 0.35, 0.75, 300.0, "社区卫生服务站", None, 120.0),
-        ("community_shop", 250, 2.0, 0.1, 0.22, 300.0, "便民商店", None, 120.0),
-        ("convenience_store", 500, 2.0, 0.05, 0.12, 300.0, "便利店", None, 50.0),
-        ("parcel_locker", 120, 2.0, 0.15, 0.28, 300.0, "快递驿站", None, None),
-        ("public_toilet", 40, 1.5, 0.15, 0.62, 300.0, "公共厕所", None, 60.0),
-        ("recycling_point", 60, 1.0, 0.2, 0.42, 300.0, "再生资源回收点", None, None),
-        ("primary_school", 15, 1.0, 0.2, 0.42, 500.0, "小学", (900, 2700), 9000.0),
-        ("medium_sports_ground", 5, 1.0, 0.3, 0.62, 500.0, "运动场", None, None),
-        ("market", 30, 1.5, 0.2, 0.36, 500.0, "菜市场", None, 1500.0),
-        ("bus_stop", 700, 1.0, 0.03, 0.10, 500.0, "公交站", None, None),
-        ("restaurant", 400, 2.0, 0.1, 0.15, 500.0, "饭店", None, 200.0),
-        ("middle_school", 8, 1.0, 0.2, 0.40, 1000.0, "中学", (1000, 2400), 15000.0),
-        ("large_sports_ground", 3, 0.5, 0.2, 0.62, 1000.0, "体育中心", None, None),
-        ("health_center", 0, 1.0, 0.1, 0.50, 1000.0, "社区卫生服务中心", None, 2500.0),
-        ("clinic", 60, 1.5, 0.15, 0.30, 1000.0, "诊所", None, 150.0),
-        ("nursing_home", 10, 1.0, 0.2, 0.58, 1000.0, "养老院", (60, 400), 3000.0),
-        ("culture_center", 4, 1.0, 0.2, 0.58, 1000.0, "文化中心", None, 4000.0),
-        ("street_service_center", 0, 1.0, 0.0, 0.62, 1000.0, "街道办事处便民服务中心", None, 1500.0),
-        ("shopping_mall", 8, 2.5, 0.2, 0.55, 1000.0, "购物中心", None, 40000.0),
-        ("bank", 60, 2.0, 0.15, 0.30, 1000.0, "银行网点", None, 400.0),
-        ("post_office", 10, 1.5, 0.15, 0.48, 1000.0, "邮政所", None, 300.0),
+        ("culture_station", 6, 1.5, 0.25, 0.60, 300.0, "文化活动站", None, 200.0),
+        ("small_sports_ground", 3, 1.0, 0.35, 0.74, 300.0, "小型运动场", None, None),
+        ("outdoor_fitness", 24, 1.0, 0.15, 0.50, 300.0, "健身点", None, None),
+        ("health_station", 3, 1.5, 0.35, 0.85, 300.0, "社区卫生服务站", None, 120.0),
+        ("community_shop", 40, 2.0, 0.1, 0.32, 300.0, "便民商店", None, 120.0),
+        ("convenience_store", 900, 2.0, 0.05, 0.22, 300.0, "便利店", None, 50.0),
+        ("parcel_locker", 36, 2.0, 0.15, 0.38, 300.0, "快递驿站", None, None),
+        ("public_toilet", 12, 1.5, 0.15, 0.72, 300.0, "公共厕所", None, 60.0),
+        ("recycling_point", 18, 1.0, 0.2, 0.52, 300.0, "再生资源回收点", None, None),
+        ("primary_school", 4, 1.0, 0.2, 0.62, 500.0, "小学", (900, 2700), 9000.0),
+        ("medium_sports_ground", 2, 1.0, 0.3, 0.72, 500.0, "运动场", None, None),
+        ("market", 9, 1.5, 0.2, 0.46, 500.0, "菜市场", None, 1500.0),
+        ("bus_stop", 700, 1.0, 0.03, 0.20, 500.0, "公交站", None, None),
+        ("restaurant", 120, 2.0, 0.1, 0.25, 500.0, "饭店", None, 200.0),
+        ("middle_school", 2, 1.0, 0.2, 0.50, 1000.0, "中学", (1000, 2400), 15000.0),
+        ("large_sports_ground", 1, 0.5, 0.2, 0.72, 1000.0, "体育中心", None, None),
+        ("health_center", 0, 1.0, 0.1, 0.85, 1000.0, "社区卫生服务中心", None, 2500.0),
+        ("clinic", 18, 1.5, 0.15, 0.40, 1000.0, "诊所", None, 150.0),
+        ("nursing_home", 3, 1.0, 0.2, 0.68, 1000.0, "养老院", (60, 400), 3000.0),
+        ("culture_center", 1, 1.0, 0.2, 0.68, 1000.0, "文化中心", None, 4000.0),
+        (
+            "street_service_center",
+            0,
+            1.0,
+            0.0,
+            0.72,
+            1000.0,
+            "街道办事处便民服务中心",
+            None,
+            1500.0,
+        ),
+        ("shopping_mall", 2, 2.5, 0.2, 0.65, 1000.0, "购物中心", None, 40000.0),
+        ("bank", 18, 2.0, 0.15, 0.40, 1000.0, "银行网点", None, 400.0),
+        ("post_office", 3, 1.5, 0.15, 0.58, 1000.0, "邮政所", None, 300.0),
     )
 )
 CATEGORY_CODES: tuple[str, ...] = tuple(c.code for c in _CATS)
@@ -172,6 +220,18 @@ _PER_STREET = ("street_service_center", "health_center")
 # a facility counts as serving the communities whose centre is within this
 # share of its reach (straight line; the walk is longer)
 _REACH_SHARE = 0.65
+_ST_SD, _CM_SD, _CAT_CM_SD, _CAT_SD = 0.16, 0.15, 0.04, 0.02
+_LEVEL_BASE = 0.32
+# service hubs: lon, lat, sigma (m), weight. The old core around 三江口 and
+# 鄞州 new town are best served; the outer town centres (北仑 新碶,
+# 镇海 招宝山, 奉化 锦屏) less; their edges least.
+_HUBS: tuple[tuple[float, float, float, float], ...] = (
+    (SANJIANGKOU[0], SANJIANGKOU[1], 7000.0, 0.62),
+    (121.560, 29.815, 4000.0, 0.55),
+    (121.845, 29.900, 4000.0, 0.45),
+    (121.705, 29.955, 3000.0, 0.42),
+    (121.410, 29.660, 3000.0, 0.42),
+)
 
 _STAGES = (
     "not_started",
@@ -1067,7 +1127,7 @@ def _vacant_housing(
 
 
 def _service_level(
-    rng: np.random.Generator, comm: gpd.GeoDataFrame, urban: _Urban
+    rng: np.random.Generator, comm: gpd.GeoDataFrame
 ) -> tuple[Float, Int, int]:
     """Service level of each community and its committee index.
 
@@ -1078,16 +1138,18 @@ def _service_level(
     """
     c = shapely.centroid(comm.geometry.values)
     cx, cy = shapely.get_x(c), shapely.get_y(c)
-    x0, y0 = _to_xy(*SANJIANGKOU)
-    r = np.hypot(cx - x0, cy - y0)
-    core = np.exp(-((r / 8000.0) ** 2))
+    hx, hy = _to_xy([h[0] for h in _HUBS], [h[1] for h in _HUBS])
+    hub = np.zeros(len(cx))
+    for k, (_, _, sigma, weight) in enumerate(_HUBS):
+        d2 = (cx - hx[k]) ** 2 + (cy - hy[k]) ** 2
+        hub = np.maximum(hub, weight * np.exp(-d2 / sigma**2))
     street = comm["street_code"].to_numpy(dtype=str)
     _, st_inv = np.unique(street, return_inverse=True)
     key = np.char.add(np.char.add(street, "|"), comm["committee"].to_numpy(dtype=str))
     cm_keys, cm_inv = np.unique(key, return_inverse=True)
-    st_eff = rng.normal(0.0, 0.07, int(st_inv.max()) + 1)[st_inv.ravel()]
-    cm_eff = rng.normal(0.0, 0.06, len(cm_keys))[cm_inv.ravel()]
-    level = 0.3 + 0.55 * core + 0.15 * urban(cx, cy) + st_eff + cm_eff
+    st_eff = rng.normal(0.0, _ST_SD, int(st_inv.max()) + 1)[st_inv.ravel()]
+    cm_eff = rng.normal(0.0, _CM_SD, len(cm_keys))[cm_inv.ravel()]
+    level = _LEVEL_BASE + hub + st_eff + cm_eff
     return level, cm_inv.ravel().astype(np.int64), len(cm_keys)
 
 
@@ -1098,35 +1160,58 @@ class _Sites:
     cxy: Float  # community centroids (n, 2)
     ctree: cKDTree
     people: Float  # residents per community
-    rings: Any  # exterior rings
-    ent_start: Int  # entrances of community i: ent_xy[ent_start[i]:ent_start[i+1]]
-    ent_xy: Float
+    anc_start: Int  # anchors of community i: rows anc_start[i]:anc_start[i+1]
+    anc_xy: Float  # gates (8 boundary points when a community has none)
+    anc_street: Float  # nearest point of the walk network to each anchor
     nxy: Float  # alive network nodes (m, 2)
     ntree: cKDTree
     nsp: Float  # local lattice spacing per node
 
 
-def _sites(comm: gpd.GeoDataFrame, net: _Network) -> _Sites:
+def _sites(rng: np.random.Generator, comm: gpd.GeoDataFrame, net: _Network) -> _Sites:
     geoms = shapely.get_geometry(comm.geometry.values, 0)
+    n = len(geoms)
     c = shapely.centroid(geoms)
     cxy = np.stack([shapely.get_x(c), shapely.get_y(c)], 1)
     res = comm["residents"].to_numpy(dtype=float, na_value=np.nan)
     hh = comm["households"].to_numpy(dtype=float)
     ent = comm["entrances"].values
     has = ~(shapely.is_missing(ent) | shapely.is_empty(ent))
-    counts = np.zeros(len(comm), np.int64)
-    ent_xy = np.zeros((0, 2))
+    counts = np.full(n, 8, np.int64)
+    counts[has] = shapely.get_num_geometries(ent[has])
+    start = np.concatenate([[0], np.cumsum(counts)])
+    anc = np.zeros((int(start[-1]), 2))
     if has.any():
-        counts[has] = shapely.get_num_geometries(ent[has])
-        ent_xy = shapely.get_coordinates(ent[has])
+        rows = np.concatenate(
+            [np.arange(start[i], start[i + 1]) for i in np.flatnonzero(has)]
+        )
+        anc[rows] = shapely.get_coordinates(ent[has])
+    no = np.flatnonzero(~has)
+    if len(no):
+        frac = (rng.random(len(no))[:, None] + np.arange(8)[None, :] / 8) % 1.0
+        rings = np.repeat(shapely.get_exterior_ring(geoms[no]), 8)
+        pts = shapely.line_interpolate_point(rings, frac.ravel(), normalized=True)
+        rows = (start[no][:, None] + np.arange(8)[None, :]).ravel()
+        anc[rows] = shapely.get_coordinates(pts)
+    segs = net.segments.geometry.values
+    pts = shapely.points(anc)
+    near = shapely.STRtree(segs).query_nearest(
+        pts, return_distance=False, all_matches=False
+    )
+    pi, si = near
+    on = shapely.line_interpolate_point(
+        segs[si], shapely.line_locate_point(segs[si], pts[pi])
+    )
+    street = np.zeros_like(anc)
+    street[pi] = shapely.get_coordinates(on)
     nxy = np.stack([net.x[net.alive], net.y[net.alive]], 1)
     return _Sites(
         cxy=cxy,
         ctree=cKDTree(cxy),
         people=np.where(np.isnan(res), hh * 2.6, res),
-        rings=shapely.get_exterior_ring(geoms),
-        ent_start=np.concatenate([[0], np.cumsum(counts)]),
-        ent_xy=ent_xy,
+        anc_start=start,
+        anc_xy=anc,
+        anc_street=street,
         nxy=nxy,
         ntree=cKDTree(nxy),
         nsp=net.spacing[net.alive],
@@ -1138,28 +1223,26 @@ def _site_near(
 ) -> tuple[float, float, float, float]:
     """A facility spot serving community ``i``, plus a dry fallback spot.
 
-    5-minute facilities (small, often in a ground-floor room) go just outside
-    one of the community's gates (a boundary point when it has none); larger
-    ones near a network node within ``0.3 * reach`` of its centre.
+    5-minute facilities (small shops, stations, often in a ground-floor
+    room) go between one of the community's gates and the street in front of
+    it; larger ones near a network node within ``0.3 * reach`` of that
+    street point.
     """
+    k = int(s.anc_start[i] + rng.integers(0, s.anc_start[i + 1] - s.anc_start[i]))
+    ax, ay = s.anc_xy[k]
+    sx, sy = s.anc_street[k]
     if reach <= 300.0:
-        e0, e1 = s.ent_start[i], s.ent_start[i + 1]
-        if e1 > e0:
-            ax, ay = s.ent_xy[e0 + int(rng.integers(0, e1 - e0))]
-        else:
-            p = shapely.line_interpolate_point(
-                s.rings[i], float(rng.random()), normalized=True
-            )
-            ax, ay = shapely.get_x(p), shapely.get_y(p)
-        dx, dy = ax - s.cxy[i, 0], ay - s.cxy[i, 1]
-        norm = math.hypot(dx, dy) or 1.0
-        step = float(rng.uniform(3.0, 12.0))
-        return ax + dx / norm * step, ay + dy / norm * step, ax, ay
-    near = sorted(s.ntree.query_ball_point(s.cxy[i], 0.3 * reach))
-    k = near[int(rng.integers(0, len(near)))] if near else int(s.ntree.query(s.cxy[i])[1])
+        t = float(rng.uniform(0.3, 0.9))
+        return ax + (sx - ax) * t, ay + (sy - ay) * t, ax, ay
+    near = sorted(s.ntree.query_ball_point([sx, sy], 0.3 * reach))
+    j = (
+        near[int(rng.integers(0, len(near)))]
+        if near
+        else int(s.ntree.query([sx, sy])[1])
+    )
     ang = float(rng.uniform(0, 2 * math.pi))
-    rad = float(rng.uniform(0.03, 0.3)) * s.nsp[k]
-    nx_, ny_ = s.nxy[k]
+    rad = float(rng.uniform(0.03, 0.3)) * s.nsp[j]
+    nx_, ny_ = s.nxy[j]
     return nx_ + rad * math.cos(ang), ny_ + rad * math.sin(ang), nx_, ny_
 
 
@@ -1188,7 +1271,8 @@ def _serve(
     the street has no community).
     """
     n = len(s.cxy)
-    noise = rng.normal(0.0, 0.1, n_committees)[committee] + rng.normal(0.0, 0.05, n)
+    noise = rng.normal(0.0, _CAT_CM_SD, n_committees)[committee]
+    noise += rng.normal(0.0, _CAT_SD, n)
     want = level + noise > (cat.tau if cat.tau is not None else np.inf)
     covered = np.zeros(n, bool)
     out: list[tuple[float, float, float, float]] = []
@@ -1246,8 +1330,8 @@ def _amenities(
     comm_street = np.array(
         [street_of[c] for c in comm["street_code"].tolist()], dtype=np.int64
     )
-    sites = _sites(comm, net)
-    level, committee, n_cm = _service_level(rng, comm, urban)
+    sites = _sites(rng, comm, net)
+    level, committee, n_cm = _service_level(rng, comm)
     xmin, ymin, xmax, ymax = city_extent()
     xs: list[Float] = []
     ys: list[Float] = []

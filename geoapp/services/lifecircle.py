@@ -8,6 +8,8 @@ rebuilds them (same data → same result).
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import time
 from collections import OrderedDict
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pyproj import Transformer
 
@@ -78,6 +80,37 @@ def residents_fill(communities: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int
     return out, int(missing.sum())
 
 
+# In-process caches of what does not change between runs on unchanged data, keyed by
+# adapters.layer_stamps(): the walk network (whose snap memo then also spares
+# re-snapping the same amenities and access points) and the amenity points.
+_NETWORKS: OrderedDict[tuple, WalkNetwork | None] = OrderedDict()
+_AMENITIES: OrderedDict[tuple, gpd.GeoDataFrame] = OrderedDict()
+MAX_CACHED = 2
+
+
+def _cached(
+    cache: OrderedDict, key: tuple, build: Callable[[], Any]
+) -> tuple[Any, bool]:
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key], True
+    value = build()
+    cache[key] = value
+    while len(cache) > MAX_CACHED:
+        cache.popitem(last=False)
+    return value, False
+
+
+def cache_clear() -> None:
+    """Forget the cached walk networks and amenities (tests, memory)."""
+    _NETWORKS.clear()
+    _AMENITIES.clear()
+
+
+def _network_from(lines: gpd.GeoSeries) -> WalkNetwork | None:
+    return build_network(lines) if len(lines) else None
+
+
 def _load(
     *,
     district: str | None,
@@ -86,19 +119,30 @@ def _load(
     speed: float | None,
     snap_limit_m: float,
     categories: Sequence[str] | None,
+    stamps: dict[str, tuple] | None = None,
+    limit_per_category: bool = False,
 ) -> tuple[_Context, dict[str, Any]]:
     timings: dict[str, float] = {}
     t = time.perf_counter()
+    if stamps is None:
+        stamps = adapters.layer_stamps()
     communities = adapters.communities_gdf(district=district)
     if communities.empty:
         msg = f"no communities to analyse{f' in district {district!r}' if district else ''}"
         raise ValueError(msg)
     communities, filled = residents_fill(communities)
-    amenities = adapters.amenities_gdf()
-    segments = adapters.walk_segments_gdf()
+    amenities, am_hit = _cached(
+        _AMENITIES,
+        (stamps["amenity"], stamps["amenity_category"]),
+        adapters.amenities_gdf,
+    )
+    net_key = (stamps["walk_segment"],)
+    segments = None
+    if net_key not in _NETWORKS:
+        segments = adapters.walk_segment_lines()
     timings["read_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    network = build_network(segments) if len(segments) else None
+    network, net_hit = _cached(_NETWORKS, net_key, lambda: _network_from(segments))
     timings["network_build_s"] = time.perf_counter() - t
     t = time.perf_counter()
     result = life_circle(
@@ -110,16 +154,19 @@ def _load(
         strict=strict,
         speed_m_per_min=speed,
         categories=categories,
+        limit_per_category=limit_per_category,
     )
     timings["routing_s"] = time.perf_counter() - t
+    n_segments = stamps["walk_segment"][0]
     info = {
         "timings": timings,
+        "cache": {"network": net_hit, "amenities": am_hit},
         "residents_from_raster": filled,
         "network": network.summary() if network is not None else None,
         "counts": {
             "communities": len(communities),
             "amenities": len(amenities),
-            "walk_segments": len(segments),
+            "walk_segments": int(n_segments or 0),
         },
     }
     return _Context(network, communities, rules, result), info
@@ -151,8 +198,10 @@ def lifecircle_run(
     profile: str | None = None,
     snap_limit_m: float = 150.0,
     categories: Sequence[str] | None = None,
+    limit_per_category: bool = False,
     user=None,
     progress: Callable[[int, str], None] | None = None,
+    run: AnalysisRun | None = None,
 ) -> AnalysisRun:
     """Run the life-circle analysis over the stored layers and keep the results as a run.
 
@@ -160,6 +209,16 @@ def lifecircle_run(
     ``strict`` uses 800 m for the 15-minute tier. Raises ``ValueError`` on bad parameters
     (the run is then recorded as failed with the message). ``run``: a queued run record
     to fill in (background worker) instead of creating one.
+
+    ``limit_per_category``: route each category only up to its own threshold (300 m
+    for a 5-minute category instead of the 1000 m of the largest tier), which more than
+    halves the Dijkstra work at city scale. Coverage, tiers met, missing categories and
+    scores are exactly the same; distances *beyond a category's threshold* are then
+    stored as ``null``, as distances beyond 1000 m always are. Off by default because
+    other consumers of the run read those distances: siting at a larger tier than the
+    category's own (``siting.services``, demand = distance > tier distance) would count
+    a community 500 m from a kindergarten as unserved at the 15-minute tier. The choice
+    is kept in ``parameters`` so what-if answers use the same limits.
     """
     rs = ruleset or ruleset_get(ruleset_name)
     rules = ruleset_load(rs)
@@ -178,16 +237,26 @@ def lifecircle_run(
         "speed_m_per_min": speed,
         "snap_limit_m": snap_limit_m,
         "categories": list(categories) if categories else None,
+        "limit_per_category": bool(limit_per_category),
     }
-    run = AnalysisRun.objects.create(
-        kind=AnalysisRun.Kind.LIFECIRCLE,
-        status=AnalysisRun.Status.RUNNING,
-        parameters=params,
-        ruleset=rs,
-        ruleset_version=rs.version,
-        data_time=adapters.data_time(),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-    )
+    stamps = adapters.layer_stamps()
+    fields = {
+        "kind": AnalysisRun.Kind.LIFECIRCLE,
+        "status": AnalysisRun.Status.RUNNING,
+        "parameters": params,
+        "ruleset": rs,
+        "ruleset_version": rs.version,
+        "data_time": adapters.data_time_from_stamps(stamps),
+    }
+    if run is None:
+        run = AnalysisRun.objects.create(
+            **fields,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+    else:
+        for name, value in fields.items():
+            setattr(run, name, value)
+        run.save()
     started = time.perf_counter()
     try:
         if progress:
@@ -199,6 +268,8 @@ def lifecircle_run(
             speed=speed,
             snap_limit_m=snap_limit_m,
             categories=categories,
+            stamps=stamps,
+            limit_per_category=limit_per_category,
         )
         if progress:
             progress(80, "storing results")
@@ -241,40 +312,145 @@ def lifecircle_run(
     return run
 
 
-@transaction.atomic
-def _store(run: AnalysisRun, ctx: _Context) -> None:
+def _coverage_rows(run_id: int, ctx: _Context) -> list[tuple]:
+    """One tuple per community (the CoverageResult columns), from whole arrays.
+
+    Same values as building model instances row by row with ``.loc``: distances rounded
+    to 0.1 m (``None`` when beyond the routing limit), tiers met, missing categories per
+    tier, score and reachability.
+    """
     res = ctx.result
-    pk_by_code = dict(zip(ctx.communities["code"], ctx.communities["pk"], strict=True))
-    residents = dict(
-        zip(
-            ctx.communities["code"],
-            ctx.communities["residents"].fillna(0).astype(int),
-            strict=True,
-        )
-    )
+    codes = res.distance_m.index.to_numpy()
+    comm = ctx.communities
+    pos = pd.Index(comm["code"]).get_indexer(codes)
+    if (pos < 0).any():
+        msg = "result communities do not match the loaded communities"
+        raise ValueError(msg)
+    pks = comm["pk"].to_numpy()[pos].astype(np.int64).tolist()
+    residents = comm["residents"].fillna(0).astype(int).to_numpy()[pos].tolist()
+    score = res.score.reindex(codes).to_numpy(float).tolist()
     unreachable = (
         set(res.unreachable_communities["code"])
         if len(res.unreachable_communities)
         else set()
     )
-    dist = res.distance_m
-    tiers = res.tiers_met
-    missing = res.missing
-    rows = []
-    for code in dist.index:
-        rows.append(
-            CoverageResult(
-                run=run,
-                community_id=int(pk_by_code[code]),
-                residents=int(residents[code]),
-                score=float(res.score[code]),
-                tiers_met={str(k): bool(v) for k, v in tiers.loc[code].items()},
-                missing={str(k): list(v) for k, v in missing.loc[code].items()},
-                distances_m={k: _finite(v) for k, v in dist.loc[code].items()},
-                reachable=code not in unreachable,
-            )
+    reachable = [code not in unreachable for code in codes]
+    # distances: a JSON object per row (json.dumps of _finite values, as JSONField does)
+    cats = [str(c) for c in res.distance_m.columns]
+    k = len(cats)
+    flat = [
+        round(v, 1) if math.isfinite(v) else None
+        for v in res.distance_m.reindex(codes).to_numpy(float).ravel().tolist()
+    ]
+    dumps = json.dumps
+    dist_json = (
+        [dumps(dict(zip(cats, flat[i : i + k]))) for i in range(0, len(flat), k)]
+        if k
+        else ["{}"] * len(codes)
+    )
+    tiers = res.tiers_met.reindex(codes)
+    t_keys = [json.dumps(str(k)) for k in tiers.columns]
+    t_vals = tiers.to_numpy(bool).tolist()
+    tiers_json = [
+        "{"
+        + ", ".join(
+            f"{k}: {'true' if v else 'false'}" for k, v in zip(t_keys, row, strict=True)
         )
-    CoverageResult.objects.bulk_create(rows, batch_size=2000)
+        + "}"
+        for row in t_vals
+    ]
+    missing = res.missing.reindex(codes)
+    m_keys = [str(k) for k in missing.columns]
+    missing_json = [
+        json.dumps({k: list(v) for k, v in zip(m_keys, row, strict=True)})
+        for row in missing.to_numpy(object).tolist()
+    ]
+    return list(
+        zip(
+            [run_id] * len(codes),
+            pks,
+            residents,
+            score,
+            tiers_json,
+            missing_json,
+            dist_json,
+            reachable,
+            strict=True,
+        )
+    )
+
+
+_COVERAGE_COLUMNS = (
+    "run_id",
+    "community_id",
+    "residents",
+    "score",
+    "tiers_met",
+    "missing",
+    "distances_m",
+    "reachable",
+)
+
+
+def _copy_text(v: Any) -> str:
+    if v is None:
+        return "\\N"
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, float):
+        if math.isfinite(v):
+            return repr(v)
+        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+    s = str(v)
+    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
+        s = (
+            s.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return s
+
+
+@transaction.atomic
+def _store(run: AnalysisRun, ctx: _Context) -> None:
+    """Write one CoverageResult per community with a single ``COPY … FROM STDIN``.
+
+    The rows are built from whole arrays (:func:`_coverage_rows`); the table's
+    constraints (unique run+community, foreign keys, residents >= 0) apply to COPY as
+    to INSERT. Falls back to ``bulk_create`` on a database without COPY.
+    """
+    rows = _coverage_rows(run.pk, ctx)
+    if not rows:
+        return
+    table = CoverageResult._meta.db_table
+    with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", cur)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            buf = io.StringIO()
+            for row in rows:
+                buf.write("\t".join(_copy_text(v) for v in row))
+                buf.write("\n")
+            buf.seek(0)
+            cols = ", ".join(_COVERAGE_COLUMNS)
+            raw.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf)
+            return
+    CoverageResult.objects.bulk_create(
+        [
+            CoverageResult(
+                run_id=r[0],
+                community_id=r[1],
+                residents=r[2],
+                score=r[3],
+                tiers_met=json.loads(r[4]),
+                missing=json.loads(r[5]),
+                distances_m=json.loads(r[6]),
+                reachable=r[7],
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
 
 
 def _context(run: AnalysisRun) -> _Context:
@@ -291,6 +467,8 @@ def _context(run: AnalysisRun) -> _Context:
         speed=p.get("speed_m_per_min"),
         snap_limit_m=p.get("snap_limit_m", 150.0),
         categories=p.get("categories"),
+        # runs stored before the parameter existed routed every category to 1000 m
+        limit_per_category=p.get("limit_per_category", False),
     )
     _remember(run.pk, ctx)
     return ctx

@@ -71,7 +71,9 @@ INSTALLED_APPS = [
     "layers",
     "geoapp",
     "blocks",
+    "siting",
     "planner",
+    "public",
     "programme",
 ]
 MIDDLEWARE = [

@@ -21,6 +21,9 @@ def map_config() -> dict:
     config = {
         "layers": layers,
         "lifecircle_latest": reverse("lifecircle-latest"),
+        "blocks_latest": reverse("blocks-run-latest"),
+        "blocks_visible": False,
+        "siting_runs": reverse("siting-runs"),
         "stages": dict(Stage.choices),
         "categories": {c.code: c.name for c in AmenityCategory.objects.all()},
         "tiles": {

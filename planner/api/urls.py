@@ -28,8 +28,8 @@ urlpatterns = [
         name="planner-feature-history",
     ),
     path(
-        "analyses/lifecircle/",
-        views.LifeCircleEnqueue.as_view(),
-        name="planner-lifecircle",
+        "analyses/<str:kind>/",
+        views.AnalysisEnqueue.as_view(),
+        name="planner-analysis",
     ),
 ]

@@ -259,26 +259,73 @@ class Search(APIView):
         return Response(out)
 
 
-class LifeCircleEnqueue(APIView):
-    """Queue a life-circle run for the background worker; poll /api/lifecircle/runs/<id>/."""
+class BundlingInput(serializers.Serializer):
+    district = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    selected = serializers.ChoiceField(choices=["all", "eligible"], default="eligible")
+    group_by = serializers.ChoiceField(choices=["street", "district"], default="street")
+    gap_m = serializers.FloatField(default=30.0, min_value=0, max_value=500)
+    min_households = serializers.IntegerField(
+        default=300, min_value=0, max_value=100_000
+    )
+    max_households = serializers.IntegerField(
+        default=3000, min_value=1, max_value=200_000
+    )
+    max_communities = serializers.IntegerField(
+        required=False, min_value=1, max_value=500
+    )
+    use_barriers = serializers.BooleanField(default=True)
+
+    def validate(self, attrs):
+        if attrs["min_households"] > attrs["max_households"]:
+            raise serializers.ValidationError(
+                {"min_households": "must not exceed max_households"}
+            )
+        return attrs
+
+
+class SitingInput(serializers.Serializer):
+    category = serializers.CharField(max_length=64)
+    k = serializers.IntegerField(default=5, min_value=1, max_value=200)
+    tier = serializers.ChoiceField(choices=[5, 10, 15], required=False)
+    method = serializers.ChoiceField(
+        choices=["greedy", "exact", "both"], default="both"
+    )
+    districts = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False
+    )
+
+
+def _inputs() -> dict:
+    from geoapp.api.serializers import LifeCircleRunInput
+
+    return {
+        AnalysisRun.Kind.LIFECIRCLE: LifeCircleRunInput,
+        AnalysisRun.Kind.BUNDLING: BundlingInput,
+        AnalysisRun.Kind.SITING: SitingInput,
+    }
+
+
+class AnalysisEnqueue(APIView):
+    """Queue an analysis (lifecircle, bundling, siting) for the background worker; poll
+    ``/api/lifecircle/runs/<id>/`` (any kind) for status and progress."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
-    def post(self, request):
-        from geoapp.api.serializers import LifeCircleRunInput
+    def post(self, request, kind: str):
         from geoapp.tasks import analysis_run_enqueue
 
+        inputs = _inputs()
+        if kind not in inputs:
+            raise DRFValidationError({"kind": f"one of {', '.join(inputs)}"})
         try:
             perms.check_run_analyses(request.user)
         except PermissionDenied as exc:
             raise DRFPermissionDenied(str(exc)) from exc
-        inp = LifeCircleRunInput(data=request.data)
+        inp = inputs[kind](data=request.data)
         inp.is_valid(raise_exception=True)
         params = {k: v for k, v in inp.validated_data.items() if v not in ("", None)}
-        run = analysis_run_enqueue(
-            kind=AnalysisRun.Kind.LIFECIRCLE, parameters=params, user=request.user
-        )
+        run = analysis_run_enqueue(kind=kind, parameters=params, user=request.user)
         return Response(
             {"id": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED
         )

@@ -52,32 +52,29 @@ document.body.dataset.mapReady = "1";
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_blocks_screenshot(live_server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium")
+def test_blocks_screenshot(live_server, browser, reference_data):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     call_command("make_demo", seed=42, scale="small", no_progress=True)
     # The demo's streets are wider than 30 m: 60 m gives a readable map (documented).
     run = services.bundle_run(gap_m=60.0, selected=None)
     assert run.summary["n_blocks"] > 0
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.route("**/*", _offline(live_server.url))
-        page.goto(live_server.url + "/")
-        try:
-            page.wait_for_selector("body[data-blocks-features]", timeout=15_000)
-        except playwright.TimeoutError:
-            # Not wired into home.js yet: same-origin page drawing lib/blocks.js.
-            page.goto(live_server.url + "/api/blocks/runs/latest/")
-            page.set_content(PAGE)
-            page.wait_for_selector("body[data-map-ready='1']", timeout=30_000)
-        page.wait_for_timeout(500)
-        n = int(page.evaluate("document.body.dataset.blocksFeatures"))
-        assert n == run.summary["n_blocks"]
-        page.screenshot(path=str(OUT))
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.route("**/*", _offline(live_server.url))
+    page.goto(live_server.url + "/")
+    try:
+        page.wait_for_selector("body[data-blocks-features]", timeout=15_000)
+    except PlaywrightTimeout:
+        # Not wired into home.js yet: same-origin page drawing lib/blocks.js.
+        page.goto(live_server.url + "/api/blocks/runs/latest/")
+        page.set_content(PAGE)
+        page.wait_for_selector("body[data-map-ready='1']", timeout=30_000)
+    page.wait_for_timeout(500)
+    n = int(page.evaluate("document.body.dataset.blocksFeatures"))
+    assert n == run.summary["n_blocks"]
+    page.screenshot(path=str(OUT))
+    page.close()
     assert OUT.stat().st_size > 10_000
 
 

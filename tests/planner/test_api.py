@@ -89,7 +89,7 @@ def url_for(name, areas):
         "history_west": reverse(
             "planner-feature-history", args=["planning_area", areas["west"].code]
         ),
-        "lifecircle": reverse("planner-lifecircle"),
+        "lifecircle": reverse("planner-analysis", args=["lifecircle"]),
     }[name]
 
 

@@ -2,8 +2,11 @@
 import { getJSON, sendJSON } from "./lib/api.js";
 import { FIELDS, KIND_LABELS, POINT_KINDS, buildForm, readForm, showErrors } from "./lib/forms.js";
 import { LAYERS, addLegend, buildLayer } from "./lib/layers.js";
+import { addBlocks } from "./lib/blocks.js";
 import { addLifeCircle, runUrl } from "./lib/lifecircle.js";
+import { addSiting } from "./lib/siting.js";
 import { idleLandStyle } from "./lib/styles.js";
+import { gettext, interpolate } from "./lib/i18n.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const $ = (id) => document.getElementById(id);
@@ -26,8 +29,13 @@ function featureLayer(kind, feature) {
   if (POINT_KINDS.has(kind)) {
     const [lon, lat] = feature.geometry.coordinates;
     const colour = kind === "amenity" ? "#00695c" : "#4a148c";
-    layer = L.circleMarker([lat, lon], { radius: 6, color: colour, weight: 2, fillColor: "#fff", fillOpacity: 0.9 });
+    layer = L.circleMarker([lat, lon], { radius: kind === "amenity" ? 4 : 6, color: colour, weight: 2, fillColor: "#fff", fillOpacity: 0.9 });
   } else {
+    // Leaflet.draw edits simple polygons: a one-part MultiPolygon becomes a Polygon
+    const g = feature.geometry;
+    if (g.type === "MultiPolygon" && g.coordinates.length === 1) {
+      feature = { ...feature, geometry: { type: "Polygon", coordinates: g.coordinates[0] } };
+    }
     const style = kind === "idle_land" ? idleLandStyle(feature) : EDIT_STYLES[kind];
     layer = L.geoJSON(feature, { style: () => style }).getLayers()[0];
   }
@@ -37,13 +45,16 @@ function featureLayer(kind, feature) {
 }
 
 // amenities are many: loaded for the visible area only, from this zoom on
-const BBOX_KINDS = { amenity: 14 };
+const BBOX_KINDS = { amenity: 16 };
+// shown once switched on in the layer control (many points)
+const OFF_BY_DEFAULT = new Set(["amenity"]);
 
 async function loadEditable(kind) {
-  const group = editable[kind] ?? L.featureGroup().addTo(map);
+  const group = editable[kind] ?? L.featureGroup();
+  if (!editable[kind] && !OFF_BY_DEFAULT.has(kind)) group.addTo(map);
   if (!editable[kind]) {
     editable[kind] = group;
-    control.addOverlay(group, `${KIND_LABELS[kind]}（可编辑）`);
+    control.addOverlay(group, interpolate(gettext("%(kind)s（可编辑）"), { kind: KIND_LABELS[kind] }));
   }
   group.clearLayers();
   const params = {};
@@ -80,7 +91,9 @@ function openEditor(kind, layer) {
   current = { kind, layer, feature: layer.feature };
   const props = layer.feature?.properties ?? {};
   $("editor").hidden = false;
-  $("editor-title").textContent = props.code ? `${KIND_LABELS[kind]} ${props.name || props.code}（v${props.version}）` : `新建${KIND_LABELS[kind]}`;
+  $("editor-title").textContent = props.code
+    ? interpolate(gettext("%(kind)s %(name)s（v%(version)s）"), { kind: KIND_LABELS[kind], name: props.name || props.code, version: props.version })
+    : interpolate(gettext("新建%(kind)s"), { kind: KIND_LABELS[kind] });
   buildForm($("feature-form"), kind, props, config.categories);
   say($("editor-messages"), "");
   $("btn-delete").hidden = !props.code;
@@ -101,7 +114,7 @@ function closeEditor(removeNew = true) {
 
 function reportWarnings(body) {
   const warnings = body?.warnings ?? [];
-  say($("editor-messages"), warnings.length ? `已保存。${warnings.join(" ")}` : "已保存。", warnings.length ? "warn" : "ok");
+  say($("editor-messages"), warnings.length ? `${gettext("已保存。")}${warnings.join(" ")}` : gettext("已保存。"), warnings.length ? "warn" : "ok");
 }
 
 async function save() {
@@ -134,22 +147,22 @@ async function save() {
     document.body.dataset.conflict = "1";
   } else if (res.status === 400) {
     const rest = showErrors(form, res.body);
-    say($("editor-messages"), rest.length ? rest.join("；") : "请更正标出的字段。", "error");
+    say($("editor-messages"), rest.length ? rest.join("；") : gettext("请更正标出的字段。"), "error");
   } else {
-    say($("editor-messages"), res.body?.detail ?? `保存失败（${res.status}）`, "error");
+    say($("editor-messages"), res.body?.detail ?? interpolate(gettext("保存失败（%(status)s）"), { status: res.status }), "error");
   }
 }
 
 async function remove() {
   if (!current?.feature?.properties?.code) return;
   const { kind, feature } = current;
-  if (!window.confirm(`删除 ${feature.properties.name || feature.id}？（可撤销）`)) return;
+  if (!window.confirm(interpolate(gettext("删除 %(name)s？（可撤销）"), { name: feature.properties.name || feature.id }))) return;
   const res = await sendJSON("DELETE", `${config.features}${kind}/${encodeURIComponent(feature.id)}/?version=${feature.properties.version}`);
   if (res.status === 204) {
     closeEditor();
     await loadEditable(kind);
   } else {
-    say($("editor-messages"), res.body?.detail ?? `删除失败（${res.status}）`, "error");
+    say($("editor-messages"), res.body?.detail ?? interpolate(gettext("删除失败（%(status)s）"), { status: res.status }), "error");
   }
 }
 
@@ -161,15 +174,19 @@ async function undo() {
     await loadEditable(kind);
     const fresh = editable[kind].getLayers().find((l) => l.feature.id === feature.id);
     if (fresh) openEditor(kind, fresh);
-    say($("editor-messages"), "已撤销上次修改。", "ok");
+    say($("editor-messages"), gettext("已撤销上次修改。"), "ok");
   } else {
-    say($("editor-messages"), res.body?.history ?? res.body?.detail ?? `撤销失败（${res.status}）`, "error");
+    say($("editor-messages"), res.body?.history ?? res.body?.detail ?? interpolate(gettext("撤销失败（%(status)s）"), { status: res.status }), "error");
   }
 }
 
 function editShape() {
   if (!current) return;
   const { layer } = current;
+  if (layer.feature?.geometry?.type === "MultiPolygon") {
+    say($("editor-messages"), gettext("多部件图形请在管理后台编辑。"), "warn");
+    return;
+  }
   if (layer instanceof L.CircleMarker) {
     // points move with a draggable handle
     const handle = L.marker(layer.getLatLng(), { draggable: true }).addTo(map);
@@ -178,7 +195,7 @@ function editShape() {
       layer._shapeEdited = true;
     });
     layer._handle = handle;
-    say($("editor-messages"), "拖动标记移动位置，然后点击“保存”。");
+    say($("editor-messages"), gettext("拖动标记移动位置，然后点击“保存”。"));
     return;
   }
   if (layer.editing) {
@@ -193,7 +210,7 @@ function editShape() {
       layer._shapeEdited = true;
     });
   }
-  say($("editor-messages"), "拖动顶点修改形状，然后点击“保存”。");
+  say($("editor-messages"), gettext("拖动顶点修改形状，然后点击“保存”。"));
 }
 
 function setupDraw() {
@@ -207,7 +224,9 @@ function setupDraw() {
     const kind = $("draw-kind").value;
     const isPoint = e.layerType === "marker";
     if (isPoint !== POINT_KINDS.has(kind)) {
-      window.alert(isPoint ? `${KIND_LABELS[kind]}需要绘制多边形。` : `${KIND_LABELS[kind]}需要放置点位。`);
+      window.alert(
+        interpolate(isPoint ? gettext("%(kind)s需要绘制多边形。") : gettext("%(kind)s需要放置点位。"), { kind: KIND_LABELS[kind] }),
+      );
       return;
     }
     const layer = e.layer;
@@ -277,7 +296,7 @@ async function showResults(runId) {
   table.hidden = false;
   sortTable(table, "score");
   const links = $("lifecircle-downloads");
-  links.replaceChildren(document.createTextNode("下载："));
+  links.replaceChildren(document.createTextNode(gettext("下载：")));
   for (const fmt of ["csv", "xlsx", "geojson", "gpkg"]) {
     const a = document.createElement("a");
     a.href = config.export.replace("/0/", `/${runId}/`).replace("FMT", fmt);
@@ -286,49 +305,144 @@ async function showResults(runId) {
   }
 }
 
-function setupAnalyses() {
-  const form = $("lifecircle-form");
-  const sel = form.elements.district;
-  for (const d of config.districts) {
-    const o = document.createElement("option");
-    o.value = d.code;
-    o.textContent = d.name;
-    sel.appendChild(o);
+/** Queue an analysis, follow its progress, resolve with the finished run (or null). */
+async function queueAnalysis(kind, body, statusEl, bar) {
+  const res = await sendJSON("POST", `${config.analyses}${kind}/`, body);
+  if (res.status !== 202) {
+    say(statusEl, res.body?.detail ?? JSON.stringify(res.body), "error");
+    return null;
   }
-  if (!config.can_run) {
-    $("btn-lifecircle").disabled = true;
-    say($("lifecircle-status"), "您的角色只能查看分析结果。");
-  }
-  for (const th of $("results").tHead.rows[0].cells) th.addEventListener("click", () => sortTable($("results"), th.dataset.key));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const body = { district: sel.value, strict: form.elements.strict.checked };
-    if (form.elements.profile.value) body.profile = form.elements.profile.value;
-    const res = await sendJSON("POST", config.lifecircle_enqueue, body);
-    if (res.status !== 202) {
-      say($("lifecircle-status"), res.body?.detail ?? JSON.stringify(res.body), "error");
-      return;
-    }
-    const bar = $("lifecircle-progress");
-    bar.hidden = false;
-    const runId = res.body.id;
+  const runId = res.body.id;
+  bar.hidden = false;
+  try {
     for (;;) {
-      const run = await getJSON(runUrl(config, runId));
+      const run = await getJSON(config.run_detail.replace("/0/", `/${runId}/`));
       bar.value = run.progress;
-      say($("lifecircle-status"), `分析 #${runId}：${run.status}（${run.progress}%）`);
-      if (run.status === "done") {
-        say($("lifecircle-status"), `分析 #${runId} 完成：平均得分 ${run.summary.mean_score}，用时 ${run.duration_s.toFixed(1)} 秒。`, "ok");
-        await showResults(runId);
-        document.body.dataset.lifecircleDone = String(runId);
-        break;
-      }
+      say(statusEl, interpolate(gettext("分析 #%(id)s：%(status)s（%(progress)s%）"), { id: runId, status: run.status, progress: run.progress }));
+      if (run.status === "done") return run;
       if (run.status === "failed") {
-        say($("lifecircle-status"), `分析失败：${run.error}`, "error");
-        break;
+        say(statusEl, interpolate(gettext("分析失败：%(error)s"), { error: run.error }), "error");
+        return null;
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
+  } finally {
     bar.hidden = true;
+  }
+}
+
+function fillTable(table, rows, columns) {
+  const tbody = table.tBodies[0];
+  tbody.replaceChildren();
+  for (const row of rows) {
+    const tr = document.createElement("tr");
+    for (const key of columns) {
+      tr.dataset[key] = String(row[key] ?? "");
+      const td = document.createElement("td");
+      td.textContent = String(row[key] ?? "");
+      tr.appendChild(td);
+    }
+    tbody.appendChild(tr);
+  }
+  table.hidden = false;
+  for (const th of table.tHead.rows[0].cells) th.onclick = () => sortTable(table, th.dataset.key);
+}
+
+function formBody(form) {
+  const body = {};
+  for (const el of form.elements) {
+    if (!el.name) continue;
+    if (el.type === "checkbox") body[el.name] = el.checked;
+    else if (el.type === "number") body[el.name] = el.value === "" ? undefined : Number(el.value);
+    else if (el.value !== "") body[el.name] = el.value;
+  }
+  return body;
+}
+
+function setupAnalyses() {
+  for (const sel of document.querySelectorAll(".district-select")) {
+    for (const d of config.districts) {
+      const o = document.createElement("option");
+      o.value = d.code;
+      o.textContent = d.name;
+      sel.appendChild(o);
+    }
+  }
+  const cat = $("siting-category");
+  for (const [code, name] of Object.entries(config.categories)) {
+    const o = document.createElement("option");
+    o.value = code;
+    o.textContent = name;
+    cat.appendChild(o);
+  }
+  cat.value = "elderly_daycare";
+  if (!config.can_run) {
+    for (const b of document.querySelectorAll("#panel form button[type=submit]")) b.disabled = true;
+    say($("lifecircle-status"), gettext("您的角色只能查看分析结果。"));
+  }
+  for (const th of $("results").tHead.rows[0].cells) th.addEventListener("click", () => sortTable($("results"), th.dataset.key));
+
+  $("lifecircle-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const run = await queueAnalysis("lifecircle", formBody(e.target), $("lifecircle-status"), $("lifecircle-progress"));
+    if (!run) return;
+    say(
+      $("lifecircle-status"),
+      interpolate(gettext("分析 #%(id)s 完成：平均得分 %(score)s，用时 %(seconds)s 秒。"), {
+        id: run.id,
+        score: run.summary.mean_score,
+        seconds: run.duration_s.toFixed(1),
+      }),
+      "ok",
+    );
+    await showResults(run.id);
+    document.body.dataset.lifecircleDone = String(run.id);
+  });
+
+  $("bundling-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const run = await queueAnalysis("bundling", formBody(e.target), $("bundling-status"), $("bundling-progress"));
+    if (!run) return;
+    const data = await getJSON(config.blocks_export.replace("/0/", `/${run.id}/`));
+    const rows = data.features.map((f) => ({ name: f.properties.name, members: f.properties.n_communities, households: f.properties.households }));
+    fillTable($("blocks-table"), rows, ["name", "members", "households"]);
+    const layer = await addBlocks(map, control, { ...config, blocks_visible: true });
+    if (layer && layer.getLayers().length) map.fitBounds(layer.getBounds());
+    say(
+      $("bundling-status"),
+      interpolate(gettext("分区 #%(id)s 完成：%(blocks)s 个片区，未入片区 %(unassigned)s 个小区。"), {
+        id: run.id,
+        blocks: data.features.length,
+        unassigned: (run.summary.unassigned || []).length ?? 0,
+      }),
+      "ok",
+    );
+    document.body.dataset.bundlingDone = String(run.id);
+  });
+
+  $("siting-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const run = await queueAnalysis("siting", formBody(e.target), $("siting-status"), $("siting-progress"));
+    if (!run) return;
+    const data = await getJSON(`${config.siting_runs}${run.id}/candidates.geojson`);
+    const rows = data.features.map((f) => ({
+      rank: f.properties.rank,
+      name: f.properties.name || f.properties.code || f.properties.candidate_code,
+      gain: f.properties.gain_residents,
+      chosen: f.properties.chosen_exact || f.properties.chosen_greedy ? "✓" : "",
+    }));
+    fillTable($("siting-table"), rows, ["rank", "name", "gain", "chosen"]);
+    await addSiting(map, control, config);
+    const links = $("siting-downloads");
+    links.replaceChildren(document.createTextNode(gettext("下载：")));
+    for (const fmt of ["xlsx", "geojson", "gpkg"]) {
+      const a = document.createElement("a");
+      a.href = config.siting_export.replace("/0/", `/${run.id}/`).replace(/xlsx$/, fmt);
+      a.textContent = fmt.toUpperCase();
+      links.append(a, document.createTextNode(" "));
+    }
+    say($("siting-status"), interpolate(gettext("选址 #%(id)s 完成。"), { id: run.id }), "ok");
+    document.body.dataset.sitingDone = String(run.id);
   });
 }
 
@@ -358,8 +472,10 @@ async function init(m) {
   $("btn-undo").addEventListener("click", undo);
   $("btn-shape").addEventListener("click", editShape);
   $("btn-cancel").addEventListener("click", () => closeEditor());
+  await Promise.all([addBlocks(map, control, config), addSiting(map, control, config)]);
   const latest = await addLifeCircle(map, control, config);
   if (latest) latest.addTo(map);
+  window.__planner = { map, editable }; // for the browser tests and the console
   document.body.dataset.mapReady = "1";
 }
 

@@ -2,6 +2,7 @@
 import { HTTPError, getJSON } from "./lib/api.js";
 import { renderCard } from "./lib/card.js";
 import { STAGE_COLOURS, communityStyle, legendEntries } from "./lib/styles.js";
+import { gettext, interpolate } from "./lib/i18n.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const form = document.getElementById("filters");
@@ -42,13 +43,13 @@ function bboxParam(map) {
 
 async function openCard(code) {
   cardBox.hidden = false;
-  cardBox.textContent = "加载中…";
+  cardBox.textContent = gettext("加载中…");
   try {
     const card = await getJSON(config.api.card.replace("CODE", encodeURIComponent(code)));
     cardBox.replaceChildren(renderCard(card, config, { onClose: () => { cardBox.hidden = true; } }));
     cardBox.scrollIntoView({ block: "nearest" });
   } catch (err) {
-    cardBox.textContent = err instanceof HTTPError && err.status === 404 ? "未找到该小区" : "加载失败";
+    cardBox.textContent = err instanceof HTTPError && err.status === 404 ? gettext("未找到该小区") : gettext("加载失败");
   }
 }
 
@@ -56,7 +57,7 @@ function addLegend(map) {
   const legend = L.control({ position: "bottomright" });
   legend.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
-    div.appendChild(Object.assign(document.createElement("h4"), { textContent: "改造阶段" }));
+    div.appendChild(Object.assign(document.createElement("h4"), { textContent: gettext("改造阶段") }));
     for (const [label, colour] of legendEntries(STAGE_COLOURS, config.stages)) {
       const row = document.createElement("div");
       const sw = document.createElement("i");
@@ -86,7 +87,7 @@ async function init(map) {
       const p = feature.properties;
       layer.bindTooltip(() => {
         const s = document.createElement("span");
-        s.textContent = `${p.name}（${config.stages[p.stage] ?? p.stage}）`;
+        s.textContent = interpolate(gettext("%(name)s（%(stage)s）"), { name: p.name, stage: config.stages[p.stage] ?? p.stage });
         return s;
       });
       layer.on("click", () => openCard(p.code));
@@ -114,11 +115,11 @@ async function init(map) {
       if (mine !== seq) return;
       communities.clearLayers();
       communities.addData(data);
-      status.getContainer().textContent = `小区 ${data.features.length} 个`;
+      status.getContainer().textContent = interpolate(gettext("小区 %(count)s 个"), { count: data.features.length });
     } catch (err) {
       if (mine !== seq) return;
       communities.clearLayers();
-      status.getContainer().textContent = err instanceof HTTPError && err.status === 400 ? "当前范围无数据" : "加载失败";
+      status.getContainer().textContent = err instanceof HTTPError && err.status === 400 ? gettext("当前范围无数据") : gettext("加载失败");
     }
   };
   map.on("moveend", debounce(reload, 200));
@@ -137,7 +138,7 @@ async function init(map) {
         const b = document.createElement("button");
         b.type = "button";
         b.className = "search-hit";
-        b.textContent = `${h.name}（${h.district_name}）`;
+        b.textContent = interpolate(gettext("%(name)s（%(district)s）"), { name: h.name, district: h.district_name });
         b.addEventListener("click", () => {
           map.setView([h.lat, h.lon], Math.max(map.getZoom(), 16));
           openCard(h.code);
@@ -145,7 +146,7 @@ async function init(map) {
         li.appendChild(b);
         results.appendChild(li);
       }
-      if (!hits.length) results.appendChild(Object.assign(document.createElement("li"), { textContent: "无匹配小区" }));
+      if (!hits.length) results.appendChild(Object.assign(document.createElement("li"), { textContent: gettext("无匹配小区") }));
     } catch (err) {
       console.error(err);
     }

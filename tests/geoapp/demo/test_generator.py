@@ -409,10 +409,86 @@ def test_walk_network(city):
 
 def test_small_counts(city):
     assert 500 <= len(city.communities) <= 700
-    assert 3000 <= len(city.amenities) <= 6000
+    # service-driven placement: about one basic shop per community cluster
+    assert 3000 <= len(city.amenities) <= 9000
     assert 150 <= len(city.idle_land) <= 250
     assert 80 <= len(city.vacant_housing) <= 120
     assert len(city.districts) == 6
+
+
+def test_every_district_has_communities(city):
+    per = city.communities.groupby("district_code").size()
+    assert set(per.index) == set(city.districts["code"])
+    assert per.loc["330213"] >= 5  # 奉化
+    assert (per >= 5).all()
+
+
+CORE = ("330203", "330205", "330212")  # 海曙, 江北, 鄞州
+GAPS = ("elderly_daycare", "nursery", "community_canteen")
+
+
+@pytest.fixture(scope="module")
+def life(city):
+    from geoapp.analysis.network import build_network
+    from geoapp.analysis.rules import load_ruleset
+    from geoapp.analysis.walkshed import life_circle
+
+    rules = load_ruleset(json.loads(RULESET.read_text()))
+    net = build_network(city.walk_segments)
+    return net, life_circle(net, city.communities, city.amenities, rules)
+
+
+def test_life_circle_is_realistic(life):
+    """Old core well served, periphery poorer, real gaps everywhere."""
+    res = life[1].by_district
+    core = res.loc[list(CORE)]
+    edge = res.drop(index=list(CORE))
+    assert core["mean_score"].between(65, 85).all()
+    assert edge["mean_score"].between(35, 60).all()
+    assert core["mean_score"].min() > edge["mean_score"].max()
+    assert core["share_tier_15min"].between(0.15, 0.4).all()
+    # tiers are cumulative: fewer meet 15 min than 5 min
+    assert (res["share_tier_15min"] <= res["share_tier_5min"]).all()
+    for cat in GAPS:
+        lacking = res[f"residents_lacking_{cat}"] / res["residents"]
+        assert (lacking > 0.3).all(), cat
+    for cat in ("convenience_store", "bus_stop", "clinic", "market"):
+        lacking = core[f"residents_lacking_{cat}"] / core["residents"]
+        assert (lacking < 0.3).all(), cat
+
+
+def test_walking_differs_from_straight_line(city, life):
+    """The rivers and the few bridges make walks longer than straight lines."""
+    net, res = life
+    comm = city.communities
+    pts = city.amenities.loc[city.amenities["category"] == "bus_stop", "geometry"]
+    tree = shapely.STRtree(pts.values)
+    _, straight = tree.query_nearest(
+        comm.geometry.values, return_distance=True, all_matches=False
+    )
+    walk = res.distance_m["bus_stop"].to_numpy()
+    ok = np.isfinite(walk)
+    assert (walk[ok] >= straight[ok] - 1).all()
+    assert (walk[ok] > 1.5 * straight[ok] + 50).sum() > 10
+    # across the river: node pairs facing each other walk via a bridge
+    from scipy.sparse.csgraph import dijkstra
+
+    river = river_polygon()
+    nxy = net.node_xy
+    ntree = shapely.STRtree(shapely.points(nxy))
+    near = np.unique(ntree.query(river, predicate="dwithin", distance=250.0))
+    src_nodes = near[:: max(1, len(near) // 40)][:40]
+    d = dijkstra(net.csr, indices=src_nodes, limit=20000.0)
+    detours = 0
+    for k, i in enumerate(src_nodes.tolist()):
+        close = near[np.hypot(*(nxy[near] - nxy[i]).T) < 500.0]
+        lines = shapely.linestrings(
+            np.stack([np.broadcast_to(nxy[i], (len(close), 2)), nxy[close]], 1)
+        )
+        across = close[shapely.intersects(lines, river)]
+        straight = np.hypot(*(nxy[across] - nxy[i]).T)
+        detours += int(np.count_nonzero(d[k, across] > 2 * straight))
+    assert detours > 20
 
 
 @pytest.mark.slow

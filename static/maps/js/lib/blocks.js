@@ -2,6 +2,7 @@
 // palette, outlines dashed when proposed and solid when accepted, a lock mark in the popup.
 import { getJSON } from "./api.js";
 import { attributeTable } from "./popup.js";
+import { gettext, interpolate } from "./i18n.js";
 
 // Golden-angle hues: neighbouring block numbers get well-separated colours, and the same
 // block number always gets the same colour (no randomness).
@@ -41,7 +42,7 @@ export function blockStyle(feature) {
   };
 }
 
-const STATUS = { proposed: "建议", accepted: "已确认" };
+const STATUS = { proposed: gettext("建议"), accepted: gettext("已确认") };
 
 export function blockPopup(p) {
   const years =
@@ -49,19 +50,19 @@ export function blockPopup(p) {
       ? `${p.completion_year_min}–${p.completion_year_max}`
       : "";
   return attributeTable(p.name, [
-    ["编码", p.code],
-    ["状态", `${STATUS[p.status] ?? p.status}${p.locked ? "（已锁定）" : ""}`],
-    ["小区数", p.n_communities],
-    ["成员小区", (p.member_codes || []).join("、")],
-    ["户数", p.households],
-    ["居民人数", p.residents],
-    ["建筑面积（m²）", p.floor_area_m2 ? Math.round(p.floor_area_m2) : null],
-    ["建成年份", years],
-    ["C/D级危房栋数", p.dangerous_buildings],
-    ["共同缺失设施", (p.gaps_most || []).join("、")],
-    ["300 m 内闲置用地", (p.idle_land || []).length || null],
-    ["300 m 内闲置公房", (p.vacant_housing || []).length || null],
-    ["基础类改造估算（元）", p.cost_estimate_yuan],
+    [gettext("编码"), p.code],
+    [gettext("状态"), `${STATUS[p.status] ?? p.status}${p.locked ? gettext("（已锁定）") : ""}`],
+    [gettext("小区数"), p.n_communities],
+    [gettext("成员小区"), (p.member_codes || []).join("、")],
+    [gettext("户数"), p.households],
+    [gettext("居民人数"), p.residents],
+    [gettext("建筑面积（m²）"), p.floor_area_m2 ? Math.round(p.floor_area_m2) : null],
+    [gettext("建成年份"), years],
+    [gettext("C/D级危房栋数"), p.dangerous_buildings],
+    [gettext("共同缺失设施"), (p.gaps_most || []).join("、")],
+    [gettext("300 m 内闲置用地"), (p.idle_land || []).length || null],
+    [gettext("300 m 内闲置公房"), (p.vacant_housing || []).length || null],
+    [gettext("基础类改造估算（元）"), p.cost_estimate_yuan],
   ]);
 }
 
@@ -80,7 +81,7 @@ export async function addBlocks(map, control, config = {}) {
     style: blockStyle,
     onEachFeature: (f, l) => l.bindPopup(() => blockPopup(f.properties)),
   });
-  if (control) control.addOverlay(layer, `连片改造片区（分区 #${run.id}）`);
+  if (control) control.addOverlay(layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }));
   if (config.blocks_visible !== false) layer.addTo(map);
   document.body.dataset.blocksFeatures = String(data.features.length);
   return layer;

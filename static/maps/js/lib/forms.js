@@ -1,40 +1,41 @@
 // Attribute forms for the editable layers: field specs and DOM builders (no HTML strings).
+import { gettext } from "./i18n.js";
 
 export const FIELDS = {
   planning_area: [
-    ["name", "名称", "text", { required: true }],
-    ["kind", "类型", "select", { choices: { study_area: "研究范围", block: "片区", other: "其他" } }],
-    ["notes", "说明", "textarea"],
+    ["name", gettext("名称"), "text", { required: true }],
+    ["kind", gettext("类型"), "select", { choices: { study_area: gettext("研究范围"), block: gettext("片区"), other: gettext("其他") } }],
+    ["notes", gettext("说明"), "textarea"],
   ],
   idle_land: [
-    ["name", "名称", "text"],
-    ["kind", "类型", "select", { choices: { vacant: "空地", wasteland: "荒地", idle: "闲置地", corner: "边角地", demolition: "拆违腾退用地", green: "公共绿地" } }],
-    ["owner", "权属单位", "text"],
-    ["tenure", "土地性质", "select", { choices: { state: "国有土地", collective: "集体土地" } }],
-    ["consent", "业主意见", "select", { choices: { unknown: "未征询", asked: "征询中", granted: "已同意", refused: "不同意" } }],
-    ["status", "状态", "select", { choices: { available: "可利用", reserved: "已预留", used: "已使用" } }],
+    ["name", gettext("名称"), "text"],
+    ["kind", gettext("类型"), "select", { choices: { vacant: gettext("空地"), wasteland: gettext("荒地"), idle: gettext("闲置地"), corner: gettext("边角地"), demolition: gettext("拆违腾退用地"), green: gettext("公共绿地") } }],
+    ["owner", gettext("权属单位"), "text"],
+    ["tenure", gettext("土地性质"), "select", { choices: { state: gettext("国有土地"), collective: gettext("集体土地") } }],
+    ["consent", gettext("业主意见"), "select", { choices: { unknown: gettext("未征询"), asked: gettext("征询中"), granted: gettext("已同意"), refused: gettext("不同意") } }],
+    ["status", gettext("状态"), "select", { choices: { available: gettext("可利用"), reserved: gettext("已预留"), used: gettext("已使用") } }],
   ],
   vacant_housing: [
-    ["name", "名称", "text"],
-    ["address", "地址", "text"],
-    ["floor_area_m2", "建筑面积（m²）", "number", { required: true }],
-    ["floors", "层数", "number"],
-    ["owner_kind", "产权类型", "select", { choices: { public: "公房", commercial: "商业用房", work_unit: "单位用房" } }],
-    ["status", "状态", "select", { choices: { available: "可利用", reserved: "已预留", used: "已使用" } }],
+    ["name", gettext("名称"), "text"],
+    ["address", gettext("地址"), "text"],
+    ["floor_area_m2", gettext("建筑面积（m²）"), "number", { required: true }],
+    ["floors", gettext("层数"), "number"],
+    ["owner_kind", gettext("产权类型"), "select", { choices: { public: gettext("公房"), commercial: gettext("商业用房"), work_unit: gettext("单位用房") } }],
+    ["status", gettext("状态"), "select", { choices: { available: gettext("可利用"), reserved: gettext("已预留"), used: gettext("已使用") } }],
   ],
   amenity: [
-    ["name", "名称", "text"],
-    ["category", "类别", "select", { choices: "categories" }],
-    ["capacity", "服务能力", "number"],
-    ["floor_area_m2", "建筑面积（m²）", "number"],
+    ["name", gettext("名称"), "text"],
+    ["category", gettext("类别"), "select", { choices: "categories" }],
+    ["capacity", gettext("服务能力"), "number"],
+    ["floor_area_m2", gettext("建筑面积（m²）"), "number"],
   ],
 };
 
 export const KIND_LABELS = {
-  planning_area: "规划范围",
-  idle_land: "闲置用地",
-  vacant_housing: "闲置公房",
-  amenity: "配套设施",
+  planning_area: gettext("规划范围"),
+  idle_land: gettext("闲置用地"),
+  vacant_housing: gettext("闲置公房"),
+  amenity: gettext("配套设施"),
 };
 
 export const POINT_KINDS = new Set(["vacant_housing", "amenity"]);

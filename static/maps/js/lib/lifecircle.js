@@ -3,6 +3,7 @@
 import { getJSON } from "./api.js";
 import { attributeTable } from "./popup.js";
 import { scoreColour } from "./styles.js";
+import { gettext, interpolate } from "./i18n.js";
 
 export const COVERED_COLOUR = "#2e7d32";
 export const UNCOVERED_COLOUR = "#c62828";
@@ -16,16 +17,16 @@ export function coverageStyle(feature) {
 
 function coveragePopup(p, categories) {
   const missing = Object.entries(p.missing || {})
-    .map(([tier, cats]) => `${tier}分钟：${cats.map((c) => categories[c] ?? c).join("、") || "无"}`)
+    .map(([tier, cats]) => interpolate(gettext("%(minutes)s分钟：%(categories)s"), { minutes: tier, categories: cats.map((c) => categories[c] ?? c).join("、") || gettext("无") }))
     .join("；");
   const rows = [
-    ["区县", p.district],
-    ["街道", p.street],
-    ["居民", p.residents],
-    ["覆盖得分", p.score],
-    ["缺失必配设施", missing],
+    [gettext("区县"), p.district],
+    [gettext("街道"), p.street],
+    [gettext("居民"), p.residents],
+    [gettext("覆盖得分"), p.score],
+    [gettext("缺失必配设施"), missing],
   ];
-  if (p.category) rows.push([`到${categories[p.category] ?? p.category}步行距离(m)`, p.distance_m ?? "超出范围"]);
+  if (p.category) rows.push([interpolate(gettext("到%(category)s步行距离(m)"), { category: categories[p.category] ?? p.category }), p.distance_m ?? gettext("超出范围")]);
   return attributeTable(p.name, rows);
 }
 
@@ -63,7 +64,7 @@ export async function addLifeCircle(map, control, config, runId = null) {
     document.body.dataset.lifecircleFeatures = String(data.features.length);
   };
   await load("");
-  control.addOverlay(layer, `生活圈覆盖得分（分析 #${run.id}）`);
+  control.addOverlay(layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
   const unreachable = await getJSON(`${base}unreachable.geojson`);
   const unreachableLayer = L.geoJSON(unreachable, {
     pointToLayer: (f, latlng) =>
@@ -71,25 +72,25 @@ export async function addLifeCircle(map, control, config, runId = null) {
     onEachFeature: (f, l) =>
       l.bindPopup(() =>
         attributeTable(f.properties.name || f.properties.code, [
-          ["类型", f.properties.kind === "amenity" ? "设施（未接入路网）" : "小区（未接入路网）"],
-          ["类别", f.properties.category],
-          ["距路网(m)", f.properties.distance_to_network_m],
+          [gettext("类型"), f.properties.kind === "amenity" ? gettext("设施（未接入路网）") : gettext("小区（未接入路网）")],
+          [gettext("类别"), f.properties.category],
+          [gettext("距路网(m)"), f.properties.distance_to_network_m],
         ]),
       ),
   });
-  control.addOverlay(unreachableLayer, `未接入路网（${unreachable.features.length}）`);
+  control.addOverlay(unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
 
   const filter = L.control({ position: "topleft" });
   filter.onAdd = () => {
     const div = L.DomUtil.create("div", "legend lifecircle-filter");
     L.DomEvent.disableClickPropagation(div);
     const label = document.createElement("label");
-    label.textContent = "生活圈设施：";
+    label.textContent = gettext("生活圈设施：");
     const select = document.createElement("select");
     select.id = "lifecircle-category";
     const all = document.createElement("option");
     all.value = "";
-    all.textContent = "全部（覆盖得分）";
+    all.textContent = gettext("全部（覆盖得分）");
     select.appendChild(all);
     for (const [code, name] of Object.entries(config.categories)) {
       const o = document.createElement("option");
@@ -101,7 +102,7 @@ export async function addLifeCircle(map, control, config, runId = null) {
     label.appendChild(select);
     div.appendChild(label);
     const legend = document.createElement("div");
-    for (const [text, colour] of [["≥80 分", scoreColour(80)], ["60–80", scoreColour(60)], ["40–60", scoreColour(40)], ["<40", scoreColour(0)], ["已覆盖", COVERED_COLOUR], ["未覆盖", UNCOVERED_COLOUR]]) {
+    for (const [text, colour] of [[gettext("≥80 分"), scoreColour(80)], ["60–80", scoreColour(60)], ["40–60", scoreColour(40)], ["<40", scoreColour(0)], [gettext("已覆盖"), COVERED_COLOUR], [gettext("未覆盖"), UNCOVERED_COLOUR]]) {
       const row = document.createElement("div");
       const sw = document.createElement("i");
       sw.className = "sw";

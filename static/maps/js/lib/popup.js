@@ -1,4 +1,5 @@
 // Popups and info panels built from DOM nodes: attribute text is never parsed as HTML.
+import { gettext } from "./i18n.js";
 
 export function attributeTable(title, rows) {
   const root = document.createElement("div");
@@ -13,7 +14,7 @@ export function attributeTable(title, rows) {
     const th = document.createElement("th");
     th.textContent = label;
     const td = document.createElement("td");
-    td.textContent = typeof value === "boolean" ? (value ? "是" : "否") : String(value);
+    td.textContent = typeof value === "boolean" ? (value ? gettext("是") : gettext("否")) : String(value);
     tr.append(th, td);
     table.appendChild(tr);
   }

@@ -1,0 +1,83 @@
+"""Admin: rule sets (editable, versioned with history), analysis runs and their results."""
+
+from django.contrib import admin
+from django.db import transaction
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+class FacilityRuleInline(admin.TabularInline):
+    model = models.FacilityRule
+    extra = 0
+    autocomplete_fields = ("category",)
+
+
+@admin.register(models.RuleSet)
+class RuleSetAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "version",
+        "is_default",
+        "distance_5_m",
+        "distance_10_m",
+        "distance_15_m",
+        "updated_at",
+    )
+    list_filter = ("is_default",)
+    search_fields = ("name", "description")
+    readonly_fields = ("version", "created_at", "updated_at")
+    inlines = [FacilityRuleInline]
+
+    def save_related(self, request, form, formsets, change):
+        """Every saved edit of a rule set or its rules is a new version."""
+        super().save_related(request, form, formsets, change)
+        if change and (form.has_changed() or any(fs.has_changed() for fs in formsets)):
+            with transaction.atomic():
+                rs = form.instance
+                rs.version += 1
+                rs._change_reason = "admin edit"
+                rs.save(update_fields=["version", "updated_at"])
+
+
+@admin.register(models.FacilityRule)
+class FacilityRuleAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "ruleset",
+        "category",
+        "tier_minutes",
+        "required",
+        "service_radius_m",
+        "min_floor_area_m2",
+        "min_site_area_m2",
+        "verified",
+    )
+    list_filter = ("ruleset", "tier_minutes", "required", "verified")
+    search_fields = ("category__code", "category__name", "source_clause")
+
+
+@admin.register(models.AnalysisRun)
+class AnalysisRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "progress",
+        "ruleset",
+        "ruleset_version",
+        "duration_s",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("kind", "status")
+    search_fields = ("id", "engine", "error")
+    readonly_fields = [f.name for f in models.AnalysisRun._meta.fields]
+
+
+@admin.register(models.CoverageResult)
+class CoverageResultAdmin(admin.ModelAdmin):
+    list_display = ("run", "community", "residents", "score", "reachable")
+    list_filter = ("run", "reachable")
+    search_fields = ("community__name", "community__code")
+    list_select_related = ("run", "community")
+    raw_id_fields = ("run", "community")

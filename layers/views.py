@@ -1,0 +1,182 @@
+"""Import page for planners and export downloads (docs/IMPORT.md).
+
+Uploads are written into a private (0700) directory under
+``settings.GEOAPP_UPLOAD_TMP_DIR`` (default: the system temp dir), parsed in the
+sandbox by :func:`layers.importing.layer_import` and deleted when the request
+ends, whatever happened. Nothing is kept under MEDIA_ROOT.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import exporting
+from .forms import ImportForm
+from .importing import ImportRefused, layer_import, osm_import
+from .io.errors import ImportRejected
+
+#: roles that may import (the service still checks where they may write)
+IMPORT_ROLES = ("city_admin", "district_planner")
+FULL_EXPORT_ROLES = ("city_admin", "district_planner")
+
+
+def _role(user) -> str:
+    from planner.permissions import role_of
+
+    return role_of(user)[0]
+
+
+def may_import(user) -> bool:
+    return bool(
+        user.is_authenticated and (user.is_staff or _role(user) in IMPORT_ROLES)
+    )
+
+
+def upload_root() -> Path:
+    root = Path(
+        getattr(settings, "GEOAPP_UPLOAD_TMP_DIR", None) or tempfile.gettempdir()
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def safe_name(name: str) -> str:
+    """A file name safe to create in our own dir, keeping its (double) suffix."""
+    base = re.sub(r"[^\w.\-]", "_", Path(name.replace("\\", "/")).name).lstrip(".")
+    base = re.sub(r"\.{2,}", ".", base)
+    return (base[-100:] or "upload").lstrip(".") or "upload"
+
+
+def _save_upload(upload, folder: Path) -> Path:
+    dest = folder / safe_name(upload.name)
+    written = 0
+    cap = settings.GEOAPP_UPLOAD_MAX_BYTES
+    with open(dest, "xb") as fh:
+        for chunk in upload.chunks():
+            written += len(chunk)
+            if written > cap:
+                raise ImportRejected(
+                    f"upload larger than {cap} bytes", code="upload_too_large"
+                )
+            fh.write(chunk)
+    dest.chmod(0o600)
+    return dest
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    if not may_import(request.user):
+        raise PermissionDenied
+    context: dict = {"result": None, "report": None, "error": None}
+    status = 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            d = form.cleaned_data
+            folder = Path(tempfile.mkdtemp(prefix="import-", dir=upload_root()))
+            try:
+                path = _save_upload(d["file"], folder)
+                if d["layer"] == "osm":
+                    result = osm_import(
+                        path=path,
+                        dry_run=d["dry_run"],
+                        user=request.user,
+                        skip_invalid=d["skip_invalid"],
+                        source_name=d["file"].name,
+                    )
+                else:
+                    result = layer_import(
+                        layer=d["layer"],
+                        path=path,
+                        mapping=d["mapping"],
+                        crs=d["crs"],
+                        from_gcj02=d["from_gcj02"],
+                        from_bd09=d["from_bd09"],
+                        encoding=d["encoding"],
+                        gpkg_layer=d["gpkg_layer"],
+                        dry_run=d["dry_run"],
+                        user=request.user,
+                        skip_invalid=d["skip_invalid"],
+                        source_name=d["file"].name,
+                    )
+                context["result"] = result
+                context["report"] = result.to_text()
+            except ImportRefused as exc:
+                context["error"] = "import refused: rows rejected, nothing written"
+                context["report"] = exc.report.to_text()
+                status = 400
+            except ImportRejected as exc:
+                context["error"] = f"{exc.code}: {exc}"
+                status = 400
+            except PermissionDenied as exc:
+                context["error"] = str(exc) or "permission denied"
+                status = 403
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        else:
+            status = 400
+    else:
+        form = ImportForm()
+    context["form"] = form
+    context["max_bytes"] = settings.GEOAPP_UPLOAD_MAX_BYTES
+    response = render(request, "layers/import.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+def export_view(request, layer: str, fmt: str):
+    """Download a layer. Anonymous users / viewers: public layers, public fields only."""
+    fmt = {"json": "geojson", "zip": "shp"}.get(fmt, fmt)
+    if layer not in exporting.LAYER_MODELS or fmt not in exporting.FORMATS:
+        raise Http404
+    user = request.user
+    full = user.is_authenticated and (user.is_staff or _role(user) in FULL_EXPORT_ROLES)
+    if not full and layer not in exporting.PUBLIC_LAYERS:
+        raise Http404
+    bbox = None
+    if request.GET.get("bbox"):
+        try:
+            bbox = tuple(float(v) for v in request.GET["bbox"].split(","))
+            if len(bbox) != 4 or any(v != v or abs(v) > 1000 for v in bbox):
+                raise ValueError
+        except ValueError:
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest("bbox must be minlon,minlat,maxlon,maxlat")
+    folder = Path(tempfile.mkdtemp(prefix="export-"))
+    try:
+        out = folder / f"{layer}.{exporting.SUFFIX[fmt]}"
+        try:
+            exporting.layer_export(
+                layer=layer, fmt=fmt, path=out, bbox=bbox, public=not full
+            )
+        except exporting.ExportError as exc:
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest(str(exc))
+        fh = open(out, "rb")  # noqa: SIM115  (FileResponse closes it)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the open handle stays readable
+    response = FileResponse(
+        fh,
+        as_attachment=True,
+        filename=out.name,
+        content_type=exporting.CONTENT_TYPE[fmt],
+    )
+    patch_vary_headers(response, ("Cookie",))
+    if full:
+        patch_cache_control(response, private=True, no_store=True)
+    return response

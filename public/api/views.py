@@ -1,0 +1,210 @@
+"""Read-only public JSON/GeoJSON/MVT endpoints (anonymous, allowlisted, cached).
+
+Views parse and validate every parameter first (400 before any query), then call one
+selector through :func:`public.caching.cached_response` (ETag, 304, statement timeout).
+No authentication class runs, so no session is read and responses never vary by user.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.views import APIView
+
+from public import params, selectors, tiles
+from public.caching import cached_response
+
+from . import serializers
+
+GEOJSON = "application/geo+json"
+P = OpenApiParameter
+FILTER_PARAMS = [
+    P("bbox", OpenApiTypes.STR, description="min_lon,min_lat,max_lon,max_lat (4326)"),
+    P("zoom", OpenApiTypes.INT, description="map zoom 0–20: geometry simplification"),
+    P("district", OpenApiTypes.STR, description="district code"),
+    P("stage", OpenApiTypes.STR, description="comma-separated stages"),
+    P("year_min", OpenApiTypes.INT, description="completion year from"),
+    P("year_max", OpenApiTypes.INT, description="completion year to"),
+    P("q", OpenApiTypes.STR, description="name contains"),
+]
+
+
+class PublicView(APIView):
+    """Anonymous read-only endpoint: no authentication, no session, no throttle state."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class CommunitiesGeoJSON(PublicView):
+    """Communities coloured by stage: GeoJSON, bbox-filtered, simplified per zoom."""
+
+    @extend_schema(
+        parameters=FILTER_PARAMS,
+        responses={200: serializers.CommunityFeatureCollectionSerializer},
+        tags=["public"],
+    )
+    def get(self, request):
+        filters = params.parse_filters(request.query_params)
+        zoom = params.parse_zoom(request.query_params.get("zoom"))
+
+        def build():
+            rows, lookups = selectors.community_features(zoom=zoom, **filters)
+            return selectors.features_to_geojson(rows, lookups)
+
+        return cached_response(
+            request,
+            name="communities",
+            params={**filters, "zoom": zoom},
+            build=build,
+            content_type=GEOJSON,
+        )
+
+
+class DistrictsGeoJSON(PublicView):
+    """District outlines (code, name), simplified per zoom."""
+
+    @extend_schema(
+        parameters=FILTER_PARAMS[:2],
+        responses={200: serializers.DistrictFeatureCollectionSerializer},
+        tags=["public"],
+    )
+    def get(self, request):
+        bbox = params.parse_bbox(request.query_params.get("bbox"))
+        zoom = params.parse_zoom(request.query_params.get("zoom"))
+
+        def build():
+            rows, lookups = selectors.district_features(zoom=zoom, bbox=bbox)
+            return selectors.features_to_geojson(rows, lookups)
+
+        return cached_response(
+            request,
+            name="districts",
+            params={"bbox": bbox, "zoom": zoom},
+            build=build,
+            content_type=GEOJSON,
+        )
+
+
+class CommunityDetail(PublicView):
+    """The public card of one community: fields, stage history, photos, coverage, works."""
+
+    @extend_schema(
+        responses={200: serializers.CommunityCardSerializer, 404: None},
+        tags=["public"],
+    )
+    def get(self, request, code: str):
+        code = params.parse_code(code)
+        holder: dict = {}
+
+        def build():
+            card = selectors.community_card(code)
+            if card is None:
+                holder["missing"] = True
+                return b""
+            return _dump(serializers.CommunityCardSerializer(card).data)
+
+        resp = cached_response(
+            request,
+            name="card",
+            params={"code": code},
+            build=build,
+            content_type="application/json",
+        )
+        if holder.get("missing") or (resp.status_code == 200 and not resp.content):
+            raise NotFound
+        return resp
+
+
+class CommunitySearch(PublicView):
+    """Communities whose name contains ``q`` (at most 20), with a point to fly to."""
+
+    @extend_schema(
+        parameters=[P("q", OpenApiTypes.STR, required=True)],
+        responses={200: serializers.SearchResultSerializer(many=True)},
+        tags=["public"],
+    )
+    def get(self, request):
+        q = (request.query_params.get("q") or "").strip()
+        if not q or len(q) > 64:
+            raise ValidationError({"q": "1 to 64 characters"})
+        return cached_response(
+            request,
+            name="search",
+            params={"q": q},
+            build=lambda: _dump(selectors.community_search(q)),
+            content_type="application/json",
+        )
+
+
+class Districts(PublicView):
+    """District codes and names (for the filter)."""
+
+    @extend_schema(
+        responses={200: serializers.DistrictSerializer(many=True)}, tags=["public"]
+    )
+    def get(self, request):
+        return cached_response(
+            request,
+            name="district-list",
+            params={},
+            build=lambda: _dump(selectors.district_list()),
+            content_type="application/json",
+        )
+
+
+class ProgressStats(PublicView):
+    """Renovation progress per district and city against the three-year target."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["public"])
+    def get(self, request):
+        return cached_response(
+            request,
+            name="stats",
+            params={},
+            build=lambda: _dump(selectors.progress_stats()),
+            content_type="application/json",
+        )
+
+
+class Tile(PublicView):
+    """Mapbox vector tile: layers ``districts`` (all zooms) and ``communities`` (z ≥ 10)."""
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.mapbox-vector-tile"): OpenApiResponse(
+                OpenApiTypes.BINARY
+            ),
+            400: None,
+        },
+        parameters=[
+            P("z", OpenApiTypes.INT, OpenApiParameter.PATH),
+            P("x", OpenApiTypes.INT, OpenApiParameter.PATH),
+            P("y", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        tags=["public"],
+    )
+    def get(self, request, z: str, x: str, y: str):
+        zi, xi, yi = params.parse_tile(z, x, y)
+        if tiles.city_clip(zi, xi, yi) is None:
+            # outside the city: nothing is stored there, answer without a query
+            resp = HttpResponse(b"", content_type="application/vnd.mapbox-vector-tile")
+            resp["Cache-Control"] = "public, max-age=86400"
+            return resp
+        return cached_response(
+            request,
+            name="tile",
+            params={"z": zi, "x": xi, "y": yi},
+            build=lambda: tiles.tile_bytes(zi, xi, yi),
+            content_type="application/vnd.mapbox-vector-tile",
+            max_age=300,
+        )

@@ -1,0 +1,192 @@
+"""Siting API: parse, call one service, serialise. Anyone reads; staff start runs and save scenarios.
+
+Bad input (a service ``ValueError``) becomes a 400 with its message, never a 500.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geoapp.models import AnalysisRun
+from siting import services
+from siting.models import SitingScenario
+
+from . import serializers as s
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    """Anyone may read results; only logged-in staff (planners) start analyses."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(
+            request.user and request.user.is_authenticated and request.user.is_staff
+        )
+
+
+class ServiceErrors:
+    """A service ``ValueError`` → 400 with its message."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ValueError):
+            exc = ValidationError({"detail": str(exc)})
+        return super().handle_exception(exc)
+
+
+def _run(pk: int) -> AnalysisRun:
+    try:
+        return services.siting_run_get(pk)
+    except AnalysisRun.DoesNotExist:
+        raise NotFound(f"no siting run {pk}") from None
+
+
+def _scenario(pk: int) -> SitingScenario:
+    try:
+        return SitingScenario.objects.select_related("run").get(pk=pk)
+    except SitingScenario.DoesNotExist:
+        raise NotFound(f"no siting scenario {pk}") from None
+
+
+class SitingRuns(ServiceErrors, APIView):
+    permission_classes = [IsStaffOrReadOnly]
+
+    @extend_schema(responses=s.SitingRunOutput(many=True))
+    def get(self, request):
+        data = s.SitingRunOutput(services.siting_run_list(), many=True).data
+        for row in data:
+            row.pop("summary", None)
+        return Response(data)
+
+    @extend_schema(request=s.SitingRunInput, responses={201: s.SitingRunOutput})
+    def post(self, request):
+        inp = s.SitingRunInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        v = inp.validated_data
+        common = {
+            "k": v["k"],
+            "method": v["method"],
+            "kinds": v.get("kinds") or None,
+            "districts": v.get("districts") or None,
+            "min_area_m2": v.get("min_area_m2"),
+            "lifecircle_run": v.get("lifecircle_run"),
+            "time_limit_s": v["time_limit_s"],
+            "user": request.user,
+        }
+        cats = v.get("categories")
+        if cats and (len(cats) > 1 or v["embedded"]):
+            if v.get("tier") is not None:
+                raise ValidationError(
+                    {"detail": "tier applies to one category; several use their own"}
+                )
+            run = services.siting_multi_run(
+                categories=cats,
+                embedded=v["embedded"],
+                embedded_bonus=v.get("embedded_bonus"),
+                **common,
+            )
+        else:
+            run = services.siting_run(
+                category=v.get("category") or cats[0], tier=v.get("tier"), **common
+            )
+        return Response(s.SitingRunOutput(run).data, status=status.HTTP_201_CREATED)
+
+
+class SitingRunDetail(ServiceErrors, APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=s.SitingRunOutput)
+    def get(self, request, pk: int):
+        return Response(s.SitingRunOutput(_run(pk)).data)
+
+
+CANDIDATE_PARAMS = [
+    OpenApiParameter("category", OpenApiTypes.STR),
+    OpenApiParameter("chosen", OpenApiTypes.STR, enum=["greedy", "exact"]),
+    OpenApiParameter("limit", OpenApiTypes.INT),
+]
+
+
+class SitingCandidates(ServiceErrors, APIView):
+    """Ranked candidates with gains, chosen flags and served communities (EPSG:4326)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=CANDIDATE_PARAMS, responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        limit = request.query_params.get("limit")
+        try:
+            limit = int(limit) if limit not in (None, "") else None
+        except ValueError:
+            raise ValidationError({"limit": "an integer"}) from None
+        data = services.siting_candidates_geojson(
+            run=_run(pk),
+            category=request.query_params.get("category") or None,
+            chosen=request.query_params.get("chosen") or None,
+            limit=limit,
+        )
+        return Response(data)
+
+
+class SitingExport(ServiceErrors, APIView):
+    """Download the run's candidates and chosen sites: geojson, gpkg or xlsx."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int, fmt: str):
+        body, ctype, name = services.siting_export(run=_run(pk), fmt=fmt)
+        resp = HttpResponse(body, content_type=ctype)
+        resp["Content-Disposition"] = f'attachment; filename="{name}"'
+        return resp
+
+
+class SitingScenarios(ServiceErrors, APIView):
+    permission_classes = [IsStaffOrReadOnly]
+
+    @extend_schema(responses=s.ScenarioOutput(many=True))
+    def get(self, request):
+        rows = SitingScenario.objects.select_related("created_by")[:100]
+        return Response(s.ScenarioOutput(rows, many=True).data)
+
+    @extend_schema(request=s.ScenarioInput, responses={201: s.ScenarioOutput})
+    def post(self, request):
+        inp = s.ScenarioInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        v = inp.validated_data
+        try:
+            run = services.siting_run_get(v["run"])
+        except AnalysisRun.DoesNotExist:
+            raise ValidationError({"run": f"no siting run {v['run']}"}) from None
+        scenario = services.scenario_create(
+            run=run,
+            method=v["method"],
+            name=v.get("name", ""),
+            notes=v.get("notes", ""),
+            user=request.user,
+        )
+        return Response(s.ScenarioOutput(scenario).data, status=status.HTTP_201_CREATED)
+
+
+class SitingScenarioDetail(ServiceErrors, APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=s.ScenarioOutput)
+    def get(self, request, pk: int):
+        return Response(s.ScenarioOutput(_scenario(pk)).data)
+
+
+class SitingScenarioWhatIf(ServiceErrors, APIView):
+    """Coverage before/after the scenario's sites (life-circle what-if; nothing stored)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        return Response(services.scenario_what_if(_scenario(pk)))

@@ -1,0 +1,172 @@
+"""The planner workspace in a real browser: draw, save, reload, edit a vertex, stale saves,
+a life-circle run on the map, and hostile names shown as text."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from planner import services
+from planner.models import PlanningArea
+from tests.geoapp import lifecircle_city
+
+from .conftest import login, screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+XSS = "<img src=x onerror=window.__pwned=1>"
+
+
+@pytest.fixture
+def city(db, reference_data):
+    data = lifecircle_city.build()
+    get_user_model().objects.create_superuser("root", "r@example.org", "pw-123456")
+    return data
+
+
+def map_box(page):
+    return page.locator("#map").bounding_box()
+
+
+def draw_square(page, cx, cy, size=60):
+    page.click(".leaflet-draw-draw-polygon")
+    pts = [(cx, cy), (cx + size, cy), (cx + size, cy + size), (cx, cy + size)]
+    for x, y in pts:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    page.mouse.click(*pts[0])  # close the ring
+
+
+def test_draw_save_reload_edit_vertex(live_server, new_page, city):
+    page = new_page()
+    login(page, live_server, "root", "pw-123456")
+    page.select_option("#draw-kind", "planning_area")
+    box = map_box(page)
+    draw_square(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#editor:not([hidden])")
+    page.fill("#feature-form [name=name]", "月湖研究范围")
+    page.click("#btn-save")
+    page.wait_for_function("document.body.dataset.lastSaved")
+    area = PlanningArea.objects.get(name="月湖研究范围")
+    assert area.version == 1 and area.geom.geom_type == "MultiPolygon"
+
+    page.reload()
+    page.wait_for_selector("body[data-map-ready='1']")
+    assert page.evaluate("document.body.dataset.loaded_planning_area") == "1"
+
+    # edit a vertex: open the area, enable shape editing, drag a vertex handle
+    page.evaluate(
+        """code => { for (const l of Object.values(window.__planner.editable.planning_area._layers))
+                       if (l.feature.id === code) l.fire('click'); }""",
+        area.code,
+    )
+    page.click("#btn-shape")
+    handle = page.locator(".leaflet-editing-icon").first
+    hb = handle.bounding_box()
+    page.mouse.move(hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(hb["x"] - 25, hb["y"] - 25, steps=5)
+    page.mouse.up()
+    before = area.geom.area
+    page.click("#btn-save")
+    page.wait_for_function(
+        "document.querySelector('#editor-messages').textContent.includes('已保存')"
+    )
+    area.refresh_from_db()
+    assert area.version == 2
+    assert area.geom.area != pytest.approx(before)
+    screenshot(page, "planner_edit.png")
+    assert page.errors == []
+
+
+def test_second_sessions_stale_save_is_refused(live_server, new_page, city):
+    root = get_user_model().objects.get(username="root")
+    area = services.feature_create(
+        kind="planning_area",
+        data={"name": "共享范围"},
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [121.551, 29.876],
+                    [121.552, 29.876],
+                    [121.552, 29.877],
+                    [121.551, 29.877],
+                    [121.551, 29.876],
+                ]
+            ],
+        },
+        user=root,
+    ).obj
+    pages = [new_page(), new_page()]
+    for p in pages:
+        login(p, live_server, "root", "pw-123456")
+        p.evaluate(
+            """code => { for (const l of Object.values(window.__planner.editable.planning_area._layers))
+                           if (l.feature.id === code) l.fire('click'); }""",
+            area.code,
+        )
+        p.wait_for_selector("#editor:not([hidden])")
+    pages[0].fill("#feature-form [name=name]", "甲的修改")
+    pages[0].click("#btn-save")
+    pages[0].wait_for_function("document.body.dataset.lastSaved")
+    pages[1].fill("#feature-form [name=name]", "乙的修改")
+    pages[1].click("#btn-save")
+    pages[1].wait_for_function("document.body.dataset.conflict === '1'")
+    assert "已被他人修改" in pages[1].inner_text("#editor-messages")
+    area.refresh_from_db()
+    assert (area.name, area.version) == ("甲的修改", 2)
+
+
+def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
+    page = new_page()
+    login(page, live_server, "root", "pw-123456")
+    page.click("#btn-lifecircle")
+    page.wait_for_function("document.body.dataset.lifecircleDone", timeout=60_000)
+    assert int(page.evaluate("document.body.dataset.lifecircleFeatures")) == 2
+    assert page.locator("#results tbody tr").count() == 2
+    # the choropleth is drawn: community polygons with score colours
+    assert page.locator("path.leaflet-interactive").count() > 2
+    page.select_option("#lifecircle-category", "kindergarten")
+    page.wait_for_function(
+        "document.body.dataset.lifecircleCategory === 'kindergarten'"
+    )
+    screenshot(page, "planner_workspace.png")
+    assert page.errors == []
+
+
+def test_hostile_name_is_shown_as_text(live_server, new_page, city):
+    root = get_user_model().objects.get(username="root")
+    area = services.feature_create(
+        kind="planning_area",
+        data={"name": XSS},
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [121.551, 29.876],
+                    [121.552, 29.876],
+                    [121.552, 29.877],
+                    [121.551, 29.877],
+                    [121.551, 29.876],
+                ]
+            ],
+        },
+        user=root,
+    ).obj
+    page = new_page()
+    login(page, live_server, "root", "pw-123456")
+    page.evaluate(
+        """code => { for (const l of Object.values(window.__planner.editable.planning_area._layers))
+                       if (l.feature.id === code) l.fire('click'); }""",
+        area.code,
+    )
+    page.wait_for_selector("#editor:not([hidden])")
+    assert XSS in page.inner_text("#editor-title")
+    assert page.input_value("#feature-form [name=name]") == XSS
+    page.fill("#search", "小区")
+    page.wait_for_selector("#search-results button")
+    page.goto(f"{live_server.url}/?layer=lifecircle")
+    page.wait_for_selector("body[data-map-ready='1']")
+    assert page.evaluate("window.__pwned") is None
