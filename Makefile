@@ -30,7 +30,7 @@ test: ## lint, Django checks, migrations check, pytest (same as CI)
 	@.venv/bin/ruff format --check .
 	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py makemigrations --check --dry-run
-	@DJANGO_SETTINGS_MODULE=geoapp.settings.prod DJANGO_SECRET_KEY=ci-only-$$(head -c 32 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') DJANGO_ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+	@DJANGO_SETTINGS_MODULE=geoapp.settings.prod DJANGO_SECRET_KEY=ci-only-$$(head -c 96 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') DJANGO_ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 demo: setup db ## (re)load the demo city: make demo SEED=7 SCALE=city

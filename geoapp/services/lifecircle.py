@@ -59,8 +59,8 @@ def _remember(run_id: int, ctx: _Context) -> None:
         _CONTEXTS.popitem(last=False)
 
 
-def _finite(v: float) -> float | None:
-    return None if v is None or not math.isfinite(v) else round(float(v), 1)
+def _finite(v: float, digits: int = 1) -> float | None:
+    return None if v is None or not math.isfinite(v) else round(float(v), digits)
 
 
 def residents_fill(communities: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
@@ -179,7 +179,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         out.append(
             {
                 k: (
-                    _finite(v)
+                    _finite(v, 4 if k.startswith("share_") else 1)
                     if isinstance(v, float)
                     else (v.item() if hasattr(v, "item") else v)
                 )
