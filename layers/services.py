@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import models
+from .dbcopy import copy_text
 
 BATCH = 5000
 
@@ -61,23 +62,6 @@ def _bulk(model, rows: Iterable, build: Callable[[Any], Any], progress=None) -> 
     return n
 
 
-def _copy_text(v: Any) -> str:
-    """One value in PostgreSQL COPY text format (``\\N`` for NULL, escapes applied)."""
-    if v is None:
-        return "\\N"
-    if isinstance(v, bool):
-        return "t" if v else "f"
-    s = str(v)
-    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
-        s = (
-            s.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return s
-
-
 def _ewkb_hex(geoms: Sequence[Any]) -> list[str | None]:
     """shapely geometries → hex EWKB with settings.SRID (``None`` stays ``None``)."""
     arr = np.asarray(list(geoms), dtype=object)
@@ -116,7 +100,7 @@ def _copy(
         "updated_at": now.isoformat(),
         "version": "1",
     }
-    text_cols = [[_copy_text(v) for v in data[c]] for c in columns]
+    text_cols = [[copy_text(v) for v in data[c]] for c in columns]
     db_cols = [model._meta.get_field(c).column for c in columns] + [
         "created_at",
         "updated_at",

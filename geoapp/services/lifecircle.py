@@ -8,7 +8,6 @@ rebuilds them (same data → same result).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import time
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from pyproj import Transformer
 
@@ -33,6 +32,7 @@ from geoapp.analysis.rules import RuleSet as Rules
 from geoapp.analysis.walkshed import LifeCircleResult, life_circle, what_if
 from geoapp.models import AnalysisRun, CoverageResult, RuleSet
 from geoapp.services.rulesets import ruleset_get, ruleset_load
+from layers.dbcopy import copy_rows, copy_supported
 from layers.models import IdleLand, VacantHousing
 
 ENGINE = "scipy.sparse.csgraph.dijkstra (multi-source, min_only) on the walk network"
@@ -392,26 +392,6 @@ _COVERAGE_COLUMNS = (
 )
 
 
-def _copy_text(v: Any) -> str:
-    if v is None:
-        return "\\N"
-    if isinstance(v, bool):
-        return "t" if v else "f"
-    if isinstance(v, float):
-        if math.isfinite(v):
-            return repr(v)
-        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
-    s = str(v)
-    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
-        s = (
-            s.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return s
-
-
 @transaction.atomic
 def _store(run: AnalysisRun, ctx: _Context) -> None:
     """Write one CoverageResult per community with a single ``COPY … FROM STDIN``.
@@ -423,18 +403,9 @@ def _store(run: AnalysisRun, ctx: _Context) -> None:
     rows = _coverage_rows(run.pk, ctx)
     if not rows:
         return
-    table = CoverageResult._meta.db_table
-    with connection.cursor() as cur:
-        raw = getattr(cur, "cursor", cur)
-        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
-            buf = io.StringIO()
-            for row in rows:
-                buf.write("\t".join(_copy_text(v) for v in row))
-                buf.write("\n")
-            buf.seek(0)
-            cols = ", ".join(_COVERAGE_COLUMNS)
-            raw.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf)
-            return
+    if copy_supported():
+        copy_rows(CoverageResult._meta.db_table, _COVERAGE_COLUMNS, rows)
+        return
     CoverageResult.objects.bulk_create(
         [
             CoverageResult(

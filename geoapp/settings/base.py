@@ -229,4 +229,6 @@ LOGGING = {
         "handlers": ["console"],
         "level": env("DJANGO_LOG_LEVEL", default="WARNING"),
     },
+    # GDAL_SKIP (layers/io/safety.py) names drivers some GDAL builds lack: harmless notices
+    "loggers": {"rasterio._env": {"level": "ERROR"}},
 }

@@ -128,6 +128,19 @@ def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
     assert page.locator("#results tbody tr").count() == 2
     # the choropleth is drawn: community polygons with score colours
     assert page.locator("path.leaflet-interactive").count() > 2
+    # what-if: a kindergarten placed beside B's entrance covers B (2000 residents)
+    page.select_option("#whatif-category", "kindergarten")
+    page.click("#btn-whatif")
+    x, y = page.evaluate(
+        """([lat, lon]) => { const p = window.__planner.map.latLngToContainerPoint([lat, lon]);
+                             const r = document.getElementById('map').getBoundingClientRect();
+                             return [r.left + p.x, r.top + p.y]; }""",
+        [lifecircle_city.LAT0, lifecircle_city.LON0 + 1500 / 96_600],
+    )
+    page.mouse.click(x, y)
+    page.wait_for_function("document.body.dataset.whatifDone !== undefined")
+    assert page.evaluate("document.body.dataset.whatifDone") == "1"
+    assert "2000" in page.inner_text("#whatif-status")
     page.select_option("#lifecircle-category", "kindergarten")
     page.wait_for_function(
         "document.body.dataset.lifecircleCategory === 'kindergarten'"

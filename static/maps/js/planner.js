@@ -399,6 +399,47 @@ function setupAnalyses() {
     document.body.dataset.lifecircleDone = String(run.id);
   });
 
+  const wcat = $("whatif-category");
+  for (const [code, name] of Object.entries(config.categories)) {
+    const o = document.createElement("option");
+    o.value = code;
+    o.textContent = name;
+    wcat.appendChild(o);
+  }
+  wcat.value = "elderly_daycare";
+  $("btn-whatif").addEventListener("click", () => {
+    const runId = document.body.dataset.lifecircleRun;
+    if (!runId) {
+      say($("whatif-status"), gettext("请先运行一次生活圈分析。"), "error");
+      return;
+    }
+    say($("whatif-status"), gettext("点击地图放置假设设施……"));
+    map.getContainer().style.cursor = "crosshair";
+    // preclick: also when the click lands on a feature (whose popup stops "click")
+    map.once("preclick", async (ev) => {
+      map.getContainer().style.cursor = "";
+      const body = { facilities: [{ category: wcat.value, lon: ev.latlng.lng, lat: ev.latlng.lat }] };
+      const res = await sendJSON("POST", `${runUrl(config, runId)}what-if/`, body);
+      if (res.status !== 200) {
+        say($("whatif-status"), res.body?.detail ?? JSON.stringify(res.body), "error");
+        return;
+      }
+      const r = res.body;
+      L.circleMarker(ev.latlng, { radius: 8, color: "#6a1b9a", weight: 3, fillColor: "#ce93d8", fillOpacity: 1 })
+        .bindPopup(interpolate(gettext("假设设施：%(c)s"), { c: config.categories[wcat.value] }, true))
+        .addTo(map);
+      const residents = Object.values(r.residents_newly_covered).reduce((a, b) => a + b, 0);
+      say(
+        $("whatif-status"),
+        interpolate(gettext("新增覆盖 %(n)s 个小区、%(r)s 名居民；平均得分 %(b)s → %(a)s（%(t)s 秒，未保存）"), {
+          n: r.communities_newly_covered, r: residents, b: r.mean_score_before, a: r.mean_score_after, t: r.elapsed_s,
+        }, true),
+        "ok",
+      );
+      document.body.dataset.whatifDone = String(r.communities_newly_covered);
+    });
+  });
+
   $("bundling-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const run = await queueAnalysis("bundling", formBody(e.target), $("bundling-status"), $("bundling-progress"));
