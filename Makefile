@@ -37,8 +37,14 @@ demo: setup db ## (re)load the demo city: make demo SEED=7 SCALE=city
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py make_demo --seed $(SEED) --scale $${SCALE:-small}
 
-benchmarks: setup db ## city-scale benchmarks (prints figures beside references)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
+BENCH_DB ?= geoapp_bench
+benchmarks: setup db ## city-scale benchmarks in their own database (BENCH_DB), figures beside references
+	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh createdb $(BENCH_DB); fi
+	@GEOAPP_DB_NAME=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
+	@for b in demo_generation lifecircle_core bundling_core siting_core; do \
+	  echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit 1; done
+	@for b in "lifecircle --keep" "siting --keep" bundling public_map; do \
+	  echo "== benchmarks/$$b"; GEOAPP_DB_NAME=$(BENCH_DB) $(PY) benchmarks/$$b || exit 1; done
 
 stop: ## stop the project's PostgreSQL cluster
 	@scripts/pg.sh stop

@@ -2,7 +2,7 @@
 # The project's own PostgreSQL + PostGIS cluster in .pgdata/ (git-ignored), used when DATABASE_URL is unset.
 # Unix socket inside .pgdata/run, TCP only on 127.0.0.1 at port $PGPORT (default 55432, away from 5432).
 # PostgreSQL refuses to run as root: when invoked as root, the cluster belongs to and runs as `postgres`.
-# Usage: scripts/pg.sh start|stop|status
+# Usage: scripts/pg.sh start|stop|status|createdb NAME
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -63,8 +63,16 @@ stop() {
   fi
 }
 
+createdb() {
+  start
+  "$bindir/psql" -h "$run" -p "$port" -U postgres -d postgres -qtAc \
+    "SELECT 1 FROM pg_database WHERE datname='$1'" | grep -q 1 ||
+    "$bindir/psql" -h "$run" -p "$port" -U postgres -d postgres -qc "CREATE DATABASE \"$1\" OWNER geoapp"
+}
+
 case "${1:-start}" in
   start) start ;;
+  createdb) createdb "${2:?database name}" ;;
   stop) stop ;;
   status) "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;

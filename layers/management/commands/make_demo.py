@@ -54,6 +54,10 @@ class Command(BaseCommand):
                 bars[name] = tqdm(total=total, desc=f"loading {name}", unit="rows")
             bars[name].update(n)
 
+        # analyses of the previous city describe data that no longer exists
+        from geoapp.models import AnalysisRun
+
+        AnalysisRun.objects.all().delete()
         services.layers_clear()
         counts = services.city_load(
             city, source=f"demo:{scale}:{seed}", raster_path=raster, progress=tick
