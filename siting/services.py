@@ -256,18 +256,7 @@ def _coverage(
     else:
         c = i = np.zeros(0, np.int64)
         d = np.zeros(0)
-    order = np.lexsort((d, i, c))
-    c, i, d = c[order], i[order], d[order]
-    first = np.ones(c.size, dtype=bool)
-    first[1:] = (c[1:] != c[:-1]) | (i[1:] != i[:-1])
-    c, i, d = c[first], i[first], d[first]
-    indptr = np.zeros(n_cand + 1, dtype=np.int64)
-    np.add.at(indptr, c + 1, 1)
-    indptr = np.cumsum(indptr)
-    shape = (n_cand, n_comm)
-    cover = sp.csr_matrix((np.ones(c.size, dtype=bool), i, indptr), shape=shape)
-    dist = sp.csr_matrix((d, i.copy(), indptr.copy()), shape=shape)
-    return cover, dist
+    return core.pairs_to_coverage(c, i, d, n_cand, n_comm)
 
 
 def _residents(communities: gpd.GeoDataFrame) -> np.ndarray:

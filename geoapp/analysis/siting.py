@@ -823,19 +823,7 @@ def coverage_matrix(
     ok = d <= limit
     cj, comm, d = cj[ok], comm[ok], d[ok]
     # nearest access point per (candidate, community)
-    order = np.lexsort((d, comm, cj))
-    cj, comm, d = cj[order], comm[order], d[order]
-    first = np.ones(cj.size, dtype=bool)
-    first[1:] = (cj[1:] != cj[:-1]) | (comm[1:] != comm[:-1])
-    cj, comm, d = cj[first], comm[first], d[first]
-    indptr = np.zeros(n_cand + 1, dtype=np.int64)
-    np.add.at(indptr, cj + 1, 1)
-    indptr = np.cumsum(indptr)
-    shape = (n_cand, n_comm)
-    cover = sp.csr_matrix((np.ones(cj.size, dtype=bool), comm, indptr), shape=shape)
-    dist = sp.csr_matrix(
-        (d.astype(np.float64), comm.copy(), indptr.copy()), shape=shape
-    )
+    cover, dist = pairs_to_coverage(cj, comm, d, n_cand, n_comm)
     return Coverage(
         cover=cover,
         distance_m=dist,
@@ -843,6 +831,43 @@ def coverage_matrix(
         direction=direction,
         time_s=time.perf_counter() - t0,
     )
+
+
+def pairs_to_coverage(
+    candidates: IntArray,
+    communities: IntArray,
+    distances_m: FloatArray,
+    n_candidates: int,
+    n_communities: int,
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Reachable (candidate, community, distance) triples → coverage and distance matrices.
+
+    Parameters
+    ----------
+    candidates, communities, distances_m
+        One entry per reachable pair, duplicates allowed (several access points of a
+        community): the shortest distance of each pair is kept.
+    n_candidates, n_communities
+        Matrix shape.
+
+    Returns
+    -------
+    tuple
+        ``cover`` (bool csr, candidates × communities) and ``distance_m`` (float csr with
+        the same structure, explicit zeros kept).
+    """
+    order = np.lexsort((distances_m, communities, candidates))
+    c, i, d = candidates[order], communities[order], distances_m[order]
+    first = np.ones(c.size, dtype=bool)
+    first[1:] = (c[1:] != c[:-1]) | (i[1:] != i[:-1])
+    c, i, d = c[first], i[first], d[first]
+    indptr = np.zeros(n_candidates + 1, dtype=np.int64)
+    np.add.at(indptr, c + 1, 1)
+    indptr = np.cumsum(indptr)
+    shape = (n_candidates, n_communities)
+    cover = sp.csr_matrix((np.ones(c.size, dtype=bool), i, indptr), shape=shape)
+    dist = sp.csr_matrix((d.astype(np.float64), i.copy(), indptr.copy()), shape=shape)
+    return cover, dist
 
 
 def _offsets(values: ArrayLike | None, n: int, name: str) -> FloatArray:
@@ -1641,6 +1666,36 @@ def _codes(df: pd.DataFrame) -> NDArray[Any]:
     return df["code"].to_numpy() if "code" in df.columns else df.index.to_numpy()
 
 
+def _demand_and_coverage(
+    communities: pd.DataFrame,
+    graph: Any,
+    candidate_nodes: ArrayLike,
+    community_nodes: Any,
+    current_distance_m: ArrayLike,
+    distance_m: float,
+    *,
+    candidate_offsets_m: ArrayLike | None,
+    access_community: ArrayLike | None,
+    directed: bool,
+    weight_col: str,
+    persons_per_household: float,
+) -> tuple[FloatArray, Coverage]:
+    """Residents lacking the category (weights) and the coverage of their communities."""
+    pop = _community_weights(communities, weight_col, persons_per_household)
+    w = demand_weights(current_distance_m, pop, distance_m)
+    cov = coverage_matrix(
+        graph,
+        candidate_nodes,
+        community_nodes,
+        distance_m,
+        candidate_offsets_m=candidate_offsets_m,
+        access_community=access_community,
+        directed=directed,
+        only_communities=w > 0,
+    )
+    return w, cov
+
+
 def rank_idle_plots(
     candidates: gpd.GeoDataFrame,
     communities: pd.DataFrame,
@@ -1689,17 +1744,18 @@ def rank_idle_plots(
     if np.asarray(candidate_nodes).ravel().size != n:
         msg = "candidate_nodes must have one node per candidate row."
         raise ValueError(msg)
-    pop = _community_weights(communities, weight_col, persons_per_household)
-    w = demand_weights(current_distance_m, pop, distance_m)
-    cov = coverage_matrix(
+    w, cov = _demand_and_coverage(
+        communities,
         graph,
         candidate_nodes,
         community_nodes,
+        current_distance_m,
         distance_m,
         candidate_offsets_m=candidate_offsets_m,
         access_community=access_community,
         directed=directed,
-        only_communities=w > 0,
+        weight_col=weight_col,
+        persons_per_household=persons_per_household,
     )
     gain = coverage_gain(cov.cover, w)
     codes = _codes(communities)
@@ -1887,17 +1943,18 @@ def choose_sites(
         msg = f"method must be 'greedy' or 'exact', got {method!r}."
         raise ValueError(msg)
     allowed = _drop_refused(candidates)
-    pop = _community_weights(communities, weight_col, persons_per_household)
-    w = demand_weights(current_distance_m, pop, distance_m)
-    cov = coverage_matrix(
+    w, cov = _demand_and_coverage(
+        communities,
         graph,
         candidate_nodes,
         community_nodes,
+        current_distance_m,
         distance_m,
         candidate_offsets_m=candidate_offsets_m,
         access_community=access_community,
         directed=directed,
-        only_communities=w > 0,
+        weight_col=weight_col,
+        persons_per_household=persons_per_household,
     )
     # a refused plot keeps its row (indices stay aligned) but covers nothing
     cover = sp.diags(allowed.astype(np.float64)) @ cov.cover.astype(np.float64)

@@ -23,39 +23,43 @@ def xy(dx: float, dy: float = 0.0) -> tuple[float, float]:
     return p.x + dx, p.y + dy
 
 
-def build() -> dict:
-    street = factories.street()
-    for i in range(20):
+def street_line(n: int = 20) -> None:
+    """The street: ``n`` segments of 100 m running east from (LON0, LAT0)."""
+    for i in range(n):
         a, b = xy(i * 100), xy((i + 1) * 100)
         models.WalkSegment.objects.create(
             code=f"seg{i}", kind="local", geom=LineString(a, b, srid=settings.SRID)
         )
 
-    def community(code, dx, residents):
-        x, y = xy(dx)
-        poly = Polygon(
-            (
-                (x - 40, y + 10),
-                (x + 40, y + 10),
-                (x + 40, y + 90),
-                (x - 40, y + 90),
-                (x - 40, y + 10),
-            ),
-            srid=settings.SRID,
-        )
-        return factories.community(
-            code=code,
-            name=f"小区{code}",
-            street=street,
-            residents=residents,
-            geom=MultiPolygon(poly, srid=settings.SRID),
-            entrances=MultiPoint(
-                Point(x, y + 10, srid=settings.SRID), srid=settings.SRID
-            ),
-        )
 
-    a = community("A", 0, 1000)
-    b = community("B", 1500, 2000)
+def community(street, code: str, dx: float, residents: int):
+    """An 80 m × 80 m community north of the street, its entrance 10 m off it at ``dx``."""
+    x, y = xy(dx)
+    poly = Polygon(
+        (
+            (x - 40, y + 10),
+            (x + 40, y + 10),
+            (x + 40, y + 90),
+            (x - 40, y + 90),
+            (x - 40, y + 10),
+        ),
+        srid=settings.SRID,
+    )
+    return factories.community(
+        code=code,
+        name=f"小区{code}",
+        street=street,
+        residents=residents,
+        geom=MultiPolygon(poly, srid=settings.SRID),
+        entrances=MultiPoint(Point(x, y + 10, srid=settings.SRID), srid=settings.SRID),
+    )
+
+
+def build() -> dict:
+    street = factories.street()
+    street_line()
+    a = community(street, "A", 0, 1000)
+    b = community(street, "B", 1500, 2000)
     kx, ky = xy(200)
     k = factories.amenity(
         "kindergarten", code="K1", geom=Point(kx, ky, srid=settings.SRID)

@@ -22,18 +22,13 @@ Best k=2: {L2, L3} = 6500; k=3 adds V1 = 7500.
 """
 
 from django.conf import settings
-from django.contrib.gis.geos import LineString, MultiPoint, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import Point, Polygon
 
 from layers import models
 from tests import factories
+from tests.geoapp.lifecircle_city import LAT0, LON0, community, street_line, xy  # noqa: F401
 
-LON0, LAT0 = 121.55, 29.875
 CATEGORY = "elderly_daycare"
-
-
-def xy(dx: float, dy: float = 0.0) -> tuple[float, float]:
-    p = factories.lonlat(LON0, LAT0)
-    return p.x + dx, p.y + dy
 
 
 def square(cx: float, cy: float, half: float) -> Polygon:
@@ -46,28 +41,6 @@ def square(cx: float, cy: float, half: float) -> Polygon:
             (cx - half, cy - half),
         ),
         srid=settings.SRID,
-    )
-
-
-def community(street, code: str, dx: float, residents: int):
-    x, y = xy(dx)
-    poly = Polygon(
-        (
-            (x - 40, y + 10),
-            (x + 40, y + 10),
-            (x + 40, y + 90),
-            (x - 40, y + 90),
-            (x - 40, y + 10),
-        ),
-        srid=settings.SRID,
-    )
-    return factories.community(
-        code=code,
-        name=f"小区{code}",
-        street=street,
-        residents=residents,
-        geom=MultiPolygon(poly, srid=settings.SRID),
-        entrances=MultiPoint(Point(x, y + 10, srid=settings.SRID), srid=settings.SRID),
     )
 
 
@@ -98,11 +71,7 @@ def house(code: str, dx: float, floor_area_m2: float, status="available"):
 
 def build() -> dict:
     street = factories.street()
-    for i in range(20):
-        a, b = xy(i * 100), xy((i + 1) * 100)
-        models.WalkSegment.objects.create(
-            code=f"seg{i}", kind="local", geom=LineString(a, b, srid=settings.SRID)
-        )
+    street_line()
     out = {"street": street, "district": street.district}
     for code, dx, res in (
         ("A", 0, 1000),
