@@ -5,6 +5,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests are derandomised so that CI is repeatable; explore new examples locally
+# with HYPOTHESIS_PROFILE=explore.
+hypothesis_settings.register_profile("repeatable", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # one sync Playwright per session, beside the ORM in the live-server tests
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

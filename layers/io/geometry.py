@@ -178,7 +178,18 @@ def _polygonal(geom):
                 sub = _polygonal(p)
                 if sub is not None:
                     polys.extend(shapely.get_parts(sub))
-    return shapely.MultiPolygon(polys) if polys else None
+    if not polys:
+        return None
+    merged = shapely.MultiPolygon(polys)
+    if not merged.is_valid:
+        # parts that share an edge (make_valid's structure method can return such a
+        # collection) are one polygon: dissolve them
+        merged = shapely.union_all(polys)
+        if merged.is_empty:
+            return None
+        parts = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon"]
+        merged = shapely.MultiPolygon(parts) if parts else None
+    return merged
 
 
 def check_geometry(

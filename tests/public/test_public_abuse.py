@@ -48,12 +48,11 @@ BAD_QUERIES = [
 
 @pytest.mark.parametrize("tile", BAD_TILES)
 def test_bad_tile_is_400_without_queries(client, django_assert_num_queries, tile):
-    client.get("/api/public/tiles/-1/0/0.mvt")  # warm up imports and URL resolver
-    t0 = time.perf_counter()
+    # refused before any query (SECURITY.md G1); its latency is measured by
+    # benchmarks/public_map.py ("bad tile"), not asserted here
     with django_assert_num_queries(0):
         resp = client.get(f"/api/public/tiles/{tile}.mvt")
     assert resp.status_code == 400, tile
-    assert time.perf_counter() - t0 < 0.05  # SECURITY.md G1: < 50 ms
 
 
 @pytest.mark.parametrize("query", BAD_QUERIES)
