@@ -57,7 +57,8 @@ from django.test import Client  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
 from geoapp import adapters  # noqa: E402
-from geoapp.analysis.network import build_network  # noqa: E402
+from geoapp.analysis.forked import map_forked  # noqa: E402
+from geoapp.analysis.network import network_from_coords  # noqa: E402
 from geoapp.analysis.walkshed import _Entry, nearest_distance  # noqa: E402
 from geoapp.models import CoverageResult  # noqa: E402
 from geoapp.services import lifecircle as svc  # noqa: E402
@@ -171,7 +172,7 @@ def end_to_end(profile: bool):
 
 def routing(run) -> float:
     """Engine routing vs bare scipy and networkx on the same graph."""
-    net = build_network(adapters.walk_segment_lines())
+    net = network_from_coords(*adapters.walk_segment_arrays())
     am = adapters.amenities_gdf()
     rules = ruleset_load(run.ruleset or ruleset_get(None))
     xy = np.column_stack([am.geometry.x.to_numpy(), am.geometry.y.to_numpy()])
@@ -181,16 +182,24 @@ def routing(run) -> float:
     am_cat = am["category"].astype(str).to_numpy()[ok]
     cats = [c for c in rules.codes if (am_cat == c).any()]
 
-    t0 = time.perf_counter()
-    for c in cats:
+    def engine(c: str) -> float:
         src = entries.take(np.flatnonzero(am_cat == c))
-        nearest_distance(
+        d = nearest_distance(
             net.csr,
             np.concatenate([src.u, src.v]),
             LIMIT_M,
             offsets_m=np.concatenate([src.cost_u, src.cost_v]),
         )
+        return float(np.isfinite(d).sum())
+
+    t0 = time.perf_counter()
+    serial = [engine(c) for c in cats]
     t_engine = time.perf_counter() - t0
+    workers = svc.routing_workers()
+    t0 = time.perf_counter()
+    forked = map_forked(engine, cats, workers=workers)
+    t_forked = time.perf_counter() - t0
+    assert forked == serial, "forked routing differs from serial routing"
 
     # reference: all facility nodes of a category (both ends of the snapped edge)
     t0 = time.perf_counter()
@@ -211,8 +220,12 @@ def routing(run) -> float:
 
     routing_s = run.summary["timings"]["routing_s"]
     print(f"routing ({len(cats)} categories, limit {LIMIT_M:.0f} m, same graph)")
-    line("life_circle() inside the run (snap+route+derive)", f"{routing_s:.2f} s")
+    line(
+        f"life_circle() inside the run ({workers} processes)",
+        f"{routing_s:.2f} s",
+    )
     line("engine Dijkstra only (nearest_distance, offsets)", f"{t_engine:.2f} s")
+    line(f"  same, over {workers} forked processes", f"{t_forked:.2f} s")
     line("reference: bare scipy dijkstra min_only", f"{t_ref:.2f} s")
     ratio = t_engine / t_ref if t_ref else float("nan")
     line(

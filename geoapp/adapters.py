@@ -95,26 +95,72 @@ def communities_gdf(
 def amenities_gdf(*, categories: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """Amenity points: ``code``, ``name``, ``category``, ``floor_area_m2``, geometry.
 
-    The points travel as two floats (``ST_X``/``ST_Y``) and are rebuilt with
-    ``shapely.points`` in one call: cheaper than a WKB blob per row.
+    Read with one ``COPY … TO STDOUT (FORMAT csv)`` parsed by pandas' C reader (at
+    city scale 66k rows in a quarter of the time of fetching row tuples, which
+    also turn every ``numeric`` into a ``Decimal``); the points travel as two
+    floats and are rebuilt with ``shapely.points`` in one call. Missing names
+    read as ``""``, missing floor areas as NaN.
     """
-    where, params = "TRUE", []
-    if categories is not None:
-        where, params = "k.code = ANY(%s)", [list(categories)]
-    sql = f"""
-        SELECT a.code, a.name, k.code, a.floor_area_m2, ST_X(a.geom), ST_Y(a.geom)
-        FROM layers_amenity a JOIN layers_amenitycategory k ON k.id = a.category_id
-        WHERE {where} ORDER BY a.code
-    """  # noqa: S608
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
     cols = ["code", "name", "category", "floor_area_m2", "x", "y"]
-    df = pd.DataFrame.from_records(rows, columns=cols)
+    select = """SELECT a.code, a.name, k.code, a.floor_area_m2::float8,
+                       ST_X(a.geom), ST_Y(a.geom)
+                FROM layers_amenity a JOIN layers_amenitycategory k ON k.id = a.category_id
+                WHERE {where} ORDER BY a.code"""
+    if categories is not None:
+        cats = [str(c) for c in categories]
+        where = "k.code = ANY(%s)"
+        with connection.cursor() as cur:  # let the driver quote the values
+            where = cur.mogrify(where, [cats]).decode()
+    else:
+        where = "TRUE"
+    df = _copy_csv(
+        select.format(where=where),
+        cols,
+        text=("code", "name", "category"),
+    )
+    if df is None:
+        params = [] if categories is None else [list(categories)]
+        sql = select.format(where="TRUE" if categories is None else "k.code = ANY(%s)")
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        df = pd.DataFrame.from_records(rows, columns=cols)
     xy = df[["x", "y"]].to_numpy(dtype=float) if len(df) else np.zeros((0, 2))
     df = df.drop(columns=["x", "y"])
     return gpd.GeoDataFrame(
         df, geometry=shapely.points(xy), crs=f"EPSG:{settings.SRID}"
+    )
+
+
+def _copy_csv(
+    sql: str, columns: Sequence[str], *, text: Sequence[str] = ()
+) -> pd.DataFrame | None:
+    """``COPY (sql) TO STDOUT (FORMAT csv)`` read by ``pandas.read_csv``.
+
+    ``text`` columns stay strings (NULL reads as ``""``); the others are parsed
+    as numbers (NULL → NaN). ``None`` when COPY is not available.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    buf = io.BytesIO()
+    with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", cur)
+        if not hasattr(raw, "copy_expert"):
+            return None
+        raw.copy_expert(f"COPY ({sql}) TO STDOUT (FORMAT csv)", buf)
+    buf.seek(0)
+    if not buf.getbuffer().nbytes:
+        return pd.DataFrame(
+            {c: pd.Series([], dtype=object if c in text else float) for c in columns}
+        )
+    return pd.read_csv(
+        buf,
+        header=None,
+        names=list(columns),
+        dtype={c: str for c in text},
+        keep_default_na=False,
+        na_values={c: [""] for c in columns if c not in text},
+        encoding="utf-8",
     )
 
 
@@ -126,14 +172,27 @@ def walk_segments_gdf() -> gpd.GeoDataFrame:
 
 
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+# EWKB of a 2-D LineString with an SRID and two points, little-endian:
+# byte order (1) + type (4) + SRID (4) + point count (4) + 2 × (x, y) doubles (32)
+_EWKB_LINE2 = np.dtype(
+    [
+        ("nfields", ">i2"),
+        ("size", ">i4"),
+        ("order", "u1"),
+        ("type", "<u4"),
+        ("srid", "<u4"),
+        ("npoints", "<u4"),
+        ("xy", "<f8", (4,)),
+    ]
+)
+_EWKB_SRID_FLAG = 0x20000000
+_WKB_LINESTRING = 2
 
 
-def _copy_binary_floats(sql: str, n_float: int) -> npt.NDArray[np.float64] | None:
-    """``COPY (sql) TO STDOUT (FORMAT binary)`` of ``int4`` + ``n_float`` float8 columns.
+def _copy_binary(sql: str) -> memoryview | None:
+    """``COPY (sql) TO STDOUT (FORMAT binary)``: the rows' bytes after the header.
 
-    Parsed with one ``np.frombuffer`` (every row has the same width); returns an
-    ``(n, 1 + n_float)`` float array, or ``None`` when that is not possible (not
-    PostgreSQL, NULL values, unexpected layout): callers then read row by row.
+    ``None`` when binary COPY is not available (not PostgreSQL / not psycopg2).
     """
     if connection.vendor != "postgresql":
         return None
@@ -147,60 +206,37 @@ def _copy_binary_floats(sql: str, n_float: int) -> npt.NDArray[np.float64] | Non
     if len(data) < 21 or bytes(data[:11]) != _COPY_SIGNATURE:
         return None
     ext = int.from_bytes(data[15:19], "big")
-    body = data[19 + ext : len(data) - 2]
-    fields = [("n", ">i2"), ("l0", ">i4"), ("v0", ">i4")]
-    for i in range(1, n_float + 1):
-        fields += [(f"l{i}", ">i4"), (f"v{i}", ">f8")]
-    dt = np.dtype(fields)
-    if len(body) % dt.itemsize:
-        return None
-    rec = np.frombuffer(body, dtype=dt)
-    if rec.size and (
-        np.any(rec["n"] != n_float + 1)
-        or np.any(rec["l0"] != 4)
-        or any(np.any(rec[f"l{i}"] != 8) for i in range(1, n_float + 1))
-    ):
-        return None
-    out = np.empty((rec.size, n_float + 1))
-    out[:, 0] = rec["v0"]
-    for i in range(1, n_float + 1):
-        out[:, i] = rec[f"v{i}"]
-    return out
+    return data[19 + ext : len(data) - 2]  # without the header and the -1 trailer
 
 
-def walk_segment_lines() -> gpd.GeoSeries:
-    """Only the walk segment lines, ordered by id (what the network is built from).
+def walk_segment_arrays() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """The walk segment lines, ordered by id, as ``(coords, offsets)`` arrays.
 
-    Same geometries, same order as ``walk_segments_gdf().geometry``, but read as
-    numbers: a binary ``COPY`` of each line's vertex count and end points, parsed with
-    numpy and turned into LineStrings with one ``shapely.linestrings`` call. Lines with
-    interior vertices (segments are usually 2-point) are then fetched as WKB.
+    What :func:`geoapp.analysis.network.network_from_coords` takes: line ``i`` is
+    ``coords[offsets[i]:offsets[i + 1]]``. Walk segments are split at junctions, so
+    almost all are two-point lines; their EWKB has a fixed width, and a binary
+    ``COPY`` of the geometry column is parsed with one ``np.frombuffer`` without
+    building a shapely object (the server only streams the stored bytes). Any other
+    layout (interior vertices, big-endian, 3-D, no PostgreSQL) takes the general
+    path through WKB and shapely; both give the same arrays.
     """
-    crs = f"EPSG:{settings.SRID}"
-    arr = _copy_binary_floats(
-        """SELECT ST_NPoints(geom), ST_X(ST_StartPoint(geom)), ST_Y(ST_StartPoint(geom)),
-                  ST_X(ST_EndPoint(geom)), ST_Y(ST_EndPoint(geom))
-           FROM layers_walksegment ORDER BY id""",
-        4,
-    )
-    if arr is None:
-        return walk_segments_gdf().geometry
-    if arr.shape[0] == 0:
-        return gpd.GeoSeries(np.array([], dtype=object), crs=crs)
-    npts = arr[:, 0].astype(np.int64)
-    geoms = shapely.linestrings(arr[:, 1:].reshape(-1, 2, 2))
-    more = np.flatnonzero(npts != 2)
-    if more.size:
-        with connection.cursor() as cur:
-            cur.execute(
-                """SELECT ST_AsBinary(geom) FROM layers_walksegment
-                   WHERE ST_NPoints(geom) <> 2 ORDER BY id"""
-            )
-            blobs = [bytes(r[0]) for r in cur.fetchall()]
-        if len(blobs) != more.size:  # changed meanwhile: read it all again
-            return walk_segments_gdf().geometry
-        geoms[more] = shapely.from_wkb(np.array(blobs, dtype=object))
-    return gpd.GeoSeries(geoms, crs=crs)
+    body = _copy_binary("SELECT geom FROM layers_walksegment ORDER BY id")
+    if body is not None and len(body) % _EWKB_LINE2.itemsize == 0:
+        rec = np.frombuffer(body, dtype=_EWKB_LINE2)
+        if not rec.size or (
+            np.all(rec["nfields"] == 1)
+            and np.all(rec["size"] == _EWKB_LINE2.itemsize - 6)
+            and np.all(rec["order"] == 1)
+            and np.all(rec["type"] == _EWKB_SRID_FLAG | _WKB_LINESTRING)
+            and np.all(rec["npoints"] == 2)
+        ):
+            coords = rec["xy"].reshape(-1, 2).astype(np.float64)
+            return coords, np.arange(0, 2 * rec.size + 1, 2, dtype=np.int64)
+    lines = walk_segments_gdf().geometry.to_numpy()
+    counts = shapely.get_num_coordinates(lines).astype(np.int64)
+    offsets = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return shapely.get_coordinates(lines), offsets
 
 
 def idle_land_gdf() -> gpd.GeoDataFrame:

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+from pyproj import CRS
 from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -44,6 +45,7 @@ __all__ = [
     "WalkNetwork",
     "build_network",
     "community_access_points",
+    "network_from_coords",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -55,7 +57,9 @@ def check_metric_crs(crs: Any, what: str) -> None:
     """Raise ``ValueError`` if ``crs`` is set and geographic (degrees, not metres)."""
     if crs is None:
         return
-    is_geographic = getattr(crs, "is_geographic", False)
+    if not hasattr(crs, "is_geographic"):  # "EPSG:4549", 4549, WKT…
+        crs = CRS.from_user_input(crs)
+    is_geographic = crs.is_geographic
     if is_geographic:
         msg = (
             f"{what} is in a geographic CRS ({crs}); project it to a metric CRS "
@@ -112,8 +116,10 @@ class WalkNetwork:
         Start and end node of each edge (one edge per line part).
     edge_length_m
         Edge lengths in metres.
-    edge_geometry
-        The edge lines (numpy array of shapely LineStrings).
+    edge_coords, edge_offsets
+        The edge lines as flat coordinates: edge ``i`` runs through
+        ``edge_coords[edge_offsets[i]:edge_offsets[i + 1]]``. Shapely lines
+        (:attr:`edge_geometry`) are only built when something asks for them.
     edge_segment
         Row position of the source segment in the input GeoDataFrame.
     component_labels
@@ -131,16 +137,39 @@ class WalkNetwork:
     edge_u: IntArray
     edge_v: IntArray
     edge_length_m: FloatArray
-    edge_geometry: npt.NDArray[np.object_]
+    edge_coords: FloatArray
+    edge_offsets: IntArray
     edge_segment: IntArray
     component_labels: IntArray
     component_sizes: IntArray
     crs: Any = None
     snap_tolerance_m: float = 0.5
-    _tree: shapely.STRtree | None = field(default=None, repr=False, compare=False)
     _cache: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    @property
+    def edge_geometry(self) -> npt.NDArray[np.object_]:
+        """The edge lines as shapely LineStrings (built once, on first use)."""
+        lines = self._cache.get("edge_geometry")
+        if lines is None:
+            counts = np.diff(self.edge_offsets)
+            lines = shapely.linestrings(
+                self.edge_coords,
+                indices=np.repeat(np.arange(counts.shape[0]), counts),
+            )
+            if lines.shape[0] != counts.shape[0]:  # pragma: no cover - shapely contract
+                msg = "edge geometry does not match the edges"
+                raise AssertionError(msg)
+            self._cache["edge_geometry"] = lines
+        return lines
+
+    def _strtree(self) -> shapely.STRtree:
+        tree = self._cache.get("strtree")
+        if tree is None:
+            tree = shapely.STRtree(self.edge_geometry)
+            self._cache["strtree"] = tree
+        return tree
 
     @property
     def n_nodes(self) -> int:
@@ -220,7 +249,7 @@ class WalkNetwork:
         edge = np.full(n, -1, dtype=np.int64)
         along = np.full(n, np.nan)
         dist = np.full(n, np.inf)
-        if n == 0 or self.n_edges == 0 or self._tree is None:
+        if n == 0 or self.n_edges == 0:
             return SnapResult(edge, along, dist, np.zeros(n, bool), edge.copy())
         key = (
             hashlib.blake2b(pts_xy.tobytes(), digest_size=16).digest(),
@@ -251,7 +280,7 @@ class WalkNetwork:
     def _segment_index(self) -> _SegmentIndex:
         idx = self._cache.get("segment_index")
         if idx is None:
-            idx = _SegmentIndex.build(self.edge_geometry)
+            idx = _SegmentIndex.build(self.edge_coords, self.edge_offsets)
             self._cache["segment_index"] = idx
         return idx
 
@@ -271,7 +300,7 @@ class WalkNetwork:
         todo = np.flatnonzero(edge < 0)
         if todo.size:
             pts = shapely.points(pts_xy[todo])
-            (src, hit), d = self._tree.query_nearest(
+            (src, hit), d = self._strtree().query_nearest(
                 pts, return_distance=True, all_matches=False
             )
             rows = todo[src]
@@ -289,6 +318,7 @@ _SNAP_MEMO_SIZE = 4
 _SNAP_MEMO_MIN_POINTS = 64
 _PIECE_M = 40.0
 _K_FIRST = 8
+_WORKERS = -1  # kd-tree queries on every core (threads; results do not depend on it)
 
 
 @dataclass(frozen=True)
@@ -308,24 +338,22 @@ class _SegmentIndex:
     tree: cKDTree
 
     @staticmethod
-    def build(lines: npt.NDArray[np.object_]) -> _SegmentIndex:
-        counts = shapely.get_num_coordinates(lines).astype(np.int64)
-        coords = shapely.get_coordinates(lines)
-        ends = np.cumsum(counts)
-        starts = ends - counts
+    def build(coords: FloatArray, offsets: IntArray) -> _SegmentIndex:
+        counts = np.diff(offsets)
+        n_lines = counts.shape[0]
+        ends = offsets[1:]
+        starts = offsets[:-1]
         # sub-segment i runs from coords[i] to coords[i + 1], except at each line's end
         is_last = np.zeros(coords.shape[0], dtype=bool)
         is_last[ends - 1] = True
         first = np.flatnonzero(~is_last)
-        edge = np.repeat(np.arange(lines.shape[0], dtype=np.int64), counts - 1)
+        edge = np.repeat(np.arange(n_lines, dtype=np.int64), counts - 1)
         a = coords[first]
         b = coords[first + 1]
         d = b - a
         sub_len = np.hypot(d[:, 0], d[:, 1])
         cum = np.cumsum(sub_len)
-        edge_first_sub = starts - np.arange(
-            lines.shape[0]
-        )  # sub index of each line's first
+        edge_first_sub = starts - np.arange(n_lines)  # sub index of each line's first
         base = np.where(
             edge_first_sub[edge] > 0, cum[np.maximum(edge_first_sub[edge] - 1, 0)], 0.0
         )
@@ -349,7 +377,7 @@ class _SegmentIndex:
             edge=edge,
             piece_sub=piece_sub,
             half_m=half,
-            tree=cKDTree(mid),
+            tree=cKDTree(mid, balanced_tree=False, compact_nodes=False),
         )
 
     def nearest(self, pts: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
@@ -366,7 +394,7 @@ class _SegmentIndex:
             if todo.size == 0:
                 break
             k = min(k, n_pieces)
-            dm, ip = self.tree.query(pts[todo], k=k)
+            dm, ip = self.tree.query(pts[todo], k=k, workers=_WORKERS)
             dm = dm.reshape(todo.size, k)
             ip = ip.reshape(todo.size, k)
             # every piece midpoint within (nearest midpoint + half a piece) is listed
@@ -405,7 +433,7 @@ class _SegmentIndex:
 
 
 def build_network(
-    segments: gpd.GeoDataFrame, *, snap_tolerance_m: float = 0.5
+    segments: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_tolerance_m: float = 0.5
 ) -> WalkNetwork:
     """Build a :class:`WalkNetwork` from walk segments.
 
@@ -430,10 +458,6 @@ def build_network(
     if not isinstance(segments, gpd.GeoDataFrame | gpd.GeoSeries):
         msg = "segments must be a GeoDataFrame or GeoSeries."
         raise TypeError(msg)
-    check_metric_crs(segments.crs, "segments")
-    if not (np.isfinite(snap_tolerance_m) and snap_tolerance_m >= 0):
-        msg = f"snap_tolerance_m must be >= 0, got {snap_tolerance_m!r}."
-        raise ValueError(msg)
     geoms = np.asarray(segments.geometry.array, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     kinds = shapely.get_type_id(geoms[present])
@@ -445,17 +469,90 @@ def build_network(
         part_of = np.arange(parts.shape[0])
     else:
         parts, part_of = shapely.get_parts(geoms[present], return_index=True)
-    seg_rows = np.flatnonzero(present)[part_of]
-    lengths = shapely.length(parts)
-    keep = (shapely.get_num_coordinates(parts) >= 2) & (lengths > 0)
-    parts, seg_rows, lengths = parts[keep], seg_rows[keep], lengths[keep]
-    n_edges = parts.shape[0]
+    counts = shapely.get_num_coordinates(parts).astype(np.int64)
+    offsets = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return network_from_coords(
+        shapely.get_coordinates(parts),
+        offsets,
+        segment=np.flatnonzero(present)[part_of],
+        crs=segments.crs,
+        snap_tolerance_m=snap_tolerance_m,
+    )
 
-    counts = shapely.get_num_coordinates(parts)
-    coords = shapely.get_coordinates(parts)
-    ends = np.cumsum(counts)
-    starts = ends - counts
-    endpoints = np.vstack([coords[starts], coords[ends - 1]])  # (2E, 2)
+
+def network_from_coords(
+    coords: npt.ArrayLike,
+    offsets: npt.ArrayLike,
+    *,
+    segment: npt.ArrayLike | None = None,
+    crs: Any = None,
+    snap_tolerance_m: float = 0.5,
+) -> WalkNetwork:
+    """Build a :class:`WalkNetwork` from lines given as flat coordinate arrays.
+
+    The array form of :func:`build_network`, for readers that never need shapely
+    objects (the database adapter parses the segments' WKB straight into arrays).
+
+    Parameters
+    ----------
+    coords
+        ``(m, 2)`` vertices of all lines, line after line.
+    offsets
+        ``(n_lines + 1,)`` increasing positions: line ``i`` is
+        ``coords[offsets[i]:offsets[i + 1]]``.
+    segment
+        Source row of each line (default ``0 .. n_lines - 1``), kept as
+        :attr:`WalkNetwork.edge_segment`.
+    crs
+        CRS of the coordinates (must be metric when given).
+    snap_tolerance_m
+        Endpoints within this distance are merged into one node.
+
+    Raises
+    ------
+    ValueError
+        On a geographic CRS, a negative tolerance, non-finite coordinates or
+        inconsistent offsets.
+    """
+    check_metric_crs(crs, "segments")
+    if not (np.isfinite(snap_tolerance_m) and snap_tolerance_m >= 0):
+        msg = f"snap_tolerance_m must be >= 0, got {snap_tolerance_m!r}."
+        raise ValueError(msg)
+    xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+    off = np.asarray(offsets, dtype=np.int64).reshape(-1)
+    if (
+        off.size == 0
+        or off[0] != 0
+        or off[-1] != xy.shape[0]
+        or np.any(np.diff(off) < 0)
+    ):
+        msg = (
+            "offsets must start at 0, never decrease and end at the number of vertices."
+        )
+        raise ValueError(msg)
+    if not np.isfinite(xy).all():
+        msg = "line coordinates contain NaN or infinite values."
+        raise ValueError(msg)
+    counts = np.diff(off)
+    n_lines = counts.shape[0]
+    seg = (
+        np.arange(n_lines, dtype=np.int64)
+        if segment is None
+        else np.asarray(segment, dtype=np.int64).reshape(-1)
+    )
+    if seg.shape[0] != n_lines:
+        msg = f"segment has {seg.shape[0]} values for {n_lines} lines."
+        raise ValueError(msg)
+    lengths = _line_lengths(xy, off)
+    keep = (counts >= 2) & (lengths > 0)
+    if not keep.all():
+        xy = xy[np.repeat(keep, counts)]
+        counts, seg, lengths = counts[keep], seg[keep], lengths[keep]
+        off = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(counts, out=off[1:])
+    n_edges = counts.shape[0]
+    endpoints = np.vstack([xy[off[:-1]], xy[off[1:] - 1]])  # (2E, 2)
 
     node_of_endpoint, node_xy = _merge_points(endpoints, snap_tolerance_m)
     edge_u = node_of_endpoint[:n_edges]
@@ -469,21 +566,35 @@ def build_network(
     else:
         labels = np.zeros(0, dtype=np.int64)
         sizes = np.zeros(0, dtype=np.int64)
-    tree = shapely.STRtree(parts) if n_edges else None
     return WalkNetwork(
         csr=csr,
         node_xy=node_xy,
         edge_u=edge_u.astype(np.int64),
         edge_v=edge_v.astype(np.int64),
         edge_length_m=lengths.astype(float),
-        edge_geometry=parts,
-        edge_segment=seg_rows.astype(np.int64),
+        edge_coords=xy,
+        edge_offsets=off,
+        edge_segment=seg,
         component_labels=labels.astype(np.int64),
         component_sizes=sizes,
-        crs=segments.crs,
+        crs=crs,
         snap_tolerance_m=float(snap_tolerance_m),
-        _tree=tree,
     )
+
+
+def _line_lengths(xy: FloatArray, offsets: IntArray) -> FloatArray:
+    """Length of each line: the sum of its vertex-to-vertex distances, in order."""
+    counts = np.diff(offsets)
+    out = np.zeros(counts.shape[0])
+    if xy.shape[0] < 2:
+        return out
+    step = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
+    jump = offsets[1:-1] - 1  # from one line's last vertex to the next line's first
+    step[jump[(jump >= 0) & (jump < step.shape[0])]] = 0.0
+    lines = np.flatnonzero(counts >= 2)
+    if lines.size:
+        out[lines] = np.add.reduceat(step, offsets[lines])
+    return out
 
 
 def _merge_points(
@@ -521,15 +632,23 @@ def _edge_matrix(u: IntArray, v: IntArray, w: FloatArray, n: int) -> csr_array:
     """Symmetric csr of the shortest edge per node pair, without self-loops."""
     loop = u == v
     u, v, w = u[~loop], v[~loop], w[~loop]
-    rows = np.concatenate([u, v])
-    cols = np.concatenate([v, u])
+    rows = np.concatenate([u, v]).astype(np.int64)
+    cols = np.concatenate([v, u]).astype(np.int64)
     wts = np.concatenate([w, w])
-    # Keep the shortest of parallel edges (coo->csr would *sum* duplicates).
-    order = np.lexsort((wts, cols, rows))
-    rows, cols, wts = rows[order], cols[order], wts[order]
-    first = np.ones(rows.shape[0], dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, wts = rows[first], cols[first], wts[first]
+    # One int64 key per (row, col) in row-major order; parallel edges end up next to
+    # each other and keep the shortest (coo->csr would *sum* duplicates).
+    key = rows * n + cols
+    order = np.argsort(key, kind="stable")
+    key, wts = key[order], wts[order]
+    first = np.ones(key.shape[0], dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    if starts.size < key.size:
+        wts = np.minimum.reduceat(wts, starts) if starts.size else wts[:0]
+    else:
+        wts = wts.copy()
+    key = key[starts]
+    rows, cols = key // n, key % n
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     return csr_array((wts, cols.astype(np.int32), indptr), shape=(n, n))

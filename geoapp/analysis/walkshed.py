@@ -56,6 +56,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from geoapp.analysis.forked import map_forked
 from geoapp.analysis.network import (
     SnapResult,
     WalkNetwork,
@@ -73,6 +74,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+# below this many node × category visits one process is faster than forking
+_PARALLEL_MIN_WORK = 1_000_000
 
 MODE_NETWORK = "network"
 MODE_STRAIGHT = "straight_line"
@@ -362,6 +366,7 @@ def life_circle(
     access_spacing_m: float = 50.0,
     persons_per_household: float = 2.5,
     limit_per_category: bool = False,
+    workers: int = 1,
 ) -> LifeCircleResult:
     """Evaluate the life circle of every community.
 
@@ -399,6 +404,9 @@ def life_circle(
         largest tier distance: faster (5-min categories explore 300 m instead of
         1000 m) but ``distance_m`` and ``walk_tier`` are then ``inf``/NaN beyond
         each category's threshold. Coverage, tiers and score are unchanged.
+    workers
+        Processes for routing the categories (:func:`~geoapp.analysis.forked.map_forked`;
+        small problems stay in this process). The result does not depend on it.
 
     Returns
     -------
@@ -491,10 +499,19 @@ def life_circle(
         )
         src_all = _Entry.from_snap(network, am_snap, np.flatnonzero(am_snap.reachable))
         src_cat = am_cat[rows][am_snap.reachable]
-        for j, c in enumerate(cats):
-            src = src_all.take(np.flatnonzero(src_cat == c))
-            ap_d = _route(network, src, entry, route_limit[c])
-            dist[:, j] = _per_community(ap_d, ap_owner_ok, n_comm)
+        src_rows = [np.flatnonzero(src_cat == c) for c in cats]
+
+        def route_category(j: int) -> FloatArray:
+            src = src_all.take(src_rows[j])
+            ap_d = _route(network, src, entry, route_limit[cats[j]])
+            return _per_community(ap_d, ap_owner_ok, n_comm)
+
+        # biggest categories first: they take longest, the rest fill in around them
+        order = sorted(range(len(cats)), key=lambda j: -src_rows[j].size)
+        small = network.n_nodes * len(cats) < _PARALLEL_MIN_WORK
+        done = map_forked(route_category, order, workers=1 if small else workers)
+        for j, col in zip(order, done, strict=True):
+            dist[:, j] = col
         ap_owner = ap_owner_ok
         ap_xy = ap_xy[ok_ap]
 

@@ -26,7 +26,8 @@ from django.utils import timezone
 from pyproj import Transformer
 
 from geoapp import adapters
-from geoapp.analysis.network import WalkNetwork, build_network
+from geoapp.analysis.forked import available_cpus
+from geoapp.analysis.network import WalkNetwork, network_from_coords
 from geoapp.analysis.population import zonal_sum
 from geoapp.analysis.rules import RuleSet as Rules
 from geoapp.analysis.walkshed import LifeCircleResult, life_circle, what_if
@@ -107,8 +108,17 @@ def cache_clear() -> None:
     _AMENITIES.clear()
 
 
-def _network_from(lines: gpd.GeoSeries) -> WalkNetwork | None:
-    return build_network(lines) if len(lines) else None
+def _read_network() -> WalkNetwork | None:
+    coords, offsets = adapters.walk_segment_arrays()
+    if offsets.shape[0] <= 1:
+        return None
+    return network_from_coords(coords, offsets, crs=f"EPSG:{settings.SRID}")
+
+
+def routing_workers() -> int:
+    """``settings.ROUTING_WORKERS``, 0 meaning one per available CPU."""
+    n = int(getattr(settings, "ROUTING_WORKERS", 0) or 0)
+    return n if n > 0 else available_cpus()
 
 
 def _load(
@@ -136,14 +146,10 @@ def _load(
         (stamps["amenity"], stamps["amenity_category"]),
         adapters.amenities_gdf,
     )
-    net_key = (stamps["walk_segment"],)
-    segments = None
-    if net_key not in _NETWORKS:
-        segments = adapters.walk_segment_lines()
     timings["read_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    network, net_hit = _cached(_NETWORKS, net_key, lambda: _network_from(segments))
-    timings["network_build_s"] = time.perf_counter() - t
+    network, net_hit = _cached(_NETWORKS, (stamps["walk_segment"],), _read_network)
+    timings["network_s"] = time.perf_counter() - t
     t = time.perf_counter()
     result = life_circle(
         network,
@@ -155,9 +161,9 @@ def _load(
         speed_m_per_min=speed,
         categories=categories,
         limit_per_category=limit_per_category,
+        workers=routing_workers(),
     )
     timings["routing_s"] = time.perf_counter() - t
-    n_segments = stamps["walk_segment"][0]
     info = {
         "timings": timings,
         "cache": {"network": net_hit, "amenities": am_hit},
@@ -166,7 +172,7 @@ def _load(
         "counts": {
             "communities": len(communities),
             "amenities": len(amenities),
-            "walk_segments": int(n_segments or 0),
+            "walk_segments": network.n_edges if network is not None else 0,
         },
     }
     return _Context(network, communities, rules, result), info

@@ -211,6 +211,9 @@ LEAFLET_CONFIG = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Processes that route the life circle's categories in parallel (forked, sharing the
+# graph); 0 = one per CPU this process may use. 1 keeps everything in one process.
+ROUTING_WORKERS = env.int("GEOAPP_ROUTING_WORKERS", 0)
 
 # BACKGROUND TASKS: analyses run in a worker backed by PostgreSQL (django-tasks-db);
 # `manage.py db_worker` processes the queue (make run starts one).

@@ -172,3 +172,56 @@ def test_analysis_package_does_not_import_django() -> None:
     env = {"PATH": "", "PYTHONPATH": str(root)}  # no DJANGO_SETTINGS_MODULE
     done = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=False)
     assert done.returncode == 0
+
+
+def _random_lines(seed: int, n: int = 300) -> list[LineString]:
+    rng = np.random.default_rng(seed)
+    lines = []
+    for _ in range(n):
+        k = int(rng.integers(2, 5))
+        pts = np.round(rng.uniform(0, 2000, size=(k, 2)) / 25) * 25  # shared endpoints
+        lines.append(LineString(pts))
+    lines.append(LineString([(5, 5), (5, 5)]))  # zero length: dropped
+    return lines
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_network_from_coords_equals_build_network(seed: int) -> None:
+    from geoapp.analysis.network import network_from_coords
+
+    lines = _random_lines(seed)
+    a = build_network(_segs(*lines))
+    counts = np.array([len(ln.coords) for ln in lines])
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    coords = np.concatenate([np.asarray(ln.coords) for ln in lines])
+    b = network_from_coords(coords, offsets, crs=CRS)
+    assert a.n_nodes == b.n_nodes and a.n_edges == b.n_edges == len(lines) - 1
+    np.testing.assert_array_equal(a.node_xy, b.node_xy)
+    np.testing.assert_array_equal(a.edge_u, b.edge_u)
+    np.testing.assert_array_equal(a.edge_segment, b.edge_segment)
+    np.testing.assert_allclose(b.edge_length_m, [ln.length for ln in lines[:-1]])
+    assert (a.csr != b.csr).nnz == 0
+    # the lazily built shapely lines are the input lines
+    assert all(g.equals(ln) for g, ln in zip(b.edge_geometry, lines[:-1], strict=True))
+    pts = np.random.default_rng(seed).uniform(-100, 2100, size=(50, 2))
+    sa, sb = a.snap_points(pts), b.snap_points(pts)
+    np.testing.assert_array_equal(sa.edge, sb.edge)
+    np.testing.assert_allclose(sa.along_m, sb.along_m)
+
+
+def test_network_from_coords_refuses_bad_arrays() -> None:
+    from geoapp.analysis.network import network_from_coords
+
+    xy = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0]])
+    with pytest.raises(ValueError, match="offsets must start at 0"):
+        network_from_coords(xy, [0, 2])  # does not end at 3
+    with pytest.raises(ValueError, match="offsets must start at 0"):
+        network_from_coords(xy, [0, 2, 1, 3])  # decreases
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        network_from_coords(np.array([[0.0, 0.0], [np.nan, 1.0]]), [0, 2])
+    with pytest.raises(ValueError, match="segment has 1 values for 2 lines"):
+        network_from_coords(xy[[0, 1, 1, 2]], [0, 2, 4], segment=[0])
+    with pytest.raises(ValueError, match="geographic CRS"):
+        network_from_coords(xy, [0, 3], crs="EPSG:4326")
+    empty = network_from_coords(np.zeros((0, 2)), [0])
+    assert empty.n_nodes == 0 and empty.n_edges == 0

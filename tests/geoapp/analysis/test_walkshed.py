@@ -469,3 +469,27 @@ def test_what_if_validation(rs: RuleSet) -> None:
         what_if(base, None, comm, added.iloc[:1], rs)
     with pytest.raises(ValueError, match="do not match"):
         what_if(base, net, comm.iloc[:3], added.iloc[:1], rs)
+
+
+def test_parallel_routing_gives_the_same_result(rs: RuleSet, monkeypatch) -> None:
+    """Categories routed in forked workers: identical distances, in the right columns."""
+    import geoapp.analysis.walkshed as walkshed
+
+    lines = [LineString([(x, 0), (x + 50, 0)]) for x in range(0, 3000, 50)]
+    lines += [LineString([(x, 0), (x, 50)]) for x in range(0, 3000, 250)]
+    net = build_network(gpd.GeoDataFrame(geometry=lines, crs=CRS))
+    comm = _communities(
+        [(f"c{i}", 100.0 + 290 * i, 20.0, "s1", 100 + i) for i in range(10)]
+    )
+    am = _amenities(
+        [("k", 150, 5), ("k", 2600, 5), ("g", 900, 3), ("p", 1500, 0)]
+        + [("m", x, 2) for x in (0, 1200, 2900)]
+        + [("n", 400, 40)]
+    )
+    serial = life_circle(net, comm, am, rs, workers=1)
+    monkeypatch.setattr(walkshed, "_PARALLEL_MIN_WORK", 0)
+    parallel = life_circle(net, comm, am, rs, workers=2)
+    pd.testing.assert_frame_equal(serial.distance_m, parallel.distance_m)
+    pd.testing.assert_frame_equal(serial.tiers_met, parallel.tiers_met)
+    # and the answer is the hand-checkable one: c0 at x=100 → kindergarten at 150
+    assert serial.distance_m.at["c0", "k"] == pytest.approx(20 + 50 + 5)
