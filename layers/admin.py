@@ -113,3 +113,19 @@ class PopulationRasterAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
     list_display = ("name", "srid", "resolution_m", "width", "height", "total", "units")
     search_fields = ("name",)
     readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(models.LayerStamp)
+class LayerStampAdmin(admin.ModelAdmin):
+    """Read-only: the rows are written by database triggers (layers/stamps.py)."""
+
+    list_display = ("layer", "epoch", "version", "changed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

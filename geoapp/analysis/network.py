@@ -10,10 +10,14 @@ The network is an undirected graph stored as a symmetric
   segment are not nodes: segments must be split at junctions, as in the
   ``walk_segment`` layer (DATA_MODEL.md). Two lines that merely cross (a bridge
   over a road) are therefore not connected, which is what we want.
-* **Edges** keep their full geometry: the weight is the line's length, and
-  snapping projects onto the real line, not onto the chord.
+* **Edges** keep their full geometry, as flat coordinate arrays (shapely lines
+  are built only on demand): the weight is the line's length, and snapping
+  projects onto the real line, not onto the chord. :func:`network_from_coords`
+  builds the network straight from such arrays (the database adapter parses
+  the segments' WKB into them), :func:`build_network` from a GeoDataFrame.
 * **Snapping** (:meth:`WalkNetwork.snap_points`) projects a point onto the
-  nearest edge (shapely ``STRtree.query_nearest``) and records the edge, the
+  nearest edge (a kd-tree of short edge pieces, with shapely's
+  ``STRtree.query_nearest`` for points far from everything) and records the edge, the
   position along it (``along_m`` from the edge's start node ``edge_u``) and the
   perpendicular offset. The routing code then enters the graph through *both*
   end nodes with the partial lengths ``along_m`` and ``length - along_m`` (a
