@@ -171,9 +171,41 @@ def layers_clear() -> None:
         models.PopulationRaster,
     ):
         model.objects.all().delete()
+        history = getattr(model, "history", None)
+        if history is not None:  # the old city's past, deletions included
+            history.model.objects.all().delete()
 
 
 @transaction.atomic
+def _community_history(history, source: str) -> int:
+    """History rows of the communities from a generated stage timeline.
+
+    Each row is the community as stored now, with the ``stage`` and ``lifts`` of
+    that moment (``history_type`` ``+`` for the first record, ``~`` after), so the
+    last record of each community equals its current row and an undo after a
+    later edit restores exactly the loaded state.
+    """
+    hist_model = models.Community.history.model
+    fields = [f.attname for f in models.Community._meta.concrete_fields]
+    current = {c.code: c for c in models.Community.objects.all()}
+    reason = f"{source}: stage timeline"
+    rows = []
+    for r in history.itertuples(index=False):
+        c = current[r.code]
+        values = {name: getattr(c, name) for name in fields}
+        values.update(stage=r.stage, lifts=int(r.lifts))
+        rows.append(
+            hist_model(
+                **values,
+                history_date=r.date.to_pydatetime(),
+                history_type="+" if r.first else "~",
+                history_change_reason=reason,
+            )
+        )
+    hist_model.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
 def city_load(
     city,
     *,
@@ -249,6 +281,9 @@ def city_load(
     counts["communities"] = _bulk(
         models.Community, city.communities.itertuples(), community, tick("communities")
     )
+    history = getattr(city, "stage_history", None)
+    if history is not None and len(history):
+        counts["community_history"] = _community_history(history, source)
 
     def idle(r):
         return models.IdleLand(

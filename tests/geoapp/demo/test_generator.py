@@ -500,3 +500,45 @@ def test_city_scale_sizes():
     assert len(big.communities) >= 3000
     assert len(big.amenities) >= 50_000
     assert len(big.idle_land) >= 2000
+
+
+def test_stage_history(city, city_again):
+    """A timeline per community that ends in its current state, inside the window."""
+    from geoapp.demo.generator import HISTORY_END, HISTORY_START
+
+    h = city.stage_history
+    pd.testing.assert_frame_equal(h, city_again.stage_history)  # deterministic
+    comm = city.communities.set_index("code")
+    assert set(h["code"]) == set(comm.index)  # every community has a first record
+    assert h.groupby("code")["first"].sum().eq(1).all()
+    assert h["date"].between(HISTORY_START, HISTORY_END).all()
+    order = {s: i for i, s in enumerate(STAGES_IN_ORDER)}
+    for code, g in h.groupby("code", sort=False):
+        assert g["date"].is_monotonic_increasing
+        assert g["stage"].map(order).tolist() == list(range(len(g)))  # one per stage
+        last = g.iloc[-1]
+        assert (last["stage"], last["lifts"]) == (
+            comm.at[code, "stage"],
+            comm.at[code, "lifts"],
+        )
+        assert g.iloc[0]["first"] and g.iloc[0]["stage"] == "not_started"
+    # old walk-ups renovated now got their lifts in the works: 0 before 竣工验收
+    fitted = h[(h["stage"] == "under_construction") & (h["lifts"] == 0)]["code"]
+    gained = comm.loc[fitted, "lifts"]
+    renovated = comm.loc[fitted, "stage"].isin(
+        ["accepted", "handed_over", "post_evaluated"]
+    )
+    assert (gained[renovated] > 0).any()
+
+
+STAGES_IN_ORDER = (
+    "not_started",
+    "applied",
+    "planned",
+    "in_reserve",
+    "in_annual_plan",
+    "under_construction",
+    "accepted",
+    "handed_over",
+    "post_evaluated",
+)

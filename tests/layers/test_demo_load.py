@@ -1,0 +1,44 @@
+"""Loading a generated city (layers.services.city_load / layers_clear): history rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from geoapp.demo.generator import generate_city
+from layers import models, services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def small_city():
+    return generate_city(seed=3, scale="small")
+
+
+def test_stage_timeline_becomes_history_and_clearing_removes_it(small_city) -> None:
+    counts = services.city_load(small_city, source="demo:test")
+    hist = models.Community.history.model
+    assert counts["community_history"] == len(small_city.stage_history)
+    assert hist.objects.count() == len(small_city.stage_history)
+    # the newest record of every community is the community as stored now
+    fields = [
+        f.attname for f in models.Community._meta.concrete_fields if f.name != "id"
+    ]
+    for c in models.Community.objects.all():
+        rows = list(c.history.order_by("history_date"))
+        assert rows[0].history_type == "+" and rows[0].stage == "not_started"
+        assert all(r.history_type == "~" for r in rows[1:])
+        newest = rows[-1]
+        assert {f: getattr(newest, f) for f in fields} == {
+            f: getattr(c, f) for f in fields
+        }
+    # the public figure that needs it: lifts installed during renovation
+    from public.selectors import progress_stats
+
+    assert progress_stats()["city"]["lifts_installed"] > 0
+
+    # reloading clears the old city's history (deletions included)
+    services.layers_clear()
+    assert not models.Community.objects.exists()
+    assert not models.Community.history.model.objects.exists()
+    assert not models.District.history.model.objects.exists()
