@@ -1,5 +1,7 @@
 """Geometry checks shared by forms, the admin, the API and imports: what is wrong, and where."""
 
+import threading
+
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
@@ -16,6 +18,46 @@ def _lonlat(geom: GEOSGeometry, x: float, y: float) -> str:
 
     p = transformed(Point(x, y, srid=geom.srid or settings.SRID), settings.API_SRID)
     return f"{p.x:.6f}, {p.y:.6f}"
+
+
+def _city_area():
+    """The city extent (a lon/lat box) as a prepared polygon in the storage CRS.
+
+    Its edges are densified (every 0.01°, about 1 km) before projecting, so the
+    curved image of the box is followed to well under a metre; the sides are drawn
+    a hair inside (1e-7°, about 1 cm) so that anything this polygon contains is
+    certainly inside the box. Geometries it does not contain take the exact test
+    (transform to lon/lat, compare extents). Cached per (SRID, extent) and per
+    thread (a prepared geometry builds its index lazily, on first use).
+    """
+    key = (settings.SRID, tuple(settings.CITY_EXTENT))
+    cache = getattr(_local, "city_area", None)
+    if cache is None:
+        cache = _local.city_area = {}
+    hit = cache.get(key)
+    if hit is None:
+        import numpy as np
+        from django.contrib.gis.geos import Polygon
+
+        x0, y0, x1, y1 = settings.CITY_EXTENT
+        eps = 1e-7
+        x0, y0, x1, y1 = x0 + eps, y0 + eps, x1 - eps, y1 - eps
+        nx = max(2, int(np.ceil((x1 - x0) / 0.01)) + 1)
+        ny = max(2, int(np.ceil((y1 - y0) / 0.01)) + 1)
+        xs, ys = np.linspace(x0, x1, nx), np.linspace(y0, y1, ny)
+        ring = (
+            [(x, y0) for x in xs]
+            + [(x1, y) for y in ys[1:]]
+            + [(x, y1) for x in xs[::-1][1:]]
+            + [(x0, y) for y in ys[::-1][1:]]
+        )
+        box = Polygon(ring, srid=settings.API_SRID)
+        hit = transformed(box, settings.SRID).prepared
+        cache[key] = hit
+    return hit
+
+
+_local = threading.local()
 
 
 def validate_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) -> None:
@@ -62,6 +104,8 @@ def validate_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) ->
     if geom.srid is None:
         geom = geom.clone()
         geom.srid = settings.SRID
+    if geom.srid == settings.SRID and _city_area().contains(geom):
+        return  # the usual case, without transforming the geometry
     check = transformed(geom, settings.API_SRID)
     minx, miny, maxx, maxy = check.extent
     ex = settings.CITY_EXTENT
