@@ -22,6 +22,8 @@ class PublicConfig(AppConfig):
     verbose_name = "公众端"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the database-role check (E2)
+
         # Edits in this process forget the remembered data version at once (the
         # version itself, not signals, is what invalidates: see public/caching.py).
         from .caching import forget_version

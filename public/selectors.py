@@ -37,6 +37,8 @@ from layers.models import (
     Stage,
 )
 
+from .db_role import configured_role
+
 #: Statement timeout of every public query (SECURITY.md G2: ≤ 5 s).
 STATEMENT_TIMEOUT_MS = 5000
 #: Stages counted as "renovated" (竣工验收 and later).
@@ -103,21 +105,49 @@ class PublicQueryTimeout(Exception):
     """A public query hit the statement timeout (answered with 503)."""
 
 
+#: remember the current settings, then SET LOCAL the timeout (and the role) at once;
+#: ``OFFSET 0`` keeps the sub-select unflattened, so it is read before set_config runs
+_ENTER_SQL = (
+    "SELECT prev.role, prev.timeout, set_config('statement_timeout', %s, true){role}"
+    " FROM (SELECT current_setting('role') AS role,"
+    " current_setting('statement_timeout') AS timeout OFFSET 0) AS prev"
+)
+_ENTER_WITH_ROLE = _ENTER_SQL.format(role=", set_config('role', %s, true)")
+_ENTER_WITHOUT_ROLE = _ENTER_SQL.format(role="")
+_LEAVE_SQL = (
+    "SELECT set_config('role', %s, true), set_config('statement_timeout', %s, true)"
+)
+
+
 @contextmanager
 def public_query(timeout_ms: int | None = None):
-    """A transaction whose statements are cancelled after ``timeout_ms`` (SET LOCAL)."""
+    """A transaction whose statements run as the public role, cancelled after ``timeout_ms``.
+
+    Both are ``SET LOCAL`` (``set_config(..., true)``, parameterised): the role
+    ``settings.PUBLIC_DB_ROLE`` may read only the allowlisted columns (SECURITY.md E2,
+    granted by ``public/migrations``), the timeout bounds every query (G2). Outside a
+    transaction the COMMIT ends both. Inside an outer one (tests, a caller's atomic
+    block) a released savepoint would keep them until the outer transaction ends, so
+    the success path puts the previous values back; a rolled-back savepoint reverts
+    them by itself. Nothing inside may write: the role cannot.
+    """
     from django.db.utils import OperationalError
 
     timeout_ms = timeout_ms or STATEMENT_TIMEOUT_MS
+    role = configured_role()
+    outer = connection.in_atomic_block or not connection.get_autocommit()
     try:
         with transaction.atomic():
             with connection.cursor() as cur:
-                # set_config(..., true) == SET LOCAL, but parameterised
-                cur.execute(
-                    "SELECT set_config('statement_timeout', %s, true)",
-                    [str(int(timeout_ms))],
-                )
+                if role:
+                    cur.execute(_ENTER_WITH_ROLE, [str(int(timeout_ms)), role])
+                else:
+                    cur.execute(_ENTER_WITHOUT_ROLE, [str(int(timeout_ms))])
+                prev_role, prev_timeout = cur.fetchone()[:2]
             yield
+            if outer and not connection.needs_rollback:
+                with connection.cursor() as cur:
+                    cur.execute(_LEAVE_SQL, [prev_role, prev_timeout])
     except OperationalError as exc:
         if "statement timeout" in str(exc) or "canceling statement" in str(exc):
             raise PublicQueryTimeout(str(exc)) from exc
@@ -413,7 +443,8 @@ def coverage_before_after(community_id: int) -> dict[str, Any]:
     last = res.order_by("-run__finished_at", "-run_id").values(
         "run__finished_at", *COVERAGE_FIELDS
     )[:1]
-    names = dict(AmenityCategory.objects.values_list("code", "name"))
+    # no ordering (the model's default sorts by tier_minutes, which the role cannot read)
+    names = dict(AmenityCategory.objects.order_by().values_list("code", "name"))
 
     def clean(rows):
         if not rows:

@@ -207,6 +207,11 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# PUBLIC MAP: every public read runs under this NOLOGIN database role (SET LOCAL ROLE),
+# which may SELECT only the allowlisted columns (SECURITY.md E2; public/README.md). The
+# `public` migration creates it and grants the columns. Empty = off (not recommended).
+PUBLIC_DB_ROLE = env("GEOAPP_PUBLIC_DB_ROLE", default="geoapp_public")
+
 # SECURITY HEADERS (production hardening switched on in prod.py)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
