@@ -1,11 +1,14 @@
 """Time block bundling at city scale: adjacency graph alone beside the full bundling.
 
-Run: ``.venv/bin/python benchmarks/bundling.py [--gap-m 30] [--seed 42]``.
+Run: ``.venv/bin/python benchmarks/bundling.py [--gap-m 30] [--seed 42]
+[--selected all|eligible]``.
 
 - When the database holds ≥ 3 000 communities (``make_demo --scale city``), times
   :func:`geoapp.analysis.adjacency.community_adjacency` on the loaded communities and
   barriers, then the service :func:`blocks.services.bundle_run` end to end (read,
-  bundle, dissolve, store, nearby plots). This writes a bundling run to that DB.
+  bundle, dissolve, store, nearby plots) and counts its queries. This writes a
+  bundling run to that DB, superseding the blocks of the previous run (the store
+  time depends on how many: it is printed).
 - Otherwise generates the city in memory with
   ``geoapp.demo.generator.generate_city(scale="city")`` and times the pure
   :func:`geoapp.analysis.bundling.bundle_blocks` (+ ``dissolve_blocks``).
@@ -36,6 +39,12 @@ def main() -> None:
     ap.add_argument("--gap-m", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--in-memory", action="store_true", help="ignore the database")
+    ap.add_argument(
+        "--selected",
+        choices=["all", "eligible"],
+        default="all",
+        help="communities to bundle (database mode): all in scope, or 二(一) eligible",
+    )
     args = ap.parse_args()
 
     import django
@@ -52,6 +61,9 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 - no DB: fall back to memory
             print(f"database not usable ({exc}); generating in memory")
     if n_db >= CITY_MIN:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         from blocks import selectors, services
 
         comm = selectors.community_frame()
@@ -59,7 +71,11 @@ def main() -> None:
         adj, t_adj = _timed(
             community_adjacency, comm, gap_m=args.gap_m, barriers=barriers
         )
-        run, t_run = _timed(services.bundle_run, gap_m=args.gap_m, seed=args.seed)
+        selected = None if args.selected == "all" else args.selected
+        with CaptureQueriesContext(connection) as queries:
+            run, t_run = _timed(
+                services.bundle_run, gap_m=args.gap_m, seed=args.seed, selected=selected
+            )
         s = run.summary
         print(f"source: database, {len(comm)} communities, {len(barriers)} barriers")
         print(
@@ -71,8 +87,11 @@ def main() -> None:
             f"{s['timings']['bundle_s']:.2f} s, store {s['timings']['store_s']:.2f} s]"
         )
         print(
-            f"blocks: {s['n_blocks']}, unassigned: {s['n_unassigned']} (run #{run.pk})"
+            f"blocks: {s['n_blocks']} (new {s['n_new_blocks']}, locked kept "
+            f"{len(s['locked_kept'])}), superseded: {len(s['superseded'])}, "
+            f"unassigned: {s['n_unassigned']} (run #{run.pk}, selected {args.selected})"
         )
+        print(f"queries in bundle_run       : {len(queries.captured_queries)}")
         return
 
     from geoapp.demo.generator import generate_city

@@ -44,9 +44,10 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.contrib.gis.measure import D
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Func, JSONField, OuterRef, Q
 from django.utils import timezone
 from scipy.sparse import csgraph
 
@@ -85,9 +86,16 @@ def _user(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
 
 
+def _mark(objs: Iterable[Any], *, user: Any, why: str) -> None:
+    """Set who and why on instances; simple_history reads them for the history row."""
+    who = _user(user)
+    for obj in objs:
+        obj._change_reason = why[:100]
+        obj._history_user = who
+
+
 def _save(obj: Any, *, user: Any, why: str) -> None:
-    obj._change_reason = why[:100]
-    obj._history_user = _user(user)
+    _mark([obj], user=user, why=why)
     obj.save()
 
 
@@ -136,16 +144,126 @@ def _basic_cost_per_household() -> tuple[Decimal | None, dict[str, Any]]:
 
 
 def _nearby(geom: MultiPolygon) -> tuple[list[str], list[str]]:
+    """Available idle plots and vacant housing within :data:`NEARBY_M` of ``geom``."""
     ok = {"status": Availability.AVAILABLE, "geom__dwithin": (geom, D(m=NEARBY_M))}
     idle = list(IdleLand.objects.filter(**ok).values_list("code", flat=True))
     vacant = list(VacantHousing.objects.filter(**ok).values_list("code", flat=True))
     return idle, vacant
 
 
+def _nearby_update(pks: Sequence[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """Store :func:`_nearby` of the stored outlines of blocks ``pks`` in one UPDATE.
+
+    The same ``dwithin`` lookup as :func:`_nearby`, with the block outline as the
+    outer reference of a correlated array subquery per layer (one GiST index probe
+    per block and layer), codes in the models' order (``code``). Returns the
+    stored lists by block pk (one more query).
+    """
+
+    def codes(model: Any) -> Func:
+        near = model.objects.filter(
+            status=Availability.AVAILABLE,
+            geom__dwithin=(OuterRef("geom"), D(m=NEARBY_M)),
+        )
+        array = ArraySubquery(near.order_by("code").values("code"))
+        return Func(array, function="to_jsonb", output_field=JSONField())
+
+    blocks = RenovationBlock.objects.filter(pk__in=list(pks))
+    blocks.update(idle_land=codes(IdleLand), vacant_housing=codes(VacantHousing))
+    rows = blocks.values_list("pk", "idle_land", "vacant_housing")
+    return {pk: (idle, vacant) for pk, idle, vacant in rows}
+
+
 def _barriers(params: dict[str, Any]):
     if not params.get("use_barriers", True):
         return None
     return selectors.barrier_series(road_class=params.get("barrier_road_class"))
+
+
+def _block_totals(
+    frame: pd.DataFrame,
+    blocks: Sequence[Sequence[str]],
+    gaps: pd.DataFrame | None,
+) -> list[dict[str, Any]]:
+    """Totals and shared gaps of each block, from its members' rows in ``frame``.
+
+    Parameters
+    ----------
+    frame
+        Communities indexed by code (``households``, ``residents``,
+        ``floor_area_m2``, ``completion_year``, ``dangerous_c``, ``dangerous_d``).
+    blocks
+        Member codes of each block; sums run in this order.
+    gaps
+        Community code × category, ``True`` where missing (or ``None``).
+
+    Returns
+    -------
+    list of dict
+        Per block, the :class:`~blocks.models.RenovationBlock` field values.
+
+    Notes
+    -----
+    The columns are converted to arrays once and each block reads its rows by
+    position, which gives the same numbers as converting each block's slice: the
+    conversion is element-wise, and a block's sum adds the same values in the same
+    order. A category is shared by all members when its share is 1 and by most
+    when the share exceeds ``SHARED_GAP_SHARE``; missing gap rows count as not
+    missing.
+    """
+
+    def col(
+        name: str, *, coerce: bool = False, fill: float | None = None
+    ) -> np.ndarray:
+        values = pd.to_numeric(frame[name], errors="coerce" if coerce else "raise")
+        if fill is not None:
+            values = values.fillna(fill)
+        return values.to_numpy(dtype=float, na_value=np.nan)
+
+    households = col("households")
+    residents = col("residents", coerce=True)
+    floor_area = col("floor_area_m2", fill=0)
+    years = col("completion_year", coerce=True)
+    dangerous_c = col("dangerous_c", fill=0)
+    dangerous_d = col("dangerous_d", fill=0)
+    if gaps is not None:
+        categories = list(gaps.columns)
+        missing = gaps.reindex(frame.index).fillna(value=False).astype(float).to_numpy()
+
+    row_of = {code: i for i, code in enumerate(frame.index)}
+    out = []
+    for codes in blocks:
+        pos = np.array([row_of[c] for c in codes], dtype=np.intp)
+        res = residents[pos]
+        res = res[~np.isnan(res)]
+        yrs = years[pos]
+        yrs = yrs[~np.isnan(yrs)]
+        totals = {
+            "member_codes": sorted(codes),
+            "n_communities": len(pos),
+            "households": int(np.nansum(households[pos])),
+            "residents": int(res.sum()) if res.size else None,
+            "floor_area_m2": float(floor_area[pos].sum()),
+            "completion_year_min": _int(yrs.min()) if yrs.size else None,
+            "completion_year_max": _int(yrs.max()) if yrs.size else None,
+            "dangerous_buildings": int(dangerous_c[pos].sum() + dangerous_d[pos].sum()),
+            "gaps_all": [],
+            "gaps_most": [],
+        }
+        if gaps is not None and len(pos):
+            share = missing[pos].sum(axis=0) / len(pos)
+            pairs = list(zip(categories, share, strict=True))
+            totals["gaps_all"] = [c for c, s in pairs if s >= 1.0]
+            totals["gaps_most"] = [c for c, s in pairs if s > SHARED_GAP_SHARE]
+        out.append(totals)
+    return out
+
+
+def _cost(
+    households: int, cost: tuple[Decimal | None, dict[str, Any]]
+) -> tuple[Decimal | None, dict[str, Any]]:
+    per_household, basis = cost
+    return (None if per_household is None else per_household * households), basis
 
 
 def _fill(
@@ -156,32 +274,12 @@ def _fill(
     cost: tuple[Decimal | None, dict[str, Any]],
 ) -> None:
     """Set the block's totals, outline, shared gaps, nearby plots and cost from its members."""
-    block.member_codes = sorted(members.index)
-    block.n_communities = len(members)
-    block.households = int(pd.to_numeric(members["households"]).sum())
-    res = pd.to_numeric(members["residents"], errors="coerce")
-    block.residents = int(res.sum()) if res.notna().any() else None
-    block.floor_area_m2 = float(pd.to_numeric(members["floor_area_m2"]).fillna(0).sum())
-    years = pd.to_numeric(members["completion_year"], errors="coerce")
-    block.completion_year_min = _int(years.min())
-    block.completion_year_max = _int(years.max())
-    block.dangerous_buildings = int(
-        pd.to_numeric(members["dangerous_c"]).fillna(0).sum()
-        + pd.to_numeric(members["dangerous_d"]).fillna(0).sum()
-    )
+    (totals,) = _block_totals(members, [list(members.index)], gaps)
+    for field, value in totals.items():
+        setattr(block, field, value)
     block.geom = _multi(geom)
-    if gaps is not None:
-        share = gaps.reindex(members.index).fillna(value=False).astype(float).mean()
-        block.gaps_all = [c for c, s in share.items() if s >= 1.0]
-        block.gaps_most = [c for c, s in share.items() if s > SHARED_GAP_SHARE]
-    else:
-        block.gaps_all, block.gaps_most = [], []
     block.idle_land, block.vacant_housing = _nearby(block.geom)
-    per_household, basis = cost
-    block.cost_estimate_yuan = (
-        None if per_household is None else per_household * block.households
-    )
-    block.cost_basis = basis
+    block.cost_estimate_yuan, block.cost_basis = _cost(block.households, cost)
 
 
 def _validate_params(
@@ -407,59 +505,97 @@ def _store(
     *,
     user: Any,
 ) -> dict[str, Any]:
-    why_old = f"superseded by bundling run #{run.pk}"
+    """Supersede, carry over and create the run's blocks, all or nothing.
+
+    Set-based, so the number of queries does not grow with the number of blocks:
+    one UPDATE per table for the superseded blocks, one for the carried ones, one
+    bulk INSERT each for the new blocks, their memberships and each batch of
+    history rows, one UPDATE (+ one SELECT) for the nearby plots of every new
+    outline. The history rows are those ``save()`` wrote one by one before: one
+    ``~`` row per superseded or carried block and one ``+`` row per new block,
+    with the user and the reason; memberships get none (``bulk_create`` and
+    ``update`` write none, as before).
+    """
+    now = timezone.now()
     stale_ids = BlockMembership.objects.filter(
         block__is_active=True, block__locked=False, community__code__in=list(comm.index)
     ).values("block_id")
-    stale = RenovationBlock.objects.select_for_update().filter(pk__in=stale_ids)
-    superseded = []
+    stale = list(RenovationBlock.objects.select_for_update().filter(pk__in=stale_ids))
+    BlockMembership.objects.filter(block__in=stale).update(active=False)
+    changes = {"is_active": False, "status": Status.SUPERSEDED, "updated_at": now}
+    RenovationBlock.objects.filter(pk__in=[b.pk for b in stale]).update(**changes)
     for b in stale:
-        BlockMembership.objects.filter(block=b).update(active=False)
-        b.is_active = False
-        b.status = Status.SUPERSEDED
-        _save(b, user=user, why=why_old)
-        superseded.append(b.code)
-    for b in carried.values():
-        b.run = run
-        _save(b, user=user, why=f"locked: kept in bundling run #{run.pk}")
-
-    cost = _basic_cost_per_household()
-    pk_by_code = dict(
-        Community.objects.filter(code__in=list(comm.index)).values_list("code", "pk")
+        for field, value in changes.items():
+            setattr(b, field, value)
+    _history(stale, user=user, why=f"superseded by bundling run #{run.pk}", update=True)
+    kept = list(carried.values())
+    RenovationBlock.objects.filter(pk__in=[b.pk for b in kept]).update(
+        run=run, updated_at=now
     )
+    for b in kept:
+        b.run, b.updated_at = run, now
+    _history(
+        kept, user=user, why=f"locked: kept in bundling run #{run.pk}", update=True
+    )
+
+    new = [int(i) not in carried for i in result.blocks.index]
+    new_rows = result.blocks.loc[np.array(new, dtype=bool)]
+    members = [list(m) for m in new_rows["members"]]
+    totals = _block_totals(comm, members, gaps)
+    cost = _basic_cost_per_household()
     group_col = GROUPS[run.parameters["group_by"]]
-    name_col = "street_name" if group_col == "street_code" else "district_name"
+    names = comm["street_name" if group_col == "street_code" else "district_name"]
+    geoms = outlines.geometry
     per_group: dict[str, int] = {}
-    n_new = 0
-    for block_id, row in result.blocks.iterrows():
-        if int(block_id) in carried:
-            continue
-        n_new += 1
-        members = comm.loc[list(row["members"])]
+    blocks = []
+    for n, (block_id, row) in enumerate(new_rows.iterrows(), start=1):
         group = str(row["group"])
         per_group[group] = per_group.get(group, 0) + 1
-        label = members[name_col].iloc[0] or group
+        label = names.loc[members[n - 1][0]] or group
         block = RenovationBlock(
-            code=f"R{run.pk}-B{n_new:03d}",
+            code=f"R{run.pk}-B{n:03d}",
             name=f"{label}片区 {per_group[group]}",
             run=run,
             group_code=group,
             below_floor=bool(row["below_floor"]),
+            geom=_multi(geoms.loc[block_id]),
+            **totals[n - 1],
         )
-        _fill(block, members, outlines.geometry.loc[block_id], gaps, cost)
-        _save(block, user=user, why=f"proposed by bundling run #{run.pk}")
-        BlockMembership.objects.bulk_create(
-            [
-                BlockMembership(block=block, community_id=pk_by_code[c])
-                for c in members.index
-            ]
-        )
+        block.cost_estimate_yuan, block.cost_basis = _cost(block.households, cost)
+        blocks.append(block)
+    # Insert first, so that the database finds the nearby plots of every stored
+    # outline at once; the history rows are written after, with the complete rows.
+    RenovationBlock.objects.bulk_create(blocks)
+    if blocks:
+        nearby = _nearby_update([b.pk for b in blocks])
+        for b in blocks:
+            b.idle_land, b.vacant_housing = nearby[b.pk]
+    _history(blocks, user=user, why=f"proposed by bundling run #{run.pk}", update=False)
+
+    pk_by_code = dict(
+        Community.objects.filter(code__in=list(comm.index)).values_list("code", "pk")
+    )
+    BlockMembership.objects.bulk_create(
+        [
+            BlockMembership(block=b, community_id=pk_by_code[c])
+            for b, codes in zip(blocks, members, strict=True)
+            for c in codes
+        ]
+    )
     return {
-        "n_blocks": n_new + len(carried),
-        "n_new": n_new,
-        "locked_kept": [b.code for b in carried.values()],
-        "superseded": superseded,
+        "n_blocks": len(blocks) + len(carried),
+        "n_new": len(blocks),
+        "locked_kept": [b.code for b in kept],
+        "superseded": [b.code for b in stale],
     }
+
+
+def _history(
+    blocks: list[RenovationBlock], *, user: Any, why: str, update: bool
+) -> None:
+    """One history row per block, as ``save()`` writes it (``~`` update, ``+`` insert)."""
+    _mark(blocks, user=user, why=why)
+    RenovationBlock.history.bulk_history_create(blocks, update=update)
 
 
 # --------------------------------------------------------------------------- planner edits
