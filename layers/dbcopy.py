@@ -7,7 +7,9 @@ the caller's transaction. No simple_history rows are written (as with ``bulk_cre
 
 from __future__ import annotations
 
+import datetime
 import io
+import json
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -59,3 +61,142 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
         raw = getattr(cur, "cursor", cur)
         raw.copy_expert(statement.as_string(raw), buf)
     return n
+
+
+def db_value(v: Any) -> Any:
+    """A model attribute as COPY takes it: geometries as hex EWKB, JSON as text."""
+    from django.contrib.gis.geos import GEOSGeometry
+
+    if isinstance(v, GEOSGeometry):
+        return v.hexewkb.decode() if isinstance(v.hexewkb, bytes) else v.hexewkb
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, datetime.date | datetime.time):
+        return v.isoformat()
+    return v
+
+
+def _columns(model, names: Sequence[str] | None):
+    """Concrete, writable fields (no primary key, no generated column)."""
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key or getattr(f, "generated", False):
+            continue
+        if names is None or f.name in names or f.attname in names:
+            out.append(f)
+    return out
+
+
+def insert_objects(model, objs: Sequence[Any]) -> int:
+    """Insert new model instances with one COPY and give each its primary key.
+
+    What ``bulk_create`` does, several times faster for 10⁴ rows: ``auto_now`` /
+    ``auto_now_add`` fields get the current time, the other fields their instance
+    values; the table's constraints apply. The keys are read back by the unique
+    ``code`` of the layer models. No ``save()`` or signals (as with ``bulk_create``).
+    """
+    from django.utils import timezone
+
+    if not objs:
+        return 0
+    fields = _columns(model, None)
+    now = timezone.now()
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for o in objs:
+                setattr(o, f.attname, now)
+    table = model._meta.db_table
+    n = copy_rows(
+        table,
+        [f.column for f in fields],
+        ([db_value(getattr(o, f.attname)) for f in fields] for o in objs),
+    )
+    codes = [o.code for o in objs]
+    ids = dict(model._default_manager.filter(code__in=codes).values_list("code", "pk"))
+    for o in objs:
+        o.pk = ids[o.code]
+        o._state.adding = False
+        o._state.db = connection.alias
+    return n
+
+
+def update_objects(model, objs: Sequence[Any], field_names: Sequence[str]) -> int:
+    """Write ``field_names`` of existing instances with one COPY and one UPDATE.
+
+    ``bulk_update`` builds a ``CASE WHEN pk = … THEN …`` per field and row, which
+    takes seconds per thousand rows; here the new values go into a temporary table
+    (dropped at commit) and ``UPDATE … FROM`` it joins on the primary key.
+    """
+    if not objs:
+        return 0
+    fields = _columns(model, field_names)
+    if not fields:
+        return 0
+    pk = model._meta.pk
+    table = model._meta.db_table
+    tmp = f"_upd_{table}"[:63]
+    cols = [pk.column] + [f.column for f in fields]
+    ident = sql.Identifier
+    with connection.cursor() as cur:
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ident(tmp)))
+        cur.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA"
+            ).format(ident(tmp), sql.SQL(", ").join(map(ident, cols)), ident(table))
+        )
+    copy_rows(
+        tmp,
+        cols,
+        (
+            [getattr(o, pk.attname)] + [db_value(getattr(o, f.attname)) for f in fields]
+            for o in objs
+        ),
+    )
+    sets = sql.SQL(", ").join(
+        sql.SQL("{} = s.{}").format(ident(f.column), ident(f.column)) for f in fields
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            sql.SQL("UPDATE {} AS t SET {} FROM {} AS s WHERE t.{} = s.{}").format(
+                ident(table), sets, ident(tmp), ident(pk.column), ident(pk.column)
+            )
+        )
+        n = cur.rowcount
+        cur.execute(sql.SQL("DROP TABLE {}").format(ident(tmp)))
+    return n
+
+
+def insert_history(
+    model, objs: Sequence[Any], *, update: bool, user: Any = None, reason: str = ""
+) -> int:
+    """django-simple-history rows for ``objs`` with one COPY.
+
+    The same rows as ``model.history.bulk_history_create(objs, update=…,
+    default_user=user, default_change_reason=reason)``: every tracked field as it
+    is on the instance, ``history_type`` ``+`` (new) or ``~`` (updated), one
+    ``history_date`` for the batch.
+    """
+    from django.utils import timezone
+
+    if not objs:
+        return 0
+    hist = model.history.model
+    tracked = hist.tracked_fields
+    meta = hist._meta
+    cols = [
+        meta.get_field("history_date").column,
+        meta.get_field("history_user").column,
+        meta.get_field("history_change_reason").column,
+        meta.get_field("history_type").column,
+    ] + [meta.get_field(f.name).column for f in tracked]
+    head = [
+        timezone.now().isoformat(),
+        getattr(user, "pk", None),
+        reason,
+        "~" if update else "+",
+    ]
+    return copy_rows(
+        meta.db_table,
+        cols,
+        (head + [db_value(getattr(o, f.attname)) for f in tracked] for o in objs),
+    )

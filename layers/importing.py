@@ -43,6 +43,7 @@ from layers.io.mapping import FieldMapping, apply_mapping, load_mapping
 from layers.io.schemas import LAYERS
 
 from . import models
+from .dbcopy import copy_supported, insert_history, insert_objects, update_objects
 
 #: layer name → model (population_raster is handled separately)
 LAYER_MODELS: dict[str, type] = {
@@ -474,23 +475,37 @@ def _refuse_or_skip(prepared_list: list[_Prepared], skip_invalid: bool) -> None:
 
 
 def _write(prepared: _Prepared, *, user, reason: str) -> tuple[int, int]:
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+    """Insert the new rows and update the old ones (caller's transaction), with history.
+
+    With PostgreSQL the rows travel by COPY (:func:`layers.dbcopy.insert_objects`,
+    :func:`~layers.dbcopy.update_objects`): ``bulk_update`` alone took over a minute
+    for 20k updated rows. The history rows are simple_history's own bulk records
+    (``+`` for new rows, ``~`` for updated ones, with the user and the reason).
+    """
+    from simple_history.utils import get_history_manager_for_model
 
     model = prepared.model
     new = [o for _r, o, is_new, _f in prepared.objects if is_new]
     old = [(o, f) for _r, o, is_new, f in prepared.objects if not is_new]
-    has_history = hasattr(model, "history")
+    history = (
+        get_history_manager_for_model(model) if hasattr(model, "history") else None
+    )
+    fast = copy_supported()
     if new:
-        if has_history:
-            bulk_create_with_history(
-                new,
-                model,
-                batch_size=BATCH,
-                default_user=user,
-                default_change_reason=reason,
-            )
+        if fast:
+            insert_objects(model, new)
         else:
             model.objects.bulk_create(new, batch_size=BATCH)
+        if history is not None:
+            if fast:
+                insert_history(model, new, update=False, user=user, reason=reason)
+            else:
+                history.bulk_history_create(
+                    new,
+                    batch_size=BATCH,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
     if old:
         # lock the rows being updated (a concurrent edit waits, then conflicts on version)
         list(
@@ -507,17 +522,21 @@ def _write(prepared: _Prepared, *, user, reason: str) -> tuple[int, int]:
             }
         )
         objs = [o for o, _f in old]
-        if has_history:
-            bulk_update_with_history(
-                objs,
-                model,
-                fields,
-                batch_size=BATCH,
-                default_user=user,
-                default_change_reason=reason,
-            )
+        if fast:
+            update_objects(model, objs, fields)
         else:
             model.objects.bulk_update(objs, fields, batch_size=BATCH)
+        if history is not None:
+            if fast:
+                insert_history(model, objs, update=True, user=user, reason=reason)
+            else:
+                history.bulk_history_create(
+                    objs,
+                    batch_size=BATCH,
+                    update=True,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
     return len(new), len(old)
 
 
