@@ -70,7 +70,7 @@ def _backend_alive(pid: int) -> bool:
         return cur.fetchone()[0] > 0
 
 
-def test_import_killed_midway_changes_nothing(tmp_path) -> None:
+def test_import_killed_midway_changes_nothing(tmp_path, reference_data) -> None:
     keep = factories.amenity("clinic", code="KEEP1", name="原有诊所")
     before_rows = list(models.Amenity.objects.values_list("code", "name", "version"))
     before_history = models.Amenity.history.model.objects.count()
