@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from geoapp.analysis.stages import STAGES
 from layers.models import Community
 
 from .models import (
@@ -50,6 +51,30 @@ def project_list() -> QuerySet[Project]:
 
 def project_get(*, project_id: int) -> Project:
     return project_list().get(pk=project_id)
+
+
+#: Until the annual plan (年度改造计划, 四(二)) a project's works and budget are a
+#: draft that the owners have not approved and the district has not funded: the
+#: public sees a project's funding only from this stage on. Signed-in users see all.
+PUBLIC_FUNDING_FROM = "annual_plan"
+
+
+def funding_is_public(project: Project) -> bool:
+    """``True`` once the project reached :data:`PUBLIC_FUNDING_FROM` (or later)."""
+    return STAGES.index(project.stage) >= STAGES.index(PUBLIC_FUNDING_FROM)
+
+
+def project_get_for_funding(*, project_id: int, user) -> Project:
+    """The project whose funding ``user`` may read; ``Project.DoesNotExist`` otherwise.
+
+    Anonymous visitors get the same "not found" for a draft project as for a missing
+    one, so the existence of early proposals is not disclosed either.
+    """
+    project = project_get(project_id=project_id)
+    if getattr(user, "is_authenticated", False) or funding_is_public(project):
+        return project
+    msg = f"project {project_id} is not public yet"
+    raise Project.DoesNotExist(msg)
 
 
 def project_item_list(*, project: Project) -> QuerySet[ProjectItem]:

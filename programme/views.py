@@ -39,7 +39,7 @@ def community_card(request, code: str):
 
 def project_card(request, pk: int):
     try:
-        project = selectors.project_get(project_id=pk)
+        project = selectors.project_get_for_funding(project_id=pk, user=request.user)
     except Project.DoesNotExist as exc:
         raise Http404 from exc
     breakdown, error, rows = None, "", []

@@ -77,13 +77,16 @@ def funding_payload(project, breakdown) -> dict:
 
 
 class ProjectFundingView(ServiceErrors, APIView):
-    """三: who pays for the project, item by item, every figure with clause and rule."""
+    """三: who pays for the project, item by item, every figure with clause and rule.
+
+    Public from the annual plan on; before that (a draft) only for signed-in users.
+    """
 
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=s.FundingSerializer)
     def get(self, request, pk: int):
-        project = selectors.project_get(project_id=pk)
+        project = selectors.project_get_for_funding(project_id=pk, user=request.user)
         breakdown = services.project_funding(project=project)
         return Response(s.FundingSerializer(funding_payload(project, breakdown)).data)
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from programme import services
+from programme.models import Project
 
 from .builders import community_in
 
@@ -42,7 +43,10 @@ def test_project_card_explains_funding_clause_3_1(client, staff, haishu):
     services.project_item_add(
         user=staff, project=p, works_item="road", quantity=1, budget=100000
     )
-    resp = client.get(reverse("programme-project-card", args=[p.pk]))
+    url = reverse("programme-project-card", args=[p.pk])
+    assert client.get(url).status_code == 404  # a draft (意愿表决): not public yet
+    Project.objects.filter(pk=p.pk).update(stage="annual_plan")
+    resp = client.get(url)
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "&lt;b&gt;改造&lt;/b&gt;" in html
@@ -58,6 +62,7 @@ def test_project_card_without_items_says_why(client, staff, haishu):
     p = services.project_create(
         user=staff, name="空项目", year=2021, community=community_in(haishu)
     )
+    client.force_login(staff)  # signed-in users see drafts too
     resp = client.get(reverse("programme-project-card", args=[p.pk]))
     assert resp.status_code == 200
     assert "no works items" in resp.content.decode()

@@ -56,6 +56,7 @@ def test_eligibility_unknown_community_404(api):
 
 
 def test_funding_every_figure_has_clause_and_rule(api, project):
+    Project.objects.filter(pk=project.pk).update(stage="annual_plan")  # public now
     resp = api.get(reverse("programme-funding", args=[project.pk]))
     assert resp.status_code == 200
     data = resp.json()
@@ -70,10 +71,23 @@ def test_funding_every_figure_has_clause_and_rule(api, project):
     assert "created_by" not in body and "documents" not in body
 
 
+def test_funding_of_a_draft_project_only_for_signed_in_users(api, staff_api, project):
+    """Before the annual plan the budget is a draft: 404 to the public, as if missing."""
+    Project.objects.filter(pk=project.pk).update(stage="plan_vote")
+    url = reverse("programme-funding", args=[project.pk])
+    assert api.get(url).status_code == 404
+    assert api.get(reverse("programme-funding", args=[10**9])).status_code == 404
+    assert staff_api.get(url).status_code == 200
+    for stage in ("annual_plan", "construction", "post_evaluation"):
+        Project.objects.filter(pk=project.pk).update(stage=stage)
+        assert api.get(url).status_code == 200, stage
+
+
 def test_funding_without_items_is_400_with_message(api, staff, haishu):
     p = services.project_create(
         user=staff, name="空", year=2021, community=community_in(haishu)
     )
+    Project.objects.filter(pk=p.pk).update(stage="annual_plan")
     resp = api.get(reverse("programme-funding", args=[p.pk]))
     assert resp.status_code == 400
     assert "no works items" in resp.json()["detail"]
