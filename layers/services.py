@@ -176,7 +176,6 @@ def layers_clear() -> None:
             history.model.objects.all().delete()
 
 
-@transaction.atomic
 def _community_history(history, source: str) -> int:
     """History rows of the communities from a generated stage timeline.
 
@@ -206,6 +205,7 @@ def _community_history(history, source: str) -> int:
     return len(rows)
 
 
+@transaction.atomic
 def city_load(
     city,
     *,

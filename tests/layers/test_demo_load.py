@@ -42,3 +42,17 @@ def test_stage_timeline_becomes_history_and_clearing_removes_it(small_city) -> N
     assert not models.Community.objects.exists()
     assert not models.Community.history.model.objects.exists()
     assert not models.District.history.model.objects.exists()
+
+
+def test_city_load_is_all_or_nothing(small_city) -> None:
+    """A failure late in the load (an unknown amenity category) leaves no row behind."""
+    from dataclasses import replace
+
+    amenities = small_city.amenities.copy()
+    amenities.loc[amenities.index[-1], "category"] = "no_such_category"
+    broken = replace(small_city, amenities=amenities)
+    with pytest.raises(KeyError, match="no_such_category"):
+        services.city_load(broken, source="demo:broken")
+    assert not models.District.objects.exists()
+    assert not models.Community.objects.exists()
+    assert not models.Community.history.model.objects.exists()
