@@ -68,7 +68,7 @@ def db_value(v: Any) -> Any:
     from django.contrib.gis.geos import GEOSGeometry
 
     if isinstance(v, GEOSGeometry):
-        return v.hexewkb.decode() if isinstance(v.hexewkb, bytes) else v.hexewkb
+        return v.hexewkb.decode()
     if isinstance(v, dict | list):
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, datetime.date | datetime.time):

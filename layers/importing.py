@@ -43,7 +43,7 @@ from layers.io.mapping import FieldMapping, apply_mapping, load_mapping
 from layers.io.schemas import LAYERS
 
 from . import models
-from .dbcopy import copy_supported, insert_history, insert_objects, update_objects
+from .dbcopy import insert_history, insert_objects, update_objects
 
 #: layer name → model (population_raster is handled separately)
 LAYER_MODELS: dict[str, type] = {
@@ -61,7 +61,6 @@ ADMIN_ONLY_LAYERS = ("district", "street", "population_raster")
 #: schema column → model foreign key
 FOREIGN_KEYS = {"district_code": "district", "street_code": "street"}
 GENERATED_CODE = "__generated_code__"
-BATCH = 2000
 
 
 class ImportRefused(ImportRejected):
@@ -477,35 +476,20 @@ def _refuse_or_skip(prepared_list: list[_Prepared], skip_invalid: bool) -> None:
 def _write(prepared: _Prepared, *, user, reason: str) -> tuple[int, int]:
     """Insert the new rows and update the old ones (caller's transaction), with history.
 
-    With PostgreSQL the rows travel by COPY (:func:`layers.dbcopy.insert_objects`,
+    The rows travel by COPY (:func:`layers.dbcopy.insert_objects`,
     :func:`~layers.dbcopy.update_objects`): ``bulk_update`` alone took over a minute
-    for 20k updated rows. The history rows are simple_history's own bulk records
-    (``+`` for new rows, ``~`` for updated ones, with the user and the reason).
+    for 20k updated rows. The history rows (:func:`~layers.dbcopy.insert_history`)
+    are those of simple_history's bulk records: ``+`` for new rows, ``~`` for
+    updated ones, with the user and the reason.
     """
-    from simple_history.utils import get_history_manager_for_model
-
     model = prepared.model
     new = [o for _r, o, is_new, _f in prepared.objects if is_new]
     old = [(o, f) for _r, o, is_new, f in prepared.objects if not is_new]
-    history = (
-        get_history_manager_for_model(model) if hasattr(model, "history") else None
-    )
-    fast = copy_supported()
+    has_history = hasattr(model, "history")
     if new:
-        if fast:
-            insert_objects(model, new)
-        else:
-            model.objects.bulk_create(new, batch_size=BATCH)
-        if history is not None:
-            if fast:
-                insert_history(model, new, update=False, user=user, reason=reason)
-            else:
-                history.bulk_history_create(
-                    new,
-                    batch_size=BATCH,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
+        insert_objects(model, new)
+        if has_history:
+            insert_history(model, new, update=False, user=user, reason=reason)
     if old:
         # lock the rows being updated (a concurrent edit waits, then conflicts on version)
         list(
@@ -522,21 +506,9 @@ def _write(prepared: _Prepared, *, user, reason: str) -> tuple[int, int]:
             }
         )
         objs = [o for o, _f in old]
-        if fast:
-            update_objects(model, objs, fields)
-        else:
-            model.objects.bulk_update(objs, fields, batch_size=BATCH)
-        if history is not None:
-            if fast:
-                insert_history(model, objs, update=True, user=user, reason=reason)
-            else:
-                history.bulk_history_create(
-                    objs,
-                    batch_size=BATCH,
-                    update=True,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
+        update_objects(model, objs, fields)
+        if has_history:
+            insert_history(model, objs, update=True, user=user, reason=reason)
     return len(new), len(old)
 
 
