@@ -19,6 +19,7 @@ import shapely
 from django.conf import settings
 from django.db import connection
 
+from geoapp.analysis.network import line_arrays
 from layers import models, stamps
 
 
@@ -105,25 +106,12 @@ def amenities_gdf(*, categories: Sequence[str] | None = None) -> gpd.GeoDataFram
                        ST_X(a.geom), ST_Y(a.geom)
                 FROM layers_amenity a JOIN layers_amenitycategory k ON k.id = a.category_id
                 WHERE {where} ORDER BY a.code"""
+    where = "TRUE"
     if categories is not None:
-        cats = [str(c) for c in categories]
-        where = "k.code = ANY(%s)"
         with connection.cursor() as cur:  # let the driver quote the values
-            where = cur.mogrify(where, [cats]).decode()
-    else:
-        where = "TRUE"
-    df = _copy_csv(
-        select.format(where=where),
-        cols,
-        text=("code", "name", "category"),
-    )
-    if df is None:
-        params = [] if categories is None else [list(categories)]
-        sql = select.format(where="TRUE" if categories is None else "k.code = ANY(%s)")
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            rows = cur.fetchall()
-        df = pd.DataFrame.from_records(rows, columns=cols)
+            where = cur.mogrify("k.code = ANY(%s)", [[str(c) for c in categories]])
+        where = where.decode()
+    df = _copy_csv(select.format(where=where), cols, text=("code", "name", "category"))
     xy = df[["x", "y"]].to_numpy(dtype=float) if len(df) else np.zeros((0, 2))
     df = df.drop(columns=["x", "y"])
     return gpd.GeoDataFrame(
@@ -131,29 +119,29 @@ def amenities_gdf(*, categories: Sequence[str] | None = None) -> gpd.GeoDataFram
     )
 
 
+def _copy_out(sql: str, options: str) -> memoryview:
+    """The bytes of ``COPY (sql) TO STDOUT (options)`` (psycopg2's ``copy_expert``)."""
+    buf = io.BytesIO()
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(f"COPY ({sql}) TO STDOUT ({options})", buf)
+    return buf.getbuffer()
+
+
 def _copy_csv(
     sql: str, columns: Sequence[str], *, text: Sequence[str] = ()
-) -> pd.DataFrame | None:
+) -> pd.DataFrame:
     """``COPY (sql) TO STDOUT (FORMAT csv)`` read by ``pandas.read_csv``.
 
     ``text`` columns stay strings (NULL reads as ``""``); the others are parsed
-    as numbers (NULL → NaN). ``None`` when COPY is not available.
+    as numbers (NULL → NaN).
     """
-    if connection.vendor != "postgresql":
-        return None
-    buf = io.BytesIO()
-    with connection.cursor() as cur:
-        raw = getattr(cur, "cursor", cur)
-        if not hasattr(raw, "copy_expert"):
-            return None
-        raw.copy_expert(f"COPY ({sql}) TO STDOUT (FORMAT csv)", buf)
-    buf.seek(0)
-    if not buf.getbuffer().nbytes:
+    data = _copy_out(sql, "FORMAT csv")
+    if not data.nbytes:
         return pd.DataFrame(
             {c: pd.Series([], dtype=object if c in text else float) for c in columns}
         )
     return pd.read_csv(
-        buf,
+        io.BytesIO(data),
         header=None,
         names=list(columns),
         dtype={c: str for c in text},
@@ -191,17 +179,9 @@ _WKB_LINESTRING = 2
 def _copy_binary(sql: str) -> memoryview | None:
     """``COPY (sql) TO STDOUT (FORMAT binary)``: the rows' bytes after the header.
 
-    ``None`` when binary COPY is not available (not PostgreSQL / not psycopg2).
+    ``None`` when the output does not start with the binary COPY signature.
     """
-    if connection.vendor != "postgresql":
-        return None
-    buf = io.BytesIO()
-    with connection.cursor() as cur:
-        raw = getattr(cur, "cursor", cur)
-        if not hasattr(raw, "copy_expert"):
-            return None
-        raw.copy_expert(f"COPY ({sql}) TO STDOUT (FORMAT binary)", buf)
-    data = buf.getbuffer()
+    data = _copy_out(sql, "FORMAT binary")
     if len(data) < 21 or bytes(data[:11]) != _COPY_SIGNATURE:
         return None
     ext = int.from_bytes(data[15:19], "big")
@@ -216,7 +196,7 @@ def walk_segment_arrays() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64
     almost all are two-point lines; their EWKB has a fixed width, and a binary
     ``COPY`` of the geometry column is parsed with one ``np.frombuffer`` without
     building a shapely object (the server only streams the stored bytes). Any other
-    layout (interior vertices, big-endian, 3-D, no PostgreSQL) takes the general
+    layout (interior vertices, big-endian, 3-D) takes the general
     path through WKB and shapely; both give the same arrays.
     """
     body = _copy_binary("SELECT geom FROM layers_walksegment ORDER BY id")
@@ -231,11 +211,7 @@ def walk_segment_arrays() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64
         ):
             coords = rec["xy"].reshape(-1, 2).astype(np.float64)
             return coords, np.arange(0, 2 * rec.size + 1, 2, dtype=np.int64)
-    lines = walk_segments_gdf().geometry.to_numpy()
-    counts = shapely.get_num_coordinates(lines).astype(np.int64)
-    offsets = np.zeros(counts.shape[0] + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return shapely.get_coordinates(lines), offsets
+    return line_arrays(walk_segments_gdf().geometry.to_numpy())
 
 
 def idle_land_gdf() -> gpd.GeoDataFrame:

@@ -49,6 +49,7 @@ __all__ = [
     "WalkNetwork",
     "build_network",
     "community_access_points",
+    "line_arrays",
     "network_from_coords",
 ]
 
@@ -473,16 +474,27 @@ def build_network(
         part_of = np.arange(parts.shape[0])
     else:
         parts, part_of = shapely.get_parts(geoms[present], return_index=True)
-    counts = shapely.get_num_coordinates(parts).astype(np.int64)
-    offsets = np.zeros(counts.shape[0] + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
+    coords, offsets = line_arrays(parts)
     return network_from_coords(
-        shapely.get_coordinates(parts),
+        coords,
         offsets,
         segment=np.flatnonzero(present)[part_of],
         crs=segments.crs,
         snap_tolerance_m=snap_tolerance_m,
     )
+
+
+def line_arrays(lines: npt.NDArray[np.object_]) -> tuple[FloatArray, IntArray]:
+    """Shapely LineStrings as the ``(coords, offsets)`` of :func:`network_from_coords`."""
+    counts = shapely.get_num_coordinates(lines).astype(np.int64)
+    return shapely.get_coordinates(lines), _offsets(counts)
+
+
+def _offsets(counts: IntArray) -> IntArray:
+    """Start of each line in the flat coordinates, plus the total at the end."""
+    out = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
 
 
 def network_from_coords(
@@ -553,8 +565,7 @@ def network_from_coords(
     if not keep.all():
         xy = xy[np.repeat(keep, counts)]
         counts, seg, lengths = counts[keep], seg[keep], lengths[keep]
-        off = np.zeros(counts.shape[0] + 1, dtype=np.int64)
-        np.cumsum(counts, out=off[1:])
+        off = _offsets(counts)
     n_edges = counts.shape[0]
     endpoints = np.vstack([xy[off[:-1]], xy[off[1:] - 1]])  # (2E, 2)
 
