@@ -62,6 +62,7 @@ from geoapp.analysis.bundling import (
 )
 from geoapp.models import AnalysisRun
 from geoapp.services.runs import run_start
+from layers.dbcopy import insert_history
 from layers.models import (
     Availability,
     Community,
@@ -86,16 +87,9 @@ def _user(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
 
 
-def _mark(objs: Iterable[Any], *, user: Any, why: str) -> None:
-    """Set who and why on instances; simple_history reads them for the history row."""
-    who = _user(user)
-    for obj in objs:
-        obj._change_reason = why[:100]
-        obj._history_user = who
-
-
 def _save(obj: Any, *, user: Any, why: str) -> None:
-    _mark([obj], user=user, why=why)
+    obj._change_reason = why[:100]
+    obj._history_user = _user(user)
     obj.save()
 
 
@@ -594,8 +588,9 @@ def _history(
     blocks: list[RenovationBlock], *, user: Any, why: str, update: bool
 ) -> None:
     """One history row per block, as ``save()`` writes it (``~`` update, ``+`` insert)."""
-    _mark(blocks, user=user, why=why)
-    RenovationBlock.history.bulk_history_create(blocks, update=update)
+    insert_history(
+        RenovationBlock, blocks, update=update, user=_user(user), reason=why[:100]
+    )
 
 
 # --------------------------------------------------------------------------- planner edits
