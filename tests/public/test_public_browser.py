@@ -77,7 +77,22 @@ def test_clicking_a_community_opens_its_card(browser, live_server, city):
     page.goto(f"{live_server.url}/public/")
     page.wait_for_selector("body[data-map-ready='1']", timeout=30_000)
     page.wait_for_selector("path.leaflet-interactive", timeout=10_000)
-    page.locator("path.leaflet-interactive").first.click(force=True)
+    page.wait_for_load_state("networkidle")
+    # A real mouse click on a pixel where a community polygon is the topmost element
+    # (the centre of the first path's box may be outside the polygon, off screen or
+    # under a control, which made this test flaky).
+    point = page.evaluate(
+        """() => {
+          for (const p of document.querySelectorAll("path.leaflet-interactive")) {
+            const r = p.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            if (document.elementFromPoint(x, y) === p) return [x, y];
+          }
+          return null;
+        }"""
+    )
+    assert point, "no community polygon is clickable at its centre"
+    page.mouse.click(*point)
     page.wait_for_selector("#card .card-name", timeout=10_000)
     assert page.locator("#card .card-stage").inner_text()
     page.close()
