@@ -38,6 +38,7 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 
+from accounts.permissions import SYSTEM  # noqa: E402
 from layers import models  # noqa: E402
 from layers.dbcopy import copy_rows  # noqa: E402
 from layers.importing import layer_import  # noqa: E402
@@ -161,7 +162,7 @@ def main() -> None:
         for f in (csv, gj):
             size = f.stat().st_size / 1e6
             print(f"{f.suffix[1:]} ({size:.1f} MB)")
-            kw = {"layer": "amenity", "path": f}
+            kw = {"layer": "amenity", "path": f, "user": SYSTEM}
             if f.suffix == ".csv":
                 kw["crs"] = "EPSG:4326"
             read, t_read = timed(

@@ -35,6 +35,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from accounts.permissions import SYSTEM  # noqa: E402
 from geoapp import adapters  # noqa: E402
 from geoapp.analysis import siting as core  # noqa: E402
 from geoapp.services import lifecircle as lc  # noqa: E402
@@ -82,7 +83,7 @@ def main() -> None:
 
 def run_benchmark(args) -> None:
     t = time.perf_counter()
-    lc_run = lc.lifecircle_run()
+    lc_run = lc.lifecircle_run(user=SYSTEM)
     print(f"life-circle run #{lc_run.pk}: {time.perf_counter() - t:.2f} s")
     ctx = lc._context(lc_run)
     cat = args.category
@@ -124,14 +125,14 @@ def run_benchmark(args) -> None:
 
     t = time.perf_counter()
     g = services.siting_run(
-        category=cat, k=args.k, method="greedy", lifecircle_run=lc_run
+        user=SYSTEM, category=cat, k=args.k, method="greedy", lifecircle_run=lc_run
     )
     t_g = time.perf_counter() - t
     go = g.summary["objectives"]["greedy"]
     gt = g.summary["timings"]
     t = time.perf_counter()
     e = services.siting_run(
-        category=cat, k=args.k, method="exact", lifecircle_run=lc_run
+        user=SYSTEM, category=cat, k=args.k, method="exact", lifecircle_run=lc_run
     )
     t_e = time.perf_counter() - t
     eo = e.summary["objectives"]["exact"]

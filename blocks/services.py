@@ -32,8 +32,9 @@ Decisions (first version, documented here):
 
 from __future__ import annotations
 
+import inspect
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +52,7 @@ from django.db.models import Func, JSONField, OuterRef, Q
 from django.utils import timezone
 from scipy.sparse import csgraph
 
+from accounts import permissions
 from geoapp import adapters
 from geoapp.analysis.adjacency import community_adjacency
 from geoapp.analysis.bundling import (
@@ -61,7 +63,7 @@ from geoapp.analysis.bundling import (
     dissolve_blocks,
 )
 from geoapp.models import AnalysisRun
-from geoapp.services.runs import run_start
+from geoapp.services.runs import kwargs_of, run_fail, run_start
 from layers.dbcopy import insert_history
 from layers.models import (
     Availability,
@@ -79,18 +81,49 @@ ENGINE = "geoapp.analysis.bundling.bundle_blocks (components + SKATER-style SSD)
 #: Walking distance (m) within which idle plots and vacant housing count for a block.
 NEARBY_M = 300.0
 GROUPS = {"street": "street_code", "district": "district_code"}
+#: the parameters :func:`_validate_params` checks
+_VALIDATED = (
+    "district",
+    "street",
+    "selected",
+    "group_by",
+    "gap_m",
+    "min_households",
+    "max_households",
+    "min_communities",
+    "max_communities",
+    "barrier_road_class",
+)
 Status = RenovationBlock.Status
 
 
 # --------------------------------------------------------------------------- helpers
-def _user(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
+_user = permissions.user_of
 
 
 def _save(obj: Any, *, user: Any, why: str) -> None:
     obj._change_reason = why[:100]
     obj._history_user = _user(user)
     obj.save()
+
+
+def _check_blocks(
+    user: Any, what: str, *blocks: RenovationBlock, community: Any = None
+) -> None:
+    """Planners only; a district planner only on blocks (and a community) whose
+    members all lie in their district."""
+    actor = permissions.require(user, permissions.PLANNERS, what)
+    if actor.city_wide:
+        return
+    districts = set(
+        BlockMembership.objects.filter(
+            block__in=[b.pk for b in blocks], active=True
+        ).values_list("community__district_id", flat=True)
+    )
+    if community is not None:
+        districts.add(community.district_id)
+    for district_id in districts or {None}:
+        permissions.check_district(user, district_id, what)
 
 
 def _multi(geom: Any) -> MultiPolygon:
@@ -278,6 +311,9 @@ def _fill(
 
 def _validate_params(
     *,
+    district: str | None = None,
+    street: str | None = None,
+    selected: Any = None,
     group_by: str,
     gap_m: float,
     min_households: float,
@@ -308,11 +344,35 @@ def _validate_params(
             f"barrier_road_class 须为 {selectors.ROAD_CLASSES} 之一 / "
             f"got {barrier_road_class!r}"
         )
+    if isinstance(selected, str) and selected != "eligible":
+        errors.append(f"selected 须为 eligible 或小区编码列表 / got {selected!r}")
     if errors:
         raise ValidationError(errors)
+    if (
+        district
+        and not District.objects.filter(Q(code=district) | Q(name=district)).exists()
+    ):
+        msg = f"未知区县 / unknown district: {district}"
+        raise ValidationError(msg)
+    if street and not Street.objects.filter(Q(code=street) | Q(name=street)).exists():
+        msg = f"未知街道 / unknown street: {street}"
+        raise ValidationError(msg)
 
 
 # --------------------------------------------------------------------------- runs
+def bundle_validate(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of :func:`bundle_run` for a queued run, checked before
+    queuing (bounds, district and street, the selection)."""
+    kw = kwargs_of(bundle_run, params)
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(bundle_run).parameters.items()
+        if name in _VALIDATED
+    }
+    _validate_params(**{**defaults, **{k: v for k, v in kw.items() if k in _VALIDATED}})
+    return kw
+
+
 def bundle_run(
     *,
     district: str | None = None,
@@ -341,7 +401,13 @@ def bundle_run(
     life-circle gaps (latest life-circle run). Raises ``ValidationError`` on bad
     parameters (nothing stored); an engine error marks the run failed.
     """
+    permissions.check_analysis(
+        user, [district] if district else None, "运行连片改造分区"
+    )
     _validate_params(
+        district=district,
+        street=street,
+        selected=selected,
         group_by=group_by,
         gap_m=gap_m,
         min_households=min_households,
@@ -350,20 +416,8 @@ def bundle_run(
         max_communities=max_communities,
         barrier_road_class=barrier_road_class,
     )
-    if (
-        district
-        and not District.objects.filter(Q(code=district) | Q(name=district)).exists()
-    ):
-        msg = f"未知区县 / unknown district: {district}"
-        raise ValidationError(msg)
-    if street and not Street.objects.filter(Q(code=street) | Q(name=street)).exists():
-        msg = f"未知街道 / unknown street: {street}"
-        raise ValidationError(msg)
     started = time.perf_counter()
     comm = selectors.community_frame(district=district, street=street)
-    if isinstance(selected, str) and selected != "eligible":
-        msg = f"selected 须为 eligible 或小区编码列表 / got {selected!r}"
-        raise ValidationError(msg)
     if selected is None:
         mask = pd.Series(True, index=comm.index)
     elif selected == "eligible":
@@ -442,11 +496,7 @@ def bundle_run(
         stats = _store(run, comm, result, outlines, gaps, carried, user=user)
         store_s = time.perf_counter() - t
     except Exception as exc:
-        run.status = AnalysisRun.Status.FAILED
-        run.error = str(exc)
-        run.finished_at = timezone.now()
-        run.duration_s = time.perf_counter() - started
-        run.save()
+        run_fail(run, exc, started)
         if isinstance(exc, ValueError | TypeError):
             raise ValidationError(str(exc)) from exc
         raise
@@ -669,6 +719,7 @@ def block_accept(
 ) -> RenovationBlock:
     """Mark a proposed block accepted by the planner."""
     (block,) = _lock_rows(block)
+    _check_blocks(user, "确认片区", block)
     if not block.is_active:
         msg = f"片区 {block.code} 已失效 / block {block.code} is not active"
         raise ValidationError(msg)
@@ -684,6 +735,7 @@ def _set_lock(
     block: RenovationBlock, *, locked: bool, user: Any, why: str
 ) -> RenovationBlock:
     (block,) = _lock_rows(block)
+    _check_blocks(user, "锁定或解锁片区", block)
     if not block.is_active:
         msg = f"片区 {block.code} 已失效 / block {block.code} is not active"
         raise ValidationError(msg)
@@ -721,6 +773,7 @@ def block_merge(
         msg = "不能与自身合并 / cannot merge a block with itself"
         raise ValidationError(msg)
     block, other = _lock_rows(block, other)
+    _check_blocks(user, "合并片区", block, other)
     _editable(block)
     _editable(other)
     if block.group_code != other.group_code:
@@ -774,6 +827,7 @@ def block_split(
     Returns the new block.
     """
     (block,) = _lock_rows(block)
+    _check_blocks(user, "拆分片区", block)
     _editable(block)
     part = sorted(set(codes or ()))
     members = list(block.member_codes)
@@ -844,6 +898,7 @@ def block_move_community(
         )
         raise ValidationError(msg)
     locked_rows = _lock_rows(to_block, *([source] if source else []))
+    _check_blocks(user, "调整片区成员", *locked_rows, community=community)
     to_block = locked_rows[0]
     _editable(to_block)
     group_col = GROUPS.get(

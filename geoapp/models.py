@@ -125,7 +125,10 @@ class AnalysisRun(models.Model):
     engine = models.CharField(_("计算引擎"), max_length=128, blank=True)
     duration_s = models.FloatField(_("耗时（秒）"), null=True, blank=True)
     summary = models.JSONField(_("汇总"), default=dict, blank=True)
+    #: what the user sees: a short message naming the run (never a traceback)
     error = models.TextField(_("错误"), blank=True)
+    #: the traceback of a failed run, for the log and the admin only
+    error_detail = models.TextField(_("错误详情（仅管理员）"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,29 +1,26 @@
 """Background analyses: a run is recorded as pending, then a worker (django-tasks-db,
-PostgreSQL-backed: `manage.py db_worker`) executes it and fills in status and progress."""
+PostgreSQL-backed: `manage.py db_worker`) executes it and fills in status and progress.
+
+Every kind of analysis registers itself (``geoapp.services.runs.run_kind_register``,
+in its app's ``ready``): how its request is checked, which service executes it and
+which districts it covers.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from accounts import permissions
 from geoapp.models import AnalysisRun
+from geoapp.services.runs import run_fail, run_kind_get
 
-BUNDLING_PARAMS = {
-    "district",
-    "street",
-    "selected",
-    "group_by",
-    "gap_m",
-    "min_households",
-    "max_households",
-    "max_communities",
-    "use_barriers",
-    "use_gaps",
-    "seed",
-}
-SITING_PARAMS = {"category", "tier", "k", "method", "districts", "kinds", "min_area_m2"}
+#: queued or running analyses one user may have at a time (issue: bounds)
+MAX_PENDING_PER_USER = 5
 
 
 def _progress(run_id: int):
@@ -36,48 +33,51 @@ def _progress(run_id: int):
 @task()
 def analysis_run_execute(run_id: int) -> int:
     """Execute a queued run; failures are recorded on the run (status failed + message)."""
-    run = AnalysisRun.objects.get(pk=run_id)
-    p: dict[str, Any] = run.parameters
+    run = AnalysisRun.objects.select_related("created_by").get(pk=run_id)
+    # the service checks again, as whoever asked (a command's runs: the system)
+    user = run.created_by or permissions.SYSTEM
     try:
-        if run.kind == AnalysisRun.Kind.LIFECIRCLE:
-            from geoapp.services.lifecircle import lifecircle_run
-
-            lifecircle_run(
-                run=run,
-                ruleset_name=p.get("ruleset"),
-                district=p.get("district"),
-                strict=bool(p.get("strict", False)),
-                profile=p.get("profile"),
-                snap_limit_m=float(p.get("snap_limit_m", 150.0)),
-                progress=_progress(run_id),
-            )
-        elif run.kind == AnalysisRun.Kind.BUNDLING:
-            from blocks.services import bundle_run
-
-            bundle_run(run=run, **{k: v for k, v in p.items() if k in BUNDLING_PARAMS})
-        elif run.kind == AnalysisRun.Kind.SITING:
-            from siting.services import siting_run
-
-            siting_run(run=run, **{k: v for k, v in p.items() if k in SITING_PARAMS})
-        else:
-            msg = f"analysis kind {run.kind!r} cannot be queued"
-            raise ValueError(msg)
+        spec = run_kind_get(run.kind)
+        extra = {"progress": _progress(run_id)} if spec.reports_progress else {}
+        spec.execute(run=run, user=user, **run.parameters, **extra)
     except Exception as exc:  # recorded for the page; the worker keeps running
-        AnalysisRun.objects.filter(pk=run_id).update(
-            status=AnalysisRun.Status.FAILED, error=str(exc), finished_at=timezone.now()
-        )
+        run.refresh_from_db()
+        if run.status != AnalysisRun.Status.FAILED:
+            run_fail(run, exc)
     return run_id
 
 
 def analysis_run_enqueue(
     *, kind: str, parameters: dict[str, Any], user=None
 ) -> AnalysisRun:
-    run = AnalysisRun.objects.create(
-        kind=kind,
-        status=AnalysisRun.Status.PENDING,
-        parameters=parameters,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-    )
+    """Queue an analysis for the worker, as ``user``: checked at once (bad input raises
+    ValueError/ValidationError, nothing is queued), planners only (a district planner
+    for their own district), at most :data:`MAX_PENDING_PER_USER` pending per user."""
+    spec = run_kind_get(kind)
+    kwargs = spec.validate(parameters)
+    actor = permissions.check_analysis(user, spec.scope(kwargs), _("运行分析"))
+    with transaction.atomic():
+        if actor.user_id is not None:
+            # the user's row lock serialises two requests of the same user
+            get_user_model().objects.select_for_update().filter(
+                pk=actor.user_id
+            ).first()
+            pending = AnalysisRun.objects.filter(
+                created_by_id=actor.user_id,
+                status__in=(AnalysisRun.Status.PENDING, AnalysisRun.Status.RUNNING),
+            ).count()
+            if pending >= MAX_PENDING_PER_USER:
+                raise permissions.LimitExceeded(
+                    _("您已有 %(n)d 个分析在排队或运行，请等待完成后再提交。")
+                    % {"n": pending},
+                    retry_after=30,
+                )
+        run = AnalysisRun.objects.create(
+            kind=kind,
+            status=AnalysisRun.Status.PENDING,
+            parameters=kwargs,
+            created_by=permissions.user_of(user),
+        )
     analysis_run_execute.enqueue(run.pk)
     run.refresh_from_db()
     return run

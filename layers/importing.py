@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from layers.io import sandbox
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
@@ -220,39 +221,42 @@ class _Resolver:
         return None
 
 
-def _check_permission(user, layer: str, geoms: list[tuple[int, GEOSGeometry]]) -> None:
-    """SECURITY F5: a district planner may import only features touching their district."""
-    if user is None:  # management commands run as the system
-        return
-    from planner import permissions
-    from planner.models import Role
-
-    role, profile = permissions.role_of(user)
-    if role == Role.CITY_ADMIN:
+def _check_permission(user, layer: str, prepared: _Prepared | None) -> None:
+    """SECURITY F5, before anything is written: boundaries and rasters are the city
+    administrator's; a district planner imports only rows of their district, an update
+    judged on the row *as stored* and as it would become (its district and its geometry's
+    point on surface), so a file cannot move another district's row into theirs."""
+    what = _("导入数据")
+    actor = permissions.require(user, permissions.PLANNERS, what)
+    if actor.city_wide:
         return
     if layer in ADMIN_ONLY_LAYERS:
         raise PermissionDenied(_("只有市级管理员可以导入该图层。"))
-    if not geoms:
-        permissions.check_edit_geometry(user, None)
+    if prepared is None:
         return
-    xs = [g.extent for _r, g in geoms]
-    envelope = Polygon.from_bbox(
-        (
-            min(e[0] for e in xs),
-            min(e[1] for e in xs),
-            max(e[2] for e in xs),
-            max(e[3] for e in xs),
-        )
-    )
-    envelope.srid = settings.SRID
-    permissions.check_edit_geometry(user, envelope)  # role and union extent
-    district = profile.district.geom.prepared
-    for row, g in geoms:
-        if not district.intersects(g):
-            raise PermissionDenied(
-                _("第 %(row)d 行的要素不在您负责的区县（%(d)s）内。")
-                % {"row": row, "d": profile.district.name}
+    for row, obj, _is_new, _fields in prepared.objects:
+        for state, (geom, district_id) in (
+            ("stored", prepared.stored.get(row, (None, None))),
+            ("new", (obj.geom, getattr(obj, "district_id", None))),
+        ):
+            if geom is None and district_id is None:
+                continue  # a new row has no stored state
+            inside = permissions.in_own_district(actor, geom) and (
+                district_id is None or district_id == actor.district_id
             )
+            if not inside:
+                which = _("已有数据") if state == "stored" else _("要素")
+                raise PermissionDenied(
+                    _(
+                        "第 %(row)d 行（%(code)s）的%(which)s不在您负责的区县（%(d)s）内。"
+                    )
+                    % {
+                        "row": row,
+                        "code": obj.code,
+                        "which": which,
+                        "d": actor.district_name,
+                    }
+                )
 
 
 # ---------------------------------------------------------------------------
@@ -265,6 +269,8 @@ class _Prepared:
     model: type
     objects: list = field(default_factory=list)  # (row, instance, is_new, fields)
     report: ImportReport = field(default_factory=ImportReport)
+    #: row → (geometry, district id) of the row as stored, for updates (permission)
+    stored: dict = field(default_factory=dict)
 
 
 def _prepare_rows(
@@ -349,6 +355,8 @@ def _prepare_rows(
         is_new = obj is None
         if is_new:
             obj = model(code=code)
+        else:
+            prepared.stored[row] = (obj.geom, getattr(obj, "district_id", None))
         assigned = {"geom", "source_crs", "source_file"}
         obj.geom = _geos(rec[mapped.geometry.name])
         obj.source_crs = source_crs[:64]
@@ -586,7 +594,7 @@ def layer_import(
     )
     _finish_report(report, len(prepared.objects))
     _refuse_or_skip([prepared], skip_invalid)
-    _check_permission(user, layer, [(r, o.geom) for r, o, _n, _f in prepared.objects])
+    _check_permission(user, layer, prepared)
     created = sum(1 for p in prepared.objects if p[2])
     updated = len(prepared.objects) - created
     result = ImportResult(
@@ -604,7 +612,7 @@ def _raster_import(*, path, crs, dry_run, user, source_name, name) -> ImportResu
     import numpy as np
     import rasterio
 
-    _check_permission(user, "population_raster", [])
+    _check_permission(user, "population_raster", None)
     rr = sandbox.run_sandboxed("read_raster", path, crs=crs)
     report = ImportReport(source_file=source_name, read=1)
     report.info.update(rr.info)
@@ -734,7 +742,7 @@ def osm_import(
     reports["community"] = crep
     _refuse_or_skip(prepared, skip_invalid)
     for p in prepared:
-        _check_permission(user, p.layer, [(r, o.geom) for r, o, _n, _f in p.objects])
+        _check_permission(user, p.layer, p)
     counts = {}
     for p in prepared:
         c = sum(1 for o in p.objects if o[2])

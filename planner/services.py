@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from layers.crs import transformed
 from layers.models import Amenity, AmenityCategory, Community, IdleLand, VacantHousing
 from layers.validation import validate_geometry
 
-from . import permissions, sql
+from . import sql
 from .models import PlanningArea
 
 MAX_GEOJSON_DEPTH = 6  # a MultiPolygon's coordinates are 4 levels deep
@@ -195,7 +196,7 @@ def _finish(obj: Any, kind: Kind, *, user, reason: str, snap_m: float) -> list[s
         obj.full_clean()
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
-    obj._history_user = user
+    obj._history_user = permissions.user_of(user)
     obj._change_reason = reason
     obj.save()
     return warnings
@@ -209,7 +210,7 @@ def feature_create(
     if k.model is Community:
         raise ValidationError({"kind": _("小区请通过导入添加。")})
     geom = geometry_from_geojson(geometry, k)
-    permissions.check_edit_geometry(user, geom)
+    permissions.check_geometry(user, geom, _("新建要素"))
     obj = k.model(
         code=f"{k.prefix}-{uuid.uuid4().hex[:10]}",
         geom=geom,
@@ -244,17 +245,17 @@ def feature_update(
     """Save changes made from ``version``; refuse (Conflict) if someone saved in between."""
     k = kind_get(kind)
     obj = _locked(k, code)  # row lock: two saves cannot both pass the version check
+    what = _("编辑要素")
     if k.model is Community:
-        permissions.check_edit_community(user, obj)
-        if geometry is not None:
-            permissions.check_edit_geometry(user, obj.geom)
-    else:
-        permissions.check_edit_geometry(user, obj.geom)
+        # street staff edit their street's attributes; the outline is the planners'
+        permissions.check_community(user, obj, what, street_staff=geometry is None)
+    if k.model is not Community or geometry is not None:
+        permissions.check_geometry(user, obj.geom, what)  # the stored geometry
     if obj.version != version:
         raise Conflict(obj)
     if geometry is not None:
         geom = geometry_from_geojson(geometry, k)
-        permissions.check_edit_geometry(user, geom)
+        permissions.check_geometry(user, geom, what)  # and where it would move to
         obj.geom = geom
     _assign(obj, k, data)
     obj.version += 1
@@ -270,10 +271,10 @@ def feature_delete(*, kind: str, code: str, version: int, user) -> None:
     if k.model is Community:
         raise ValidationError({"kind": _("小区不能在地图上删除。")})
     obj = _locked(k, code)
-    permissions.check_edit_geometry(user, obj.geom)
+    permissions.check_geometry(user, obj.geom, _("删除要素"))
     if obj.version != version:
         raise Conflict(obj)
-    obj._history_user = user
+    obj._history_user = permissions.user_of(user)
     obj._change_reason = _("删除")
     obj.delete()
 
@@ -288,9 +289,9 @@ def feature_undo(*, kind: str, code: str, user) -> Outcome:
         raise k.model.DoesNotExist(code)
     if last.history_type == "-":
         obj = last.instance
-        permissions.check_edit_geometry(user, obj.geom)
+        permissions.check_geometry(user, obj.geom, _("撤销修改"))
         obj.version = last.version + 1
-        obj._history_user = user
+        obj._history_user = permissions.user_of(user)
         obj._change_reason = _("撤销删除")
         obj.save()
         return Outcome(obj)
@@ -298,10 +299,11 @@ def feature_undo(*, kind: str, code: str, user) -> Outcome:
     if previous is None:
         raise ValidationError({"history": _("没有可撤销的修改（这是第一个版本）。")})
     obj = _locked(k, code)
-    permissions.check_edit_geometry(user, obj.geom)
+    permissions.check_geometry(user, obj.geom, _("撤销修改"))
     restored = previous.instance
+    permissions.check_geometry(user, restored.geom, _("撤销修改"))
     restored.version = obj.version + 1
-    restored._history_user = user
+    restored._history_user = permissions.user_of(user)
     restored._change_reason = _("撤销")
     restored.save()
     return Outcome(restored)

@@ -1,18 +1,15 @@
 """The planner workspace page."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.permissions import PLANNERS, actor_of
 from geoapp.views.home import map_config
 from layers.models import District
 
-from . import permissions
 
-
-@login_required
 def workspace(request):
-    role, profile = permissions.role_of(request.user)
+    actor = actor_of(request.user)
     config = map_config()
     config.update(
         {
@@ -23,9 +20,9 @@ def workspace(request):
             "blocks_export": reverse("blocks-run-geojson", args=[0]),
             "siting_export": reverse("siting-export", kwargs={"pk": 0, "fmt": "xlsx"}),
             "export": reverse("lifecircle-export", args=[0, "FMT"]),
-            "role": role,
-            "district": profile.district.code if profile and profile.district else None,
-            "can_run": permissions.can_run_analyses(request.user),
+            "role": actor.role,
+            "district": actor.district_code or None,
+            "can_run": actor.role in PLANNERS,
             "districts": list(District.objects.values("code", "name")),
         }
     )

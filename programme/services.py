@@ -20,10 +20,11 @@ from typing import Any
 
 import pandas as pd
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import permissions
 from geoapp.analysis import eligibility as elig
 from geoapp.analysis import funding as fund
 from geoapp.analysis import maintenance as maint
@@ -68,18 +69,35 @@ DOCUMENT_KEYS = (
 )
 
 
+#: stages street staff may move a project to: the residents' side of the process, up to
+#: the street's own review (四(二)1–3); from the district review on, planners decide
+STREET_STAGES = ("application", "preliminary_plan", "plan_vote", "street_review")
+
+
 # --------------------------------------------------------------------------- helpers
-def _require_staff(user: Any) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        msg = "登录后方可操作 / you must be logged in"
-        raise PermissionDenied(msg)
-    if not user.is_staff:
-        msg = "仅限工作人员 / staff only"
-        raise PermissionDenied(msg)
+_user = permissions.user_of
 
 
-def _user(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
+def _check_project(
+    user: Any,
+    what: str,
+    *,
+    community: Community | None,
+    district_id: int | None,
+    street_staff: bool = True,
+) -> None:
+    """A community's project: its district's planners or (``street_staff``) its
+    street's staff; a block project: its district's planners."""
+    if community is not None:
+        permissions.check_community(user, community, what, street_staff=street_staff)
+    else:
+        permissions.check_district(user, district_id, what)
+
+
+def _check_on(user: Any, project: Project, what: str, **kw: Any) -> None:
+    _check_project(
+        user, what, community=project.community, district_id=project.district_id, **kw
+    )
 
 
 def _amount(value: Any, *, name: str) -> Decimal:
@@ -115,7 +133,14 @@ def project_create(
     why: str = "",
 ) -> Project:
     """Create a project at the first stage (``will_vote``, 四(二)1) and record it."""
-    _require_staff(user)
+    _check_project(
+        user,
+        "新建改造项目",
+        community=community,
+        district_id=community.district_id
+        if community is not None
+        else (district.pk if district is not None else None),
+    )
     name = (name or "").strip()
     if not name:
         msg = "项目名称不能为空 / the project needs a name"
@@ -171,7 +196,7 @@ _PROJECT_EDITABLE = (
 @transaction.atomic
 def project_update(*, user: Any, project: Project, **fields: Any) -> Project:
     """Update descriptive fields (name, plan parts…); stages move only by advance."""
-    _require_staff(user)
+    _check_on(user, project, "编辑改造项目")
     unknown = sorted(set(fields) - set(_PROJECT_EDITABLE))
     if unknown:
         msg = f"these fields cannot be edited here: {unknown}"
@@ -193,7 +218,7 @@ def project_update(*, user: Any, project: Project, **fields: Any) -> Project:
 @transaction.atomic
 def project_delete(*, user: Any, project: Project) -> None:
     """Delete a project that has not gone beyond the will vote."""
-    _require_staff(user)
+    _check_on(user, project, "删除改造项目", street_staff=False)
     if project.stage != "will_vote" or project.votes.exists():
         msg = (
             "已有表决或已推进的项目不能删除，只能保留记录 / a project with votes or "
@@ -221,7 +246,7 @@ def project_item_add(
     catalogue if not given). Negative or non-numeric figures are refused and
     nothing is saved.
     """
-    _require_staff(user)
+    _check_on(user, project, "添加改造内容")
     if isinstance(works_item, str):
         try:
             works_item = WorksItem.objects.get(code=works_item)
@@ -283,7 +308,7 @@ def project_item_set_final_account(
     *, user: Any, item: ProjectItem, final_account: Any
 ) -> ProjectItem:
     """Record the audited final account (核定的竣工财务决算数, 三(一)) of an item."""
-    _require_staff(user)
+    _check_on(user, item.project, "录入竣工决算", street_staff=False)
     item.final_account = _amount(final_account, name="final_account")
     item.save(update_fields=["final_account"])
     return item
@@ -331,7 +356,7 @@ def vote_record(
     by :func:`geoapp.analysis.votes.tally_vote` and stored with its reasons.
     Only aggregates are stored, never household votes.
     """
-    _require_staff(user)
+    _check_on(user, project, "录入业主表决")
     if kind not in Vote.Kind.values:
         msg = f"kind must be one of {Vote.Kind.values}, got {kind!r}"
         raise ValidationError(msg)
@@ -482,11 +507,13 @@ def project_advance(
     ``acceptance``…) may be supplied and is kept in ``Project.documents``. On
     success the community's public stage follows
     (:data:`geoapp.analysis.stages.PUBLIC_STAGE`). A skipped stage or an unmet
-    guard raises and nothing changes.
+    guard raises and nothing changes. Street staff move their street's projects through
+    the residents' stages (:data:`STREET_STAGES`); planners every stage in their
+    district.
     """
-    _require_staff(user)
     day = _today(today)
     project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_on(user, project, "推进项目阶段", street_staff=to_stage in STREET_STAGES)
     ev = project_evidence(project=project, supplied=evidence, today=day)
     if to_stage == "annual_plan" and ev["annual_plan"] is None:
         msg = (
@@ -674,7 +701,7 @@ def reserve_pool_score(
     ``as_of`` (default 1 January of ``year``) picks the scoring rules in force
     and gives building ages. Entries of projects that left the pool are removed.
     """
-    _require_staff(user)
+    permissions.check_district(user, district.pk, "储备库评分")
     day = as_of or dt.date(year, 1, 1)
     pool = list(
         selectors.project_list().filter(district=district, stage="reserve_pool")
@@ -739,7 +766,7 @@ def annual_plan_fix(
 
     Creates the plan if needed. Fixing a reopened plan locks it again.
     """
-    _require_staff(user)
+    permissions.check_district(user, district.pk, "确定年度计划")
     day = _today(today)
     plan, created = AnnualPlan.objects.select_for_update().get_or_create(
         district=district, year=year
@@ -770,7 +797,7 @@ def annual_plan_add_project(
 
     Refused after 31 October or once the plan is fixed, unless reopened.
     """
-    _require_staff(user)
+    permissions.check_district(user, district.pk, "列入年度计划")
     day = _today(today)
     plan, _ = AnnualPlan.objects.select_for_update().get_or_create(
         district=district, year=year
@@ -795,7 +822,7 @@ def annual_plan_add_project(
 @transaction.atomic
 def annual_plan_reopen(*, user: Any, plan: AnnualPlan, why: str) -> AnnualPlan:
     """Reopen a fixed annual plan; who, when and why are recorded (四(二)4)."""
-    _require_staff(user)
+    permissions.check_district(user, plan.district_id, "重新开放年度计划")
     why = (why or "").strip()
     if not why:
         msg = "重新开放年度计划须说明理由 / give the reason for reopening"
@@ -845,7 +872,7 @@ def revenue_record(
     published: bool = False,
 ) -> PublicRevenue:
     """Record one public revenue of a community (五(四))."""
-    _require_staff(user)
+    permissions.check_community(user, community, "录入公共收益")
     if kind not in PublicRevenue.Kind.values:
         msg = f"kind must be one of {PublicRevenue.Kind.values}, got {kind!r}"
         raise ValidationError(msg)
@@ -869,7 +896,9 @@ def revenue_move_to_fund(
     *, user: Any, community: Community, year: int
 ) -> maint.RevenueTransfer:
     """Publish a year's public revenue and move the net into the fund (五(四))."""
-    _require_staff(user)
+    permissions.check_community(
+        user, community, "公共收益转入维修资金", street_staff=False
+    )
     community = Community.objects.select_for_update().get(pk=community.pk)
     rows = list(
         PublicRevenue.objects.select_for_update().filter(

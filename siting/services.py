@@ -39,12 +39,14 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import permissions
 from geoapp import adapters
 from geoapp.analysis import siting as core
 from geoapp.analysis.network import WalkNetwork
 from geoapp.models import AnalysisRun
 from geoapp.services import lifecircle as lc
-from geoapp.services.runs import run_start
+from geoapp.services.rulesets import ruleset_load
+from geoapp.services.runs import kwargs_of, run_fail, run_start
 from layers.models import IdleLand
 
 from .models import CandidateKind, SitingCandidateResult, SitingScenario
@@ -138,6 +140,68 @@ def _check_category(ctx: lc._Context, category: Any) -> None:
             "run the life-circle analysis for it first"
         )
         raise ValueError(msg)
+
+
+def siting_execute(*, run: AnalysisRun, user: Any, **kwargs: Any) -> AnalysisRun:
+    """A queued siting run: several categories (``categories``) or one."""
+    fn = siting_multi_run if kwargs.get("categories") else siting_run
+    return fn(run=run, user=user, **kwargs)
+
+
+def siting_validate(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of :func:`siting_run` (or, with ``categories``,
+    :func:`siting_multi_run`) for a queued run, checked before queuing without
+    routing: bounds, method, kinds, the life-circle run and that it analysed every
+    category asked for."""
+    kw = {k: v for k, v in params.items() if v is not None}
+    cats = list(kw.get("categories") or ())
+    multi = len(cats) > 1 or (bool(cats) and bool(kw.get("embedded")))
+    if multi:
+        if kw.pop("tier", None) is not None:
+            msg = "tier applies to one category; several use their own"
+            raise ValueError(msg)
+    else:
+        kw["category"] = kw.get("category") or (cats[0] if cats else None)
+        for key in ("categories", "embedded", "embedded_bonus"):
+            kw.pop(key, None)
+        cats = [kw["category"]]
+    kw = kwargs_of(siting_multi_run if multi else siting_run, kw)
+    k = kw.get("k", 5)
+    if isinstance(k, Mapping) and multi:
+        for c in cats:
+            _check_k(k.get(c, 0), f"k[{c}]", low=0)
+    else:
+        _check_k(k)
+    _check_common(
+        method=kw.get("method", "both"),
+        kinds=kw.get("kinds"),
+        districts=kw.get("districts"),
+        min_area_m2=kw.get("min_area_m2"),
+        time_limit_s=kw.get("time_limit_s", DEFAULT_TIME_LIMIT_S),
+    )
+    if multi and kw.get("embedded"):
+        core_cats = [c for c in cats if c in core.EMBEDDED_CORE_FUNCTIONS]
+        if (
+            len(cats) < core.EMBEDDED_MIN_FUNCTIONS
+            or len(core_cats) < core.EMBEDDED_MIN_CORE_FUNCTIONS
+        ):
+            msg = (
+                "an embedded service complex needs at least 3 categories, at least 2 of "
+                f"{', '.join(sorted(core.EMBEDDED_CORE_FUNCTIONS))}"
+            )
+            raise ValueError(msg)
+    lc_run = _lifecircle_run(kw.get("lifecircle_run"))
+    analysed = set(lc_run.summary.get("thresholds_m") or {})
+    for c in cats:
+        if not isinstance(c, str) or c not in analysed:
+            msg = f"unknown category {c!r}; known: {', '.join(sorted(analysed))}"
+            raise ValueError(msg)
+    tier = kw.get("tier")
+    tiers = ruleset_load(lc_run.ruleset).tier_minutes if lc_run.ruleset else ()
+    if tier is not None and (isinstance(tier, bool) or tier not in tiers):
+        msg = f"tier must be one of {list(tiers)} minutes, got {tier!r}"
+        raise ValueError(msg)
+    return kw
 
 
 # ---------------------------------------------------------------------------
@@ -379,16 +443,8 @@ def _run_start(
         ruleset_version=lc_run.ruleset_version,
         data_time=adapters.data_time(),
         engine=ENGINE,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=permissions.user_of(user),
     )
-
-
-def _fail(run: AnalysisRun, exc: Exception, started: float) -> None:
-    run.status = AnalysisRun.Status.FAILED
-    run.error = str(exc)
-    run.finished_at = timezone.now()
-    run.duration_s = time.perf_counter() - started
-    run.save()
 
 
 def siting_run(
@@ -414,6 +470,7 @@ def siting_run(
     life-circle run (default: the latest). Returns the stored ``AnalysisRun``
     (``kind=siting``); raises ``ValueError`` on bad input.
     """
+    permissions.check_analysis(user, districts, "运行闲置用地选址")
     k = _check_k(k)
     _check_common(
         method=method,
@@ -482,6 +539,7 @@ def siting_multi_run(
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     user=None,
+    run: AnalysisRun | None = None,
 ) -> AnalysisRun:
     """Site several categories at once on one inventory of idle plots and vacant housing.
 
@@ -494,6 +552,7 @@ def siting_multi_run(
     ``embedded_bonus`` residents (default 500); complexes are reported either way.
     Each category uses its own threshold from the life-circle run.
     """
+    permissions.check_analysis(user, districts, "运行闲置用地选址")
     if isinstance(categories, str) or not categories:
         msg = "categories must be a non-empty list of category codes"
         raise ValueError(msg)
@@ -565,6 +624,7 @@ def siting_multi_run(
         distances=distances,
         k=k_val,
         user=user,
+        run=run,
         t_context=time.perf_counter() - t0,
     )
 
@@ -601,7 +661,7 @@ def _execute(
             k=k,
         )
     except Exception as exc:
-        _fail(run, exc, started)
+        run_fail(run, exc, started)
         raise
     summary["timings"]["context_s"] = round(t_context, 4)
     summary["timings"]["total_s"] = round(time.perf_counter() - started + t_context, 4)
@@ -1149,6 +1209,7 @@ def scenario_create(
     user=None,
 ) -> SitingScenario:
     """Save the greedy or exact recommendation of a finished siting run as a scenario."""
+    permissions.check_analysis(user, run.parameters.get("districts"), "保存选址方案")
     if run.kind != AnalysisRun.Kind.SITING or run.status != AnalysisRun.Status.DONE:
         msg = f"run {run.pk} is not a finished siting run"
         raise ValueError(msg)
@@ -1177,7 +1238,7 @@ def scenario_create(
         method=method,
         chosen=chosen,
         notes=notes,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=permissions.user_of(user),
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 
+from accounts.models import Profile
 from layers import models
 from layers.crs import transformed
 
@@ -87,6 +89,18 @@ def amenity(category: str = "kindergarten", **kw) -> models.Amenity:
     return models.Amenity.objects.create(**defaults)
 
 
+def idle_land(**kw) -> models.IdleLand:
+    n = next(_seq)
+    defaults = {
+        "code": f"IL{n}",
+        "name": f"空地{n}",
+        "kind": "vacant",
+        "geom": square(121.552, 29.876, 60),
+    }
+    defaults.update(kw)
+    return models.IdleLand.objects.create(**defaults)
+
+
 def segment(a: tuple[float, float], b: tuple[float, float], **kw) -> models.WalkSegment:
     n = next(_seq)
     pa, pb = lonlat(*a), lonlat(*b)
@@ -97,3 +111,13 @@ def segment(a: tuple[float, float], b: tuple[float, float], **kw) -> models.Walk
     }
     defaults.update(kw)
     return models.WalkSegment.objects.create(**defaults)
+
+
+def user(username: str, role: str | None = None, *, password: str = "pw-123456", **kw):
+    """A user with a role (accounts.Role) and its district/street; no role: a viewer
+    without a profile."""
+    area = {k: kw.pop(k) for k in ("district", "street") if k in kw}
+    u = get_user_model().objects.create_user(username, password=password, **kw)
+    if role is not None:
+        Profile.objects.create(user=u, role=role, **area)
+    return u

@@ -121,11 +121,13 @@ class RunRequestSerializer(serializers.Serializer):
     seed = serializers.IntegerField(default=0)
 
     def validate_selected(self, value):
-        if value is None or value == "eligible":
+        if value in (None, "all"):
+            return None
+        if value == "eligible":
             return value
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return value
-        msg = 'selected must be null, "eligible" or a list of community codes'
+        msg = 'selected must be null, "all", "eligible" or a list of community codes'
         raise serializers.ValidationError(msg)
 
 

@@ -1,44 +1,25 @@
 """Blocks API: parse, call one selector or service, serialise (STYLE §4.2 rule 6).
 
-Reads are public (like the life-circle results); runs and block edits are staff only.
-A service's ``ValidationError`` becomes a 400 with its message, never a 500.
+Who may call what: ``accounts/policy.py``; service errors map to HTTP in one place
+(``accounts.errors.exception_handler``).
 """
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from geoapp.models import AnalysisRun
+from geoapp.tasks import analysis_run_enqueue
 
 from .. import selectors, services
 from . import serializers as s
 
 
-class ServiceErrors:
-    """Map service errors onto HTTP: bad input → 400, missing row → 404."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError({"detail": " ".join(exc.messages)})
-        elif isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound()
-        return super().handle_exception(exc)
-
-
-class IsStaffOrReadOnly(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_staff)
-
-
-class RunsView(ServiceErrors, APIView):
-    """GET: bundling runs (latest first). POST (staff): start a run."""
-
-    permission_classes = [IsStaffOrReadOnly]
+class RunsView(APIView):
+    """GET: bundling runs (latest first). POST: queue a run (202; poll the run)."""
 
     @extend_schema(responses=s.RunSerializer(many=True))
     def get(self, request):
@@ -49,21 +30,21 @@ class RunsView(ServiceErrors, APIView):
     def post(self, request):
         body = s.RunRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        run = services.bundle_run(**body.validated_data, user=request.user)
-        return Response(s.RunSerializer(run).data, status=status.HTTP_201_CREATED)
+        run = analysis_run_enqueue(
+            kind=AnalysisRun.Kind.BUNDLING,
+            parameters=body.validated_data,
+            user=request.user,
+        )
+        return Response(s.RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class RunDetailView(ServiceErrors, APIView):
-    permission_classes = [permissions.AllowAny]
-
+class RunDetailView(APIView):
     @extend_schema(responses=s.RunSerializer)
     def get(self, request, pk: int):
         return Response(s.RunSerializer(selectors.run_get(run_id=pk)).data)
 
 
-class RunLatestView(ServiceErrors, APIView):
-    permission_classes = [permissions.AllowAny]
-
+class RunLatestView(APIView):
     @extend_schema(responses=s.RunSerializer)
     def get(self, request):
         run = selectors.run_latest()
@@ -72,10 +53,8 @@ class RunLatestView(ServiceErrors, APIView):
         return Response(s.RunSerializer(run).data)
 
 
-class RunBlocksGeoJSONView(ServiceErrors, APIView):
+class RunBlocksGeoJSONView(APIView):
     """The run's active blocks as a FeatureCollection in EPSG:4326 (``?all=1``: inactive too)."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=s.BlockFeatureSerializer(many=True))
     def get(self, request, pk: int):
@@ -85,18 +64,16 @@ class RunBlocksGeoJSONView(ServiceErrors, APIView):
         return Response(s.BlockFeatureSerializer(qs, many=True).data)
 
 
-class BlockDetailView(ServiceErrors, APIView):
-    permission_classes = [permissions.AllowAny]
-
+class BlockDetailView(APIView):
     @extend_schema(responses=s.BlockDetailSerializer)
     def get(self, request, code: str):
         return Response(s.BlockDetailSerializer(selectors.block_get(code=code)).data)
 
 
-class BlockActionView(ServiceErrors, APIView):
-    """POST (staff): accept, lock, unlock, split, move or merge one block."""
+class BlockActionView(APIView):
+    """POST: accept, lock, unlock, split, move or merge one block (the service checks
+    the planner's district)."""
 
-    permission_classes = [IsStaffOrReadOnly]
     ACTIONS = ("accept", "lock", "unlock", "split", "move", "merge")
 
     @extend_schema(request=s.WhySerializer, responses=s.BlockDetailSerializer)

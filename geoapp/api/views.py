@@ -12,13 +12,14 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoapp.models import AnalysisRun, CoverageResult
 from geoapp.services import lifecircle
+from geoapp.tasks import analysis_run_enqueue
 
 from . import serializers
 
@@ -27,24 +28,11 @@ CATEGORY_PARAM = OpenApiParameter(
 )
 
 
-class IsStaffOrReadOnly(permissions.BasePermission):
-    """Anyone may read results; only logged-in staff (planners) start analyses."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(
-            request.user and request.user.is_authenticated and request.user.is_staff
-        )
-
-
 def _run(pk: int) -> AnalysisRun:
     return get_object_or_404(AnalysisRun, pk=pk, kind=AnalysisRun.Kind.LIFECIRCLE)
 
 
 class LifeCircleRuns(APIView):
-    permission_classes = [IsStaffOrReadOnly]
-
     @extend_schema(responses=serializers.AnalysisRunOutput(many=True))
     def get(self, request):
         runs = AnalysisRun.objects.filter(
@@ -57,31 +45,22 @@ class LifeCircleRuns(APIView):
 
     @extend_schema(
         request=serializers.LifeCircleRunInput,
-        responses={201: serializers.AnalysisRunOutput},
+        responses={202: serializers.AnalysisRunOutput},
     )
     def post(self, request):
+        """Queue a life-circle run (202); poll ``/api/runs/<id>/``."""
         inp = serializers.LifeCircleRunInput(data=request.data)
         inp.is_valid(raise_exception=True)
-        v = inp.validated_data
-        try:
-            run = lifecircle.lifecircle_run(
-                ruleset_name=v.get("ruleset") or None,
-                district=v.get("district") or None,
-                strict=v["strict"],
-                profile=v.get("profile"),
-                snap_limit_m=v["snap_limit_m"],
-                user=request.user,
-            )
-        except ValueError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+        params = {k: v for k, v in inp.validated_data.items() if v not in ("", None)}
+        run = analysis_run_enqueue(
+            kind=AnalysisRun.Kind.LIFECIRCLE, parameters=params, user=request.user
+        )
         return Response(
-            serializers.AnalysisRunOutput(run).data, status=status.HTTP_201_CREATED
+            serializers.AnalysisRunOutput(run).data, status=status.HTTP_202_ACCEPTED
         )
 
 
 class LifeCircleRunDetail(APIView):
-    permission_classes = [IsStaffOrReadOnly]
-
     @extend_schema(responses=serializers.AnalysisRunOutput)
     def get(self, request, pk: int):
         return Response(serializers.AnalysisRunOutput(_run(pk)).data)
@@ -90,8 +69,6 @@ class LifeCircleRunDetail(APIView):
 class AnalysisRunDetail(APIView):
     """Any analysis run (life circle, bundling, siting): status, progress, summary."""
 
-    permission_classes = [permissions.AllowAny]
-
     @extend_schema(responses=serializers.AnalysisRunOutput)
     def get(self, request, pk: int):
         run = get_object_or_404(AnalysisRun.objects.select_related("ruleset"), pk=pk)
@@ -99,8 +76,6 @@ class AnalysisRunDetail(APIView):
 
 
 class LifeCircleLatest(APIView):
-    permission_classes = [permissions.AllowAny]
-
     @extend_schema(responses=serializers.AnalysisRunOutput)
     def get(self, request):
         run = lifecircle.lifecircle_latest()
@@ -153,8 +128,6 @@ def _coverage_features(run: AnalysisRun, category: str | None) -> dict:
 class LifeCircleCommunities(APIView):
     """Per-community results as GeoJSON (EPSG:4326), optionally for one category."""
 
-    permission_classes = [permissions.AllowAny]
-
     @extend_schema(parameters=[CATEGORY_PARAM], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         run = _run(pk)
@@ -167,7 +140,6 @@ class LifeCircleCommunities(APIView):
 class LifeCircleExport(APIView):
     """Download the per-community results: csv, geojson, gpkg or xlsx."""
 
-    permission_classes = [permissions.AllowAny]
     FORMATS = ("csv", "geojson", "gpkg", "xlsx")
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -231,8 +203,6 @@ class LifeCircleExport(APIView):
 class LifeCircleDistanceTiff(APIView):
     """GeoTIFF of walking distance to the nearest facility of a category (50 m grid)."""
 
-    permission_classes = [permissions.AllowAny]
-
     @extend_schema(
         parameters=[CATEGORY_PARAM],
         responses={(200, "image/tiff"): OpenApiTypes.BINARY},
@@ -256,8 +226,6 @@ class LifeCircleDistanceTiff(APIView):
 class LifeCircleWhatIf(APIView):
     """Coverage with hypothetical facilities added; nothing is stored."""
 
-    permission_classes = [IsStaffOrReadOnly]
-
     @extend_schema(request=serializers.WhatIfInput, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk: int):
         inp = serializers.WhatIfInput(data=request.data)
@@ -278,8 +246,6 @@ class LifeCircleWhatIf(APIView):
 
 class LifeCircleUnreachable(APIView):
     """Amenities and communities that could not join the walk network, as GeoJSON points."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):

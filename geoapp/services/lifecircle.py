@@ -12,7 +12,7 @@ import json
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,11 @@ import pandas as pd
 import shapely
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from pyproj import Transformer
 
+from accounts import permissions
 from geoapp import adapters
 from geoapp.analysis.forked import available_cpus
 from geoapp.analysis.network import WalkNetwork, network_from_coords
@@ -33,8 +35,9 @@ from geoapp.analysis.rules import RuleSet as Rules
 from geoapp.analysis.walkshed import LifeCircleResult, life_circle, what_if
 from geoapp.models import AnalysisRun, CoverageResult, RuleSet
 from geoapp.services.rulesets import ruleset_get, ruleset_load
+from geoapp.services.runs import kwargs_of, run_fail, run_start
 from layers.dbcopy import copy_rows, copy_supported
-from layers.models import IdleLand, VacantHousing
+from layers.models import District, IdleLand, VacantHousing
 
 ENGINE = "scipy.sparse.csgraph.dijkstra (multi-source, min_only) on the walk network"
 ENGINE_STRAIGHT = "straight-line distance (no walk network loaded)"
@@ -195,6 +198,31 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def lifecircle_validate(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of :func:`lifecircle_run` for a queued run (the API's
+    ``ruleset`` is ``ruleset_name``), checked before queuing: unknown rule set, walking
+    profile or district and an out-of-range snap limit are refused at once."""
+    kw = dict(params)
+    if "ruleset" in kw:
+        kw["ruleset_name"] = kw.pop("ruleset") or None
+    kw = kwargs_of(lifecircle_run, kw)
+    rules = ruleset_load(ruleset_get(kw.get("ruleset_name")))
+    if kw.get("profile"):
+        rules.profile(kw["profile"])
+    snap = float(kw.get("snap_limit_m", 150.0))
+    if not (0 < snap <= 1000):
+        msg = f"snap_limit_m must be in (0, 1000] metres, got {snap}"
+        raise ValueError(msg)
+    district = kw.get("district")
+    if (
+        district
+        and not District.objects.filter(Q(code=district) | Q(name=district)).exists()
+    ):
+        msg = f"unknown district {district!r}"
+        raise ValueError(msg)
+    return kw
+
+
 def lifecircle_run(
     *,
     ruleset: RuleSet | None = None,
@@ -226,6 +254,9 @@ def lifecircle_run(
     a community 500 m from a kindergarten as unserved at the 15-minute tier. The choice
     is kept in ``parameters`` so what-if answers use the same limits.
     """
+    permissions.check_analysis(
+        user, [district] if district else None, "运行15分钟生活圈分析"
+    )
     rs = ruleset or ruleset_get(ruleset_name)
     rules = ruleset_load(rs)
     speed = None
@@ -254,15 +285,7 @@ def lifecircle_run(
         "ruleset_version": rs.version,
         "data_time": adapters.data_time_from_stamps(stamps),
     }
-    if run is None:
-        run = AnalysisRun.objects.create(
-            **fields,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
-        )
-    else:
-        for name, value in fields.items():
-            setattr(run, name, value)
-        run.save()
+    run = run_start(run=run, **fields, created_by=permissions.user_of(user))
     started = time.perf_counter()
     try:
         if progress:
@@ -283,11 +306,7 @@ def lifecircle_run(
         _store(run, ctx)
         info["timings"]["store_s"] = time.perf_counter() - t
     except Exception as exc:
-        run.status = AnalysisRun.Status.FAILED
-        run.error = str(exc)
-        run.finished_at = timezone.now()
-        run.duration_s = time.perf_counter() - started
-        run.save()
+        run_fail(run, exc, started)
         raise
     res = ctx.result
     run.engine = ENGINE if not res.straight_line else ENGINE_STRAIGHT

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from geoapp.models import AnalysisRun
+
+log = logging.getLogger(__name__)
+
+#: errors whose message is written for the user (bad input named by the service)
+USER_ERRORS = (ValueError, ValidationError)
 
 
 def run_start(*, run: AnalysisRun | None = None, **fields: Any) -> AnalysisRun:
@@ -16,3 +31,90 @@ def run_start(*, run: AnalysisRun | None = None, **fields: Any) -> AnalysisRun:
         setattr(run, name, value)
     run.save()
     return run
+
+
+def run_error_message(run_id: int | None, exc: BaseException) -> str:
+    """The short message a user sees: the service's own words for bad input, else a
+    sentence with the run id (the traceback is in the log and the admin)."""
+    if isinstance(exc, ValidationError):
+        text = " ".join(exc.messages)
+    elif isinstance(exc, ValueError):
+        text = str(exc)
+    else:
+        text = ""
+    if text:
+        return _("分析 #%(id)s 未完成：%(why)s") % {"id": run_id, "why": text[:500]}
+    return _("分析 #%(id)s 失败（内部错误，已记录，请联系管理员）。") % {"id": run_id}
+
+
+def run_fail(
+    run: AnalysisRun, exc: BaseException, started: float | None = None
+) -> None:
+    """Record ``run`` as failed: a short message for the user, the traceback for the
+    log and the admin."""
+    detail = "".join(traceback.format_exception(exc))
+    if not isinstance(exc, USER_ERRORS):
+        log.error("analysis run %s failed\n%s", run.pk, detail)
+    run.status = AnalysisRun.Status.FAILED
+    run.error = run_error_message(run.pk, exc)
+    run.error_detail = detail
+    run.finished_at = timezone.now()
+    if started is not None:
+        run.duration_s = time.perf_counter() - started
+    run.save()
+
+
+# --------------------------------------------------------------------------- kinds
+@dataclass(frozen=True)
+class RunKind:
+    """How one kind of analysis is queued and executed.
+
+    ``validate(params)`` checks the request cheaply (no routing) and returns the
+    keyword arguments of ``execute``; bad input raises ValueError or ValidationError
+    before anything is queued. ``execute(run=, user=, **kwargs)`` is the service that
+    fills in the queued run. ``scope(kwargs)`` names the districts it is limited to
+    (None: the whole city), for the access policy.
+    """
+
+    kind: str
+    validate: Callable[[Mapping[str, Any]], dict[str, Any]]
+    execute: Callable[..., Any]
+    scope: Callable[[Mapping[str, Any]], list[str] | None]
+    #: ``execute`` takes ``progress(pct, label)``
+    reports_progress: bool = False
+
+
+_KINDS: dict[str, RunKind] = {}
+
+
+def run_kind_register(spec: RunKind) -> None:
+    """Register an analysis (each app does, in its ``AppConfig.ready``)."""
+    _KINDS[spec.kind] = spec
+
+
+def run_kind_get(kind: str) -> RunKind:
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        msg = f"analysis kind {kind!r} cannot be queued; kinds are {sorted(_KINDS)}"
+        raise ValueError(msg) from None
+
+
+def run_kinds() -> dict[str, RunKind]:
+    return dict(_KINDS)
+
+
+def district_scope(params: Mapping[str, Any]) -> list[str] | None:
+    """The scope of an analysis with a ``district`` parameter (code or name)."""
+    district = params.get("district")
+    return [district] if district else None
+
+
+def kwargs_of(fn: Callable[..., Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` as keyword arguments of ``fn``; unknown names are refused."""
+    names = set(inspect.signature(fn).parameters) - {"run", "user", "progress"}
+    unknown = sorted(set(params) - names)
+    if unknown:
+        msg = f"unknown parameters {unknown}; accepted: {sorted(names)}"
+        raise ValueError(msg)
+    return dict(params)

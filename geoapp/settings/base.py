@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "accounts",
     "layers",
     "geoapp",
     "blocks",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -147,10 +149,35 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Lock-out after repeated wrong passwords, keyed on username AND client address
+# together: nobody can lock a known account from elsewhere, and an office behind one
+# proxy address is not locked out as a whole. A per-IP rate limit on the login form
+# (accounts.views) slows guessing across many usernames.
 AXES_FAILURE_LIMIT = env.int("GEOAPP_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address: REMOTE_ADDR, or the last address added by the configured number
+# of trusted reverse proxies in X-Forwarded-For (0 = no proxy: the header is ignored).
+GEOAPP_TRUSTED_PROXIES = env.int("GEOAPP_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.clientip.client_ip"
+# Rate limits of the access policy (accounts/policy.py `rate`), for anonymous visitors
+# and viewers, per client address or user (django-ratelimit). The default cache is per
+# process: with several server processes the effective limit is that many times higher;
+# GEOAPP_RATELIMIT_CACHE_URL (e.g. pymemcache://127.0.0.1:11211) shares the counters.
+RATELIMIT_IP_META_KEY = "accounts.clientip.client_ip"
+RATELIMIT_ENABLE = env.bool("GEOAPP_RATELIMIT_ENABLE", True)
+# demo accounts (make run): development settings only; check --deploy refuses them
+GEOAPP_DEMO_ACCOUNTS = False
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="manage-7f3a/")
+
+# CACHES
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": env.cache_url(
+        "GEOAPP_RATELIMIT_CACHE_URL", default="locmemcache://ratelimit"
+    ),
+}
+RATELIMIT_USE_CACHE = "ratelimit"  # LocMem counters are atomic within one process
 
 # STATIC AND MEDIA
 STATIC_URL = "/static/"
@@ -172,9 +199,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication"
     ],
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.IsAuthenticatedOrReadOnly"
-    ],
+    # one access policy (accounts/policy.py) for every view; service errors → HTTP
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.drf.PolicyPermission"],
+    "EXCEPTION_HANDLER": "accounts.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "STRICT_JSON": True,
 }
@@ -187,6 +214,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Layers, life-circle analysis, blocks and siting for old community renovation.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["accounts.drf.PolicyPermission"],
 }
 
 # MAP

@@ -3,3 +3,4 @@
 from .base import *  # noqa: F403
 
 DEBUG = True
+GEOAPP_DEMO_ACCOUNTS = True  # `make run` creates the demo planner accounts

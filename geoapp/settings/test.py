@@ -17,3 +17,6 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 
 # analyses queued from the page run at once in tests (a test also drives the real worker)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# rate limits would count the whole suite's requests from 127.0.0.1 together; the
+# access-policy tests switch them on where they test them
+RATELIMIT_ENABLE = False

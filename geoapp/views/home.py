@@ -1,7 +1,7 @@
 """The home page: a map of every layer."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from layers.models import AmenityCategory, Stage
@@ -35,4 +35,7 @@ def map_config() -> dict:
 
 
 def home(request):
+    """The internal map for signed-in users; anonymous visitors get the public map."""
+    if not request.user.is_authenticated:
+        return redirect("public-map")
     return render(request, "geoapp/home.html", {"map_config": map_config()})

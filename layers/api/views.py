@@ -7,8 +7,9 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics
 
+from accounts.permissions import actor_of
 from layers import selectors
 from layers.models import AmenityCategory
 
@@ -34,7 +35,6 @@ class LayerView(generics.GenericAPIView):
     model instances field by field.
     """
 
-    permission_classes = [permissions.AllowAny]
     selector = None
 
     def get_queryset(self):
@@ -49,7 +49,10 @@ class LayerView(generics.GenericAPIView):
 
     def _serializer_fields(self):
         ser = self.get_serializer_class()()
-        return [(n, f) for n, f in ser.fields.items() if n != ser.Meta.geo_field]
+        hidden = {ser.Meta.geo_field}
+        if not actor_of(self.request.user).sees_private:
+            hidden |= set(ser.Meta.private_fields)
+        return [(n, f) for n, f in ser.fields.items() if n not in hidden]
 
     @extend_schema(parameters=[BBOX_PARAM])
     def get(self, request):
@@ -121,6 +124,5 @@ class WalkSegmentLayer(LayerView):
 class AmenityCategoryList(generics.ListAPIView):
     """The facility categories of the life-circle standard."""
 
-    permission_classes = [permissions.AllowAny]
     serializer_class = serializers.AmenityCategorySerializer
     queryset = AmenityCategory.objects.all()

@@ -10,20 +10,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import PLANNERS, actor_of
+from blocks.api.serializers import RunRequestSerializer
+from geoapp.api.serializers import LifeCircleRunInput
 from geoapp.models import AnalysisRun
+from geoapp.tasks import analysis_run_enqueue
 from layers.api.params import parse_bbox
 from layers.crs import transformed
 from layers.models import Community
 from layers.selectors import in_bbox
-from planner import permissions as perms
 from planner import services
 from planner.models import PlanningArea
+from siting.api.serializers import SitingRunInput
 
 
 def _feature(obj, kind: str) -> dict:
@@ -65,28 +69,22 @@ class FeatureInput(serializers.Serializer):
 
 
 class Me(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        role, profile = perms.role_of(request.user)
+        actor = actor_of(request.user)
         return Response(
             {
-                "username": request.user.get_username(),
-                "role": role,
-                "district": profile.district.code
-                if profile and profile.district
-                else None,
-                "street": profile.street.code if profile and profile.street else None,
-                "can_run_analyses": perms.can_run_analyses(request.user),
+                "username": actor.username,
+                "role": actor.role,
+                "district": actor.district_code or None,
+                "street": actor.street_name or None,
+                "can_run_analyses": actor.role in PLANNERS,
             }
         )
 
 
 class FeatureCollection(APIView):
     """GET: a layer's features with their versions (EPSG:4326). POST: create one."""
-
-    permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, kind: str):
@@ -128,8 +126,6 @@ class FeatureCollection(APIView):
 
 
 class FeatureDetail(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
     def _call(self, fn, **kw):
         try:
             return fn(**kw)
@@ -206,8 +202,6 @@ class FeatureUndo(FeatureDetail):
 
 
 class FeatureHistory(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, kind: str, code: str):
         try:
@@ -218,8 +212,6 @@ class FeatureHistory(APIView):
 
 class Search(APIView):
     """Communities and planning areas by name (for the map's search box)."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -259,70 +251,23 @@ class Search(APIView):
         return Response(out)
 
 
-class BundlingInput(serializers.Serializer):
-    district = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    selected = serializers.ChoiceField(choices=["all", "eligible"], default="eligible")
-    group_by = serializers.ChoiceField(choices=["street", "district"], default="street")
-    gap_m = serializers.FloatField(default=30.0, min_value=0, max_value=500)
-    min_households = serializers.IntegerField(
-        default=300, min_value=0, max_value=100_000
-    )
-    max_households = serializers.IntegerField(
-        default=3000, min_value=1, max_value=200_000
-    )
-    max_communities = serializers.IntegerField(
-        required=False, min_value=1, max_value=500
-    )
-    use_barriers = serializers.BooleanField(default=True)
-
-    def validate(self, attrs):
-        if attrs["min_households"] > attrs["max_households"]:
-            raise serializers.ValidationError(
-                {"min_households": "must not exceed max_households"}
-            )
-        return attrs
-
-
-class SitingInput(serializers.Serializer):
-    category = serializers.CharField(max_length=64)
-    k = serializers.IntegerField(default=5, min_value=1, max_value=200)
-    tier = serializers.ChoiceField(choices=[5, 10, 15], required=False)
-    method = serializers.ChoiceField(
-        choices=["greedy", "exact", "both"], default="both"
-    )
-    districts = serializers.ListField(
-        child=serializers.CharField(max_length=64), required=False
-    )
-
-
-def _inputs() -> dict:
-    from geoapp.api.serializers import LifeCircleRunInput
-
-    return {
-        AnalysisRun.Kind.LIFECIRCLE: LifeCircleRunInput,
-        AnalysisRun.Kind.BUNDLING: BundlingInput,
-        AnalysisRun.Kind.SITING: SitingInput,
-    }
+#: each analysis's own input serializer (the same limits as its app's API)
+INPUTS = {
+    AnalysisRun.Kind.LIFECIRCLE: LifeCircleRunInput,
+    AnalysisRun.Kind.BUNDLING: RunRequestSerializer,
+    AnalysisRun.Kind.SITING: SitingRunInput,
+}
 
 
 class AnalysisEnqueue(APIView):
     """Queue an analysis (lifecircle, bundling, siting) for the background worker; poll
     ``/api/lifecircle/runs/<id>/`` (any kind) for status and progress."""
 
-    permission_classes = [permissions.IsAuthenticated]
-
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request, kind: str):
-        from geoapp.tasks import analysis_run_enqueue
-
-        inputs = _inputs()
-        if kind not in inputs:
-            raise DRFValidationError({"kind": f"one of {', '.join(inputs)}"})
-        try:
-            perms.check_run_analyses(request.user)
-        except PermissionDenied as exc:
-            raise DRFPermissionDenied(str(exc)) from exc
-        inp = inputs[kind](data=request.data)
+        if kind not in INPUTS:
+            raise DRFValidationError({"kind": f"one of {', '.join(INPUTS)}"})
+        inp = INPUTS[kind](data=request.data)
         inp.is_valid(raise_exception=True)
         params = {k: v for k, v in inp.validated_data.items() if v not in ("", None)}
         run = analysis_run_enqueue(kind=kind, parameters=params, user=request.user)

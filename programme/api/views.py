@@ -7,15 +7,12 @@ A service's ``ValidationError`` becomes a 400 with its message, never a 500.
 
 import dataclasses
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,31 +22,8 @@ from . import serializers as s
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ServiceErrors:
-    """Map service errors onto HTTP: bad input → 400, missing row → 404."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError({"detail": " ".join(exc.messages)})
-        elif isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound()
-        return super().handle_exception(exc)
-
-
-class IsStaffForWrites(permissions.BasePermission):
-    """Logged-in users read; only staff write."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return request.method in permissions.SAFE_METHODS or user.is_staff
-
-
-class CommunityEligibilityView(ServiceErrors, APIView):
+class CommunityEligibilityView(APIView):
     """二(一): is the community in scope of the programme? Reasons line by line."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=s.EligibilitySerializer)
     def get(self, request, code: str):
@@ -76,13 +50,11 @@ def funding_payload(project, breakdown) -> dict:
     return data
 
 
-class ProjectFundingView(ServiceErrors, APIView):
+class ProjectFundingView(APIView):
     """三: who pays for the project, item by item, every figure with clause and rule.
 
     Public from the annual plan on; before that (a draft) only for signed-in users.
     """
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=s.FundingSerializer)
     def get(self, request, pk: int):
@@ -94,10 +66,8 @@ class ProjectFundingView(ServiceErrors, APIView):
 YEAR_PARAM = OpenApiParameter("year", OpenApiTypes.INT, required=True)
 
 
-class ProgressView(ServiceErrors, APIView):
+class ProgressView(APIView):
     """一(二): programme progress per district and city-wide (aggregates only)."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(parameters=[YEAR_PARAM], responses=s.ProgressSerializer)
     def get(self, request):
@@ -113,10 +83,8 @@ class ProgressView(ServiceErrors, APIView):
         return Response(s.ProgressSerializer(data).data)
 
 
-class ProgressXlsxView(ServiceErrors, APIView):
+class ProgressXlsxView(APIView):
     """一(二): the progress table as an XLSX workbook."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(
         parameters=[YEAR_PARAM],
@@ -132,10 +100,9 @@ class ProgressXlsxView(ServiceErrors, APIView):
         return response
 
 
-class ProjectViewSet(ServiceErrors, viewsets.ModelViewSet):
+class ProjectViewSet(viewsets.ModelViewSet):
     """Renovation projects (staff): create, edit, delete, advance, votes, items."""
 
-    permission_classes = [IsStaffForWrites]
     serializer_class = s.ProjectSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -12,7 +12,6 @@ import json
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.views import APIView
 
@@ -38,7 +37,6 @@ class PublicView(APIView):
     """Anonymous read-only endpoint: no authentication, no session, no throttle state."""
 
     authentication_classes: list = []
-    permission_classes = [permissions.AllowAny]
 
 
 def _dump(data) -> str:

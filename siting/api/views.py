@@ -1,6 +1,7 @@
-"""Siting API: parse, call one service, serialise. Anyone reads; staff start runs and save scenarios.
+"""Siting API: parse, call one service, serialise. Runs go through the queue.
 
-Bad input (a service ``ValueError``) becomes a 400 with its message, never a 500.
+Who may call what: ``accounts/policy.py``; bad input (a service ``ValueError``) becomes
+a 400 with its message (``accounts.errors.exception_handler``), never a 500.
 """
 
 from __future__ import annotations
@@ -8,36 +9,17 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoapp.models import AnalysisRun
+from geoapp.tasks import analysis_run_enqueue
 from siting import services
 from siting.models import SitingScenario
 
 from . import serializers as s
-
-
-class IsStaffOrReadOnly(permissions.BasePermission):
-    """Anyone may read results; only logged-in staff (planners) start analyses."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(
-            request.user and request.user.is_authenticated and request.user.is_staff
-        )
-
-
-class ServiceErrors:
-    """A service ``ValueError`` → 400 with its message."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, ValueError):
-            exc = ValidationError({"detail": str(exc)})
-        return super().handle_exception(exc)
 
 
 def _run(pk: int) -> AnalysisRun:
@@ -54,9 +36,7 @@ def _scenario(pk: int) -> SitingScenario:
         raise NotFound(f"no siting scenario {pk}") from None
 
 
-class SitingRuns(ServiceErrors, APIView):
-    permission_classes = [IsStaffOrReadOnly]
-
+class SitingRuns(APIView):
     @extend_schema(responses=s.SitingRunOutput(many=True))
     def get(self, request):
         data = s.SitingRunOutput(services.siting_run_list(), many=True).data
@@ -64,43 +44,20 @@ class SitingRuns(ServiceErrors, APIView):
             row.pop("summary", None)
         return Response(data)
 
-    @extend_schema(request=s.SitingRunInput, responses={201: s.SitingRunOutput})
+    @extend_schema(request=s.SitingRunInput, responses={202: s.SitingRunOutput})
     def post(self, request):
+        """Queue a siting run (202); poll ``/api/runs/<id>/``."""
         inp = s.SitingRunInput(data=request.data)
         inp.is_valid(raise_exception=True)
-        v = inp.validated_data
-        common = {
-            "k": v["k"],
-            "method": v["method"],
-            "kinds": v.get("kinds") or None,
-            "districts": v.get("districts") or None,
-            "min_area_m2": v.get("min_area_m2"),
-            "lifecircle_run": v.get("lifecircle_run"),
-            "time_limit_s": v["time_limit_s"],
-            "user": request.user,
-        }
-        cats = v.get("categories")
-        if cats and (len(cats) > 1 or v["embedded"]):
-            if v.get("tier") is not None:
-                raise ValidationError(
-                    {"detail": "tier applies to one category; several use their own"}
-                )
-            run = services.siting_multi_run(
-                categories=cats,
-                embedded=v["embedded"],
-                embedded_bonus=v.get("embedded_bonus"),
-                **common,
-            )
-        else:
-            run = services.siting_run(
-                category=v.get("category") or cats[0], tier=v.get("tier"), **common
-            )
-        return Response(s.SitingRunOutput(run).data, status=status.HTTP_201_CREATED)
+        run = analysis_run_enqueue(
+            kind=AnalysisRun.Kind.SITING,
+            parameters=inp.validated_data,
+            user=request.user,
+        )
+        return Response(s.SitingRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class SitingRunDetail(ServiceErrors, APIView):
-    permission_classes = [permissions.AllowAny]
-
+class SitingRunDetail(APIView):
     @extend_schema(responses=s.SitingRunOutput)
     def get(self, request, pk: int):
         return Response(s.SitingRunOutput(_run(pk)).data)
@@ -113,10 +70,8 @@ CANDIDATE_PARAMS = [
 ]
 
 
-class SitingCandidates(ServiceErrors, APIView):
+class SitingCandidates(APIView):
     """Ranked candidates with gains, chosen flags and served communities (EPSG:4326)."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(parameters=CANDIDATE_PARAMS, responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
@@ -134,10 +89,8 @@ class SitingCandidates(ServiceErrors, APIView):
         return Response(data)
 
 
-class SitingExport(ServiceErrors, APIView):
+class SitingExport(APIView):
     """Download the run's candidates and chosen sites: geojson, gpkg or xlsx."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int, fmt: str):
@@ -147,9 +100,7 @@ class SitingExport(ServiceErrors, APIView):
         return resp
 
 
-class SitingScenarios(ServiceErrors, APIView):
-    permission_classes = [IsStaffOrReadOnly]
-
+class SitingScenarios(APIView):
     @extend_schema(responses=s.ScenarioOutput(many=True))
     def get(self, request):
         rows = SitingScenario.objects.select_related("created_by")[:100]
@@ -174,18 +125,14 @@ class SitingScenarios(ServiceErrors, APIView):
         return Response(s.ScenarioOutput(scenario).data, status=status.HTTP_201_CREATED)
 
 
-class SitingScenarioDetail(ServiceErrors, APIView):
-    permission_classes = [permissions.AllowAny]
-
+class SitingScenarioDetail(APIView):
     @extend_schema(responses=s.ScenarioOutput)
     def get(self, request, pk: int):
         return Response(s.ScenarioOutput(_scenario(pk)).data)
 
 
-class SitingScenarioWhatIf(ServiceErrors, APIView):
+class SitingScenarioWhatIf(APIView):
     """Coverage before/after the scenario's sites (life-circle what-if; nothing stored)."""
-
-    permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import LineString, MultiPolygon
+from django.test import Client
 
+from accounts.models import Role
 from blocks.models import BlockMembership, RenovationBlock
 from tests import factories
 
@@ -66,12 +68,19 @@ def street():
 
 
 @pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_user(
-        "planner", password="pw-planner", is_staff=True
-    )
+def staff(db):
+    """A city administrator (acts on every block)."""
+    return factories.user("planner", Role.CITY_ADMIN, password="pw-planner")
 
 
 @pytest.fixture
 def resident(django_user_model):
     return django_user_model.objects.create_user("resident", password="pw-resident")
+
+
+@pytest.fixture
+def client(db):
+    """A signed-in viewer: results are internal (anonymous visitors get 403)."""
+    c = Client()
+    c.force_login(factories.user("viewer-reader", Role.VIEWER))
+    return c

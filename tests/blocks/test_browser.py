@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Role
+from accounts.permissions import SYSTEM
 from blocks import services
+from tests import factories
+from tests.e2e.conftest import login
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -57,12 +61,13 @@ def test_blocks_screenshot(live_server, browser, reference_data):
 
     call_command("make_demo", seed=42, scale="small", no_progress=True)
     # The demo's streets are wider than 30 m: 60 m gives a readable map (documented).
-    run = services.bundle_run(gap_m=60.0, selected=None)
+    run = services.bundle_run(user=SYSTEM, gap_m=60.0, selected=None)
     assert run.summary["n_blocks"] > 0
     OUT.parent.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.route("**/*", _offline(live_server.url))
-    page.goto(live_server.url + "/")
+    factories.user("viewer-map", Role.VIEWER)  # the internal map needs a login
+    login(page, live_server, "viewer-map", "pw-123456", next_url="/")
     try:
         page.wait_for_selector("body[data-blocks-features]", timeout=15_000)
     except PlaywrightTimeout:

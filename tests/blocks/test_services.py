@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.sparse import csgraph
 
+from accounts.permissions import SYSTEM
 from blocks import selectors, services
 from blocks.models import Barrier, BlockMembership, RenovationBlock
 from geoapp.analysis.adjacency import community_adjacency
@@ -48,7 +49,7 @@ def layout(street):
         for i, h in enumerate((400, 400, 200, 200))
     ]
     b = [cell(street, 10 + i, 0, households=100, code=f"B{i}") for i in range(3)]
-    run = services.bundle_run(max_households=800, use_gaps=False)
+    run = services.bundle_run(user=SYSTEM, max_households=800, use_gaps=False)
     return run, a, b
 
 
@@ -70,7 +71,7 @@ def test_run_bundles_rows_and_records_summary(layout):
 def test_unassigned_have_reasons(street):
     cell(street, 0, 0, code="LONE")
     cell(street, 5, 5, code="BIG", households=5000)
-    run = services.bundle_run(use_gaps=False)
+    run = services.bundle_run(user=SYSTEM, use_gaps=False)
     reasons = {u["code"]: u["reason_code"] for u in run.summary["unassigned"]}
     assert reasons == {"LONE": "isolated", "BIG": "exceeds_ceiling"}
 
@@ -80,17 +81,17 @@ def test_eligible_selection_skips_new_and_villas(street):
     cell(street, 1, 0, code="OLD2")
     cell(street, 2, 0, code="NEW", completion_year=2010)
     cell(street, 0, 1, code="VILLA", housing_type="villa")
-    services.bundle_run(selected="eligible", use_gaps=False)
+    services.bundle_run(user=SYSTEM, selected="eligible", use_gaps=False)
     assert [sorted(b.member_codes) for b in _active_blocks()] == [["OLD1", "OLD2"]]
 
 
 def test_bad_parameters_are_refused_without_a_run(street):
     with pytest.raises(ValidationError):
-        services.bundle_run(min_households=500, max_households=100)
+        services.bundle_run(user=SYSTEM, min_households=500, max_households=100)
     with pytest.raises(ValidationError, match="unknown district"):
-        services.bundle_run(district="nowhere")
+        services.bundle_run(user=SYSTEM, district="nowhere")
     with pytest.raises(ValidationError, match="not in scope"):
-        services.bundle_run(selected=["NOPE"])
+        services.bundle_run(user=SYSTEM, selected=["NOPE"])
     assert not AnalysisRun.objects.filter(kind="bundling").exists()
 
 
@@ -103,7 +104,7 @@ def test_gap_profile_from_latest_lifecircle_run(street):
         CoverageResult.objects.create(
             run=lc, community=c, score=50, missing={"5": ["kindergarten"]}
         )
-    run = services.bundle_run()
+    run = services.bundle_run(user=SYSTEM)
     (block,) = _active_blocks()
     assert block.gaps_all == ["kindergarten"]
     assert run.summary["lifecircle_run"] == lc.pk
@@ -124,7 +125,7 @@ def test_nearby_idle_and_vacant_within_300m(street):
         owner_kind="public",
         geom=factories.lonlat(*_lonlat(1, 1)),
     )
-    services.bundle_run(use_gaps=False)
+    services.bundle_run(user=SYSTEM, use_gaps=False)
     (block,) = _active_blocks()
     assert block.idle_land == ["I-NEAR"]
     assert block.vacant_housing == ["V-NEAR"]
@@ -161,7 +162,7 @@ def test_barrier_between_rows_splits_blocks(street, kind):
     for j in (0, 1):
         for i in range(3):
             cell(street, i, j, code=f"R{j}{i}")
-    services.bundle_run(use_gaps=False)
+    services.bundle_run(user=SYSTEM, use_gaps=False)
     assert len(_active_blocks()) == 1
     line = line_between_rows(-1, 3, 0.5)
     params = {}
@@ -174,11 +175,11 @@ def test_barrier_between_rows_splits_blocks(street, kind):
     else:
         WalkSegment.objects.create(code="W1", kind="arterial", geom=line)
         params["barrier_road_class"] = "arterial"
-    services.bundle_run(use_gaps=False, **params)
+    services.bundle_run(user=SYSTEM, use_gaps=False, **params)
     groups = sorted(sorted(b.member_codes) for b in _active_blocks())
     assert groups == [["R00", "R01", "R02"], ["R10", "R11", "R12"]]
     # Without barriers they join again.
-    services.bundle_run(use_gaps=False, use_barriers=False)
+    services.bundle_run(user=SYSTEM, use_gaps=False, use_barriers=False)
     assert len(_active_blocks()) == 1
 
 
@@ -196,7 +197,7 @@ def test_locked_block_survives_rerun(layout, staff):
     run, _, _ = layout
     x = _block_of("A0")
     services.block_lock(block=x, user=staff, why="街道已确认")
-    run2 = services.bundle_run(max_households=3000, seed=7, use_gaps=False)
+    run2 = services.bundle_run(user=SYSTEM, max_households=3000, seed=7, use_gaps=False)
     x.refresh_from_db()
     assert x.is_active and x.locked and x.run_id == run2.pk
     assert sorted(x.member_codes) == ["A0", "A1"]
@@ -215,7 +216,9 @@ def test_locked_block_refuses_edits(layout, staff):
     with pytest.raises(ValidationError, match="locked"):
         services.block_split(block=x, codes=["A0"], user=staff)
     with pytest.raises(ValidationError, match="locked"):
-        services.block_move_community(community="A1", to_block=_block_of("A2"))
+        services.block_move_community(
+            user=SYSTEM, community="A1", to_block=_block_of("A2")
+        )
     assert snapshot() == before
     services.block_unlock(block=x, user=staff)
     assert not RenovationBlock.objects.get(pk=x.pk).locked
@@ -339,7 +342,11 @@ def test_service_properties_on_random_layouts(
             geom=line_between_rows(-1, 5, barrier_row + 0.5),
         )
     run = services.bundle_run(
-        max_households=ceiling, min_households=300, use_gaps=False, seed=seed
+        user=SYSTEM,
+        max_households=ceiling,
+        min_households=300,
+        use_gaps=False,
+        seed=seed,
     )
     blocks = _active_blocks()
     seen: list[str] = []

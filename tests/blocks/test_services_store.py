@@ -28,6 +28,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.permissions import SYSTEM
 from blocks import services
 from blocks.models import BlockMembership, RenovationBlock
 from geoapp.analysis.bundling import SHARED_GAP_SHARE
@@ -81,7 +82,7 @@ def test_new_blocks_get_one_insert_history_row_with_user_and_reason(street, staf
 
 def test_anonymous_run_records_no_history_user(street):
     _pairs(street, 2)
-    services.bundle_run(use_gaps=False)
+    services.bundle_run(user=SYSTEM, use_gaps=False)
     rows = RenovationBlock.history.all()
     assert rows.count() == 2
     assert {h.history_user_id for h in rows} == {None}
@@ -89,7 +90,7 @@ def test_anonymous_run_records_no_history_user(street):
 
 def test_rerun_supersedes_with_history_and_carries_locked(street, staff):
     _pairs(street, 3)
-    run1 = services.bundle_run(use_gaps=False)
+    run1 = services.bundle_run(user=SYSTEM, use_gaps=False)
     first = _active(run1)
     kept = first[0]
     services.block_lock(block=kept, user=staff, why="街道已确认")
@@ -126,7 +127,7 @@ def test_rerun_supersedes_with_history_and_carries_locked(street, staff):
 def test_store_failure_leaves_nothing(street, monkeypatch):
     """A failure at the last insert rolls back the superseding and the new blocks."""
     _pairs(street, 2)
-    services.bundle_run(use_gaps=False)
+    services.bundle_run(user=SYSTEM, use_gaps=False)
     before = (
         sorted(
             RenovationBlock.objects.values_list("code", "is_active", "status", "run")
@@ -141,7 +142,7 @@ def test_store_failure_leaves_nothing(street, monkeypatch):
 
     monkeypatch.setattr(BlockMembership.objects, "bulk_create", boom)
     with pytest.raises(RuntimeError, match="disk full"):
-        services.bundle_run(use_gaps=False, seed=1)
+        services.bundle_run(user=SYSTEM, use_gaps=False, seed=1)
     after = (
         sorted(
             RenovationBlock.objects.values_list("code", "is_active", "status", "run")
@@ -151,7 +152,10 @@ def test_store_failure_leaves_nothing(street, monkeypatch):
     )
     assert after == before
     failed = AnalysisRun.objects.filter(kind="bundling").latest("pk")
-    assert failed.status == AnalysisRun.Status.FAILED and "disk full" in failed.error
+    assert failed.status == AnalysisRun.Status.FAILED
+    # the user reads a short message with the run id; the traceback is the admin's
+    assert f"#{failed.pk}" in failed.error and "disk full" not in failed.error
+    assert "RuntimeError: disk full" in failed.error_detail
 
 
 # --------------------------------------------------------------------------- nearby
@@ -186,7 +190,7 @@ def test_nearby_plots_equal_a_per_block_query(street):
     idle("I-FAR", 3, 4)  # ~ 400 m from both
     vacant("V-B", 6, 1)  # 70 m north of B
     vacant("V-USED", 1, 1, status="used")  # near A, not available
-    services.bundle_run(use_gaps=False)
+    services.bundle_run(user=SYSTEM, use_gaps=False)
 
     a, b = _active()
     assert sorted(a.member_codes) == ["A0", "A1"]

@@ -1,14 +1,24 @@
-"""The home page: a Chinese map page that serves Leaflet itself (no CDN) and lists the layers."""
+"""The home page: a Chinese map page that serves Leaflet itself (no CDN) and lists the
+layers, for signed-in users; anonymous visitors are sent to the public map."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
+from accounts.models import Role
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
+def test_anonymous_visitors_get_the_public_map(client):
+    resp = client.get(reverse("home"))
+    assert resp.status_code == 302 and resp["Location"] == reverse("public-map")
+
+
 def test_home_page_renders_map_with_local_assets(client):
+    client.force_login(factories.user("viewer1", Role.VIEWER))
     resp = client.get(reverse("home"))
     assert resp.status_code == 200
     html = resp.content.decode()

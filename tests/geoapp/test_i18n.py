@@ -75,7 +75,7 @@ def switch_to_english(client):
 
 @pytest.mark.django_db
 def test_home_is_chinese_by_default_even_for_english_browsers(client):
-    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(reverse("public-map"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="zh-hans">' in html
     assert "宁波城镇老旧小区改造 GIS" in html
     assert "规划人员登录" in html
@@ -97,7 +97,9 @@ def test_planner_is_chinese_by_default(client, planner_user):
 @pytest.mark.django_db
 def test_switching_to_english_translates_home_and_planner(client, planner_user):
     switch_to_english(client)
-    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    html = client.get(
+        reverse("public-map"), HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).content.decode()
     assert '<html lang="en">' in html
     assert "Ningbo Old Residential Community Renovation GIS" in html
     assert "Planner login" in html

@@ -6,8 +6,9 @@ import json
 import zipfile
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from accounts.models import Role
+from accounts.permissions import SYSTEM
 from layers import models
 from layers.exporting import layer_export
 from layers.importing import layer_import
@@ -70,11 +71,11 @@ def test_export_import_round_trip(tmp_path, city, fmt):
     assert out.is_file()
     models.Community.objects.all().delete()
     crs = "EPSG:4326" if fmt in ("csv", "xlsx") else None
-    r = layer_import(layer="community", path=out, crs=crs)
+    r = layer_import(user=SYSTEM, layer="community", path=out, crs=crs)
     assert r.created == 2, r.report.to_text()
     _same(before, snapshot())
     # again: updates, no duplicates
-    r = layer_import(layer="community", path=out, crs=crs)
+    r = layer_import(user=SYSTEM, layer="community", path=out, crs=crs)
     assert (r.created, r.updated) == (0, 2)
 
 
@@ -83,7 +84,7 @@ def test_amenity_round_trip(tmp_path, city, fmt):
     out = layer_export(layer="amenity", fmt=fmt, path=tmp_path / f"a.{fmt}")
     before = list(models.Amenity.objects.values_list("code", "name", "category__code"))
     models.Amenity.objects.all().delete()
-    layer_import(layer="amenity", path=out)
+    layer_import(user=SYSTEM, layer="amenity", path=out)
     after = list(models.Amenity.objects.values_list("code", "name", "category__code"))
     assert after == before
 
@@ -106,7 +107,14 @@ def test_bbox_filter(tmp_path, city):
     assert codes == ["C2"]
 
 
-def test_public_download_has_no_private_fields(client, city):
+def test_anonymous_visitors_download_nothing(client, city):
+    """Open data for the public goes through /api/public/ and the OGC API."""
+    r = client.get("/layers/export/community.geojson")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_viewer_download_has_no_private_fields(client, city):
+    client.force_login(factories.user("viewer1", Role.VIEWER))
     r = client.get("/layers/export/community.geojson")
     assert r.status_code == 200
     body = b"".join(r.streaming_content).decode()
@@ -125,9 +133,8 @@ def test_public_download_has_no_private_fields(client, city):
     assert client.get("/layers/export/population_raster.geojson").status_code == 404
 
 
-def test_staff_download_has_all_fields(client, city):
-    staff = get_user_model().objects.create_user("s", password="pw", is_staff=True)
-    client.force_login(staff)
+def test_planner_download_has_all_fields(client, city):
+    client.force_login(factories.user("s", Role.CITY_ADMIN))
     r = client.get("/layers/export/community.geojson")
     assert r.status_code == 200
     assert "private" in r["Cache-Control"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from accounts.permissions import SYSTEM
 from layers import importing, models
 from layers.importing import ImportRefused, layer_import, osm_import
 from layers.io.errors import ImportRejected
@@ -75,7 +76,7 @@ def community_geojson(tmp_path, district, *, bad_row=None, name="c.geojson"):
 
 def test_geojson_community_import_and_reimport_updates(tmp_path, district):
     f = community_geojson(tmp_path, district)
-    r = layer_import(layer="community", path=f)
+    r = layer_import(user=SYSTEM, layer="community", path=f)
     assert (r.created, r.updated) == (3, 0)
     assert r.report.imported == 3 and r.report.rejected == 0
     c = models.Community.objects.get(code="C002")
@@ -83,7 +84,7 @@ def test_geojson_community_import_and_reimport_updates(tmp_path, district):
     assert c.district == district
     assert c.source_file == "c.geojson" and c.source_crs == "EPSG:4326"
     assert c.history.count() == 1
-    r2 = layer_import(layer="community", path=f)
+    r2 = layer_import(user=SYSTEM, layer="community", path=f)
     assert (r2.created, r2.updated) == (0, 3)
     assert models.Community.objects.count() == 3
     c.refresh_from_db()
@@ -115,7 +116,7 @@ def upload_dirs(tmp_path, settings):
 def make_planner(district, username="planner"):
     from django.contrib.auth import get_user_model
 
-    from planner.models import Profile, Role
+    from accounts.models import Profile, Role
 
     user = get_user_model().objects.create_user(username, password="pw")
     Profile.objects.create(user=user, role=Role.DISTRICT_PLANNER, district=district)
@@ -164,7 +165,7 @@ values:
 """,
         encoding="utf-8",
     )
-    r = layer_import(layer="community", path=z, mapping=mapping)
+    r = layer_import(user=SYSTEM, layer="community", path=z, mapping=mapping)
     assert r.created == 3, r.report.to_text()
     c = models.Community.objects.get(code="HS-02")
     assert c.name == "南苑新村"
@@ -191,7 +192,9 @@ def test_gcj02_csv_amenities(tmp_path, district):
         "fields": {"名称": "name", "类型": "category"},
         "values": {"category": {"幼儿园": "kindergarten", "卫生站": "health_station"}},
     }
-    r = layer_import(layer="amenity", path=f, mapping=mapping, from_gcj02=True)
+    r = layer_import(
+        user=SYSTEM, layer="amenity", path=f, mapping=mapping, from_gcj02=True
+    )
     assert r.created == 2, r.report.to_text()
     a = models.Amenity.objects.get(code="amenities_gaode-1")
     assert a.category.code == "kindergarten"
@@ -199,7 +202,9 @@ def test_gcj02_csv_amenities(tmp_path, district):
     assert a.geom.distance(p) < 0.05  # metres: GCJ-02 offset removed
     assert any("GCJ-02" in w for w in r.report.warnings)
     # re-import: same generated codes → updates
-    r2 = layer_import(layer="amenity", path=f, mapping=mapping, from_gcj02=True)
+    r2 = layer_import(
+        user=SYSTEM, layer="amenity", path=f, mapping=mapping, from_gcj02=True
+    )
     assert (r2.created, r2.updated) == (0, 2)
     assert models.Amenity.objects.count() == 2
 
@@ -225,13 +230,13 @@ def test_geopackage_with_two_layers(tmp_path, district):
     pyogrio.write_dataframe(idle, f, layer="idle", driver="GPKG")
     pyogrio.write_dataframe(vacant, f, layer="vacant", driver="GPKG", append=True)
     with pytest.raises(ImportRejected) as exc:
-        layer_import(layer="idle_land", path=f)
+        layer_import(user=SYSTEM, layer="idle_land", path=f)
     assert exc.value.code == "needs_layer"
-    r = layer_import(layer="idle_land", path=f, gpkg_layer="idle")
+    r = layer_import(user=SYSTEM, layer="idle_land", path=f, gpkg_layer="idle")
     assert r.created == 2
     assert models.IdleLand.objects.get(code="I2").kind == "corner"
     assert models.IdleLand.objects.get(code="I1").area_m2 > 100_000
-    r = layer_import(layer="vacant_housing", path=f, gpkg_layer="vacant")
+    r = layer_import(user=SYSTEM, layer="vacant_housing", path=f, gpkg_layer="vacant")
     assert r.created == 1
     assert models.VacantHousing.objects.get(code="V1").floor_area_m2 == 120.5
 
@@ -254,7 +259,9 @@ KML = """<?xml version="1.0" encoding="UTF-8"?>
 def test_kml_walk_segments(tmp_path, district):
     f = tmp_path / "walk.kml"
     f.write_text(KML, encoding="utf-8")
-    r = layer_import(layer="walk_segment", path=f, mapping={"fields": {"Name": "name"}})
+    r = layer_import(
+        user=SYSTEM, layer="walk_segment", path=f, mapping={"fields": {"Name": "name"}}
+    )
     assert r.created == 2, r.report.to_text()
     w = models.WalkSegment.objects.get(code="W1")
     assert w.kind == "footway" and w.name == "三江口步行道"
@@ -273,14 +280,14 @@ def test_geotiff_population_raster(tmp_path, upload_dirs):
         crs="EPSG:4549", transform=from_origin(650000, 3310000, 100, 100), nodata=-1,
     ) as ds:  # fmt: skip
         ds.write(arr)
-    r = layer_import(layer="population_raster", path=f, dry_run=True)
+    r = layer_import(user=SYSTEM, layer="population_raster", path=f, dry_run=True)
     assert r.created == 1 and models.PopulationRaster.objects.count() == 0
-    r = layer_import(layer="population_raster", path=f)
+    r = layer_import(user=SYSTEM, layer="population_raster", path=f)
     pr = models.PopulationRaster.objects.get(name="pop")
     assert pr.total == 66.0 and pr.srid == 4549 and pr.width == 4
     assert Path(pr.path).parent == Path(settings.RASTER_ROOT)
     assert Path(pr.path).is_file() and pr.source_file == "pop.tif"
-    r = layer_import(layer="population_raster", path=f)
+    r = layer_import(user=SYSTEM, layer="population_raster", path=f)
     assert r.updated == 1 and models.PopulationRaster.objects.count() == 1
 
 
@@ -288,7 +295,7 @@ def test_one_bad_row_refuses_everything(tmp_path, district):
     f = community_geojson(tmp_path, district, bad_row=2)
     before = counts()
     with pytest.raises(ImportRefused) as exc:
-        layer_import(layer="community", path=f)
+        layer_import(user=SYSTEM, layer="community", path=f)
     assert counts() == before
     rows = {i.row for i in exc.value.report.issues if i.status == "rejected"}
     assert rows == {2}
@@ -303,7 +310,7 @@ def test_bad_attribute_and_unknown_fk_refused(tmp_path, district):
     data["features"][2]["properties"]["district_code"] = "NOPE"
     f.write_text(json.dumps(data, ensure_ascii=False))
     with pytest.raises(ImportRefused) as exc:
-        layer_import(layer="community", path=f)
+        layer_import(user=SYSTEM, layer="community", path=f)
     rep = exc.value.report
     assert {i.row for i in rep.issues if i.status == "rejected"} == {1, 3}
     assert models.Community.objects.count() == 0
@@ -311,7 +318,7 @@ def test_bad_attribute_and_unknown_fk_refused(tmp_path, district):
 
 def test_skip_invalid_imports_valid_rows(tmp_path, district):
     f = community_geojson(tmp_path, district, bad_row=3)
-    r = layer_import(layer="community", path=f, skip_invalid=True)
+    r = layer_import(user=SYSTEM, layer="community", path=f, skip_invalid=True)
     assert r.created == 2
     assert r.report.rejected == 1
     assert sorted(models.Community.objects.values_list("code", flat=True)) == [
@@ -332,17 +339,17 @@ def test_small_invalidity_repaired_and_reported(tmp_path, district):
     data["features"][0]["geometry"] = shapely.geometry.mapping(poly)
     f.write_text(json.dumps(data, default=list))
     assert not shapely.is_valid(poly)
-    r = layer_import(layer="community", path=f)
+    r = layer_import(user=SYSTEM, layer="community", path=f)
     assert r.created == 3
     assert r.report.repaired == 1
     with pytest.raises(ImportRefused):
-        layer_import(layer="community", path=f, repair=False)
+        layer_import(user=SYSTEM, layer="community", path=f, repair=False)
 
 
 def test_dry_run_writes_nothing(tmp_path, district):
     f = community_geojson(tmp_path, district)
     before = counts()
-    r = layer_import(layer="community", path=f, dry_run=True)
+    r = layer_import(user=SYSTEM, layer="community", path=f, dry_run=True)
     assert r.dry_run and r.created == 3
     assert counts() == before
     assert "dry run" in r.to_text().lower()
@@ -420,7 +427,7 @@ def test_hostile_files_through_service(tmp_path, upload_dirs, district, kind):
     layer = "population_raster" if kind == "vrt_as_tif" else "community"
     before = counts()
     with pytest.raises(ImportRejected) as exc:
-        layer_import(layer=layer, path=f)
+        layer_import(user=SYSTEM, layer=layer, path=f)
     assert "CANARY" not in str(exc.value)
     assert counts() == before
     assert upload_dirs() == []
@@ -450,7 +457,9 @@ def test_ningbo_osm_facilities_import(shared_data, settings):
     total = 0
     for name, values in FACILITIES_MAPPING.items():
         mapping = {"fields": {"name": "name"}, "values": {"category": values}}
-        r = layer_import(layer="amenity", path=folder / name, mapping=mapping)
+        r = layer_import(
+            user=SYSTEM, layer="amenity", path=folder / name, mapping=mapping
+        )
         assert r.report.rejected == 0, r.report.to_text()
         assert r.created == r.report.read
         total += r.created
@@ -461,6 +470,7 @@ def test_ningbo_osm_facilities_import(shared_data, settings):
     assert a.source == "OpenStreetMap" and a.geom.geom_type == "Point"
     # idempotent
     r = layer_import(
+        user=SYSTEM,
         layer="amenity",
         path=folder / "hospitals.geojson",
         mapping={"values": {"category": FACILITIES_MAPPING["hospitals.geojson"]}},
@@ -471,9 +481,9 @@ def test_ningbo_osm_facilities_import(shared_data, settings):
 def test_beijing_osm_import(shared_data, settings):
     settings.CITY_EXTENT = BEIJING_EXTENT
     f = shared_data / "beijing_haidian_osm" / "beijing_haidian_qinghe_map.osm"
-    dry = osm_import(path=f, extent=BEIJING_EXTENT, dry_run=True)
+    dry = osm_import(user=SYSTEM, path=f, extent=BEIJING_EXTENT, dry_run=True)
     assert models.WalkSegment.objects.count() == 0
-    r = osm_import(path=f, extent=BEIJING_EXTENT)
+    r = osm_import(user=SYSTEM, path=f, extent=BEIJING_EXTENT)
     assert r.counts["walk_segment"]["created"] == dry.counts["walk_segment"]["created"]
     assert models.WalkSegment.objects.count() > 500
     assert models.Amenity.objects.filter(category__code="kindergarten").count() >= 1
@@ -482,7 +492,7 @@ def test_beijing_osm_import(shared_data, settings):
     assert models.Community.objects.count() == 0
     seg = models.WalkSegment.objects.first()
     assert seg.source_file == f.name and seg.source_crs == "EPSG:4326"
-    r2 = osm_import(path=f, extent=BEIJING_EXTENT)
+    r2 = osm_import(user=SYSTEM, path=f, extent=BEIJING_EXTENT)
     assert r2.counts["walk_segment"]["created"] == 0
     assert r2.counts["amenity"]["updated"] == r.counts["amenity"]["created"]
 

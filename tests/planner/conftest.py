@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon
 
-from planner.models import Profile, Role
+from accounts.models import Profile, Role
 from tests import factories
 
 

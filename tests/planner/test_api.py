@@ -45,7 +45,7 @@ def areas(users):
 MATRIX = [
     ("GET", "list", None, [403, 200, 200, 200, 200]),
     ("GET", "me", None, [403, 200, 200, 200, 200]),
-    ("GET", "search", None, [200, 200, 200, 200, 200]),
+    ("GET", "search", None, [403, 200, 200, 200, 200]),
     (
         "POST",
         "create_west",
@@ -73,7 +73,10 @@ MATRIX = [
     ("DELETE", "west", None, [403, 403, 403, 204, 204]),
     ("DELETE", "east", None, [403, 403, 403, 403, 204]),
     ("GET", "history_west", None, [403, 200, 200, 200, 200]),
-    ("POST", "lifecircle", {}, [403, 403, 403, 202, 202]),
+    # a district planner analyses their own district; the whole city is the admin's
+    ("POST", "lifecircle", {}, [403, 403, 403, 403, 202]),
+    ("POST", "lifecircle", {"district": "W"}, [403, 403, 403, 202, 202]),
+    ("POST", "lifecircle", {"district": "E"}, [403, 403, 403, 403, 202]),
 ]
 
 

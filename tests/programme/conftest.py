@@ -2,14 +2,14 @@
 
 import pytest
 
+from accounts.models import Role
 from tests import factories
 
 
 @pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_user(
-        "planner", password="pw-planner", is_staff=True
-    )
+def staff(db):
+    """A city administrator (acts in every district)."""
+    return factories.user("planner", Role.CITY_ADMIN, password="pw-planner")
 
 
 @pytest.fixture
@@ -27,3 +27,9 @@ def haishu():
 def fenghua():
     """奉化区 330213: not central in districts.json (三(一) 不含奉化区)."""
     return factories.district(code="330213", name="奉化区", is_central=False)
+
+
+@pytest.fixture
+def viewer(db):
+    """A signed-in read-only user (internal data without private columns)."""
+    return factories.user("viewer1", Role.VIEWER)

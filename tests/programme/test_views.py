@@ -1,4 +1,5 @@
-"""Public cards: eligibility (二(一)) and funding (三) line by line, escaped."""
+"""Cards: eligibility (二(一), signed-in users) and funding (三, public from the annual
+plan on) line by line, escaped."""
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,21 @@ from .builders import community_in
 pytestmark = pytest.mark.django_db
 
 
-def test_community_card_explains_clause_2_1(client, haishu):
+@pytest.fixture
+def signed_in(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+def test_community_card_needs_a_login(client, haishu):
+    """The reasons name the expropriation and shanty-town plans: not public."""
+    c = community_in(haishu)
+    resp = client.get(reverse("programme-community-card", args=[c.code]))
+    assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+
+
+def test_community_card_explains_clause_2_1(signed_in, haishu):
+    client = signed_in
     c = community_in(haishu, completion_year=1990, internal_notes="SENTINEL-内部")
     resp = client.get(reverse("programme-community-card", args=[c.code]))
     assert resp.status_code == 200
@@ -22,14 +37,16 @@ def test_community_card_explains_clause_2_1(client, haishu):
     assert "SENTINEL" not in html
 
 
-def test_community_card_escapes_text(client, haishu):
+def test_community_card_escapes_text(signed_in, haishu):
+    client = signed_in
     c = community_in(haishu, name="<script>alert(1)</script>")
     html = client.get(reverse("programme-community-card", args=[c.code])).content
     assert b"<script>alert(1)</script>" not in html
     assert b"&lt;script&gt;" in html
 
 
-def test_community_card_unknown_code_404(client):
+def test_community_card_unknown_code_404(signed_in):
+    client = signed_in
     assert (
         client.get(reverse("programme-community-card", args=["nope"])).status_code
         == 404

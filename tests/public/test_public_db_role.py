@@ -52,7 +52,7 @@ PRIVATE_READS = [
     "SELECT parameters, created_by_id FROM geoapp_analysisrun",
     "SELECT distances_m FROM geoapp_coverageresult",
     "SELECT * FROM layers_idleland",
-    "SELECT * FROM planner_profile",
+    "SELECT * FROM accounts_profile",
 ]
 WRITES = [
     "UPDATE layers_community SET name = name",

@@ -10,14 +10,15 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Role
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff(db):
-    user = get_user_model().objects.create_user(
-        "planner-siting", password="pw-123456", is_staff=True
-    )
+    user = factories.user("planner-siting", Role.CITY_ADMIN)
     c = Client()
     c.force_login(user)
     return c
@@ -30,7 +31,7 @@ def _post(c, url, body):
 @pytest.fixture
 def run(staff, siting_city):
     resp = _post(staff, reverse("siting-runs"), {"category": "elderly_daycare", "k": 2})
-    assert resp.status_code == 201, resp.content
+    assert resp.status_code == 202, resp.content
     return resp.json()
 
 
@@ -136,7 +137,9 @@ def test_scenario_and_what_if(staff, client, run):
     assert resp.status_code == 201, resp.content
     sc = resp.json()
     assert {c["candidate_code"] for c in sc["chosen"]} == {"L2", "L3"}
-    resp = client.get(reverse("siting-scenario-what-if", args=[sc["id"]]))
+    what_if = reverse("siting-scenario-what-if", args=[sc["id"]])
+    assert client.get(what_if).status_code == 403  # recomputes: planners only
+    resp = staff.get(what_if)
     assert resp.status_code == 200
     data = resp.json()
     assert data["residents_newly_covered"] == {"elderly_daycare": 6500}
@@ -148,7 +151,7 @@ def test_scenario_and_what_if(staff, client, run):
     bad = _post(staff, reverse("siting-scenarios"), {"run": run["id"], "method": "x"})
     assert bad.status_code == 400
     assert (
-        client.get(reverse("siting-scenario-what-if", args=[999999])).status_code == 404
+        staff.get(reverse("siting-scenario-what-if", args=[999999])).status_code == 404
     )
 
 
@@ -158,7 +161,7 @@ def test_multi_category_run_through_api(staff, siting_city):
         reverse("siting-runs"),
         {"categories": ["elderly_daycare", "nursery"], "k": 3, "method": "both"},
     )
-    assert resp.status_code == 201, resp.content
+    assert resp.status_code == 202, resp.content
     s = resp.json()["summary"]
     assert set(s["categories"]) == {"elderly_daycare", "nursery"}
     assert (

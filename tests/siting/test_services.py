@@ -8,6 +8,7 @@ import numpy as np
 import openpyxl
 import pytest
 
+from accounts.permissions import SYSTEM
 from geoapp.models import AnalysisRun
 from siting import services
 from siting.models import SitingCandidateResult
@@ -25,7 +26,7 @@ def _codes(run, flag=None):
 
 
 def test_known_best_pair_and_ranking(siting_city):
-    run = services.siting_run(category=CAT, k=2)
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2)
     assert run.kind == AnalysisRun.Kind.SITING
     assert run.status == AnalysisRun.Status.DONE
     assert run.parameters["lifecircle_run"] == siting_city["lifecircle"].pk
@@ -64,7 +65,7 @@ def test_known_best_pair_and_ranking(siting_city):
 
 
 def test_k3_adds_vacant_housing(siting_city):
-    run = services.siting_run(category=CAT, k=3, method="exact")
+    run = services.siting_run(user=SYSTEM, category=CAT, k=3, method="exact")
     assert _codes(run, "chosen_exact") == {"L2", "L3", "V1"}
     assert run.summary["objectives"]["exact"]["objective_residents"] == 7500
     assert "greedy" not in run.summary["objectives"]
@@ -73,28 +74,28 @@ def test_k3_adds_vacant_housing(siting_city):
 
 def test_refused_consent_never_proposed_even_if_best(siting_city):
     # R would cover D and F (4000 residents), more than any allowed plot
-    run = services.siting_run(category=CAT, k=1, kinds=["idle"])
+    run = services.siting_run(user=SYSTEM, category=CAT, k=1, kinds=["idle"])
     assert "R" not in _codes(run)
     assert _codes(run, "chosen_exact") == {"L2"}
     assert _codes(run, "chosen_greedy") == {"L2"}
     # once consent is granted it becomes the best single site
     siting_city["R"].consent = "granted"
     siting_city["R"].save()
-    run = services.siting_run(category=CAT, k=1, kinds=["idle"])
+    run = services.siting_run(user=SYSTEM, category=CAT, k=1, kinds=["idle"])
     assert _codes(run, "chosen_exact") == {"R"}
 
 
 def test_status_not_available_never_proposed(siting_city):
-    run = services.siting_run(category=CAT, k=5)
+    run = services.siting_run(user=SYSTEM, category=CAT, k=5)
     assert "U" not in _codes(run)
     siting_city["L2"].status = "reserved"
     siting_city["L2"].save()
-    run = services.siting_run(category=CAT, k=5)
+    run = services.siting_run(user=SYSTEM, category=CAT, k=5)
     assert "L2" not in _codes(run)
 
 
 def test_existing_coverage_is_not_gain(siting_city):
-    run = services.siting_run(category=CAT, k=5)
+    run = services.siting_run(user=SYSTEM, category=CAT, k=5)
     l0 = SitingCandidateResult.objects.get(run=run, candidate_code="L0")
     assert l0.gain_residents == 0 and l0.served == []
     assert not l0.chosen_exact and not l0.chosen_greedy
@@ -107,15 +108,15 @@ def test_existing_coverage_is_not_gain(siting_city):
 
 
 def test_rule_minimum_and_extra_minimum_area(siting_city):
-    run = services.siting_run(category=CAT, k=2)
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2)
     assert "V2" not in _codes(run)  # 80 m² < 350 m² floor area minimum
-    run = services.siting_run(category=CAT, k=2, min_area_m2=401)
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2, min_area_m2=401)
     assert _codes(run) == set()
     assert run.summary["objectives"]["exact"]["objective_residents"] == 0
 
 
 def test_tier_changes_the_walking_distance(siting_city):
-    run = services.siting_run(category=CAT, tier=10, k=1)
+    run = services.siting_run(user=SYSTEM, category=CAT, tier=10, k=1)
     assert run.summary["demand"][CAT]["distance_m"] == 500
     l3 = SitingCandidateResult.objects.get(run=run, candidate_code="L3")
     assert l3.gain_residents == 4000  # D (40 m) and F (440 m)
@@ -124,9 +125,9 @@ def test_tier_changes_the_walking_distance(siting_city):
 
 def test_district_filter(siting_city):
     code = siting_city["district"].code
-    run = services.siting_run(category=CAT, k=2, districts=[code])
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2, districts=[code])
     assert _codes(run) == {"L0", "L2", "L3", "V1"}
-    run = services.siting_run(category=CAT, k=2, districts=["nowhere"])
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2, districts=["nowhere"])
     assert _codes(run) == set()
 
 
@@ -145,13 +146,13 @@ def test_district_filter(siting_city):
 )
 def test_bad_input(siting_city, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        services.siting_run(**kwargs)
+        services.siting_run(user=SYSTEM, **kwargs)
 
 
 def test_no_lifecircle_run_tells_the_user(db):
     city.build()
     with pytest.raises(ValueError, match="run the life-circle analysis first"):
-        services.siting_run(category=CAT)
+        services.siting_run(user=SYSTEM, category=CAT)
 
 
 def test_exact_never_worse_than_greedy_and_optimal(siting_city):
@@ -159,7 +160,7 @@ def test_exact_never_worse_than_greedy_and_optimal(siting_city):
     for i, dx in enumerate(rng.uniform(0, 2000, 12)):
         city.plot(f"P{i}", float(dx))
     for k in (1, 2, 3, 4):
-        run = services.siting_run(category=CAT, k=k)
+        run = services.siting_run(user=SYSTEM, category=CAT, k=k)
         obj = run.summary["objectives"]
         assert (
             obj["exact"]["objective_residents"] >= obj["greedy"]["objective_residents"]
@@ -180,7 +181,7 @@ def test_multi_category_with_embedded_complex(siting_city):
     city.house("BIG", 1500, 1200)
     cats = ["elderly_daycare", "nursery", "community_canteen"]
     run = services.siting_multi_run(
-        categories=cats, k=4, embedded=True, embedded_bonus=2000
+        user=SYSTEM, categories=cats, k=4, embedded=True, embedded_bonus=2000
     )
     obj = run.summary["objectives"]
     assert obj["exact"]["objective_residents"] >= obj["greedy"]["objective_residents"]
@@ -201,17 +202,23 @@ def test_multi_category_with_embedded_complex(siting_city):
 def test_multi_category_bad_input(siting_city):
     with pytest.raises(ValueError, match="embedded"):
         services.siting_multi_run(
-            categories=["elderly_daycare", "bank"], k=2, embedded=True
+            user=SYSTEM, categories=["elderly_daycare", "bank"], k=2, embedded=True
         )
     with pytest.raises(ValueError, match="unknown category"):
-        services.siting_multi_run(categories=["elderly_daycare", "nope"], k=2)
+        services.siting_multi_run(
+            user=SYSTEM, categories=["elderly_daycare", "nope"], k=2
+        )
     with pytest.raises(ValueError, match="between"):
-        services.siting_multi_run(categories=["elderly_daycare", "nursery"], k=0)
+        services.siting_multi_run(
+            user=SYSTEM, categories=["elderly_daycare", "nursery"], k=0
+        )
 
 
 def test_scenario_what_if_shows_newly_covered(siting_city):
-    run = services.siting_run(category=CAT, k=2)
-    scenario = services.scenario_create(run=run, method="exact", notes="试点")
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2)
+    scenario = services.scenario_create(
+        user=SYSTEM, run=run, method="exact", notes="试点"
+    )
     assert {c["candidate_code"] for c in scenario.chosen} == {"L2", "L3"}
     out = services.scenario_what_if(scenario)
     assert out["lifecircle_run"] == siting_city["lifecircle"].pk
@@ -222,15 +229,15 @@ def test_scenario_what_if_shows_newly_covered(siting_city):
 
 
 def test_scenario_needs_a_recommendation(siting_city):
-    run = services.siting_run(category=CAT, k=2, method="greedy")
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2, method="greedy")
     with pytest.raises(ValueError, match="no exact recommendation"):
-        services.scenario_create(run=run, method="exact")
-    scenario = services.scenario_create(run=run, method="greedy")
+        services.scenario_create(user=SYSTEM, run=run, method="exact")
+    scenario = services.scenario_create(user=SYSTEM, run=run, method="greedy")
     assert scenario.method == "greedy" and len(scenario.chosen) == 2
 
 
 def test_exports_open_with_geopandas_and_openpyxl(siting_city, tmp_path):
-    run = services.siting_run(category=CAT, k=2)
+    run = services.siting_run(user=SYSTEM, category=CAT, k=2)
     body, ctype, name = services.siting_export(run=run, fmt="geojson")
     assert ctype == "application/geo+json"
     gdf = gpd.read_file(io.BytesIO(body))

@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.permissions import SYSTEM
 from blocks import services
 
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         try:
             run = services.bundle_run(
+                user=SYSTEM,
                 district=o["district"],
                 street=o["street"],
                 selected=None if o["selected"] == "all" else "eligible",

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.permissions import SYSTEM
 from geoapp.services.lifecircle import lifecircle_run
 
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
 
         try:
             run = lifecircle_run(
+                user=SYSTEM,
                 ruleset_name=o["rules"],
                 district=o["district"],
                 strict=o["strict"],

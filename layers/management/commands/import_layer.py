@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.permissions import SYSTEM
 from layers.importing import IMPORT_LAYERS, ImportRefused, layer_import
 from layers.io.errors import ImportRejected
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         try:
             result = layer_import(
+                user=SYSTEM,
                 layer=o["layer"],
                 path=o["file"],
                 mapping=o["mapping"],

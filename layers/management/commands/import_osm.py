@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.permissions import SYSTEM
 from layers.importing import ImportRefused, osm_import
 from layers.io.errors import ImportRejected
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         extent = _extent(o["extent"]) if o["extent"] else None
         try:
             result = osm_import(
+                user=SYSTEM,
                 path=o["file"],
                 extent=extent,
                 dry_run=o["dry_run"],

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.permissions import SYSTEM
 from siting import services
 
 
@@ -54,14 +55,18 @@ class Command(BaseCommand):
         try:
             if len(cats) == 1 and not o["embedded"]:
                 run = services.siting_run(
-                    category=cats[0], tier=o["tier"], k=o["k"], **common
+                    user=SYSTEM, category=cats[0], tier=o["tier"], k=o["k"], **common
                 )
             else:
                 if o["tier"] is not None:
                     msg = "--tier applies to one category; several use their own tiers"
                     raise ValueError(msg)
                 run = services.siting_multi_run(
-                    categories=cats, k=o["k"], embedded=o["embedded"], **common
+                    user=SYSTEM,
+                    categories=cats,
+                    k=o["k"],
+                    embedded=o["embedded"],
+                    **common,
                 )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc

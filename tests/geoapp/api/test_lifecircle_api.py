@@ -4,10 +4,11 @@ import io
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.models import Role
 from geoapp.models import AnalysisRun
+from tests import factories
 from tests.geoapp import lifecircle_city
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff(client):
-    user = get_user_model().objects.create_user(
-        "planner1", password="pw-123456", is_staff=True
-    )
+    user = factories.user("planner1", Role.CITY_ADMIN)
     client.force_login(user)
     return client
 
@@ -28,7 +27,7 @@ def run(staff):
     resp = staff.post(
         reverse("lifecircle-runs"), {"strict": False}, content_type="application/json"
     )
-    assert resp.status_code == 201, resp.content
+    assert resp.status_code == 202, resp.content
     return resp.json()
 
 

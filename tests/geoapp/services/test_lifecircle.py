@@ -6,6 +6,7 @@ import rasterio
 from django.conf import settings
 from rasterio.transform import from_origin
 
+from accounts.permissions import SYSTEM
 from geoapp.models import AnalysisRun, CoverageResult
 from geoapp.services import lifecircle
 from layers import models, services
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_run_stores_network_distances_per_community():
     lifecircle_city.build()
-    run = lifecircle.lifecircle_run()
+    run = lifecircle.lifecircle_run(user=SYSTEM)
     assert run.status == AnalysisRun.Status.DONE
     assert run.summary["mode"] == "network"
     assert run.engine.startswith("scipy")
@@ -38,7 +39,7 @@ def test_run_stores_network_distances_per_community():
 def test_without_network_the_run_says_straight_line():
     lifecircle_city.build()
     models.WalkSegment.objects.all().delete()
-    run = lifecircle.lifecircle_run()
+    run = lifecircle.lifecircle_run(user=SYSTEM)
     assert run.summary["mode"] == "straight_line"
     assert "straight-line" in run.engine
 
@@ -46,16 +47,16 @@ def test_without_network_the_run_says_straight_line():
 def test_unknown_ruleset_and_bad_parameters_are_clear_errors():
     lifecircle_city.build()
     with pytest.raises(ValueError, match="unknown rule set"):
-        lifecircle.lifecircle_run(ruleset_name="nope")
+        lifecircle.lifecircle_run(user=SYSTEM, ruleset_name="nope")
     with pytest.raises(ValueError, match="snap_limit_m"):
-        lifecircle.lifecircle_run(snap_limit_m=-5)
+        lifecircle.lifecircle_run(user=SYSTEM, snap_limit_m=-5)
     with pytest.raises(ValueError, match="no communities"):
-        lifecircle.lifecircle_run(district="不存在的区")
+        lifecircle.lifecircle_run(user=SYSTEM, district="不存在的区")
 
 
 def test_what_if_adds_coverage_without_storing_anything():
     lifecircle_city.build()
-    run = lifecircle.lifecircle_run()
+    run = lifecircle.lifecircle_run(user=SYSTEM)
     before = (models.Amenity.objects.count(), CoverageResult.objects.count())
     # a kindergarten next to B's entrance
     lon, lat = lifecircle_city.LON0 + 1500 / 96_600, lifecircle_city.LAT0
@@ -78,7 +79,7 @@ def test_what_if_adds_coverage_without_storing_anything():
 
 def test_what_if_after_restart_rebuilds_the_same_context():
     lifecircle_city.build()
-    run = lifecircle.lifecircle_run()
+    run = lifecircle.lifecircle_run(user=SYSTEM)
     lifecircle._CONTEXTS.clear()
     lon, lat = lifecircle_city.LON0 + 1500 / 96_600, lifecircle_city.LAT0
     out = lifecircle.lifecircle_what_if(
@@ -107,7 +108,7 @@ def test_missing_residents_come_from_population_raster(tmp_path):
     ) as dst:
         dst.write(arr, 1)
     services.population_raster_register(path=path, name="test")
-    run = lifecircle.lifecircle_run()
+    run = lifecircle.lifecircle_run(user=SYSTEM)
     b = CoverageResult.objects.get(run=run, community__code="B")
     # B's 80 m × 80 m polygon covers no cell centre: the cell under it, scaled by
     # 6400 / 10000 → 7 × 0.64 = 4.48 → 4 residents
@@ -118,7 +119,7 @@ def test_missing_residents_come_from_population_raster(tmp_path):
 
 def test_distance_geotiff(tmp_path):
     lifecircle_city.build()
-    run = lifecircle.lifecircle_run()
+    run = lifecircle.lifecircle_run(user=SYSTEM)
     path = tmp_path / "d.tif"
     lifecircle.lifecircle_distance_tiff(run=run, category="kindergarten", path=path)
     with rasterio.open(path) as ds:

@@ -1,11 +1,48 @@
-"""Layer GeoJSON endpoints: EPSG:4326 output, bbox filter, private fields absent, bad bbox → 400."""
+"""Layer GeoJSON endpoints (signed-in users): EPSG:4326 output, bbox filter, private
+fields absent for viewers, bad bbox → 400."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(db):
+    """A signed-in viewer: internal layers without private columns."""
+    c = Client()
+    c.force_login(factories.user("viewer1", Role.VIEWER))
+    return c
+
+
+@pytest.mark.parametrize("name", ["layer-communities", "layer-idle-land", "schema"])
+def test_anonymous_visitors_get_nothing(name):
+    resp = Client().get(reverse(name))
+    assert resp.status_code == 403
+    assert b"features" not in resp.content
+
+
+def test_private_columns_for_planners_only(client):
+    district = factories.district()
+    plot = factories.idle_land(owner="业主-SENTINEL", consent="granted")
+    c = factories.community(in_expropriation_plan=True)
+    viewer = client.get(reverse("layer-idle-land")).json()["features"][0]
+    assert "owner" not in viewer["properties"]
+    assert "consent" not in viewer["properties"]
+    comm = client.get(reverse("layer-communities")).json()["features"][0]
+    assert "in_expropriation_plan" not in comm["properties"]
+    planner = Client()
+    planner.force_login(factories.user("p1", Role.DISTRICT_PLANNER, district=district))
+    full = planner.get(reverse("layer-idle-land")).json()["features"][0]
+    assert full["id"] == plot.code
+    assert full["properties"]["owner"] == "业主-SENTINEL"
+    assert full["properties"]["consent"] == "granted"
+    comm = planner.get(reverse("layer-communities")).json()["features"][0]
+    assert comm["id"] == c.code and comm["properties"]["in_expropriation_plan"] is True
 
 
 def test_communities_geojson_in_wgs84_without_private_fields(client):

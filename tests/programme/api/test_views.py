@@ -25,6 +25,13 @@ def staff_api(staff):
 
 
 @pytest.fixture
+def viewer_api(viewer):
+    client = APIClient()
+    client.force_authenticate(viewer)
+    return client
+
+
+@pytest.fixture
 def project(staff, haishu):
     c = community_in(haishu, internal_notes="SENTINEL-内部")
     p = services.project_create(user=staff, name="试点", year=2021, community=c)
@@ -34,9 +41,10 @@ def project(staff, haishu):
     return p
 
 
-def test_eligibility_is_public_and_line_by_line(api, project):
+def test_eligibility_for_signed_in_users_line_by_line(api, viewer_api, project):
     code = project.community.code
-    resp = api.get(reverse("programme-eligibility", args=[code]))
+    assert api.get(reverse("programme-eligibility", args=[code])).status_code == 403
+    resp = viewer_api.get(reverse("programme-eligibility", args=[code]))
     assert resp.status_code == 200
     data = resp.json()
     assert set(data) == {
@@ -51,8 +59,11 @@ def test_eligibility_is_public_and_line_by_line(api, project):
     assert "SENTINEL" not in resp.content.decode()
 
 
-def test_eligibility_unknown_community_404(api):
-    assert api.get(reverse("programme-eligibility", args=["nope"])).status_code == 404
+def test_eligibility_unknown_community_404(viewer_api):
+    assert (
+        viewer_api.get(reverse("programme-eligibility", args=["nope"])).status_code
+        == 404
+    )
 
 
 def test_funding_every_figure_has_clause_and_rule(api, project):
@@ -185,8 +196,9 @@ def test_advance_skipped_stage_is_400_and_changes_nothing(staff_api, project):
     assert staff_api.get(transitions).json()[0]["to_stage"] == "will_vote"
 
 
-def test_progress_public_aggregates(api, project):
-    resp = api.get(reverse("programme-progress"), {"year": 2021})
+def test_progress_aggregates_for_signed_in_users(api, viewer_api, project):
+    assert api.get(reverse("programme-progress"), {"year": 2021}).status_code == 403
+    resp = viewer_api.get(reverse("programme-progress"), {"year": 2021})
     assert resp.status_code == 200
     data = resp.json()
     assert data["clause"] == "一(二)"
@@ -196,13 +208,14 @@ def test_progress_public_aggregates(api, project):
     assert "SENTINEL" not in resp.content.decode()
 
 
-def test_progress_bad_year_is_400(api, project):
+def test_progress_bad_year_is_400(viewer_api, project):
+    api = viewer_api
     assert api.get(reverse("programme-progress")).status_code == 400
     assert api.get(reverse("programme-progress"), {"year": "abc"}).status_code == 400
 
 
-def test_progress_xlsx(api, project):
-    resp = api.get(reverse("programme-progress-xlsx"), {"year": 2021})
+def test_progress_xlsx(viewer_api, project):
+    resp = viewer_api.get(reverse("programme-progress-xlsx"), {"year": 2021})
     assert resp.status_code == 200
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     assert resp.content[:2] == b"PK"
