@@ -12,7 +12,6 @@ changes nothing; a user who may not write gets
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -30,6 +29,7 @@ from geoapp.analysis import funding as fund
 from geoapp.analysis import maintenance as maint
 from geoapp.analysis import reserve, stages, votes
 from geoapp.analysis.eligibility import select_in_force
+from layers.io.writers import table_xlsx_bytes
 from layers.models import Community, District
 
 from . import selectors
@@ -1028,18 +1028,17 @@ def progress_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def programme_progress_xlsx(*, year: int) -> bytes:
     """The progress report (一(二)) as an XLSX workbook."""
-    from openpyxl import Workbook
-
     records = progress_records(programme_progress_report(year=year))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"进度{year}"
-    sheet.append(["区县", *PROGRESS_COLUMNS.values()])
-    for rec in records:
-        label = "全市" if rec["district_code"] == "city" else rec["district_code"]
-        sheet.append([label, *(rec[c] for c in PROGRESS_COLUMNS)])
-    sheet.append([])
-    sheet.append([f"一(二) 三年行动进度，统计至{year}年；目标为年度计划所列小区数。"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rows = [
+        {
+            "区县": "全市" if rec["district_code"] == "city" else rec["district_code"],
+            **{label: rec[c] for c, label in PROGRESS_COLUMNS.items()},
+        }
+        for rec in records
+    ]
+    table = pd.DataFrame(rows, columns=["区县", *PROGRESS_COLUMNS.values()])
+    note = pd.DataFrame(
+        [[f"一(二) 三年行动进度，统计至{year}年；目标为年度计划所列小区数。"]],
+        columns=["说明"],
+    )
+    return table_xlsx_bytes({f"进度{year}": table, "说明": note})

@@ -19,7 +19,6 @@ Candidates: status ``available`` only, consent ``refused`` never (POLICY.md 四(
 
 from __future__ import annotations
 
-import io
 import math
 import tempfile
 import time
@@ -47,6 +46,7 @@ from geoapp.models import AnalysisRun
 from geoapp.services import lifecircle as lc
 from geoapp.services.rulesets import ruleset_load
 from geoapp.services.runs import kwargs_of, run_fail, run_start
+from layers.io.writers import table_xlsx_bytes
 from layers.models import IdleLand
 
 from .models import CandidateKind, SitingCandidateResult, SitingScenario
@@ -1143,58 +1143,54 @@ def siting_export(*, run: AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
                 if len(frame) or layer == "candidates":
                     frame.to_file(path, driver="GPKG", layer=layer)
             return path.read_bytes(), "application/geopackage+sqlite3", name
-    buf = io.BytesIO()
     summary = run.summary or {}
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        meta = [
-            ("run", run.pk),
-            ("categories", ", ".join(summary.get("categories", []))),
-            ("lifecircle_run", run.parameters.get("lifecircle_run")),
-            ("k", str(run.parameters.get("k"))),
-            ("method", run.parameters.get("method")),
-        ]
-        for m, obj in (summary.get("objectives") or {}).items():
-            for key, v in obj.items():
-                meta.append((f"{m}.{key}", str(v) if isinstance(v, dict) else v))
-        for key, v in (summary.get("timings") or {}).items():
-            meta.append((f"time.{key}", v))
-        pd.DataFrame(meta, columns=["item", "value"]).to_excel(
-            xw, sheet_name="summary", index=False
-        )
-        for layer, frame in layers.items():
-            out = pd.DataFrame(frame.drop(columns="geometry"))
-            out["wkt"] = frame.geometry.to_wkt().to_numpy()
-            out.to_excel(xw, sheet_name=layer, index=False)
-        expl = []
-        for m, recs in (summary.get("explanation") or {}).items():
-            for rec in recs:
-                for g in rec.get("gains", []):
-                    expl.append(
-                        {
-                            "method": m,
-                            "category": rec.get("category"),
-                            "candidate_code": rec.get("code"),
-                            "candidate_name": rec.get("name"),
-                            "community": g["community"],
-                            "community_name": g["name"],
-                            "residents": g["residents"],
-                            "walk_m": g["walk_m"],
-                        }
-                    )
-        pd.DataFrame(
-            expl,
-            columns=[
-                "method",
-                "category",
-                "candidate_code",
-                "candidate_name",
-                "community",
-                "community_name",
-                "residents",
-                "walk_m",
-            ],
-        ).to_excel(xw, sheet_name="explanation", index=False)
-    return buf.getvalue(), XLSX, name
+    meta = [
+        ("run", run.pk),
+        ("categories", ", ".join(summary.get("categories", []))),
+        ("lifecircle_run", run.parameters.get("lifecircle_run")),
+        ("k", str(run.parameters.get("k"))),
+        ("method", run.parameters.get("method")),
+    ]
+    for m, obj in (summary.get("objectives") or {}).items():
+        for key, v in obj.items():
+            meta.append((f"{m}.{key}", str(v) if isinstance(v, dict) else v))
+    for key, v in (summary.get("timings") or {}).items():
+        meta.append((f"time.{key}", v))
+    sheets = {"summary": pd.DataFrame(meta, columns=["item", "value"])}
+    for layer, frame in layers.items():
+        out = pd.DataFrame(frame.drop(columns="geometry"))
+        out["wkt"] = frame.geometry.to_wkt().to_numpy()
+        sheets[layer] = out
+    expl = []
+    for m, recs in (summary.get("explanation") or {}).items():
+        for rec in recs:
+            for g in rec.get("gains", []):
+                expl.append(
+                    {
+                        "method": m,
+                        "category": rec.get("category"),
+                        "candidate_code": rec.get("code"),
+                        "candidate_name": rec.get("name"),
+                        "community": g["community"],
+                        "community_name": g["name"],
+                        "residents": g["residents"],
+                        "walk_m": g["walk_m"],
+                    }
+                )
+    sheets["explanation"] = pd.DataFrame(
+        expl,
+        columns=[
+            "method",
+            "category",
+            "candidate_code",
+            "candidate_name",
+            "community",
+            "community_name",
+            "residents",
+            "walk_m",
+        ],
+    )
+    return table_xlsx_bytes(sheets), XLSX, name
 
 
 # ---------------------------------------------------------------------------

@@ -6,9 +6,12 @@ import json
 import tempfile
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+import shapely
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Transform
-from django.http import FileResponse, HttpResponse
+from django.contrib.gis.db.models.functions import PointOnSurface, Transform
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,9 +23,12 @@ from rest_framework.views import APIView
 from geoapp.models import AnalysisRun, CoverageResult
 from geoapp.services import lifecircle
 from geoapp.tasks import analysis_run_enqueue
+from layers.io import writers
+from layers.models import Amenity, Community
 
 from . import serializers
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CATEGORY_PARAM = OpenApiParameter(
     "category", OpenApiTypes.STR, description="facility category"
 )
@@ -144,9 +150,6 @@ class LifeCircleExport(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int, fmt: str):
-        import geopandas as gpd
-        import shapely
-
         if fmt not in self.FORMATS:
             raise ValidationError({"format": f"one of {', '.join(self.FORMATS)}"})
         run = _run(pk)
@@ -162,40 +165,23 @@ class LifeCircleExport(APIView):
             geoms.append(shapely.geometry.shape(f["geometry"]))
         gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
         name = f"lifecircle_run{run.pk}.{fmt}"
+        table = pd.DataFrame(gdf.drop(columns="geometry"))
+        table["wkt"] = gdf.geometry.to_wkt().to_numpy()
         if fmt == "csv":
-            out = gdf.assign(wkt=gdf.geometry.to_wkt()).drop(columns="geometry")
-            resp = HttpResponse(
-                out.to_csv(index=False), content_type="text/csv; charset=utf-8"
-            )
+            body, ctype = writers.table_csv_bytes(table), "text/csv; charset=utf-8"
         elif fmt == "xlsx":
-            import io
-
-            buf = io.BytesIO()
-            gdf.assign(wkt=gdf.geometry.to_wkt()).drop(columns="geometry").to_excel(
-                buf, index=False
-            )
-            resp = HttpResponse(
-                buf.getvalue(),
-                content_type=(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                ),
-            )
+            body, ctype = writers.table_xlsx_bytes({"lifecircle": table}), XLSX
         else:
-            tmp = Path(tempfile.mkdtemp()) / name
-            gdf.to_file(
-                tmp,
-                driver="GeoJSON" if fmt == "geojson" else "GPKG",
-                layer="lifecircle",
-            )
-            resp = HttpResponse(
-                tmp.read_bytes(),
-                content_type=(
-                    "application/geo+json"
-                    if fmt == "geojson"
-                    else "application/geopackage+sqlite3"
-                ),
-            )
-            tmp.unlink()
+            with tempfile.TemporaryDirectory(prefix="lifecircle-") as tmp:
+                path = Path(tmp) / name
+                if fmt == "geojson":
+                    writers.write_geojson(gdf, path)
+                    ctype = "application/geo+json"
+                else:
+                    writers.write_gpkg(gdf, path, layer="lifecircle")
+                    ctype = "application/geopackage+sqlite3"
+                body = path.read_bytes()
+        resp = HttpResponse(body, content_type=ctype)
         resp["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp
 
@@ -210,17 +196,15 @@ class LifeCircleDistanceTiff(APIView):
     def get(self, request, pk: int):
         run = _run(pk)
         category = request.query_params.get("category", "")
-        tmp = Path(tempfile.mkdtemp()) / f"distance_{category}_run{run.pk}.tif"
-        try:
-            lifecircle.lifecircle_distance_tiff(run=run, category=category, path=tmp)
-        except ValueError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
-        return FileResponse(
-            open(tmp, "rb"),
-            as_attachment=True,
-            filename=tmp.name,  # noqa: SIM115
-            content_type="image/tiff",
-        )
+        name = f"distance_{category}_run{run.pk}.tif"
+        # written to a private folder removed before the response leaves
+        with tempfile.TemporaryDirectory(prefix="distance-") as tmp:
+            path = Path(tmp) / "distance.tif"
+            lifecircle.lifecircle_distance_tiff(run=run, category=category, path=path)
+            body = path.read_bytes()
+        resp = HttpResponse(body, content_type="image/tiff")
+        resp["Content-Disposition"] = f'attachment; filename="{name}"'
+        return resp
 
 
 class LifeCircleWhatIf(APIView):
@@ -249,10 +233,6 @@ class LifeCircleUnreachable(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
-        from django.contrib.gis.db.models.functions import PointOnSurface
-
-        from layers.models import Amenity, Community
-
         run = _run(pk)
         features = []
         amen = {r["code"]: r for r in run.summary.get("unreachable_amenities", [])}

@@ -14,16 +14,73 @@ builds the rename table: names that fit stay; longer ones are cut to 8 bytes
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import IO, Any
 
+import openpyxl
+import pandas as pd
 import shapely
 
 FORMATS = ("geojson", "gpkg", "shp", "csv", "xlsx")
 FIELD_TABLE = "field_names.json"
+#: a text cell starting with one of these is run as a formula by spreadsheet programs
+#: (OWASP "CSV injection"): it is written with a leading apostrophe
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value safe for CSV and XLSX: text that a spreadsheet would take for a
+    formula gets a leading apostrophe; everything else is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _neutral_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def write_table_csv(df: pd.DataFrame, target: str | os.PathLike[str] | IO) -> None:
+    """The one CSV writer: UTF-8 with a BOM (Excel on a Chinese Windows opens it
+    right), formula cells neutralised."""
+    _neutral_frame(df).to_csv(target, index=False, encoding="utf-8-sig")
+
+
+def table_csv_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    _neutral_frame(df).to_csv(buf, index=False)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def write_table_xlsx(
+    sheets: Mapping[str, pd.DataFrame], target: str | os.PathLike[str] | IO
+) -> None:
+    """The one XLSX writer: one sheet per frame (names cut to 31 characters), every
+    text cell neutralised, cells written as values, never as formulas."""
+    wb = openpyxl.Workbook(write_only=True)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(str(name)[:31])
+        ws.append([neutralise(str(c)) for c in df.columns])
+        for values in df.itertuples(index=False, name=None):
+            ws.append([neutralise(_cell(v)) for v in values])
+    wb.save(target)
+
+
+def table_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    buf = io.BytesIO()
+    write_table_xlsx(sheets, buf)
+    return buf.getvalue()
 
 
 def _prepare(gdf, crs):
@@ -125,7 +182,7 @@ def write_csv(gdf, path, *, geometry: str = "wkt", crs="EPSG:4326") -> Path:
     else:
         msg = f"geometry must be 'wkt' or 'lonlat', not {geometry!r}"
         raise ValueError(msg)
-    df.to_csv(path, index=False, encoding="utf-8-sig")
+    write_table_csv(df, path)
     return Path(path)
 
 
@@ -133,8 +190,6 @@ def _cell(value):
     if value is None:
         return None
     try:
-        import pandas as pd
-
         if pd.isna(value):
             return None
     except (TypeError, ValueError):
@@ -146,26 +201,11 @@ def _cell(value):
     return str(value)
 
 
-def _safe_text(value):
-    # spreadsheet formula injection: never start a text cell with = + - @
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def write_xlsx(gdf, path, *, crs="EPSG:4326", sheet: str = "layer") -> Path:
-    import openpyxl
-
     out = _prepare(gdf, crs)
-    geom_col = out.geometry.name
-    cols = [c for c in out.columns if c != geom_col]
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(sheet[:31])
-    ws.append([str(c) for c in cols] + ["wkt"])
-    wkts = shapely.to_wkt(out.geometry.to_numpy(), rounding_precision=-1)
-    for values, wkt in zip(out[cols].itertuples(index=False, name=None), wkts):
-        ws.append([_safe_text(_cell(v)) for v in values] + [wkt])
-    wb.save(path)
+    df = pd.DataFrame(out.drop(columns=out.geometry.name))
+    df["wkt"] = shapely.to_wkt(out.geometry.to_numpy(), rounding_precision=-1)
+    write_table_xlsx({sheet: df}, path)
     return Path(path)
 
 

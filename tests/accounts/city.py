@@ -1,0 +1,213 @@
+"""Two districts side by side, every kind of object in each, private sentinels everywhere.
+
+The street of ``tests.geoapp.lifecircle_city`` runs 3 km east from 三江口; district A
+(code 330203) holds its first 1 km either side, district B (330205) the next 2 km::
+
+    |<-------- A: x < 1000 m -------->|<------------ B: x >= 1000 m ------------>|
+     A1(0) A2(90) K(200) IA(300) VA(400)   B1(1500) B2(1590) KB(1600) IB(1700) VB(1800)
+
+Each district has one street office (SA, SB); communities A1, A2 (street SA) and B1,
+B2 (street SB) are 10 m apart in pairs, so bundling makes one block per street. The
+life circle, bundling and siting (elderly day care, missing everywhere) are run by the
+city administrator, so usernames appear in run records. Every private value carries
+:data:`SENTINEL` or one of the sentinel numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.conf import settings
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Role
+from blocks.services import bundle_run
+from geoapp.services.lifecircle import lifecircle_run
+from layers import models
+from layers.models import CommunityPhoto, Stage
+from planner import services as planner_services
+from programme import services as programme
+from programme.models import Project, Vote
+from siting.services import scenario_create, siting_run
+from tests import factories
+from tests.geoapp.lifecircle_city import community, street_line, xy
+from tests.public.conftest import png_bytes
+
+SENTINEL = "SENTINEL-7Q"
+FUND = "987654321"  # fund balance 987654321.12 yuan
+COST = "876543210"  # budget of a draft works item
+VOTE_AREA = "7654321"  # area of a vote below the publication threshold
+SENTINELS = (SENTINEL, FUND, COST, VOTE_AREA)
+#: keys that are private wherever they appear in an anonymous response
+PRIVATE_KEYS = (
+    "owner",
+    "consent",
+    "internal_notes",
+    "fund_balance_yuan",
+    "fund_standard_yuan",
+    "in_expropriation_plan",
+    "in_shanty_plan",
+    "created_by",
+    "recorded_by",
+    "history_user",
+    "username",
+    "notes",
+    "cost_estimate_yuan",
+    "error_detail",
+)
+PASSWORD = "pw-123456"
+
+
+def box(x0: float, x1: float) -> MultiPolygon:
+    _, y = xy(0)
+    x, _ = xy(0)
+    poly = Polygon(
+        (
+            (x + x0, y - 1000),
+            (x + x1, y - 1000),
+            (x + x1, y + 1000),
+            (x + x0, y + 1000),
+            (x + x0, y - 1000),
+        ),
+        srid=settings.SRID,
+    )
+    return MultiPolygon(poly, srid=settings.SRID)
+
+
+def plot(code: str, dx: float) -> models.IdleLand:
+    x, y = xy(dx, -30)
+    return models.IdleLand.objects.create(
+        code=code,
+        name=f"地块{code}",
+        kind="idle",
+        owner=f"{SENTINEL} 权属单位",
+        consent="granted",
+        geom=Polygon(
+            ((x - 15, y - 15), (x + 15, y - 15), (x + 15, y + 15), (x - 15, y + 15))
+            + ((x - 15, y - 15),),
+            srid=settings.SRID,
+        ),
+    )
+
+
+def house(code: str, dx: float) -> models.VacantHousing:
+    x, y = xy(dx, -20)
+    return models.VacantHousing.objects.create(
+        code=code,
+        name=f"公房{code}",
+        floor_area_m2=500,
+        owner_kind="public",
+        geom=Point(x, y, srid=settings.SRID),
+    )
+
+
+def build() -> dict:
+    out: dict = {}
+    a = factories.district(code="330203", name="海曙区", geom=box(-1000, 1000))
+    b = factories.district(code="330205", name="江北区", geom=box(1000, 3000))
+    sa = factories.street(code="SA", name="月湖街道", district=a, geom=a.geom)
+    sb = factories.street(code="SB", name="白沙街道", district=b, geom=b.geom)
+    out.update(a=a, b=b, sa=sa, sb=sb)
+    street_line(30)
+    for code, street, dx in (
+        ("A1", sa, 0),
+        ("A2", sa, 90),
+        ("B1", sb, 1500),
+        ("B2", sb, 1590),
+    ):
+        c = community(street, code, dx, 1000)
+        c.internal_notes = f"{SENTINEL} internal note: resident 张三 13800000000"
+        c.fund_balance_yuan = f"{FUND}.12"
+        c.in_expropriation_plan = code == "B2"
+        c.save()
+        out[code] = c
+    for code, cat, dx in (("K", "kindergarten", 200), ("KB", "kindergarten", 1600)):
+        x, y = xy(dx)
+        out[code] = factories.amenity(
+            cat, code=code, name=f"{code} 幼儿园", geom=Point(x, y, srid=settings.SRID)
+        )
+    out.update(IA=plot("IA", 300), IB=plot("IB", 1700))
+    out.update(VA=house("VA", 400), VB=house("VB", 1800))
+    users = {
+        "admin": factories.user(f"{SENTINEL}-admin", Role.CITY_ADMIN, is_staff=True),
+        "planner_a": factories.user(
+            f"{SENTINEL}-pa", Role.DISTRICT_PLANNER, district=a
+        ),
+        "planner_b": factories.user(
+            f"{SENTINEL}-pb", Role.DISTRICT_PLANNER, district=b
+        ),
+        "street_a": factories.user(f"{SENTINEL}-sa", Role.STREET_STAFF, street=sa),
+        "viewer": factories.user(f"{SENTINEL}-viewer", Role.VIEWER),
+    }
+    out["users"] = users
+    admin = users["admin"]
+    for code, dx in (("PA", 500), ("PB", 2000)):
+        geom = factories.square(121.55 + dx / 96_200, 29.875 + 200 / 110_900, 20)
+        geom.transform(4326)
+        out[code] = planner_services.feature_create(
+            kind="planning_area",
+            data={"name": f"规划范围{code}", "notes": f"{SENTINEL} notes"},
+            geometry=json.loads(geom.geojson),
+            user=admin,
+        ).obj
+    photo = CommunityPhoto.objects.create(
+        community=out["A1"],
+        kind="before",
+        image=SimpleUploadedFile("before.png", png_bytes(), "image/png"),
+        caption="改造前",
+        taken_on=dt.date(2024, 5, 1),
+    )
+    out["photo"] = photo
+    out["lifecircle"] = lifecircle_run(user=admin)
+    out["bundling"] = bundle_run(
+        user=admin,
+        selected=None,
+        min_households=0,
+        max_households=100_000,
+        use_gaps=False,
+    )
+    out["blocks"] = {
+        b.member_codes[0][0]: b for b in out["bundling"].blocks.filter(is_active=True)
+    }
+    out["siting"] = siting_run(user=admin, category="elderly_daycare", k=1)
+    out["siting_a"] = siting_run(
+        user=users["planner_a"], category="elderly_daycare", k=1, districts=[a.code]
+    )
+    out["scenario"] = scenario_create(
+        run=out["siting"], method="greedy", notes=f"{SENTINEL} notes", user=admin
+    )
+    for code in ("A1", "B1"):
+        p = programme.project_create(
+            user=admin, name=f"{code}改造", year=2024, community=out[code]
+        )
+        programme.project_item_add(
+            user=admin,
+            project=p,
+            works_item="road",
+            quantity=1,
+            # B1's project stays a draft: its budget must never reach the public
+            budget=f"{COST}.00" if code == "B1" else "100000.00",
+        )
+        Vote.objects.create(
+            project=p,
+            kind="will",
+            matter="ordinary",
+            total_owners=5,  # below the publication threshold (VOTE_MIN_OWNERS)
+            total_area_m2=int(VOTE_AREA) + 1,
+            participants_owners=5,
+            participants_area_m2=int(VOTE_AREA) + 1,
+            consent_owners=5,
+            consent_area_m2=VOTE_AREA,
+            held_on=dt.date(2024, 3, 1),
+            passed=True,
+            law=SENTINEL,
+            reasons=[f"{SENTINEL} reason"],
+            recorded_by=admin,
+        )
+        out[f"project_{code}"] = p
+    # one project public (in the annual plan): its funding card is on the surface
+    Project.objects.filter(pk=out["project_A1"].pk).update(stage="annual_plan")
+    models.Community.objects.filter(pk=out["A1"].pk).update(stage=Stage.IN_ANNUAL_PLAN)
+    return out
