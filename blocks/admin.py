@@ -3,17 +3,19 @@
 from django.contrib.gis import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import CityAdminWrites
+
 from .models import Barrier, BlockMembership, RenovationBlock
 
 
 @admin.register(Barrier)
-class BarrierAdmin(SimpleHistoryAdmin, admin.GISModelAdmin):
+class BarrierAdmin(CityAdminWrites, SimpleHistoryAdmin, admin.GISModelAdmin):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CityAdminWrites, admin.TabularInline):
     model = BlockMembership
     extra = 0
     raw_id_fields = ("community",)
@@ -21,7 +23,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(RenovationBlock)
-class RenovationBlockAdmin(SimpleHistoryAdmin, admin.GISModelAdmin):
+class RenovationBlockAdmin(CityAdminWrites, SimpleHistoryAdmin, admin.GISModelAdmin):
     """Read-mostly: membership edits go through the services (contiguity checks)."""
 
     list_display = (

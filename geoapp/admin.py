@@ -4,17 +4,19 @@ from django.contrib import admin
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import CityAdminWrites
+
 from . import models
 
 
-class FacilityRuleInline(admin.TabularInline):
+class FacilityRuleInline(CityAdminWrites, admin.TabularInline):
     model = models.FacilityRule
     extra = 0
     autocomplete_fields = ("category",)
 
 
 @admin.register(models.RuleSet)
-class RuleSetAdmin(SimpleHistoryAdmin):
+class RuleSetAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = (
         "name",
         "version",
@@ -41,7 +43,7 @@ class RuleSetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.FacilityRule)
-class FacilityRuleAdmin(SimpleHistoryAdmin):
+class FacilityRuleAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = (
         "ruleset",
         "category",
@@ -57,7 +59,7 @@ class FacilityRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.AnalysisRun)
-class AnalysisRunAdmin(admin.ModelAdmin):
+class AnalysisRunAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = (
         "id",
         "kind",
@@ -75,7 +77,7 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CoverageResult)
-class CoverageResultAdmin(admin.ModelAdmin):
+class CoverageResultAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = ("run", "community", "residents", "score", "reachable")
     list_filter = ("run", "reachable")
     search_fields = ("community__name", "community__code")

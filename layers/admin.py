@@ -4,10 +4,12 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import CityAdminWrites
+
 from . import models
 
 
-class LayerAdmin(LeafletGeoAdminMixin, SimpleHistoryAdmin):
+class LayerAdmin(CityAdminWrites, LeafletGeoAdminMixin, SimpleHistoryAdmin):
     """Map widget for geometry fields (edited in 4326, stored in settings.SRID)."""
 
     readonly_fields = ("created_at", "updated_at")
@@ -29,7 +31,7 @@ class StreetAdmin(LayerAdmin):
     search_fields = ("code", "name")
 
 
-class CommunityPhotoInline(admin.TabularInline):
+class CommunityPhotoInline(CityAdminWrites, admin.TabularInline):
     model = models.CommunityPhoto
     extra = 0
 
@@ -77,7 +79,7 @@ class VacantHousingAdmin(LayerAdmin):
 
 
 @admin.register(models.AmenityCategory)
-class AmenityCategoryAdmin(admin.ModelAdmin):
+class AmenityCategoryAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
@@ -101,7 +103,7 @@ class AmenityAdmin(LayerAdmin):
 
 
 @admin.register(models.WalkSegment)
-class WalkSegmentAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
+class WalkSegmentAdmin(CityAdminWrites, LeafletGeoAdminMixin, admin.ModelAdmin):
     list_display = ("code", "kind", "name", "length_m", "is_barrier", "is_crossing")
     list_filter = ("kind", "is_barrier", "is_crossing")
     search_fields = ("code", "name")
@@ -109,14 +111,14 @@ class WalkSegmentAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(models.PopulationRaster)
-class PopulationRasterAdmin(LeafletGeoAdminMixin, admin.ModelAdmin):
+class PopulationRasterAdmin(CityAdminWrites, LeafletGeoAdminMixin, admin.ModelAdmin):
     list_display = ("name", "srid", "resolution_m", "width", "height", "total", "units")
     search_fields = ("name",)
     readonly_fields = ("created_at", "updated_at")
 
 
 @admin.register(models.LayerStamp)
-class LayerStampAdmin(admin.ModelAdmin):
+class LayerStampAdmin(CityAdminWrites, admin.ModelAdmin):
     """Read-only: the rows are written by database triggers (layers/stamps.py)."""
 
     list_display = ("layer", "epoch", "version", "changed_at")

@@ -287,9 +287,10 @@ def feature_undo(*, kind: str, code: str, user) -> Outcome:
     last = hist.first()
     if last is None:
         raise k.model.DoesNotExist(code)
+    # who may undo is decided before anything about the history is told
+    permissions.check_geometry(user, last.instance.geom, _("撤销修改"))
     if last.history_type == "-":
         obj = last.instance
-        permissions.check_geometry(user, obj.geom, _("撤销修改"))
         obj.version = last.version + 1
         obj._history_user = permissions.user_of(user)
         obj._change_reason = _("撤销删除")

@@ -3,18 +3,20 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import CityAdminWrites
+
 from . import models
 
 
 @admin.register(models.DataVersion)
-class DataVersionAdmin(SimpleHistoryAdmin):
+class DataVersionAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = ["kind", "version_id", "effective_from", "effective_to"]
     list_filter = ["kind"]
     search_fields = ["version_id", "source"]
 
 
 @admin.register(models.WorksItem)
-class WorksItemAdmin(SimpleHistoryAdmin):
+class WorksItemAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name_zh",
@@ -29,13 +31,13 @@ class WorksItemAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name_zh", "name_en"]
 
 
-class ProjectItemInline(admin.TabularInline):
+class ProjectItemInline(CityAdminWrites, admin.TabularInline):
     model = models.ProjectItem
     extra = 0
 
 
 @admin.register(models.Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = ["name", "community", "block_code", "district", "year", "stage"]
     list_filter = ["stage", "reserve_sub_status", "year", "district", "area_project"]
     search_fields = ["name", "block_code", "community__name", "community__code"]
@@ -46,14 +48,14 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ProjectItem)
-class ProjectItemAdmin(SimpleHistoryAdmin):
+class ProjectItemAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = ["project", "works_item", "quantity", "budget", "final_account"]
     list_filter = ["works_item__category"]
     search_fields = ["project__name", "works_item__code", "works_item__name_zh"]
 
 
 @admin.register(models.Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = ["project", "kind", "matter", "held_on", "passed", "law"]
     list_filter = ["kind", "matter", "passed", "law"]
     search_fields = ["project__name"]
@@ -61,7 +63,7 @@ class VoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.StageTransition)
-class StageTransitionAdmin(admin.ModelAdmin):
+class StageTransitionAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = ["project", "from_stage", "to_stage", "public_stage", "by", "at"]
     list_filter = ["to_stage", "public_stage"]
     search_fields = ["project__name", "why"]
@@ -71,14 +73,14 @@ class StageTransitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ReserveEntry)
-class ReserveEntryAdmin(SimpleHistoryAdmin):
+class ReserveEntryAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = ["project", "district", "year", "total", "rank", "computed_at"]
     list_filter = ["district", "year", "rules_version"]
     search_fields = ["project__name"]
 
 
 @admin.register(models.AnnualPlan)
-class AnnualPlanAdmin(SimpleHistoryAdmin):
+class AnnualPlanAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = ["district", "year", "locked", "reopened", "reopened_by"]
     list_filter = ["locked", "reopened", "year", "district"]
     search_fields = ["district__name", "reopened_why"]
@@ -86,7 +88,7 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.PublicRevenue)
-class PublicRevenueAdmin(SimpleHistoryAdmin):
+class PublicRevenueAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = ["community", "year", "kind", "amount", "moved_to_fund", "published"]
     list_filter = ["kind", "year", "moved_to_fund", "published"]
     search_fields = ["community__name", "community__code"]

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from accounts.admin import CityAdminWrites
+
 from .models import SitingCandidateResult, SitingScenario
 
 
 @admin.register(SitingCandidateResult)
-class SitingCandidateResultAdmin(admin.ModelAdmin):
+class SitingCandidateResultAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = (
         "run",
         "category",
@@ -28,7 +30,7 @@ class SitingCandidateResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(SitingScenario)
-class SitingScenarioAdmin(admin.ModelAdmin):
+class SitingScenarioAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = ("name", "run", "method", "created_by", "created_at")
     list_filter = ("method",)
     search_fields = ("name", "notes")

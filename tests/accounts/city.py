@@ -33,7 +33,7 @@ from programme.models import Project, Vote
 from siting.services import scenario_create, siting_run
 from tests import factories
 from tests.geoapp.lifecircle_city import community, street_line, xy
-from tests.public.conftest import png_bytes
+from tests.public.conftest import png_bytes, tile_xy
 
 SENTINEL = "SENTINEL-7Q"
 FUND = "987654321"  # fund balance 987654321.12 yuan
@@ -211,3 +211,50 @@ def build() -> dict:
     Project.objects.filter(pk=out["project_A1"].pk).update(stage="annual_plan")
     models.Community.objects.filter(pk=out["A1"].pk).update(stage=Stage.IN_ANNUAL_PLAN)
     return out
+
+
+def url_args(city) -> dict[str, dict]:
+    """Path arguments per URL name: objects of district A and street SA."""
+    x, y = tile_xy(121.55, 29.875, 14)
+    a1, b_a = city["A1"], city["blocks"]["A"]
+    lc, sr, sc = city["lifecircle"], city["siting_a"], city["scenario"]
+    project = city["project_A1"]
+    return {
+        "public-community": {"code": a1.code},
+        "public-tile": {"z": "14", "x": str(x), "y": str(y)},
+        "public-photo": {"code": a1.code, "photo_id": city["photo"].pk},
+        "ogc-collection": {"cid": "communities"},
+        "ogc-items": {"cid": "communities"},
+        "ogc-item": {"cid": "communities", "fid": a1.code},
+        "programme-eligibility": {"code": a1.code},
+        "programme-funding": {"pk": project.pk},
+        "programme-community-card": {"code": a1.code},
+        "programme-project-card": {"pk": project.pk},
+        "programme-project-detail": {"pk": project.pk},
+        "programme-project-advance": {"pk": project.pk},
+        "programme-project-items": {"pk": project.pk},
+        "programme-project-transitions": {"pk": project.pk},
+        "programme-project-votes": {"pk": project.pk},
+        "blocks-run": {"pk": city["bundling"].pk},
+        "blocks-run-geojson": {"pk": city["bundling"].pk},
+        "blocks-block": {"code": b_a.code},
+        "blocks-block-action": {"code": b_a.code, "action": "lock"},
+        "siting-run": {"pk": sr.pk},
+        "siting-candidates": {"pk": sr.pk},
+        "siting-export": {"pk": sr.pk, "fmt": "xlsx"},
+        "siting-scenario": {"pk": sc.pk},
+        "siting-scenario-what-if": {"pk": sc.pk},
+        "analysis-run": {"pk": lc.pk},
+        "lifecircle-run": {"pk": lc.pk},
+        "lifecircle-communities": {"pk": lc.pk},
+        "lifecircle-export": {"pk": lc.pk, "fmt": "csv"},
+        "lifecircle-distance-tiff": {"pk": lc.pk},
+        "lifecircle-unreachable": {"pk": lc.pk},
+        "lifecircle-what-if": {"pk": lc.pk},
+        "planner-features": {"kind": "idle_land"},
+        "planner-feature": {"kind": "community", "code": a1.code},
+        "planner-feature-undo": {"kind": "community", "code": a1.code},
+        "planner-feature-history": {"kind": "community", "code": a1.code},
+        "planner-analysis": {"kind": "lifecircle"},
+        "layers:export": {"layer": "community", "fmt": "geojson"},
+    }

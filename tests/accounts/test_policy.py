@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.drf import PolicyPermission
 from accounts.policy import POLICY, access_for, public_url_names
-from tests.public.conftest import tile_xy
+
+from .city import url_args
 
 pytestmark = pytest.mark.django_db
 
@@ -92,53 +93,6 @@ def test_the_public_surface_is_the_public_map_only():
 
 
 # ----------------------------------------------------------------- the matrix
-def _args(city) -> dict[str, dict]:
-    """Path arguments per URL name: objects of district A and street SA."""
-    x, y = tile_xy(121.55, 29.875, 14)
-    a1, b_a = city["A1"], city["blocks"]["A"]
-    lc, sr, sc = city["lifecircle"], city["siting_a"], city["scenario"]
-    project = city["project_A1"]
-    return {
-        "public-community": {"code": a1.code},
-        "public-tile": {"z": "14", "x": str(x), "y": str(y)},
-        "public-photo": {"code": a1.code, "photo_id": city["photo"].pk},
-        "ogc-collection": {"cid": "communities"},
-        "ogc-items": {"cid": "communities"},
-        "ogc-item": {"cid": "communities", "fid": a1.code},
-        "programme-eligibility": {"code": a1.code},
-        "programme-funding": {"pk": project.pk},
-        "programme-community-card": {"code": a1.code},
-        "programme-project-card": {"pk": project.pk},
-        "programme-project-detail": {"pk": project.pk},
-        "programme-project-advance": {"pk": project.pk},
-        "programme-project-items": {"pk": project.pk},
-        "programme-project-transitions": {"pk": project.pk},
-        "programme-project-votes": {"pk": project.pk},
-        "blocks-run": {"pk": city["bundling"].pk},
-        "blocks-run-geojson": {"pk": city["bundling"].pk},
-        "blocks-block": {"code": b_a.code},
-        "blocks-block-action": {"code": b_a.code, "action": "lock"},
-        "siting-run": {"pk": sr.pk},
-        "siting-candidates": {"pk": sr.pk},
-        "siting-export": {"pk": sr.pk, "fmt": "xlsx"},
-        "siting-scenario": {"pk": sc.pk},
-        "siting-scenario-what-if": {"pk": sc.pk},
-        "analysis-run": {"pk": lc.pk},
-        "lifecircle-run": {"pk": lc.pk},
-        "lifecircle-communities": {"pk": lc.pk},
-        "lifecircle-export": {"pk": lc.pk, "fmt": "csv"},
-        "lifecircle-distance-tiff": {"pk": lc.pk},
-        "lifecircle-unreachable": {"pk": lc.pk},
-        "lifecircle-what-if": {"pk": lc.pk},
-        "planner-features": {"kind": "idle_land"},
-        "planner-feature": {"kind": "community", "code": a1.code},
-        "planner-feature-undo": {"kind": "community", "code": a1.code},
-        "planner-feature-history": {"kind": "community", "code": a1.code},
-        "planner-analysis": {"kind": "lifecircle"},
-        "layers:export": {"layer": "community", "fmt": "geojson"},
-    }
-
-
 def _bodies(city) -> dict[tuple[str, str], dict]:
     """Request bodies that the services accept for a user of district A / street SA."""
     a = city["a"].code
@@ -194,7 +148,7 @@ def _is_refusal(resp) -> bool:
 
 
 def test_role_by_method_matrix(city):
-    args, bodies, clients = _args(city), _bodies(city), _clients(city)
+    args, bodies, clients = url_args(city), _bodies(city), _clients(city)
     checked = wrong = 0
     problems = []
     for name, pattern in url_patterns():
@@ -204,7 +158,9 @@ def test_role_by_method_matrix(city):
         has_params = bool(getattr(pattern.pattern, "converters", None)) or (
             "(?P" in str(pattern.pattern)
         )
-        assert bool(kwargs) == has_params, f"give path arguments for {name} in _args()"
+        assert bool(kwargs) == has_params, (
+            f"give path arguments for {name} in city.url_args()"
+        )
         url = reverse(name, kwargs=kwargs)
         if name == "public-search":
             url += "?q=小区"
