@@ -9,10 +9,22 @@ PR 371), and django-csp adds it to the header only on responses that used it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+# The one style attribute of a page we serve: django-simple-history's admin history list
+# (simple_history/object_history_list.html, `<p class="paginator" style="border-top: 0">`).
+# Allowed by its hash alone ('unsafe-hashes' admits hashed attribute values, nothing else).
+THIRD_PARTY_STYLE_ATTRIBUTES = ("border-top: 0",)
+
+
+def _hash_source(text: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
 
 
 def tile_source(url: str) -> str | None:
@@ -57,6 +69,10 @@ def content_security_policy(*, tiles_url: str = "") -> dict:
             # style="" attribute. So 'self' suffices, and injected CSS (exfiltration by
             # attribute selectors, UI redressing) is refused.
             "style-src": [SELF],
+            "style-src-attr": [
+                "'unsafe-hashes'",
+                *map(_hash_source, THIRD_PARTY_STYLE_ATTRIBUTES),
+            ],
             "img-src": img_src,
             "connect-src": [SELF],
             "object-src": [NONE],

@@ -185,7 +185,7 @@ def check_policy(resp, url):
     assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"], url
     assert csp["base-uri"] == ["'self'"] and csp["frame-ancestors"] == ["'none'"], url
     assert csp["connect-src"] == ["'self'"], url
-    assert "'unsafe-inline'" not in csp["style-src"], url
+    assert "'unsafe-inline'" not in csp["style-src"] + csp["style-src-attr"], url
     return csp
 
 
