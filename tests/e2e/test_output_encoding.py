@@ -110,23 +110,18 @@ def watched(new_page):
         page.csp = []
         page.injected = []
         page.add_init_script(WATCH)
-        page.on(
-            "console",
-            lambda m: (
-                page.csp.append(m.text)
-                if "Content Security Policy" in m.text
-                or m.text.startswith("CSP violation")
-                else None
-            ),
-        )
-        page.on(
-            "request",
-            lambda r: (
-                page.injected.append(r.url)
-                if urlparse(r.url).path.endswith("/x")
-                else None
-            ),
-        )
+
+        def on_console(message):
+            text = message.text
+            if "Content Security Policy" in text or text.startswith("CSP violation"):
+                page.csp.append(text)
+
+        def on_request(request):
+            if urlparse(request.url).path.endswith("/x"):  # the payloads' <img src=x>
+                page.injected.append(request.url)
+
+        page.on("console", on_console)
+        page.on("request", on_request)
         return page
 
     return make
@@ -285,18 +280,11 @@ def test_public_map_statistics_and_cards_show_hostile_names_as_text(
         "article"
     )
     assert_clean(page)
-    login_page = watched()
-    login_page.goto(f"{live_server.url}/accounts/login/")
-    login_page.fill("input[name=username]", "root")
-    login_page.fill("input[name=password]", PASSWORD)
-    with login_page.expect_navigation():
-        login_page.click("button[type=submit]")
-    login_page.goto(
-        f"{live_server.url}/programme/projects/{hostile_city['project'].pk}/"
-    )
-    assert login_page.inner_text("h1") == PROJECT
-    assert COMMUNITY in login_page.inner_text("article")
-    assert_clean(login_page)
+    login(page, live_server, "root", PASSWORD)
+    page.goto(f"{live_server.url}/programme/projects/{hostile_city['project'].pk}/")
+    assert page.inner_text("h1") == PROJECT
+    assert COMMUNITY in page.inner_text("article")
+    assert_clean(page)
 
 
 def test_admin_map_widget_works_under_the_policy(live_server, watched, hostile_city):
