@@ -1,6 +1,12 @@
-"""Admin of barriers and renovation blocks (history through django-simple-history)."""
+"""Admin of barriers and renovation blocks (history through django-simple-history).
+
+Map widgets from django-leaflet, as for every layer: served by the app, and their inline
+scripts carry the Content-Security-Policy nonce (GISModelAdmin's OpenLayers widget loads
+its library from a CDN and runs un-nonced inline script, which the policy refuses).
+"""
 
 from django.contrib.gis import admin
+from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import CityAdminWrites
@@ -9,7 +15,7 @@ from .models import Barrier, BlockMembership, RenovationBlock
 
 
 @admin.register(Barrier)
-class BarrierAdmin(CityAdminWrites, SimpleHistoryAdmin, admin.GISModelAdmin):
+class BarrierAdmin(CityAdminWrites, LeafletGeoAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name")
@@ -23,7 +29,7 @@ class MembershipInline(CityAdminWrites, admin.TabularInline):
 
 
 @admin.register(RenovationBlock)
-class RenovationBlockAdmin(CityAdminWrites, SimpleHistoryAdmin, admin.GISModelAdmin):
+class RenovationBlockAdmin(CityAdminWrites, LeafletGeoAdminMixin, SimpleHistoryAdmin):
     """Read-mostly: membership edits go through the services (contiguity checks)."""
 
     list_display = (

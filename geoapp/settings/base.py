@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from geoapp.csp import content_security_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "leaflet",
+    "csp",
     "simple_history",
     "axes",
     "django_tasks",
@@ -80,6 +83,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoapp.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,6 +245,9 @@ LEAFLET_CONFIG = {
 PUBLIC_DB_ROLE = env("GEOAPP_PUBLIC_DB_ROLE", default="geoapp_public")
 
 # SECURITY HEADERS (production hardening switched on in prod.py)
+# Content-Security-Policy on every response: scripts only from the app's own files (no
+# 'unsafe-inline'), tiles from MAP_TILES_URL's host (geoapp/csp.py; README "Security").
+CONTENT_SECURITY_POLICY = content_security_policy(tiles_url=MAP_TILES_URL)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -47,7 +47,7 @@ def test_draw_save_reload_edit_vertex(live_server, new_page, city):
     page.wait_for_selector("#editor:not([hidden])")
     page.fill("#feature-form [name=name]", "月湖研究范围")
     page.click("#btn-save")
-    page.wait_for_function("document.body.dataset.lastSaved")
+    page.wait_for_function("() => document.body.dataset.lastSaved")
     area = PlanningArea.objects.get(name="月湖研究范围")
     assert area.version == 1 and area.geom.geom_type == "MultiPolygon"
 
@@ -71,7 +71,7 @@ def test_draw_save_reload_edit_vertex(live_server, new_page, city):
     before = area.geom.area
     page.click("#btn-save")
     page.wait_for_function(
-        "document.querySelector('#editor-messages').textContent.includes('已保存')"
+        "() => document.querySelector('#editor-messages').textContent.includes('已保存')"
     )
     area.refresh_from_db()
     assert area.version == 2
@@ -110,10 +110,10 @@ def test_second_sessions_stale_save_is_refused(live_server, new_page, city):
         p.wait_for_selector("#editor:not([hidden])")
     pages[0].fill("#feature-form [name=name]", "甲的修改")
     pages[0].click("#btn-save")
-    pages[0].wait_for_function("document.body.dataset.lastSaved")
+    pages[0].wait_for_function("() => document.body.dataset.lastSaved")
     pages[1].fill("#feature-form [name=name]", "乙的修改")
     pages[1].click("#btn-save")
-    pages[1].wait_for_function("document.body.dataset.conflict === '1'")
+    pages[1].wait_for_function("() => document.body.dataset.conflict === '1'")
     assert "已被他人修改" in pages[1].inner_text("#editor-messages")
     area.refresh_from_db()
     assert (area.name, area.version) == ("甲的修改", 2)
@@ -123,7 +123,7 @@ def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
     page = new_page()
     login(page, live_server, "root", "pw-123456")
     page.click("#btn-lifecircle")
-    page.wait_for_function("document.body.dataset.lifecircleDone", timeout=60_000)
+    page.wait_for_function("() => document.body.dataset.lifecircleDone", timeout=60_000)
     assert int(page.evaluate("document.body.dataset.lifecircleFeatures")) == 2
     assert page.locator("#results tbody tr").count() == 2
     # the choropleth is drawn: community polygons with score colours
@@ -138,12 +138,12 @@ def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
         [lifecircle_city.LAT0, lifecircle_city.LON0 + 1500 / 96_600],
     )
     page.mouse.click(x, y)
-    page.wait_for_function("document.body.dataset.whatifDone !== undefined")
+    page.wait_for_function("() => document.body.dataset.whatifDone !== undefined")
     assert page.evaluate("document.body.dataset.whatifDone") == "1"
     assert "2000" in page.inner_text("#whatif-status")
     page.select_option("#lifecircle-category", "kindergarten")
     page.wait_for_function(
-        "document.body.dataset.lifecircleCategory === 'kindergarten'"
+        "() => document.body.dataset.lifecircleCategory === 'kindergarten'"
     )
     screenshot(page, "planner_workspace.png")
     assert page.errors == []

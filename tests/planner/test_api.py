@@ -175,3 +175,18 @@ def test_workspace_page_requires_login(client, users):
     assert client.get(reverse("planner")).status_code == 302
     client.force_login(users["viewer"])
     assert client.get(reverse("planner")).status_code == 200
+
+
+def test_bundling_of_all_communities_from_the_page(client, users):
+    """The workspace's "全部小区" option (selected=all) bundles every community."""
+    lifecircle_city.build()
+    client.force_login(users["admin"])
+    resp = client.post(
+        reverse("planner-analysis", args=["bundling"]),
+        json.dumps({"selected": "all", "gap_m": 500, "min_households": 0}),
+        content_type="application/json",
+    )
+    assert resp.status_code == 202, resp.content
+    run = client.get(reverse("analysis-run", args=[resp.json()["id"]])).json()
+    assert run["status"] == "done", run.get("error")
+    assert run["summary"]["n_selected"] == 2

@@ -1,5 +1,6 @@
 // Home page: every layer on one map, with a layer switcher, legend and popups.
 import { getJSON } from "./lib/api.js";
+import { addOverlay } from "./lib/dom.js";
 import { LAYERS, addLegend, buildLayer } from "./lib/layers.js";
 import { addBlocks } from "./lib/blocks.js";
 import { addLifeCircle } from "./lib/lifecircle.js";
@@ -23,7 +24,7 @@ async function init(map) {
       try {
         const data = await getJSON(config.layers[spec.key]);
         const layer = buildLayer(data, spec.options, config);
-        control.addOverlay(layer, interpolate(gettext("%(label)s（%(count)s）"), { label: spec.label, count: data.features.length }));
+        addOverlay(control, layer, interpolate(gettext("%(label)s（%(count)s）"), { label: spec.label, count: data.features.length }));
         if (spec.on) layer.addTo(map);
         if (spec.key === "districts" && data.features.length) map.fitBounds(layer.getBounds());
       } catch (err) {

@@ -1,5 +1,6 @@
 // Planner workspace: every layer, search, draw and edit with history and undo, analyses.
 import { getJSON, sendJSON } from "./lib/api.js";
+import { addOverlay, el } from "./lib/dom.js";
 import { FIELDS, KIND_LABELS, POINT_KINDS, buildForm, readForm, showErrors } from "./lib/forms.js";
 import { LAYERS, addLegend, buildLayer } from "./lib/layers.js";
 import { addBlocks } from "./lib/blocks.js";
@@ -54,7 +55,7 @@ async function loadEditable(kind) {
   if (!editable[kind] && !OFF_BY_DEFAULT.has(kind)) group.addTo(map);
   if (!editable[kind]) {
     editable[kind] = group;
-    control.addOverlay(group, interpolate(gettext("%(kind)s（可编辑）"), { kind: KIND_LABELS[kind] }));
+    addOverlay(control, group, interpolate(gettext("%(kind)s（可编辑）"), { kind: KIND_LABELS[kind] }));
   }
   group.clearLayers();
   const params = {};
@@ -426,7 +427,7 @@ function setupAnalyses() {
       }
       const r = res.body;
       L.circleMarker(ev.latlng, { radius: 8, color: "#6a1b9a", weight: 3, fillColor: "#ce93d8", fillOpacity: 1 })
-        .bindPopup(interpolate(gettext("假设设施：%(c)s"), { c: config.categories[wcat.value] }, true))
+        .bindPopup(el("span", interpolate(gettext("假设设施：%(c)s"), { c: config.categories[wcat.value] })))
         .addTo(map);
       const residents = Object.values(r.residents_newly_covered).reduce((a, b) => a + b, 0);
       say(
@@ -496,7 +497,7 @@ async function init(m) {
     LAYERS.filter((s) => !["idle_land", "vacant_housing", "amenities"].includes(s.key)).map(async (spec) => {
       const data = await getJSON(config.layers[spec.key]);
       const layer = buildLayer(data, spec.options, config);
-      control.addOverlay(layer, spec.label);
+      addOverlay(control, layer, spec.label);
       if (spec.on) layer.addTo(map);
       if (spec.key === "districts" && data.features.length) map.fitBounds(layer.getBounds());
     }),

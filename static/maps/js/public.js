@@ -1,6 +1,7 @@
 // Public progress map: communities by renovation stage, filters, search and a card.
 import { HTTPError, getJSON } from "./lib/api.js";
 import { renderCard } from "./lib/card.js";
+import { el } from "./lib/dom.js";
 import { STAGE_COLOURS, communityStyle, legendEntries } from "./lib/styles.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 
@@ -57,7 +58,7 @@ function addLegend(map) {
   const legend = L.control({ position: "bottomright" });
   legend.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
-    div.appendChild(Object.assign(document.createElement("h4"), { textContent: gettext("改造阶段") }));
+    div.appendChild(el("h4", gettext("改造阶段")));
     for (const [label, colour] of legendEntries(STAGE_COLOURS, config.stages)) {
       const row = document.createElement("div");
       const sw = document.createElement("i");
@@ -85,11 +86,7 @@ async function init(map) {
     style: communityStyle,
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
-      layer.bindTooltip(() => {
-        const s = document.createElement("span");
-        s.textContent = interpolate(gettext("%(name)s（%(stage)s）"), { name: p.name, stage: config.stages[p.stage] ?? p.stage });
-        return s;
-      });
+      layer.bindTooltip(() => el("span", interpolate(gettext("%(name)s（%(stage)s）"), { name: p.name, stage: config.stages[p.stage] ?? p.stage })));
       layer.on("click", () => openCard(p.code));
     },
   }).addTo(map);
@@ -134,11 +131,9 @@ async function init(map) {
     try {
       const hits = await getJSON(config.api.search, { q });
       for (const h of hits) {
-        const li = document.createElement("li");
-        const b = document.createElement("button");
+        const li = el("li");
+        const b = el("button", interpolate(gettext("%(name)s（%(district)s）"), { name: h.name, district: h.district_name }), "search-hit");
         b.type = "button";
-        b.className = "search-hit";
-        b.textContent = interpolate(gettext("%(name)s（%(district)s）"), { name: h.name, district: h.district_name });
         b.addEventListener("click", () => {
           map.setView([h.lat, h.lon], Math.max(map.getZoom(), 16));
           openCard(h.code);
@@ -146,7 +141,7 @@ async function init(map) {
         li.appendChild(b);
         results.appendChild(li);
       }
-      if (!hits.length) results.appendChild(Object.assign(document.createElement("li"), { textContent: gettext("无匹配小区") }));
+      if (!hits.length) results.appendChild(el("li", gettext("无匹配小区")));
     } catch (err) {
       console.error(err);
     }

@@ -1,7 +1,7 @@
 // Renovation blocks (连片改造片区) on the map: one colour per block from a deterministic
 // palette, outlines dashed when proposed and solid when accepted, a lock mark in the popup.
 import { getJSON } from "./api.js";
-import { attributeTable } from "./popup.js";
+import { addOverlay, attributeTable } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 
 // Golden-angle hues: neighbouring block numbers get well-separated colours, and the same
@@ -81,7 +81,7 @@ export async function addBlocks(map, control, config = {}) {
     style: blockStyle,
     onEachFeature: (f, l) => l.bindPopup(() => blockPopup(f.properties)),
   });
-  if (control) control.addOverlay(layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }));
+  if (control) addOverlay(control, layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }));
   if (config.blocks_visible !== false) layer.addTo(map);
   document.body.dataset.blocksFeatures = String(data.features.length);
   return layer;

@@ -1,24 +1,7 @@
 // Public community card (side panel), built from DOM nodes: text is never parsed as HTML.
+import { el, rowsTable } from "./dom.js";
 import { stageColour } from "./styles.js";
 import { gettext, interpolate } from "./i18n.js";
-
-function el(tag, text, cls) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (cls) node.className = cls;
-  return node;
-}
-
-function rowsTable(rows) {
-  const table = el("table");
-  for (const [label, value] of rows) {
-    if (value === null || value === undefined || value === "") continue;
-    const tr = el("tr");
-    tr.append(el("th", label), el("td", value));
-    table.appendChild(tr);
-  }
-  return table;
-}
 
 function coverageText(snap) {
   if (!snap) return "—";

@@ -1,5 +1,5 @@
 // Layers shared by the home page and the planner workspace: specs, GeoJSON layers, legend.
-import { attributeTable } from "./popup.js";
+import { attributeTable } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 import {
   IDLE_KIND_COLOURS,

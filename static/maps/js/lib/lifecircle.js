@@ -1,7 +1,7 @@
 // The life-circle result on the map: a choropleth by coverage score, a per-category filter
 // (covered / not covered within the tier distance) and the unreachable items.
 import { getJSON } from "./api.js";
-import { attributeTable } from "./popup.js";
+import { addOverlay, attributeTable } from "./dom.js";
 import { scoreColour } from "./styles.js";
 import { gettext, interpolate } from "./i18n.js";
 
@@ -64,7 +64,7 @@ export async function addLifeCircle(map, control, config, runId = null) {
     document.body.dataset.lifecircleFeatures = String(data.features.length);
   };
   await load("");
-  control.addOverlay(layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
+  addOverlay(control, layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
   const unreachable = await getJSON(`${base}unreachable.geojson`);
   const unreachableLayer = L.geoJSON(unreachable, {
     pointToLayer: (f, latlng) =>
@@ -78,7 +78,7 @@ export async function addLifeCircle(map, control, config, runId = null) {
         ]),
       ),
   });
-  control.addOverlay(unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
+  addOverlay(control, unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
 
   const filter = L.control({ position: "topleft" });
   filter.onAdd = () => {

@@ -1,8 +1,8 @@
 // Idle plots for a missing amenity (Issue 7): the ranked candidates of the latest siting run
 // as numbered markers (chosen sites highlighted); clicking one draws the communities it would
-// newly serve. Popups are DOM nodes with textContent only (popup.js).
+// newly serve. Popups and tooltips are DOM nodes with textContent only (dom.js).
 import { getJSON } from "./api.js";
-import { attributeTable } from "./popup.js";
+import { addOverlay, attributeTable, el } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 
 export const CHOSEN_COLOUR = "#6a1b9a";
@@ -108,7 +108,7 @@ export async function addSiting(map, control, config) {
       const to = L.latLng(s.lat, s.lon);
       L.polyline([at, to], { color: SERVED_COLOUR, weight: 2, dashArray: "4 4" }).addTo(served);
       L.circleMarker(to, { radius: 7, color: "#fff", weight: 1.5, fillColor: SERVED_COLOUR, fillOpacity: 0.9 })
-        .bindTooltip(interpolate(gettext("%(name)s：%(residents)s人，步行%(walk)s m"), { name: s.name || s.code, residents: s.residents, walk: Math.round(s.walk_m) }))
+        .bindTooltip(el("span", interpolate(gettext("%(name)s：%(residents)s人，步行%(walk)s m"), { name: s.name || s.code, residents: s.residents, walk: Math.round(s.walk_m) })))
         .addTo(served);
     }
     document.body.dataset.sitingServed = String((p.served || []).length);
@@ -128,7 +128,7 @@ export async function addSiting(map, control, config) {
   }
   const group = L.layerGroup([plots, markers, served]);
   const cats = (run.parameters?.categories || []).map((c) => config.categories?.[c] ?? c).join("、");
-  control.addOverlay(group, interpolate(gettext("闲置用地选址：%(categories)s（分析 #%(id)s）"), { categories: cats, id: run.id }));
+  addOverlay(control, group, interpolate(gettext("闲置用地选址：%(categories)s（分析 #%(id)s）"), { categories: cats, id: run.id }));
   document.body.dataset.sitingCandidates = String(data.features.length);
   return group;
 }
