@@ -4,8 +4,11 @@ a life-circle run on the map, and hostile names shown as text."""
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.models import Role
+from geoapp.models import AnalysisRun
 from planner import services
 from planner.models import PlanningArea
+from tests import factories
 from tests.geoapp import lifecircle_city
 
 from .conftest import login, screenshot
@@ -183,3 +186,22 @@ def test_hostile_name_is_shown_as_text(live_server, new_page, city):
     page.goto(f"{live_server.url}/?layer=lifecircle")
     page.wait_for_selector("body[data-map-ready='1']")
     assert page.evaluate("window.__pwned") is None
+
+
+def test_a_district_planner_analyses_their_district_from_the_page(
+    live_server, new_page, city
+):
+    """The district select offers only their district, and the run is accepted (the
+    access policy refuses a district planner's city-wide run)."""
+    district = city["street"].district
+    factories.user("planner-d", Role.DISTRICT_PLANNER, district=district)
+    page = new_page()
+    login(page, live_server, "planner-d", "pw-123456")
+    options = page.locator("#lifecircle-form select[name=district] option")
+    assert options.all_text_contents() == [district.name]
+    page.click("#btn-lifecircle")
+    page.wait_for_function("() => document.body.dataset.lifecircleDone", timeout=60_000)
+    assert int(page.evaluate("document.body.dataset.lifecircleFeatures")) == 2
+    run = AnalysisRun.objects.filter(kind="lifecircle").latest("pk")
+    assert run.status == "done" and run.parameters["district"] == district.code
+    assert page.errors == []

@@ -361,8 +361,12 @@ function formBody(form) {
 }
 
 function setupAnalyses() {
+  // a district planner analyses their own district (the access policy refuses others)
+  const own = config.role === "district_planner" ? config.district : null;
   for (const sel of document.querySelectorAll(".district-select")) {
+    if (own) sel.replaceChildren();
     for (const d of config.districts) {
+      if (own && d.code !== own) continue;
       const o = document.createElement("option");
       o.value = d.code;
       o.textContent = d.name;
@@ -464,7 +468,9 @@ function setupAnalyses() {
 
   $("siting-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const run = await queueAnalysis("siting", formBody(e.target), $("siting-status"), $("siting-progress"));
+    const body = formBody(e.target);
+    if (config.role === "district_planner" && config.district) body.districts = [config.district];
+    const run = await queueAnalysis("siting", body, $("siting-status"), $("siting-progress"));
     if (!run) return;
     const data = await getJSON(`${config.siting_runs}${run.id}/candidates.geojson`);
     const rows = data.features.map((f) => ({
