@@ -133,6 +133,8 @@ else:
         }
     }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# no web request holds a query longer than this (geoapp/wsgi.py); 0 = off
+GEOAPP_WEB_STATEMENT_TIMEOUT_MS = env.int("GEOAPP_WEB_STATEMENT_TIMEOUT_MS", 60_000)
 # persistent connections (the public map answers warm requests in a few ms)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -179,6 +179,18 @@ def _urls(city) -> list[tuple[str, str]]:
         ("ogc-item", f"/public/ogc/collections/districts/items/{city['b'].code}"),
         ("admin:index", "/" + settings.ADMIN_URL),
     ]
+    # every download format, anonymously (all internal: refused)
+    lc, sr = city["lifecircle"].pk, city["siting"].pk
+    for fmt in ("geojson", "gpkg", "shp", "csv", "xlsx"):
+        for layer in ("community", "idle_land", "vacant_housing", "amenity"):
+            out.append(("layers:export", reverse("layers:export", args=[layer, fmt])))
+    for fmt in ("csv", "geojson", "gpkg", "xlsx"):
+        out.append(("lifecircle-export", reverse("lifecircle-export", args=[lc, fmt])))
+    for fmt in ("geojson", "gpkg", "xlsx"):
+        out.append(
+            ("siting-export", reverse("siting-export", kwargs={"pk": sr, "fmt": fmt}))
+        )
+    out.append(("schema", reverse("schema") + "?format=json"))
     for z in (10, 12, 14, 16, 18):
         x, y = tile_xy(121.555, 29.875, z)
         out.append(("public-tile", f"/api/public/tiles/{z}/{x}/{y}.mvt"))
