@@ -93,6 +93,18 @@ VOTE_FIELDS: tuple[str, ...] = (
     "consent_ratio",
 )
 
+#: The figures of the public statistics, per district and for the city.
+STATS_FIELDS: tuple[str, ...] = (
+    "communities",
+    "households",
+    "renovated",
+    "renovated_households",
+    "target",
+    "target_households",
+    "dangerous_buildings",
+    "lifts_installed",
+    "facilities_added",
+)
 #: Per layer (collection / tile layer) the public property keys, for tests and docs.
 PUBLIC_LAYER_FIELDS: dict[str, tuple[str, ...]] = {
     "communities": tuple(COMMUNITY_FIELDS),
@@ -657,18 +669,7 @@ def progress_stats() -> dict[str, Any]:
             districts[dcode]["facilities_added"] = added.filter(
                 geom__within=dgeom
             ).count()
-    keys = (
-        "communities",
-        "households",
-        "renovated",
-        "renovated_households",
-        "target",
-        "target_households",
-        "dangerous_buildings",
-        "lifts_installed",
-        "facilities_added",
-    )
-    city = {k: sum(d[k] for d in districts.values()) for k in keys}
+    city = {k: sum(d[k] for d in districts.values()) for k in STATS_FIELDS}
     city["facilities_added"] = added.count()
     city["name"] = settings.CITY_NAME
     return {

@@ -130,6 +130,19 @@ def _check_common(
         raise ValueError(msg)
 
 
+def _check_embedded(cats: Sequence[str]) -> None:
+    core_cats = [c for c in cats if c in core.EMBEDDED_CORE_FUNCTIONS]
+    if (
+        len(cats) < core.EMBEDDED_MIN_FUNCTIONS
+        or len(core_cats) < core.EMBEDDED_MIN_CORE_FUNCTIONS
+    ):
+        msg = (
+            "an embedded service complex needs at least 3 categories, at least 2 of "
+            f"{', '.join(sorted(core.EMBEDDED_CORE_FUNCTIONS))}"
+        )
+        raise ValueError(msg)
+
+
 def _check_category(ctx: lc._Context, category: Any) -> None:
     if not isinstance(category, str) or category not in ctx.rules.codes:
         msg = f"unknown category {category!r}; known: {', '.join(ctx.rules.codes)}"
@@ -180,16 +193,7 @@ def siting_validate(params: Mapping[str, Any]) -> dict[str, Any]:
         time_limit_s=kw.get("time_limit_s", DEFAULT_TIME_LIMIT_S),
     )
     if multi and kw.get("embedded"):
-        core_cats = [c for c in cats if c in core.EMBEDDED_CORE_FUNCTIONS]
-        if (
-            len(cats) < core.EMBEDDED_MIN_FUNCTIONS
-            or len(core_cats) < core.EMBEDDED_MIN_CORE_FUNCTIONS
-        ):
-            msg = (
-                "an embedded service complex needs at least 3 categories, at least 2 of "
-                f"{', '.join(sorted(core.EMBEDDED_CORE_FUNCTIONS))}"
-            )
-            raise ValueError(msg)
+        _check_embedded(cats)
     lc_run = _lifecircle_run(kw.get("lifecircle_run"))
     analysed = set(lc_run.summary.get("thresholds_m") or {})
     for c in cats:
@@ -578,16 +582,7 @@ def siting_multi_run(
         time_limit_s=time_limit_s,
     )
     if embedded:
-        core_cats = [c for c in cats if c in core.EMBEDDED_CORE_FUNCTIONS]
-        if (
-            len(cats) < core.EMBEDDED_MIN_FUNCTIONS
-            or len(core_cats) < core.EMBEDDED_MIN_CORE_FUNCTIONS
-        ):
-            msg = (
-                "an embedded service complex needs at least 3 categories, at least 2 of "
-                f"{', '.join(sorted(core.EMBEDDED_CORE_FUNCTIONS))}"
-            )
-            raise ValueError(msg)
+        _check_embedded(cats)
     bonus = 0.0
     if embedded:
         bonus = DEFAULT_EMBEDDED_BONUS if embedded_bonus is None else embedded_bonus

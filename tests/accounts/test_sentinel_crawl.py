@@ -17,6 +17,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from layers.api.serializers import AmenityCategorySerializer
 from public import selectors, tiles
 from tests.public.conftest import decode_mvt, tile_xy
 
@@ -54,19 +55,10 @@ CARD = (
     | set(selectors.VOTE_FIELDS)
     | {"before", "after", "5", "10", "15", "basic", "improvement", "enhancement"}
 )
-STATS = {
+STATS = set(selectors.STATS_FIELDS) | {
     "city",
     "code",
     "name",
-    "communities",
-    "households",
-    "renovated",
-    "renovated_households",
-    "target",
-    "target_households",
-    "dangerous_buildings",
-    "lifts_installed",
-    "facilities_added",
     "definitions",
     "districts",
     "period",
@@ -122,17 +114,7 @@ ALLOWED: dict[str, set[str]] = {
     "ogc-items": OGC | GEOJSON | COMMUNITY | set(selectors.DISTRICT_FIELDS),
     "ogc-item": OGC | GEOJSON | COMMUNITY | set(selectors.DISTRICT_FIELDS),
     "programme-funding": FUNDING,
-    "layer-categories": {
-        "code",
-        "name",
-        "tier_minutes",
-        "required",
-        "service_radius_m",
-        "min_floor_area_m2",
-        "min_site_area_m2",
-        "source_clause",
-        "verified",
-    },
+    "layer-categories": set(AmenityCategorySerializer.Meta.fields),
 }
 
 
