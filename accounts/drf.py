@@ -26,3 +26,23 @@ class PolicyPermission(permissions.BasePermission):
         if over_rate(request, name, access, role):
             raise exceptions.Throttled(wait=60)
         return True
+
+
+class PrivateFieldsMixin:
+    """A serializer that leaves out ``Meta.private_fields`` unless the requesting user's
+    role sees private columns (accounts.permissions.PRIVATE_READERS)."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not actor_of(request.user).sees_private:
+            private = set(getattr(self.Meta, "private_fields", ()))
+            target = data.get("properties", data) if "properties" in data else data
+            for name in private & set(target):
+                del target[name]
+        return data
+
+
+def ctx(request) -> dict:
+    """The serializer context of a view: the request (for PrivateFieldsMixin)."""
+    return {"request": request}

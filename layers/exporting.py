@@ -40,11 +40,8 @@ CONTENT_TYPE = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-#: layers anonymous users may download, and the columns they never get
+#: layers a viewer may download (without the model's ``private_fields``)
 PUBLIC_LAYERS = ("district", "street", "community", "amenity", "walk_segment")
-PRIVATE_COLUMNS = {
-    "community": {"fund_balance_yuan", "fund_standard_yuan", "internal_notes"},
-}
 STAFF_EXTRA = {"community": ("public_notes", "internal_notes")}
 PUBLIC_EXTRA = {"community": ("public_notes",)}
 MAX_FEATURES = 200_000
@@ -68,7 +65,8 @@ def export_columns(layer: str, *, public: bool) -> list[str]:
     cols = list(LAYERS[layer]["columns"])
     cols += (PUBLIC_EXTRA if public else STAFF_EXTRA).get(layer, ())
     if public:
-        cols = [c for c in cols if c not in PRIVATE_COLUMNS.get(layer, set())]
+        private = set(LAYER_MODELS[layer].private_fields)
+        cols = [c for c in cols if c not in private]
     return cols
 
 

@@ -57,6 +57,10 @@ class LayerModel(models.Model):
     """Common fields: a stable code, timestamps, provenance; geometry checks in ``clean``."""
 
     geom_types: tuple[str, ...] = ()
+    #: columns only roles that see private data read (accounts.permissions
+    #: PRIVATE_READERS): every API, export and editor of the layer leaves them out
+    #: for the others
+    private_fields: tuple[str, ...] = ()
 
     code = models.CharField(_("编码"), max_length=64, unique=True)
     # optimistic concurrency: a save must name the version it started from
@@ -135,6 +139,13 @@ class Community(LayerModel):
     """小区 — a residential community, the basic renovation unit (二(一))."""
 
     geom_types = ("MultiPolygon",)
+    private_fields = (
+        "in_shanty_plan",
+        "in_expropriation_plan",
+        "internal_notes",
+        "fund_balance_yuan",
+        "fund_standard_yuan",
+    )
     name = models.CharField(_("小区名称"), max_length=128, db_index=True)
     district = models.ForeignKey(
         District,
@@ -288,6 +299,7 @@ class IdleLand(LayerModel):
         REFUSED = "refused", _("不同意")
 
     geom_types = ("Polygon",)
+    private_fields = ("owner", "consent")
     name = models.CharField(_("名称"), max_length=128, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     owner = models.CharField(_("权属单位"), max_length=128, blank=True)

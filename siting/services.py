@@ -19,6 +19,7 @@ Candidates: status ``available`` only, consent ``refused`` never (POLICY.md 四(
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 import time
@@ -431,6 +432,8 @@ def _explain(
             gains=gains,
         )
         rec["residents_gained"] = int(rec["residents_gained"])
+        for name in PRIVATE_FIELDS:  # kept with the candidates, not in the run record
+            rec.pop(name, None)
         out.append(_jsonable(rec))
     return out
 
@@ -1064,6 +1067,8 @@ PROPERTY_FIELDS = (
     "chosen_exact",
     "reachable",
 )
+#: shown to roles that see private columns only (accounts.permissions)
+PRIVATE_FIELDS = ("owner", "consent")
 
 
 def siting_candidates_geojson(
@@ -1072,15 +1077,16 @@ def siting_candidates_geojson(
     category: str | None = None,
     chosen: str | None = None,
     limit: int | None = None,
+    private: bool = True,
 ) -> dict:
-    """Ranked candidates as a GeoJSON FeatureCollection in EPSG:4326 (served lists included)."""
-    import json
-
+    """Ranked candidates as a GeoJSON FeatureCollection in EPSG:4326 (served lists
+    included); ``private=False`` leaves out :data:`PRIVATE_FIELDS` (owner, consent)."""
+    fields = _visible(PROPERTY_FIELDS, private)
     qs = siting_results(run=run, category=category, chosen=chosen, limit=limit)
     qs = qs.annotate(api_geom=Transform("geom", settings.API_SRID)).defer("geom")
     features = []
     for r in qs:
-        props = {f: getattr(r, f) for f in PROPERTY_FIELDS}
+        props = {f: getattr(r, f) for f in fields}
         props["served"] = r.served
         props["id"] = r.pk
         features.append(
@@ -1094,11 +1100,16 @@ def siting_candidates_geojson(
     return {"type": "FeatureCollection", "run": run.pk, "features": features}
 
 
-def _frame(run: AnalysisRun) -> gpd.GeoDataFrame:
+def _visible(fields: Sequence[str], private: bool) -> list[str]:
+    return [f for f in fields if private or f not in PRIVATE_FIELDS]
+
+
+def _frame(run: AnalysisRun, *, private: bool = True) -> gpd.GeoDataFrame:
+    fields = _visible(PROPERTY_FIELDS, private)
     rows = list(
         SitingCandidateResult.objects.filter(run=run)
         .order_by("category", "rank")
-        .values(*PROPERTY_FIELDS, "served", "geom")
+        .values(*fields, "served", "geom")
     )
     geoms = [shapely.from_wkb(bytes(r.pop("geom").wkb)) for r in rows]
     for r in rows:
@@ -1107,13 +1118,16 @@ def _frame(run: AnalysisRun) -> gpd.GeoDataFrame:
             f"{s['code']} {s['name']} ({s['residents']}人, {s['walk_m']:.0f} m)"
             for s in served
         )
-    cols = [*PROPERTY_FIELDS, "served"]
+    cols = [*fields, "served"]
     df = pd.DataFrame(rows, columns=cols)
     return gpd.GeoDataFrame(df, geometry=geoms, crs=f"EPSG:{settings.SRID}")
 
 
-def siting_export(*, run: AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
-    """A run's candidates and chosen sites as GeoJSON (EPSG:4326), GPKG or XLSX.
+def siting_export(
+    *, run: AnalysisRun, fmt: str, private: bool = True
+) -> tuple[bytes, str, str]:
+    """A run's candidates and chosen sites as GeoJSON (EPSG:4326), GPKG or XLSX
+    (``private=False``: without owner and consent).
 
     Returns ``(body, content type, file name)``. GPKG has layers ``candidates``,
     ``chosen_greedy`` and ``chosen_exact`` in EPSG:4326; XLSX has the same sheets (WKT
@@ -1122,7 +1136,7 @@ def siting_export(*, run: AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
     if fmt not in EXPORT_FORMATS:
         msg = f"format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}"
         raise ValueError(msg)
-    gdf = _frame(run).to_crs(4326)
+    gdf = _frame(run, private=private).to_crs(4326)
     name = f"siting_run{run.pk}.{fmt}"
     layers = {
         "candidates": gdf,

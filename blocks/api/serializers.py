@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from accounts.drf import PrivateFieldsMixin
 from geoapp.analysis.bundling import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 from geoapp.models import AnalysisRun
 
@@ -34,7 +35,12 @@ BLOCK_FIELDS = (
 )
 
 
-class BlockFeatureSerializer(GeoFeatureModelSerializer):
+#: shown to roles that see private columns only: the cost of draft works and who
+#: changed the block, why
+PRIVATE_FIELDS = ("cost_estimate_yuan", "cost_basis", "history")
+
+
+class BlockFeatureSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
     """One block as a GeoJSON feature; the selector's ``api_geom`` is the outline in 4326."""
 
     # named after the model field so drf-spectacular documents it as a geometry
@@ -45,15 +51,17 @@ class BlockFeatureSerializer(GeoFeatureModelSerializer):
         geo_field = "geom"
         id_field = False
         fields = (*BLOCK_FIELDS, "geom")
+        private_fields = PRIVATE_FIELDS
 
 
-class BlockDetailSerializer(serializers.ModelSerializer):
+class BlockDetailSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
     members = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
 
     class Meta:
         model = RenovationBlock
         fields = (*BLOCK_FIELDS, "cost_basis", "members", "history", "updated_at")
+        private_fields = PRIVATE_FIELDS
 
     def get_members(self, obj):
         return list(

@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.drf import ctx
 from geoapp.models import AnalysisRun
 from geoapp.tasks import analysis_run_enqueue
 
@@ -61,13 +62,19 @@ class RunBlocksGeoJSONView(APIView):
         run = selectors.run_get(run_id=pk)
         include = request.query_params.get("all") in ("1", "true")
         qs = selectors.block_list_api(run=run, include_inactive=include)
-        return Response(s.BlockFeatureSerializer(qs, many=True).data)
+        return Response(
+            s.BlockFeatureSerializer(qs, many=True, context=ctx(request)).data
+        )
 
 
 class BlockDetailView(APIView):
     @extend_schema(responses=s.BlockDetailSerializer)
     def get(self, request, code: str):
-        return Response(s.BlockDetailSerializer(selectors.block_get(code=code)).data)
+        return Response(
+            s.BlockDetailSerializer(
+                selectors.block_get(code=code), context=ctx(request)
+            ).data
+        )
 
 
 class BlockActionView(APIView):
@@ -112,4 +119,4 @@ class BlockActionView(APIView):
                 block=block, other=other, user=user, why=body.validated_data["why"]
             )
         result.refresh_from_db()
-        return Response(s.BlockDetailSerializer(result).data)
+        return Response(s.BlockDetailSerializer(result, context=ctx(request)).data)

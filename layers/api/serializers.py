@@ -14,7 +14,6 @@ class LayerSerializer(GeoFeatureModelSerializer):
     class Meta:
         geo_field = "geom"
         id_field = "code"
-        private_fields: tuple[str, ...] = ()
 
 
 class DistrictSerializer(LayerSerializer):
@@ -63,8 +62,6 @@ class CommunitySerializer(LayerSerializer):
             "stage",
             "public_notes",
         )
-        #: shown to roles that see private columns only (accounts.permissions)
-        private_fields = ("in_shanty_plan", "in_expropriation_plan")
 
 
 class IdleLandSerializer(LayerSerializer):
@@ -80,7 +77,6 @@ class IdleLandSerializer(LayerSerializer):
             "status",
             "area_m2",
         )
-        private_fields = ("owner", "consent")
 
 
 class VacantHousingSerializer(LayerSerializer):

@@ -51,7 +51,7 @@ class LayerView(generics.GenericAPIView):
         ser = self.get_serializer_class()()
         hidden = {ser.Meta.geo_field}
         if not actor_of(self.request.user).sees_private:
-            hidden |= set(ser.Meta.private_fields)
+            hidden |= set(ser.Meta.model.private_fields)
         return [(n, f) for n, f in ser.fields.items() if n not in hidden]
 
     @extend_schema(parameters=[BBOX_PARAM])

@@ -30,12 +30,15 @@ from planner.models import PlanningArea
 from siting.api.serializers import SitingRunInput
 
 
-def _feature(obj, kind: str) -> dict:
+def _feature(obj, kind: str, request) -> dict:
     k = services.kind_get(kind)
     geom = transformed(obj.geom, settings.API_SRID)
     props = {"code": obj.code, "version": obj.version, "kind_layer": kind}
+    hidden = {"internal_notes"}
+    if not actor_of(request.user).sees_private:
+        hidden |= set(k.model.private_fields)
     for name in k.fields:
-        if name == "internal_notes":
+        if name in hidden:
             continue
         value = getattr(obj, name)
         props[name] = (
@@ -99,7 +102,7 @@ class FeatureCollection(APIView):
             qs = (
                 qs.none()
             )  # communities are read through /api/layers/communities.geojson
-        feats = [_feature(o, kind) for o in qs[:5000]]
+        feats = [_feature(o, kind, request) for o in qs[:5000]]
         return Response({"type": "FeatureCollection", "features": feats})
 
     @extend_schema(request=FeatureInput, responses={201: OpenApiTypes.OBJECT})
@@ -120,7 +123,7 @@ class FeatureCollection(APIView):
         except PermissionDenied as exc:
             raise DRFPermissionDenied(str(exc)) from exc
         return Response(
-            {"feature": _feature(out.obj, kind), "warnings": out.warnings},
+            {"feature": _feature(out.obj, kind, request), "warnings": out.warnings},
             status=status.HTTP_201_CREATED,
         )
 
@@ -131,7 +134,10 @@ class FeatureDetail(APIView):
             return fn(**kw)
         except services.Conflict as exc:
             return Response(
-                {"detail": str(exc), "current": _feature(exc.current, kw["kind"])},
+                {
+                    "detail": str(exc),
+                    "current": _feature(exc.current, kw["kind"], self.request),
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         except ValidationError as exc:
@@ -151,7 +157,7 @@ class FeatureDetail(APIView):
         obj = k.model.objects.filter(code=code).first()
         if obj is None:
             return Response({"detail": "not found"}, status=404)
-        return Response(_feature(obj, kind))
+        return Response(_feature(obj, kind, request))
 
     @extend_schema(request=FeatureInput, responses=OpenApiTypes.OBJECT)
     def patch(self, request, kind: str, code: str):
@@ -172,7 +178,9 @@ class FeatureDetail(APIView):
         )
         if isinstance(out, Response):
             return out
-        return Response({"feature": _feature(out.obj, kind), "warnings": out.warnings})
+        return Response(
+            {"feature": _feature(out.obj, kind, request), "warnings": out.warnings}
+        )
 
     @extend_schema(responses={204: None})
     def delete(self, request, kind: str, code: str):
@@ -198,7 +206,7 @@ class FeatureUndo(FeatureDetail):
         out = self._call(services.feature_undo, kind=kind, code=code, user=request.user)
         if isinstance(out, Response):
             return out
-        return Response({"feature": _feature(out.obj, kind), "warnings": []})
+        return Response({"feature": _feature(out.obj, kind, request), "warnings": []})
 
 
 class FeatureHistory(APIView):

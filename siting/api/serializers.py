@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from accounts.drf import PrivateFieldsMixin
 from geoapp.models import AnalysisRun
 from siting.models import SitingScenario
 
@@ -66,7 +67,7 @@ class ScenarioInput(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class ScenarioOutput(serializers.ModelSerializer):
+class ScenarioOutput(PrivateFieldsMixin, serializers.ModelSerializer):
     created_by = serializers.StringRelatedField()
 
     class Meta:
@@ -81,3 +82,4 @@ class ScenarioOutput(serializers.ModelSerializer):
             "created_by",
             "created_at",
         ]
+        private_fields = ("notes", "created_by")

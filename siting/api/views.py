@@ -14,6 +14,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.drf import ctx
+from accounts.permissions import actor_of
 from geoapp.models import AnalysisRun
 from geoapp.tasks import analysis_run_enqueue
 from siting import services
@@ -85,6 +87,7 @@ class SitingCandidates(APIView):
             category=request.query_params.get("category") or None,
             chosen=request.query_params.get("chosen") or None,
             limit=limit,
+            private=actor_of(request.user).sees_private,
         )
         return Response(data)
 
@@ -94,7 +97,9 @@ class SitingExport(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int, fmt: str):
-        body, ctype, name = services.siting_export(run=_run(pk), fmt=fmt)
+        body, ctype, name = services.siting_export(
+            run=_run(pk), fmt=fmt, private=actor_of(request.user).sees_private
+        )
         resp = HttpResponse(body, content_type=ctype)
         resp["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp
@@ -104,7 +109,7 @@ class SitingScenarios(APIView):
     @extend_schema(responses=s.ScenarioOutput(many=True))
     def get(self, request):
         rows = SitingScenario.objects.select_related("created_by")[:100]
-        return Response(s.ScenarioOutput(rows, many=True).data)
+        return Response(s.ScenarioOutput(rows, many=True, context=ctx(request)).data)
 
     @extend_schema(request=s.ScenarioInput, responses={201: s.ScenarioOutput})
     def post(self, request):
@@ -122,13 +127,16 @@ class SitingScenarios(APIView):
             notes=v.get("notes", ""),
             user=request.user,
         )
-        return Response(s.ScenarioOutput(scenario).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ScenarioOutput(scenario, context=ctx(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SitingScenarioDetail(APIView):
     @extend_schema(responses=s.ScenarioOutput)
     def get(self, request, pk: int):
-        return Response(s.ScenarioOutput(_scenario(pk)).data)
+        return Response(s.ScenarioOutput(_scenario(pk), context=ctx(request)).data)
 
 
 class SitingScenarioWhatIf(APIView):

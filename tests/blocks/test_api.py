@@ -46,11 +46,15 @@ def test_geojson_in_4326(client, run):
     assert f["properties"]["member_codes"] == ["A0", "A1"]
 
 
-def test_block_detail_lists_members_and_history(client, run):
+def test_block_detail_lists_members_and_history(client, run, staff):
     data = client.get(f"/api/blocks/blocks/{_code('A0')}/").json()
     assert [m["code"] for m in data["members"]] == ["A0", "A1"]
-    assert data["history"][0]["why"].startswith("proposed by bundling run")
+    # who changed the block and why, and its cost, are not for viewers
+    assert "history" not in data and "cost_estimate_yuan" not in data
     assert client.get("/api/blocks/blocks/NOPE/").status_code == 404
+    client.force_login(staff)
+    data = client.get(f"/api/blocks/blocks/{_code('A0')}/").json()
+    assert data["history"][0]["why"].startswith("proposed by bundling run")
 
 
 @pytest.mark.parametrize(

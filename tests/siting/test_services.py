@@ -58,7 +58,9 @@ def test_known_best_pair_and_ranking(siting_city):
     assert expl["L2"]["residents_gained"] == 3500
     assert expl["L2"]["n_communities"] == 2
     assert expl["L2"]["max_walk_m"] == pytest.approx(190)
-    assert expl["L2"]["owner"] == "街道办" and expl["L2"]["kind"] == "idle"
+    # the owner stays with the candidate (a private column), not in the run record
+    assert "owner" not in expl["L2"] and expl["L2"]["kind"] == "idle"
+    assert l2.owner == "街道办"
     assert {g["community"] for g in expl["L2"]["gains"]} == {"B", "C"}
     assert run.summary["demand"][CAT]["communities_lacking"] == 4
     assert run.summary["demand"][CAT]["residents_lacking"] == 7500
