@@ -8,6 +8,7 @@ class GeoappConfig(AppConfig):
     verbose_name = "规划分析"
 
     def ready(self) -> None:
+        from geoapp import checks  # noqa: F401 - registers the storage-SRID check
         from geoapp.services import lifecircle
         from geoapp.services.runs import RunKind, district_scope, run_kind_register
 

@@ -20,8 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, seed, scale, if_empty, no_progress, **options):
-        from geoapp.demo.generator import generate_city, write_population_tiff
+        from geoapp.demo.generator import CRS, generate_city, write_population_tiff
 
+        if f"EPSG:{settings.SRID}" != CRS:
+            raise CommandError(
+                f"the demo city is central Ningbo, generated in {CRS} (CGCS2000 GK CM "
+                f"120E); this database stores EPSG:{settings.SRID} (GEOAPP_SRID). Use "
+                "the default setting for the demo, or import your city's own data."
+            )
         if if_empty and models.Community.objects.exists():
             self.stdout.write(
                 "demo city already loaded: skipping (make demo reloads it)"

@@ -1,0 +1,44 @@
+"""The storage-SRID system check (geoapp.checks) against the migrated test database."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection
+from django.test import override_settings
+
+from geoapp import checks
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_setting_matches_the_migrated_columns(settings):
+    assert checks.check_storage_srid(databases=["default"]) == []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT srid FROM geometry_columns WHERE f_table_name = ANY(%s)",
+            [checks.spatial_tables()],
+        )
+        assert [r[0] for r in cur.fetchall()] == [settings.SRID]
+
+
+def test_every_spatial_table_is_checked():
+    tables = checks.spatial_tables()
+    assert {"layers_community", "layers_historicalcommunity", "blocks_barrier"} <= set(
+        tables
+    )
+    assert "auth_user" not in tables
+
+
+def test_other_setting_is_refused_naming_the_columns():
+    with override_settings(SRID=4548):
+        found = checks.check_storage_srid(databases=["default"])
+        assert [m.id for m in found] == ["geoapp.E001"]
+        assert "layers_community.geom (4549)" in found[0].msg
+        assert "GEOAPP_SRID=4549" in found[0].hint
+        with pytest.raises(SystemCheckError, match="geoapp.E001"):
+            call_command("check", databases=["default"])
+
+
+def test_without_database_nothing_is_queried():
+    with override_settings(SRID=4548):
+        assert checks.check_storage_srid(databases=None) == []
