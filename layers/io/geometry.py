@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -88,6 +89,146 @@ def check_json_file(path: Path, limit: int = MAX_DEPTH) -> None:
                     depth -= 1
 
 
+#: tokens that strict JSON does not allow but Python's json (and some exporters) write:
+#: NaN, Infinity, and exponents large enough to overflow a double (1e999)
+_NONFINITE_TOKEN = re.compile(rb"NaN|Infinity|[0-9.][eE][+]?[0-9]{3,}")
+_OVERLAP = 16
+
+
+def _has_nonfinite_token(path: Path) -> bool:
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if _NONFINITE_TOKEN.search(tail + chunk):
+                return True
+            tail = chunk[-_OVERLAP:]
+    return False
+
+
+class _Literal(float):
+    """A JSON number that remembers how it was written (``1e999`` reads as infinity)."""
+
+    text = ""
+
+
+def _literal(text: str) -> float:
+    value = _Literal(text)
+    value.text = text
+    return value
+
+
+def _finite_number(v) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (OverflowError, ValueError):
+        return False
+
+
+def _bad_coordinates(coords) -> str | None:
+    """The first non-finite number in a (nested) coordinate array, as text, or None."""
+    stack = [coords]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, list):
+            stack.extend(c)
+        elif isinstance(c, bool) or not isinstance(c, int | float):
+            continue
+        elif not _finite_number(c):
+            text = getattr(c, "text", "") or str(c)
+            return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(
+                text, text[:40]
+            )
+    return None
+
+
+def _geometry_bad(geom) -> str | None:
+    if not isinstance(geom, dict):
+        return None
+    if geom.get("type") == "GeometryCollection":
+        for g in geom.get("geometries") or []:
+            bad = _geometry_bad(g)
+            if bad:
+                return bad
+        return None
+    return _bad_coordinates(geom.get("coordinates"))
+
+
+def _feature_label(feature: dict, row: int) -> str:
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    props = props if isinstance(props, dict) else {}
+    bits = []
+    if feature.get("id") is not None:
+        bits.append(f"id {str(feature['id'])[:40]!r}")
+    for key in ("name", "名称", "小区名称", "code", "编码"):
+        if props.get(key) not in (None, ""):
+            bits.append(f"{key} {str(props[key])[:40]!r}")
+            break
+    return f"feature {row}" + (f" ({', '.join(bits)})" if bits else "")
+
+
+def strip_nonfinite_geojson(path: Path, out: Path) -> list[RowIssue] | None:
+    """Refuse, per feature, GeoJSON coordinates that are NaN, ±Infinity or overflow.
+
+    Python's json writes and reads ``NaN``/``Infinity`` and reads ``1e999`` as
+    infinity; GDAL either reads them as non-finite numbers or fails on the whole
+    file. When ``path`` contains such a token, it is parsed with Python's json (its
+    nesting already checked by :func:`check_json_file`), the geometry of every
+    feature holding one is set to null (a rejected row naming the feature and the
+    value), non-finite property values become null (NaN) or the text ``Infinity`` (so
+    that a numeric column refuses them), and the strict JSON is written to ``out``.
+    Returns ``None`` when there is nothing to do (then read ``path`` itself).
+    """
+    if not _has_nonfinite_token(path):
+        return None
+    try:
+        data = json.loads(path.read_bytes(), parse_float=_literal)
+    except (ValueError, RecursionError) as exc:
+        msg = f"{path.name}: not valid JSON ({str(exc)[:120]})"
+        raise ImportRejected(msg, code="unreadable") from exc
+    issues: list[RowIssue] = []
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        features = features if isinstance(features, list) else []
+    elif isinstance(data, dict) and data.get("type") == "Feature":
+        features = [data]
+    elif isinstance(data, dict):  # a bare geometry
+        data = {"type": "Feature", "properties": {}, "geometry": data}
+        features = [data]
+    else:
+        features = []
+    for row, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            continue
+        bad = _geometry_bad(feature.get("geometry"))
+        if bad:
+            feature["geometry"] = None
+            issues.append(
+                RowIssue(
+                    row,
+                    "rejected",
+                    f"{_feature_label(feature, row)}: coordinate {bad} is not a "
+                    "finite number",
+                    "geometry",
+                    bad,
+                )
+            )
+        props = feature.get("properties")
+        if isinstance(props, dict):
+            for key, value in props.items():
+                if isinstance(value, float) and not math.isfinite(value):
+                    props[key] = (
+                        None
+                        if value != value
+                        else ("-Infinity" if value < 0 else "Infinity")
+                    )
+    try:
+        out.write_text(json.dumps(data, allow_nan=False), "utf-8")
+    except ValueError as exc:  # a non-finite number outside geometries and properties
+        msg = f"{path.name}: NaN or Infinity outside any feature's geometry ({exc})"
+        raise ImportRejected(msg, code="unreadable") from exc
+    return issues
+
+
 def geometry_depth(geom, limit: int = MAX_DEPTH) -> int:
     """Collection nesting depth of a shapely geometry (iterative, bounded)."""
     stack = [(geom, 1)]
@@ -123,6 +264,8 @@ class ImportReport:
     issues: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     info: dict = field(default_factory=dict)
+    #: source column → layer column, as the import used them
+    columns: dict[str, str] = field(default_factory=dict)
 
     def reject(self, row: int, reason: str, **kw) -> None:
         self.issues.append(RowIssue(row, "rejected", reason, **kw))
@@ -142,6 +285,7 @@ class ImportReport:
                 "repaired": self.repaired,
                 "rejected": self.rejected,
             },
+            "columns": dict(self.columns),
             "issues": [asdict(i) for i in self.issues],
             "warnings": list(self.warnings),
             "info": self.info,
@@ -155,6 +299,11 @@ class ImportReport:
             f"{self.source_file}: read {self.read}, imported {self.imported} "
             f"(repaired {self.repaired}), rejected {self.rejected}"
         ]
+        if self.columns:
+            lines.append(
+                "  columns: "
+                + ", ".join(f"{src} → {dst}" for src, dst in self.columns.items())
+            )
         for i in self.issues:
             col = f" [{i.column}]" if i.column else ""
             if i.column and i.value is not None:

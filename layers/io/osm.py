@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from layers.io.errors import TooLarge, UnsafeFile, UnsupportedFormat
 from layers.io.geometry import ImportReport, check_geometries
 
@@ -304,7 +306,7 @@ def read_osm(
             list(gdf.geometry), gtype, report=report
         )
         gdf = gdf.set_geometry(gpd.GeoSeries(checked, index=gdf.index, crs=src))
-        gdf = gdf[[s != "rejected" for s in statuses]]
+        gdf = gdf[np.array([s != "rejected" for s in statuses], dtype=bool)]
         if len(gdf):
             gdf = _check_extent(gdf, src, extent, report, p.name)
         report.imported = len(gdf)

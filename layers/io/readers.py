@@ -35,7 +35,13 @@ from layers.io.errors import (
     OutOfExtent,
     UnsupportedFormat,
 )
-from layers.io.geometry import ImportReport, RowIssue, check_geometries
+from layers.io.geometry import (
+    ImportReport,
+    RowIssue,
+    check_geometries,
+    check_json_file,
+    strip_nonfinite_geojson,
+)
 from layers.io.safety import (
     DEFAULT_LIMITS,
     GDAL_SAFE_CONFIG,
@@ -57,6 +63,7 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "lon_wgs84", "gcj
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "lat_wgs84", "gcj_lat")
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape", "几何")
 FIELD_TABLE = "field_names.json"  # written by layers.io.writers for shapefiles
+EXTRA_CELLS = "__extra_cells__"
 
 VECTOR_SUFFIXES = {
     ".geojson": "GeoJSON",
@@ -196,8 +203,15 @@ def _read_csv_rows(path: Path, encoding: str | None) -> list[dict]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    rows = list(reader)
+    # cells beyond the header land under EXTRA_CELLS: such rows are rejected later
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), dialect=dialect, restkey=EXTRA_CELLS
+    )
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        msg = f"{path.name}: not a readable CSV (line {reader.line_num}: {exc})"
+        raise UnsupportedFormat(msg, code="unreadable") from exc
     if reader.fieldnames is None:
         msg = f"{path.name}: empty CSV"
         raise UnsupportedFormat(msg, code="empty_file")
@@ -237,6 +251,7 @@ def _tabular_to_gdf(
     import geopandas as gpd
 
     columns = list(rows[0].keys()) if rows else []
+    columns = [c for c in columns if c != EXTRA_CELLS]
     if wkt_column is None and lonlat_columns is None:
         lon = _find_column(columns, LON_NAMES)
         lat = _find_column(columns, LAT_NAMES)
@@ -258,6 +273,19 @@ def _tabular_to_gdf(
     geoms = []
     for i, row in enumerate(rows, start=1):
         g = None
+        extra = [v for v in row.pop(EXTRA_CELLS, None) or [] if str(v).strip()]
+        if extra:
+            report.issues.append(
+                RowIssue(
+                    i,
+                    "rejected",
+                    f"{len(extra)} cell(s) more than the header has columns",
+                    None,
+                    str(extra)[:80],
+                )
+            )
+            geoms.append(None)
+            continue
         if lonlat_columns:
             raw = (row.get(lonlat_columns[0]), row.get(lonlat_columns[1]))
             try:
@@ -303,9 +331,13 @@ def _read_gdal(
 
     suffix = target.suffix.lower()
     if suffix in (".geojson", ".json"):
-        from layers.io.geometry import check_json_file
-
         check_json_file(target, limits.max_json_depth)
+        # the target is our private copy (prepare_upload): rewrite it in place
+        strict = target.with_name(f".finite-{target.name}")
+        issues = strip_nonfinite_geojson(target, strict)
+        if issues is not None:
+            os.replace(strict, target)
+            report.issues += issues
     enc = None
     if suffix == ".shp":
         check_shapefile_set(target)
