@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +41,15 @@ from accounts import permissions
 from layers.io import sandbox
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
-from layers.io.mapping import FieldMapping, apply_mapping, load_mapping
+from layers.io.mapping import (
+    FieldMapping,
+    SourcePreview,
+    apply_mapping,
+    detect_mapping,
+    load_mapping,
+    source_preview,
+    with_synonym_values,
+)
 from layers.io.schemas import LAYERS
 
 from . import models
@@ -85,6 +94,8 @@ class ImportResult:
     #: per-layer reports and counts of an OSM import
     reports: dict[str, ImportReport] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: the file's columns, the mapping used and its first rows (layers.io.mapping)
+    preview: SourcePreview | None = None
 
     def to_dict(self) -> dict:
         out = {
@@ -305,7 +316,10 @@ def _prepare_rows(
         geoms.append(fixed)
     import geopandas as gpd
 
-    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))[keep]
+    # a boolean *array*: an empty list would select no columns and drop the geometry
+    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))[
+        np.asarray(keep, dtype=bool)
+    ]
     if polys:
         report.warnings.append(
             f"{polys} polygon(s) stored as their representative point (point on surface)"
@@ -314,7 +328,10 @@ def _prepare_rows(
     # the stable key: a mapped code column, else generated
     geom_name = gdf.geometry.name
     targets = {
-        mapping.fields.get(str(c), str(c) if str(c) in columns else None)
+        mapping.fields.get(
+            str(c),
+            str(c) if str(c) in columns and str(c) not in mapping.ignore else None,
+        )
         for c in gdf.columns
         if c != geom_name
     }
@@ -326,6 +343,8 @@ def _prepare_rows(
             fields={**mapping.fields, GENERATED_CODE: "code"},
             values=mapping.values,
             key=mapping.key,
+            ignore=mapping.ignore,
+            how=mapping.how,
         )
         if mapping.key in (None, "code"):
             report.warnings.append(
@@ -335,6 +354,8 @@ def _prepare_rows(
     mres = apply_mapping(gdf, mapping, layer)
     report.issues += mres.report.issues
     report.warnings += mres.report.warnings
+    report.columns = mres.report.columns
+    report.info["column_how"] = mres.report.info.get("column_how", {})
     mapped = mres.gdf
     if generated and mapping.key not in (None, "code"):
         mapped["code"] = [str(v)[:64] for v in mapped[mapping.key]]
@@ -560,7 +581,12 @@ def layer_import(
             source_name=source_name,
             name=raster_name,
         )
-    fmap = load_mapping(mapping) if mapping is not None else FieldMapping()
+    if isinstance(mapping, FieldMapping):
+        fmap = with_synonym_values(mapping, layer)
+    elif mapping is not None:
+        fmap = with_synonym_values(load_mapping(mapping), layer)
+    else:
+        fmap = None  # detected from the file's columns (the synonyms table)
     schema = LAYERS[layer]
     rr = sandbox.run_sandboxed(
         "read_vector",
@@ -582,23 +608,37 @@ def layer_import(
             if i.row in repaired and i.status == "repaired":
                 i.status = "rejected"
                 i.reason = f"invalid geometry, repair disabled: {i.reason}"
-        rr.gdf = rr.gdf[[r not in repaired for r in rr.gdf.index]]
-    prepared = _prepare_rows(
-        layer,
-        rr.gdf,
-        report,
-        mapping=fmap,
-        source_crs=rr.source_crs,
-        source_file=source_name,
-        resolver=_Resolver(),
-    )
-    _finish_report(report, len(prepared.objects))
-    _refuse_or_skip([prepared], skip_invalid)
+        rr.gdf = rr.gdf[np.array([r not in repaired for r in rr.gdf.index], bool)]
+    columns = [str(c) for c in rr.gdf.columns if c != rr.gdf.geometry.name]
+    if fmap is None:
+        fmap = detect_mapping(columns, layer)
+    preview = source_preview(rr.gdf, fmap)
+    try:
+        prepared = _prepare_rows(
+            layer,
+            rr.gdf,
+            report,
+            mapping=fmap,
+            source_crs=rr.source_crs,
+            source_file=source_name,
+            resolver=_Resolver(),
+        )
+        _finish_report(report, len(prepared.objects))
+        _refuse_or_skip([prepared], skip_invalid)
+    except ImportRejected as exc:
+        # the upload page shows the columns and first rows so the mapping can be fixed
+        exc.preview = preview
+        raise
     _check_permission(user, layer, prepared)
     created = sum(1 for p in prepared.objects if p[2])
     updated = len(prepared.objects) - created
     result = ImportResult(
-        report=report, created=created, updated=updated, layer=layer, dry_run=dry_run
+        report=report,
+        created=created,
+        updated=updated,
+        layer=layer,
+        dry_run=dry_run,
+        preview=preview,
     )
     if dry_run:
         report.warnings.append("dry run: nothing was written")

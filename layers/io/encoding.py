@@ -75,25 +75,42 @@ def detect_bytes_encoding(data: bytes) -> str | None:
     return "GB18030" if _CJK.search(text) else None
 
 
+def _whole_chars(name: bytes) -> bytes:
+    """A DBF field name without the half character its 10-byte limit may have cut."""
+    for cut in range(min(3, len(name)) + 1):
+        part = name[: len(name) - cut]
+        for enc in ("utf-8", "gb18030"):
+            try:
+                part.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            return part
+    return b""
+
+
 def dbf_record_bytes(dbf: Path, limit: int = 4 * 1024 * 1024) -> bytes:
-    """The raw bytes of the character fields of the first records of a .dbf."""
+    """The raw bytes of the field names and of the character fields of the first
+    records of a .dbf (the names count: a file of numbers under Chinese column names
+    is still GBK)."""
     with open(dbf, "rb") as fh:
         head = fh.read(32)
         header_len = int.from_bytes(head[8:10], "little")
         record_len = int.from_bytes(head[10:12], "little")
         fields = []
+        names = bytearray()
         offset = 1  # deletion flag
         while fh.tell() < header_len - 1:
             desc = fh.read(32)
             if len(desc) < 32 or desc[0] == 0x0D:
                 break
+            names += _whole_chars(desc[:11].split(b"\x00", 1)[0]) + b"\n"
             ftype, flen = chr(desc[11]), desc[16]
             if ftype in "CM":
                 fields.append((offset, flen))
             offset += flen
         fh.seek(header_len)
         data = fh.read(min(limit, max(record_len, 1) * 20000))
-    out = bytearray()
+    out = bytearray(names)
     for start in range(0, len(data) - record_len + 1, max(record_len, 1)):
         rec = data[start : start + record_len]
         for off, flen in fields:

@@ -611,3 +611,23 @@ def test_import_doc_osm_table_is_generated_from_code():
     start = doc.index("<!-- osm-table:start -->") + len("<!-- osm-table:start -->")
     end = doc.index("<!-- osm-table:end -->")
     assert doc[start:end].strip() == importing.osm_tag_table_markdown().strip()
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "1e999"])
+def test_nonfinite_geojson_through_service_refused_not_a_traceback(
+    tmp_path, district, literal
+):
+    """Every feature non-finite used to end in AttributeError (no geometry column)."""
+    p = tmp_path / "pois.geojson"
+    p.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+        '"properties": {"name": "药店", "category": "community_shop"}, '
+        f'"geometry": {{"type": "Point", "coordinates": [{literal}, 29.87]}}}}]}}',
+        "utf-8",
+    )
+    before = counts()
+    with pytest.raises(ImportRefused) as exc:
+        layer_import(layer="amenity", path=p)
+    assert "feature 1 (name '药店'): coordinate" in str(exc.value)
+    assert exc.value.report.rejected == 1
+    assert counts() == before
