@@ -131,3 +131,11 @@ class LayerStampAdmin(CityAdminWrites, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.MappingTemplate)
+class MappingTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "layer", "created_by", "updated_at")
+    list_filter = ("layer",)
+    search_fields = ("name",)
+    readonly_fields = ("created_at", "updated_at")

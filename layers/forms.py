@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .importing import IMPORT_LAYERS
+from .models import MappingTemplate
 
 LAYER_LABELS = {
     "district": _("区县"),
@@ -47,6 +48,19 @@ class ImportForm(forms.Form):
         label=_("图层/工作表名"), required=False, max_length=100
     )
     mapping = forms.FileField(label=_("字段映射文件（YAML/JSON）"), required=False)
+    template = forms.ModelChoiceField(
+        label=_("字段映射模板"),
+        queryset=MappingTemplate.objects.all(),
+        required=False,
+        empty_label=_("（自动识别中文字段名）"),
+        help_text=_("不选模板也不给映射文件时，按同义词表自动识别字段。"),
+    )
+    save_template = forms.CharField(
+        label=_("保存本次映射为模板"),
+        required=False,
+        max_length=64,
+        help_text=_("填写模板名称；导入或试运行成功后保存，可供以后同类文件使用。"),
+    )
     dry_run = forms.BooleanField(
         label=_("试运行（只检查，不写入）"), required=False, initial=True
     )
@@ -89,6 +103,9 @@ class ImportForm(forms.Form):
         if v and not ENCODING_RE.match(v):
             raise forms.ValidationError(_("编码名称无效。"), code="encoding")
         return v or None
+
+    def clean_save_template(self):
+        return self.cleaned_data["save_template"].strip() or None
 
     def clean_gpkg_layer(self):
         return self.cleaned_data["gpkg_layer"].strip() or None

@@ -24,8 +24,14 @@ from accounts.permissions import actor_of
 
 from . import exporting
 from .forms import ImportForm
-from .importing import ImportRefused, layer_import, osm_import
+from .importing import LAYER_MODELS, ImportRefused, layer_import, osm_import
 from .io.errors import ImportRejected
+from .io.mapping import FieldMapping
+from .io.schemas import LAYERS
+from .mapping_templates import mapping_template_mapping, mapping_template_save
+
+#: the posted mapping table: one (source, target) pair per column of the file
+MAX_POSTED_COLUMNS = 500
 
 
 def upload_root() -> Path:
@@ -59,9 +65,84 @@ def _save_upload(upload, folder: Path) -> Path:
     return dest
 
 
+def _posted_mapping(post, layer: str) -> FieldMapping | None:
+    """The mapping table of the page as the planner left it, or None.
+
+    Only a table shown for the same layer counts; targets outside the layer's columns
+    are refused by the service (``bad_mapping``), never used as identifiers.
+    """
+    if post.get("map_layer") != layer or post.get("action") == "detect":
+        return None
+    sources = post.getlist("map_source")[:MAX_POSTED_COLUMNS]
+    targets = post.getlist("map_target")[:MAX_POSTED_COLUMNS]
+    if not sources or len(sources) != len(targets):
+        return None
+    fields = {s: t for s, t in zip(sources, targets) if t}
+    return FieldMapping(
+        fields=fields,
+        ignore=[s for s, t in zip(sources, targets) if not t],
+        how=dict.fromkeys(fields, "planner"),
+    )
+
+
+def _target_choices(layer: str) -> list[tuple[str, str]]:
+    """(column, label) of the layer's importable columns, labelled in Chinese."""
+    model = LAYER_MODELS[layer]
+    fk = {"district_code": "district", "street_code": "street"}
+    out = []
+    for column in LAYERS[layer]["columns"]:
+        label = model._meta.get_field(fk.get(column, column)).verbose_name
+        out.append((column, f"{label}（{column}）"))
+    return out
+
+
+def _mapping_context(preview, layer: str) -> dict:
+    if preview is None or layer not in LAYERS:
+        return {}
+    samples = list(zip(*preview.rows)) if preview.rows else []
+    rows = [
+        {
+            "source": c,
+            "target": t,
+            "how": h,
+            "samples": " | ".join(v for v in samples[i][:3] if v) if samples else "",
+        }
+        for i, (c, t, h) in enumerate(
+            zip(preview.columns, preview.targets, preview.how)
+        )
+    ]
+    return {
+        "mapping_rows": rows,
+        "preview_columns": preview.columns,
+        "preview_rows": preview.rows,
+        "target_choices": _target_choices(layer),
+        "mapping_layer": layer,
+    }
+
+
+def _chosen_mapping(request, d) -> FieldMapping | str | None:
+    """The planner's table, else the mapping file, else the template, else None (auto)."""
+    posted = _posted_mapping(request.POST, d["layer"])
+    if posted is not None:
+        return posted
+    if d["mapping"]:
+        return d["mapping"]
+    if d["template"] is not None:
+        if d["template"].layer != d["layer"]:
+            msg = (
+                f"the template {d['template'].name!r} is for the layer "
+                f"{d['template'].layer}, not {d['layer']}"
+            )
+            raise ImportRejected(msg, code="bad_mapping")
+        return mapping_template_mapping(d["template"])
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def import_view(request):
-    """Who may import is the policy's (planners); where, the import service's."""
+    """Upload, see the detected mapping and first rows, change it, import, save it.
+
+    Who may import is the policy's (planners); where, the import service's."""
     context: dict = {"result": None, "report": None, "error": None}
     status = 200
     if request.method == "POST":
@@ -69,6 +150,7 @@ def import_view(request):
         if form.is_valid():
             d = form.cleaned_data
             folder = Path(tempfile.mkdtemp(prefix="import-", dir=upload_root()))
+            preview = None
             try:
                 path = _save_upload(d["file"], folder)
                 if d["layer"] == "osm":
@@ -83,7 +165,7 @@ def import_view(request):
                     result = layer_import(
                         layer=d["layer"],
                         path=path,
-                        mapping=d["mapping"],
+                        mapping=_chosen_mapping(request, d),
                         crs=d["crs"],
                         from_gcj02=d["from_gcj02"],
                         from_bd09=d["from_bd09"],
@@ -94,20 +176,31 @@ def import_view(request):
                         skip_invalid=d["skip_invalid"],
                         source_name=d["file"].name,
                     )
+                    preview = result.preview
+                    if d["save_template"] and preview is not None:
+                        context["saved_template"] = mapping_template_save(
+                            user=request.user,
+                            layer=d["layer"],
+                            name=d["save_template"],
+                            mapping=preview.mapping,
+                        )
                 context["result"] = result
                 context["report"] = result.to_text()
             except ImportRefused as exc:
                 context["error"] = "import refused: rows rejected, nothing written"
                 context["report"] = exc.report.to_text()
+                preview = getattr(exc, "preview", None)
                 status = 400
             except ImportRejected as exc:
                 context["error"] = f"{exc.code}: {exc}"
+                preview = getattr(exc, "preview", None)
                 status = 400
             except PermissionDenied as exc:
                 context["error"] = str(exc) or "permission denied"
                 status = 403
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
+            context.update(_mapping_context(preview, d["layer"]))
         else:
             status = 400
     else:
