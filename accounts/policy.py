@@ -135,6 +135,7 @@ POLICY: dict[str, Access] = {
     "lifecircle-export": EXPORT,
     "lifecircle-distance-tiff": EXPORT,
     "lifecircle-unreachable": INTERNAL_READ,
+    "lifecircle-islands": INTERNAL_READ,
     "lifecircle-what-if": Access(post=PLANNERS),
     # ------------------------------------------------------------------ blocks
     "blocks-runs": Access(get=SIGNED_IN, post=PLANNERS, rule=SCOPED_RUN),

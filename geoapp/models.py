@@ -1,6 +1,7 @@
 """Planning objects computed over the layers: rule sets, analysis runs and their results."""
 
 from django.conf import settings
+from django.contrib.gis.db import models as gis_models
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -182,3 +183,44 @@ class CoverageResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id} @ run {self.run_id}: {self.score:.0f}"
+
+
+class NetworkIsland(models.Model):
+    """路网孤岛 — a walk-network component a life-circle run left out of snapping.
+
+    Components with fewer nodes than the run's ``min_component_nodes`` (footway
+    fragments, campus paths cut off by an export box) reach nobody; facilities and
+    community gates beside them snapped to the main network instead
+    (:mod:`geoapp.analysis.network`). Kept with the run so the planner can map them.
+    """
+
+    run = models.ForeignKey(
+        AnalysisRun,
+        on_delete=models.CASCADE,
+        related_name="islands",
+        verbose_name=_("分析运行"),
+    )
+    component = models.PositiveIntegerField(_("连通分量编号"))
+    nodes = models.PositiveIntegerField(_("节点数"))
+    edges = models.PositiveIntegerField(_("路段数"))
+    length_m = models.FloatField(_("长度（m）"))
+    amenities_nearest = models.PositiveIntegerField(
+        _("最近路段在此的设施数"), default=0
+    )
+    access_points_nearest = models.PositiveIntegerField(
+        _("最近路段在此的小区出入点数"), default=0
+    )
+    geom = gis_models.MultiLineStringField(_("线形"), srid=settings.SRID)
+
+    class Meta:
+        verbose_name = _("路网孤岛")
+        verbose_name_plural = _("路网孤岛")
+        ordering = ["run", "-nodes", "component"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "component"], name="one_island_per_component"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"island {self.component} ({self.nodes} nodes) @ run {self.run_id}"

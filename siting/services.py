@@ -42,7 +42,7 @@ from django.utils import timezone
 from accounts import permissions
 from geoapp import adapters
 from geoapp.analysis import siting as core
-from geoapp.analysis.network import WalkNetwork
+from geoapp.analysis.network import MIN_COMPONENT_NODES, WalkNetwork
 from geoapp.models import AnalysisRun
 from geoapp.services import lifecircle as lc
 from geoapp.services.rulesets import ruleset_load
@@ -241,10 +241,17 @@ def _candidate_points(cand: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _snap_sites(
-    net: WalkNetwork, cand: gpd.GeoDataFrame, snap_limit_m: float
+    net: WalkNetwork,
+    cand: gpd.GeoDataFrame,
+    snap_limit_m: float,
+    min_component_nodes: int = MIN_COMPONENT_NODES,
 ) -> _Sites:
+    """Candidates join the network as the life circle's facilities did (same snap
+    limit, same islands left out)."""
     xy = _candidate_points(cand)
-    snap = net.snap_points(xy, max_distance_m=snap_limit_m)
+    snap = net.snap_points(
+        xy, max_distance_m=snap_limit_m, min_component_nodes=min_component_nodes
+    )
     rows = np.flatnonzero(snap.reachable)
     e = snap.edge[rows]
     along = snap.along_m[rows]
@@ -709,7 +716,13 @@ def _compute_and_store(
     comm_df = pd.DataFrame({"code": codes, "residents": residents})
     st = ctx.result._state
     t = time.perf_counter()
-    sites = _snap_sites(net, cand, float(ctx.result.parameters["snap_limit_m"]))
+    lc = ctx.result.parameters
+    sites = _snap_sites(
+        net,
+        cand,
+        float(lc["snap_limit_m"]),
+        int(lc.get("min_component_nodes", MIN_COMPONENT_NODES)),
+    )
     timings["snap_s"] = time.perf_counter() - t
 
     area = cand["area_m2"].to_numpy(dtype=float) if n_cand else np.zeros(0)

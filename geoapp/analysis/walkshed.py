@@ -58,6 +58,7 @@ from scipy.spatial import cKDTree
 
 from geoapp.analysis.forked import map_forked
 from geoapp.analysis.network import (
+    MIN_COMPONENT_NODES,
     SnapResult,
     WalkNetwork,
     check_metric_crs,
@@ -320,6 +321,13 @@ class LifeCircleResult:
     unreachable_communities
         Communities with no access point within the snap limit: ``code``,
         ``distance_to_network_m`` (of the closest access point).
+    islands
+        The network components left out of snapping (fewer than
+        ``min_component_nodes`` nodes), largest first: ``component``, ``nodes``,
+        ``edges``, ``length_m``, ``amenities_nearest`` and ``access_points_nearest``
+        (points whose nearest edge was on that island and that snapped to the main
+        network, or stayed unreachable, instead) and the island's lines
+        (``geometry``, network CRS). Empty in straight-line mode.
     thresholds_m
         Category → threshold in metres used for ``covered``.
     limit_m
@@ -340,6 +348,7 @@ class LifeCircleResult:
     by_district: pd.DataFrame
     unreachable_amenities: pd.DataFrame
     unreachable_communities: pd.DataFrame
+    islands: gpd.GeoDataFrame
     thresholds_m: pd.Series
     limit_m: float
     mode: str
@@ -367,6 +376,7 @@ def life_circle(
     persons_per_household: float = 2.5,
     limit_per_category: bool = False,
     workers: int = 1,
+    min_component_nodes: int = MIN_COMPONENT_NODES,
 ) -> LifeCircleResult:
     """Evaluate the life circle of every community.
 
@@ -407,6 +417,10 @@ def life_circle(
     workers
         Processes for routing the categories (:func:`~geoapp.analysis.forked.map_forked`;
         small problems stay in this process). The result does not depend on it.
+    min_component_nodes
+        Network components with fewer nodes are islands: nothing snaps to them
+        (:meth:`~geoapp.analysis.network.WalkNetwork.snap_points`); they are listed
+        in ``islands``.
 
     Returns
     -------
@@ -468,6 +482,7 @@ def life_circle(
     if network is None:
         mode = MODE_STRAIGHT
         entry = None
+        islands = _no_islands(communities.crs)
         unreachable_am = _empty_unreachable_amenities()
         unreachable_comm = pd.DataFrame(
             {
@@ -480,7 +495,11 @@ def life_circle(
             dist[:, j] = _straight(pts, ap_xy, ap_owner, n_comm, route_limit[c])
     else:
         mode = MODE_NETWORK
-        ap_snap = network.snap_points(ap_xy, max_distance_m=snap_limit_m)
+        snap_kw = {
+            "max_distance_m": snap_limit_m,
+            "min_component_nodes": min_component_nodes,
+        }
+        ap_snap = network.snap_points(ap_xy, **snap_kw)
         ok_ap = np.flatnonzero(ap_snap.reachable)
         entry = _Entry.from_snap(network, ap_snap, ok_ap)
         ap_owner_ok = ap_owner[ok_ap]
@@ -488,7 +507,13 @@ def life_circle(
             comm_codes, ap_owner, ap_snap, n_comm
         )
         rows = np.flatnonzero(use)
-        am_snap = network.snap_points(am_xy[rows], max_distance_m=snap_limit_m)
+        am_snap = network.snap_points(am_xy[rows], **snap_kw)
+        islands = _islands_nearest(
+            network,
+            min_component_nodes,
+            (am_xy[rows], am_snap, "amenities_nearest"),
+            (ap_xy, ap_snap, "access_points_nearest"),
+        )
         bad = ~am_snap.reachable
         unreachable_am = pd.DataFrame(
             {
@@ -534,6 +559,8 @@ def life_circle(
         "amenities": int(use.sum()),
         "access_points": int(len(aps)),
         "network": network.summary() if network is not None else None,
+        "min_component_nodes": int(min_component_nodes),
+        "islands": int(len(islands)),
     }
     state = _State(ap_owner, ap_xy, entry, attrs)
     distance = pd.DataFrame(dist, index=pd.Index(comm_codes, name="community"))
@@ -549,6 +576,7 @@ def life_circle(
         speed_m_per_min=speed_m_per_min,
         unreachable_amenities=unreachable_am,
         unreachable_communities=unreachable_comm,
+        islands=islands,
         state=state,
     )
 
@@ -632,7 +660,13 @@ def what_if(
         if st.ap_entry is None:
             msg = "base has no network state; recompute it with life_circle()."
             raise ValueError(msg)
-        snap = network.snap_points(xy, max_distance_m=base.parameters["snap_limit_m"])
+        snap = network.snap_points(
+            xy,
+            max_distance_m=base.parameters["snap_limit_m"],
+            min_component_nodes=base.parameters.get(
+                "min_component_nodes", MIN_COMPONENT_NODES
+            ),
+        )
         bad = ~snap.reachable
         if bad.any():
             extra = pd.DataFrame(
@@ -669,6 +703,7 @@ def what_if(
         speed_m_per_min=params.get("speed_m_per_min"),
         unreachable_amenities=unreachable_am,
         unreachable_communities=base.unreachable_communities,
+        islands=base.islands,
         state=st,
     )
 
@@ -801,6 +836,45 @@ def _unreachable_communities(
     return pd.DataFrame({"code": codes[rows], "distance_to_network_m": gap[rows]})
 
 
+_ISLAND_COUNTS = ("amenities_nearest", "access_points_nearest")
+
+
+def _no_islands(crs: Any) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(
+        {
+            "component": np.zeros(0, np.int64),
+            "nodes": np.zeros(0, np.int64),
+            "edges": np.zeros(0, np.int64),
+            "length_m": np.zeros(0),
+            **{k: np.zeros(0, np.int64) for k in _ISLAND_COUNTS},
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _islands_nearest(
+    network: WalkNetwork,
+    min_component_nodes: int,
+    *groups: tuple[FloatArray, SnapResult, str],
+) -> gpd.GeoDataFrame:
+    """The islands left out, with how many points of each group had one nearest.
+
+    A point counts for an island when that island is nearer than the main-network
+    edge it snapped to (or than every main edge, for an unreachable point).
+    """
+    islands = network.islands(min_component_nodes)
+    if islands.empty:
+        return _no_islands(network.crs)
+    out = islands.copy()
+    for xy, snap, column in groups:
+        comp, d = network.nearest_island(xy, min_component_nodes=min_component_nodes)
+        hit = (comp >= 0) & (d < snap.distance_m)
+        counts = np.bincount(comp[hit], minlength=network.n_components)
+        out[column] = counts[out["component"].to_numpy()].astype(np.int64)
+    cols = ["component", "nodes", "edges", "length_m", *_ISLAND_COUNTS, "geometry"]
+    return out[cols]
+
+
 def _empty_unreachable_amenities() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -823,6 +897,7 @@ def _derive(
     speed_m_per_min: float | None,
     unreachable_amenities: pd.DataFrame,
     unreachable_communities: pd.DataFrame,
+    islands: gpd.GeoDataFrame,
     state: _State,
 ) -> LifeCircleResult:
     """Coverage, tiers, score and aggregates from the distance table."""
@@ -882,6 +957,7 @@ def _derive(
         by_district=by_district,
         unreachable_amenities=unreachable_amenities.reset_index(drop=True),
         unreachable_communities=unreachable_communities.reset_index(drop=True),
+        islands=islands,
         thresholds_m=thresholds.reindex(cats),
         limit_m=float(limit),
         mode=mode,

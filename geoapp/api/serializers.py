@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from geoapp.analysis.network import MIN_COMPONENT_NODES
 from geoapp.models import AnalysisRun
 
 
@@ -11,6 +12,9 @@ class LifeCircleRunInput(serializers.Serializer):
     strict = serializers.BooleanField(default=False)
     profile = serializers.ChoiceField(choices=["adult", "elderly"], required=False)
     snap_limit_m = serializers.FloatField(default=150.0, min_value=1, max_value=1000)
+    min_component_nodes = serializers.IntegerField(
+        default=MIN_COMPONENT_NODES, min_value=1, max_value=100_000
+    )
 
 
 class AnalysisRunOutput(serializers.ModelSerializer):

@@ -38,6 +38,11 @@ urlpatterns = [
         name="lifecircle-unreachable",
     ),
     path(
+        "lifecircle/runs/<int:pk>/islands.geojson",
+        views.LifeCircleIslands.as_view(),
+        name="lifecircle-islands",
+    ),
+    path(
         "lifecircle/runs/<int:pk>/what-if/",
         views.LifeCircleWhatIf.as_view(),
         name="lifecircle-what-if",

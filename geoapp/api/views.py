@@ -277,3 +277,39 @@ class LifeCircleUnreachable(APIView):
         return Response(
             {"type": "FeatureCollection", "run": run.pk, "features": features}
         )
+
+
+class LifeCircleIslands(APIView):
+    """The walk-network islands a run left out of snapping, as GeoJSON lines (4326).
+
+    Internal diagnostics (signed in, accounts/policy.py): each island's size and how
+    many facilities and community gates had it as their nearest edge.
+    """
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        run = _run(pk)
+        rows = run.islands.annotate(api_geom=Transform("geom", settings.API_SRID))
+        features = [
+            {
+                "type": "Feature",
+                "geometry": json.loads(i.api_geom.geojson),
+                "properties": {
+                    "component": i.component,
+                    "nodes": i.nodes,
+                    "edges": i.edges,
+                    "length_m": round(i.length_m, 1),
+                    "amenities_nearest": i.amenities_nearest,
+                    "access_points_nearest": i.access_points_nearest,
+                },
+            }
+            for i in rows
+        ]
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "run": run.pk,
+                "min_component_nodes": run.parameters.get("min_component_nodes"),
+                "features": features,
+            }
+        )

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,11 +30,15 @@ from pyproj import Transformer
 from accounts import permissions
 from geoapp import adapters
 from geoapp.analysis.forked import available_cpus
-from geoapp.analysis.network import WalkNetwork, network_from_coords
+from geoapp.analysis.network import (
+    MIN_COMPONENT_NODES,
+    WalkNetwork,
+    network_from_coords,
+)
 from geoapp.analysis.population import zonal_sum
 from geoapp.analysis.rules import RuleSet as Rules
 from geoapp.analysis.walkshed import LifeCircleResult, life_circle, what_if
-from geoapp.models import AnalysisRun, CoverageResult, RuleSet
+from geoapp.models import AnalysisRun, CoverageResult, NetworkIsland, RuleSet
 from geoapp.services.rulesets import ruleset_get, ruleset_load
 from geoapp.services.runs import kwargs_of, run_fail, run_start
 from layers.dbcopy import copy_rows, copy_supported
@@ -134,6 +139,7 @@ def _load(
     categories: Sequence[str] | None,
     stamps: dict[str, tuple] | None = None,
     limit_per_category: bool = False,
+    min_component_nodes: int = MIN_COMPONENT_NODES,
 ) -> tuple[_Context, dict[str, Any]]:
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -165,6 +171,7 @@ def _load(
         categories=categories,
         limit_per_category=limit_per_category,
         workers=routing_workers(),
+        min_component_nodes=min_component_nodes,
     )
     timings["routing_s"] = time.perf_counter() - t
     info = {
@@ -198,6 +205,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _check_min_component_nodes(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"min_component_nodes must be a positive integer, got {value!r}"
+        raise ValueError(msg)
+
+
 def lifecircle_validate(params: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments of :func:`lifecircle_run` for a queued run (the API's
     ``ruleset`` is ``ruleset_name``), checked before queuing: unknown rule set, walking
@@ -213,6 +226,7 @@ def lifecircle_validate(params: Mapping[str, Any]) -> dict[str, Any]:
     if not (0 < snap <= 1000):
         msg = f"snap_limit_m must be in (0, 1000] metres, got {snap}"
         raise ValueError(msg)
+    _check_min_component_nodes(kw.get("min_component_nodes", MIN_COMPONENT_NODES))
     district = kw.get("district")
     if (
         district
@@ -233,6 +247,7 @@ def lifecircle_run(
     snap_limit_m: float = 150.0,
     categories: Sequence[str] | None = None,
     limit_per_category: bool = False,
+    min_component_nodes: int = MIN_COMPONENT_NODES,
     user=None,
     progress: Callable[[int, str], None] | None = None,
     run: AnalysisRun | None = None,
@@ -253,6 +268,11 @@ def lifecircle_run(
     category's own (``siting.services``, demand = distance > tier distance) would count
     a community 500 m from a kindergarten as unserved at the 15-minute tier. The choice
     is kept in ``parameters`` so what-if answers use the same limits.
+
+    ``min_component_nodes``: walk-network components with fewer nodes are islands
+    that nothing snaps to (:data:`geoapp.analysis.network.MIN_COMPONENT_NODES`, where
+    the default is justified on the real extracts); the run keeps them
+    (:class:`~geoapp.models.NetworkIsland`, ``summary["islands"]``) for the map.
     """
     permissions.check_analysis(
         user, [district] if district else None, "运行15分钟生活圈分析"
@@ -265,6 +285,7 @@ def lifecircle_run(
     if not (0 < snap_limit_m <= 1000):
         msg = f"snap_limit_m must be in (0, 1000] metres, got {snap_limit_m}"
         raise ValueError(msg)
+    _check_min_component_nodes(min_component_nodes)
     params = {
         "ruleset": rs.name,
         "ruleset_version": rs.version,
@@ -275,6 +296,7 @@ def lifecircle_run(
         "snap_limit_m": snap_limit_m,
         "categories": list(categories) if categories else None,
         "limit_per_category": bool(limit_per_category),
+        "min_component_nodes": int(min_component_nodes),
     }
     stamps = adapters.layer_stamps()
     fields = {
@@ -299,6 +321,7 @@ def lifecircle_run(
             categories=categories,
             stamps=stamps,
             limit_per_category=limit_per_category,
+            min_component_nodes=int(min_component_nodes),
         )
         if progress:
             progress(80, "storing results")
@@ -324,6 +347,10 @@ def lifecircle_run(
         "unreachable_amenities": _records(res.unreachable_amenities.head(1000)),
         "unreachable_amenities_total": len(res.unreachable_amenities),
         "unreachable_communities": _records(res.unreachable_communities),
+        "islands": _records(
+            res.islands.drop(columns="geometry").head(100).set_index("component")
+        ),
+        "islands_total": len(res.islands),
         "engine_parameters": {
             k: v
             for k, v in res.parameters.items()
@@ -425,6 +452,7 @@ def _store(run: AnalysisRun, ctx: _Context) -> None:
     constraints (unique run+community, foreign keys, residents >= 0) apply to COPY as
     to INSERT. Falls back to ``bulk_create`` on a database without COPY.
     """
+    _store_islands(run, ctx.result.islands)
     rows = _coverage_rows(run.pk, ctx)
     if not rows:
         return
@@ -449,6 +477,28 @@ def _store(run: AnalysisRun, ctx: _Context) -> None:
     )
 
 
+def _store_islands(run: AnalysisRun, islands: gpd.GeoDataFrame) -> None:
+    """One NetworkIsland row per component the run left out (caller's transaction)."""
+    if islands.empty:
+        return
+    NetworkIsland.objects.bulk_create(
+        [
+            NetworkIsland(
+                run=run,
+                component=int(r.component),
+                nodes=int(r.nodes),
+                edges=int(r.edges),
+                length_m=float(r.length_m),
+                amenities_nearest=int(r.amenities_nearest),
+                access_points_nearest=int(r.access_points_nearest),
+                geom=GEOSGeometry(memoryview(r.geometry.wkb), srid=settings.SRID),
+            )
+            for r in islands.itertuples()
+        ],
+        batch_size=1000,
+    )
+
+
 def _context(run: AnalysisRun) -> _Context:
     ctx = _CONTEXTS.get(run.pk)
     if ctx is not None:
@@ -465,6 +515,8 @@ def _context(run: AnalysisRun) -> _Context:
         categories=p.get("categories"),
         # runs stored before the parameter existed routed every category to 1000 m
         limit_per_category=p.get("limit_per_category", False),
+        # ... and snapped to every component
+        min_component_nodes=p.get("min_component_nodes", 1),
     )
     _remember(run.pk, ctx)
     return ctx
@@ -637,7 +689,11 @@ def lifecircle_distance_tiff(
     limit = float(ctx.result.limit_m)
     if len(amenities):
         xy = shapely.get_coordinates(amenities.geometry.to_numpy())
-        snap = net.snap_points(xy, max_distance_m=ctx.result.parameters["snap_limit_m"])
+        snap = net.snap_points(
+            xy,
+            max_distance_m=ctx.result.parameters["snap_limit_m"],
+            min_component_nodes=ctx.result.parameters["min_component_nodes"],
+        )
         ok = snap.reachable
         e = snap.edge[ok]
         u, v = net.edge_u[e], net.edge_v[e]

@@ -42,3 +42,18 @@ def test_other_setting_is_refused_naming_the_columns():
 def test_without_database_nothing_is_queried():
     with override_settings(SRID=4548):
         assert checks.check_storage_srid(databases=None) == []
+
+
+def test_no_migration_hard_codes_an_srid():
+    """makemigrations writes the current setting as a literal: it must be edited back."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    literal = re.compile(r"srid=\d")
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.glob("*/migrations/*.py")
+        if literal.search(p.read_text("utf-8"))
+    ]
+    assert offenders == []

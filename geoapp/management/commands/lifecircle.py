@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.permissions import SYSTEM
+from geoapp.analysis.network import MIN_COMPONENT_NODES
 from geoapp.services.lifecircle import lifecircle_run
 
 
@@ -25,6 +26,13 @@ class Command(BaseCommand):
             help="use time thresholds at this walking speed",
         )
         parser.add_argument("--snap-limit-m", type=float, default=150.0)
+        parser.add_argument(
+            "--min-component-nodes",
+            type=int,
+            default=MIN_COMPONENT_NODES,
+            help="network components with fewer nodes are islands nothing snaps to "
+            f"(default {MIN_COMPONENT_NODES}; 1 = snap to every component)",
+        )
         parser.add_argument("--json", action="store_true", help="print the run as JSON")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -48,6 +56,7 @@ class Command(BaseCommand):
                 strict=o["strict"],
                 profile=o["profile"],
                 snap_limit_m=o["snap_limit_m"],
+                min_component_nodes=o["min_component_nodes"],
                 progress=progress,
             )
         except ValueError as exc:
@@ -84,6 +93,13 @@ class Command(BaseCommand):
             f"{s['unreachable_amenities_total']}, communities "
             f"{len(s['unreachable_communities'])}"
         )
+        if s.get("islands_total"):
+            self.stdout.write(
+                f"{s['islands_total']} network island(s) below "
+                f"{run.parameters['min_component_nodes']} nodes left out of snapping "
+                f"(largest {s['islands'][0]['nodes']} nodes); map: "
+                f"/api/lifecircle/runs/{run.pk}/islands.geojson"
+            )
         self.stdout.write(
             f"{'district':<10}{'communities':>12}{'residents':>12}"
             f"{'5min%':>8}{'10min%':>8}{'15min%':>8}{'score':>8}"
