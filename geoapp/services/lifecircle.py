@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -42,6 +43,7 @@ from geoapp.models import AnalysisRun, CoverageResult, NetworkIsland, RuleSet
 from geoapp.services.rulesets import ruleset_get, ruleset_load
 from geoapp.services.runs import kwargs_of, run_fail, run_start
 from layers.dbcopy import copy_rows, copy_supported
+from layers.io import writers
 from layers.models import District, IdleLand, VacantHousing
 
 ENGINE = "scipy.sparse.csgraph.dijkstra (multi-source, min_only) on the walk network"
@@ -648,6 +650,77 @@ def lifecircle_what_if(
         "changed": changed,
         "elapsed_s": round(time.perf_counter() - t, 4),
     }
+
+
+RESULT_FORMATS = ("csv", "geojson", "gpkg")
+
+
+def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
+    """One row per community of a finished run, for files and the command line.
+
+    Columns: ``code``, ``name``, ``district``, ``street``, ``residents``, ``score``,
+    ``tiers_met`` (the tiers met, e.g. ``"5;10"``), ``tier_<T>min`` (bool per tier),
+    ``reachable``, then ``<category code>_m`` per analysed category: the walking
+    distance in metres, NaN (an empty cell) when no facility is within reach. The
+    geometry is the community polygon in EPSG:4326.
+    """
+    cats = list((run.summary.get("thresholds_m") or {}).keys())
+    results = list(
+        CoverageResult.objects.filter(run=run)
+        .select_related("community", "community__district", "community__street")
+        .order_by("community__code")
+    )
+    tiers = sorted({int(t) for r in results for t in (r.tiers_met or {})})
+    rows, geoms = [], []
+    for r in results:
+        c = r.community
+        met = {int(k): bool(v) for k, v in (r.tiers_met or {}).items()}
+        row = {
+            "code": c.code,
+            "name": c.name,
+            "district": c.district.code,
+            "street": c.street.code if c.street else "",
+            "residents": int(r.residents),
+            "score": round(float(r.score), 1),
+            "tiers_met": ";".join(str(t) for t in sorted(met) if met[t]),
+            **{f"tier_{t}min": met.get(t, False) for t in tiers},
+            "reachable": bool(r.reachable),
+        }
+        for cat in cats:
+            d = (r.distances_m or {}).get(cat)
+            row[f"{cat}_m"] = float(d) if d is not None else math.nan
+        rows.append(row)
+        geoms.append(shapely.from_wkb(bytes(c.geom.wkb)))
+    frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=f"EPSG:{settings.SRID}").to_crs(
+        settings.API_SRID
+    )
+    return frame
+
+
+def lifecircle_result_write(run: AnalysisRun, path) -> Path:
+    """Write :func:`lifecircle_result_rows` to ``path`` (.csv, .geojson or .gpkg).
+
+    The file appears whole or not at all: it is written beside ``path`` under a
+    temporary name and renamed. CSV is UTF-8 with BOM and a ``wkt`` column.
+    """
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in RESULT_FORMATS:
+        msg = f"{path.name}: the output must end in .csv, .geojson or .gpkg"
+        raise ValueError(msg)
+    if not path.parent.is_dir():
+        msg = f"{path.parent}: no such directory"
+        raise ValueError(msg)
+    frame = lifecircle_result_rows(run)
+    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
+    tmp.unlink(missing_ok=True)
+    try:
+        kw = {"layer": "lifecircle"} if fmt == "gpkg" else {}
+        writers.export(frame, tmp, fmt, **kw)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def lifecircle_latest() -> AnalysisRun | None:

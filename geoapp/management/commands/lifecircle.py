@@ -1,12 +1,26 @@
 """Run the 15-minute life-circle analysis and print per-district results."""
 
 import json
+import math
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.permissions import SYSTEM
 from geoapp.analysis.network import MIN_COMPONENT_NODES
-from geoapp.services.lifecircle import lifecircle_run
+from geoapp.services.lifecircle import (
+    RESULT_FORMATS,
+    lifecircle_result_rows,
+    lifecircle_result_write,
+    lifecircle_run,
+)
+
+
+def _json_value(v):
+    """NaN (no facility within reach) is ``null`` in JSON; numpy scalars are plain."""
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
 
 
 class Command(BaseCommand):
@@ -33,10 +47,30 @@ class Command(BaseCommand):
             help="network components with fewer nodes are islands nothing snaps to "
             f"(default {MIN_COMPONENT_NODES}; 1 = snap to every component)",
         )
-        parser.add_argument("--json", action="store_true", help="print the run as JSON")
+        parser.add_argument(
+            "--output",
+            metavar="FILE",
+            help="write one row per community (code, name, residents, score, tiers "
+            "met, <category>_m distances) to FILE: .csv, .geojson or .gpkg",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="print the run as JSON, with the per-community rows",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **o):
+        output = Path(o["output"]) if o["output"] else None
+        if output is not None:
+            # refused before the analysis runs, not after
+            if output.suffix.lower().lstrip(".") not in RESULT_FORMATS:
+                raise CommandError(
+                    f"--output {output.name}: the file must end in .csv, .geojson "
+                    "or .gpkg"
+                )
+            if not output.parent.is_dir():
+                raise CommandError(f"--output: no such directory {output.parent}")
         bar = None
         if not o["no_progress"] and not o["json"]:
             from tqdm import tqdm
@@ -65,7 +99,13 @@ class Command(BaseCommand):
             if bar is not None:
                 bar.close()
         s = run.summary
+        if output is not None:
+            try:
+                lifecircle_result_write(run, output)
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"--output {output}: {exc}") from exc
         if o["json"]:
+            rows = lifecircle_result_rows(run).drop(columns="geometry")
             self.stdout.write(
                 json.dumps(
                     {
@@ -74,12 +114,21 @@ class Command(BaseCommand):
                         "duration_s": run.duration_s,
                         "parameters": run.parameters,
                         "summary": s,
+                        "output": str(output) if output else None,
+                        "communities": [
+                            {k: _json_value(v) for k, v in row.items()}
+                            for row in rows.to_dict(orient="records")
+                        ],
                     },
                     ensure_ascii=False,
                     default=str,
                 )
             )
             return
+        if output is not None:
+            self.stdout.write(
+                f"results of {run.coverage.count()} communities written to {output}"
+            )
         self.stdout.write(
             f"run #{run.pk}: {run.engine}; {run.duration_s:.2f} s "
             f"({', '.join(f'{k} {v:.2f}' for k, v in s['timings'].items())})"
