@@ -53,7 +53,9 @@ from layers.io.mapping import (
 from layers.io.schemas import LAYERS
 
 from . import models
+from .candidates import candidate_rows, candidates_store
 from .dbcopy import insert_history, insert_objects, update_objects
+from .services import basemap_replace
 
 #: layer name → model (population_raster is handled separately)
 LAYER_MODELS: dict[str, type] = {
@@ -119,9 +121,20 @@ class ImportResult:
             parts = [head]
             for name, rep in self.reports.items():
                 c = self.counts.get(name, {})
-                parts.append(
-                    f"[{name}] created {c.get('created', 0)}, updated {c.get('updated', 0)}"
-                )
+                if name == "basemap":
+                    line = f"[basemap] {c.get('written', 0)} feature(s)"
+                elif name == "community":
+                    line = (
+                        f"[community candidates] created {c.get('created', 0)}, "
+                        f"updated {c.get('updated', 0)}, already reviewed "
+                        f"{c.get('kept', 0)}"
+                    )
+                else:
+                    line = (
+                        f"[{name}] created {c.get('created', 0)}, "
+                        f"updated {c.get('updated', 0)}"
+                    )
+                parts.append(line)
                 parts.append(rep.to_text())
             return "\n".join(parts)
         return head + "\n" + self.report.to_text()
@@ -709,6 +722,16 @@ def _raster_import(*, path, crs, dry_run, user, source_name, name) -> ImportResu
     return result
 
 
+def _skip_outside(report: ImportReport, extent) -> None:
+    """An OSM export holds whole ways crossing its box: those outside are skipped."""
+    outside = [i for i in report.issues if i.reason == "outside the city extent"]
+    if outside:
+        report.issues = [i for i in report.issues if i not in outside]
+        report.warnings.append(
+            f"{len(outside)} feature(s) outside the extent {extent} skipped"
+        )
+
+
 def osm_import(
     *,
     path,
@@ -718,13 +741,17 @@ def osm_import(
     skip_invalid: bool = False,
     source_name: str | None = None,
 ) -> ImportResult:
-    """Import an OSM extract: walk segments and amenities in one transaction.
+    """Import an OSM extract: walk segments, amenities, community candidates and the
+    basemap, in one transaction.
 
     Features outside ``extent`` (default ``settings.CITY_EXTENT``) are skipped and
-    counted (an OSM export includes whole ways crossing its box). Named
-    ``landuse=residential`` areas are reported as community candidates with the
-    district that contains them; they are not stored (OSM has no completion year
-    or household count, which a community requires).
+    counted (an OSM export includes whole ways crossing its box). ``landuse=
+    residential`` areas become community *candidates* (layers.candidates) with the
+    district containing them and a household estimate from the buildings inside:
+    OSM has no completion year or household count, so a planner confirms each before
+    it is a community. Water, rivers, parks, main roads and buildings replace the
+    basemap features of the same codes (a display layer: unusable outlines are left
+    out and counted, not refused).
     """
     source_name = Path(source_name or Path(path).name).name
     extent = tuple(extent or settings.CITY_EXTENT)
@@ -737,12 +764,7 @@ def osm_import(
     for layer in ("walk_segment", "amenity"):
         rep = res.report[layer]
         rep.source_file = source_name
-        outside = [i for i in rep.issues if i.reason == "outside the city extent"]
-        if outside:
-            rep.issues = [i for i in rep.issues if i not in outside]
-            rep.warnings.append(
-                f"{len(outside)} feature(s) outside the extent {extent} skipped"
-            )
+        _skip_outside(rep, extent)
         gdf = getattr(res, layer)
         p = _prepare_rows(
             layer,
@@ -757,29 +779,45 @@ def osm_import(
         rep.read = rep.read or len(gdf)
         prepared.append(p)
         reports[layer] = p.report
-    # community candidates: reported, not stored
+    # community candidates: stored for review (layers.candidates), not communities
     crep = res.report["community"]
     crep.source_file = source_name
     crep.issues = [i for i in crep.issues if i.reason != "outside the city extent"]
-    lines = []
-    for _row, rec in res.community.iterrows():
-        g = rec.geometry
-        if g is None:
-            continue
-        d = resolver.district_at(_geos(g))
-        lines.append(
-            f"{rec.get('name')} ({rec.get('code')}): "
-            + (f"district {d.code}" if d else "no district")
+    candidates = candidate_rows(res.community, res.basemap, resolver.district_at)
+    crep.info["candidates"] = [
+        f"{c['name'] or '(unnamed)'} ({c['code']}): "
+        + (f"district {c['district'].code}" if c["district"] else "no district")
+        + (
+            f", ~{c['households_estimate']} households estimated from "
+            f"{c['buildings']} buildings"
+            if c["households_estimate"] is not None
+            else ", no buildings mapped inside"
         )
+        for c in candidates
+    ]
     crep.imported = 0
-    crep.info["candidates"] = lines
     crep.warnings.append(
-        f"{len(lines)} named residential area(s) reported as community candidates, "
-        "not stored (completion year and households are required; add them with a "
-        "community import)"
+        f"{len(candidates)} residential area(s) kept as community candidates for "
+        "review (/planner/candidates/): a planner confirms each with its completion "
+        "year and households before it enters the analyses"
     )
     _recount(crep)
     reports["community"] = crep
+    # basemap: water, rivers, parks, main roads, buildings (display only)
+    brep = res.report["basemap"]
+    brep.source_file = source_name
+    _skip_outside(brep, extent)
+    skipped = [i for i in brep.issues if i.status == "rejected"]
+    if skipped:
+        # a display layer: a broken building outline is left out, never a refusal
+        brep.warnings.append(
+            f"{len(skipped)} basemap feature(s) with unusable geometry left out"
+        )
+        for i in skipped:
+            i.status = "skipped"
+    _recount(brep)
+    brep.imported = len(res.basemap)
+    reports["basemap"] = brep
     _refuse_or_skip(prepared, skip_invalid)
     for p in prepared:
         _check_permission(user, p.layer, p)
@@ -787,7 +825,10 @@ def osm_import(
     for p in prepared:
         c = sum(1 for o in p.objects if o[2])
         counts[p.layer] = {"created": c, "updated": len(p.objects) - c}
-    counts["community"] = {"created": 0, "updated": 0}
+    totals = {
+        "created": sum(c["created"] for c in counts.values()),
+        "updated": sum(c["updated"] for c in counts.values()),
+    }
     total = ImportReport(
         source_file=source_name,
         read=sum(r.read for r in reports.values()),
@@ -795,19 +836,26 @@ def osm_import(
     )
     result = ImportResult(
         report=total,
-        created=sum(c["created"] for c in counts.values()),
-        updated=sum(c["updated"] for c in counts.values()),
+        created=totals["created"],
+        updated=totals["updated"],
         layer="osm",
         dry_run=dry_run,
         reports=reports,
         counts=counts,
     )
+    # candidates and basemap are counted apart: they are not source-layer rows
+    counts["basemap"] = {"written": len(res.basemap)}
     if dry_run:
+        cc = candidates_store(candidates, source_file=source_name, dry_run=True)
+        counts["community"] = cc.as_dict()
         total.warnings.append("dry run: nothing was written")
         return result
     with transaction.atomic():
         for p in prepared:
             _write(p, user=user, reason=f"import {source_name}"[:100])
+        cc = candidates_store(candidates, source_file=source_name)
+        basemap_replace(res.basemap, source_file=source_name, source_crs="EPSG:4326")
+    counts["community"] = cc.as_dict()
     return result
 
 

@@ -188,6 +188,11 @@ class Community(LayerModel):
     households = models.PositiveIntegerField(
         _("户数"), validators=[MaxValueValidator(100_000)]
     )
+    households_estimated = models.BooleanField(
+        _("户数为估算"),
+        default=False,
+        help_text=_("由建筑轮廓 × 层数估算（OpenStreetMap 候选小区），待实地核实"),
+    )
     residents = models.PositiveIntegerField(
         _("居民人数"),
         null=True,
@@ -560,3 +565,105 @@ class MappingTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.layer})"
+
+
+class BasemapFeature(LayerModel):
+    """底图要素 — water, rivers, parks, main roads and building footprints drawn under the
+    layers when no online tile service is configured (``import_osm``, the demo city)."""
+
+    class Kind(models.TextChoices):
+        WATER = "water", _("水域")
+        RIVER = "river", _("河流（线）")
+        PARK = "park", _("公园绿地")
+        ROAD = "road", _("主要道路")
+        BUILDING = "building", _("建筑")
+
+    geom_types = ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=128, blank=True)
+    road_class = models.CharField(
+        _("道路等级"), max_length=32, blank=True, help_text=_("OSM highway 值")
+    )
+    levels = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
+    source = models.CharField(_("数据来源"), max_length=64, blank=True)
+    geom = models.GeometryField(_("几何"), srid=SRID, spatial_index=False)
+
+    class Meta:
+        verbose_name = _("底图要素")
+        verbose_name_plural = _("底图要素")
+        ordering = ["code"]
+        indexes = [
+            *_spatial_meta("basemap")["indexes"],
+            models.Index(fields=["kind"], name="basemap_kind_idx"),
+        ]
+        constraints = _spatial_meta("basemap")["constraints"]
+
+
+class CommunityCandidate(models.Model):
+    """候选小区 — a residential area found in OpenStreetMap (``landuse=residential``),
+    waiting for a planner: confirmed with a completion year and a household count it
+    becomes a :class:`Community` and enters the analyses; until then it does not."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        CONFIRMED = "confirmed", _("已确认")
+        DISMISSED = "dismissed", _("已排除")
+
+    code = models.CharField(_("编码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=128, blank=True)
+    geom = models.MultiPolygonField(_("范围"), srid=SRID, spatial_index=False)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("区县"),
+    )
+    source = models.CharField(_("数据来源"), max_length=64, blank=True)
+    source_file = models.CharField(_("来源文件"), max_length=255, blank=True)
+    buildings = models.PositiveIntegerField(_("建筑数"), default=0)
+    buildings_with_levels = models.PositiveIntegerField(
+        _("标注层数的建筑数"), default=0
+    )
+    floor_area_m2 = models.FloatField(_("估算建筑面积（m²）"), default=0)
+    households_estimate = models.PositiveIntegerField(
+        _("估算户数"), null=True, blank=True
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认后的小区"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("候选小区")
+        verbose_name_plural = _("候选小区")
+        ordering = ["status", "name", "code"]
+        indexes = _spatial_meta("candidate")["indexes"]
+        constraints = _spatial_meta("candidate")["constraints"]
+
+    def __str__(self) -> str:
+        return self.name or self.code

@@ -160,6 +160,8 @@ def _column(
 def layers_clear() -> None:
     """Delete every layer row (used before re-loading a demo city)."""
     for model in (
+        models.CommunityCandidate,
+        models.BasemapFeature,
         models.CommunityPhoto,
         models.Amenity,
         models.Community,
@@ -378,6 +380,38 @@ def city_load(
         population_raster_register(path=raster_path, name=f"{source} population")
         counts["population_rasters"] = 1
     return counts
+
+
+BASEMAP_COLUMNS = ("code", "kind", "name", "road_class", "levels", "source")
+
+
+def basemap_replace(frame, *, source_file: str, source_crs: str, progress=None) -> int:
+    """Write basemap features (a GeoDataFrame in settings.SRID with the columns of
+    :data:`BASEMAP_COLUMNS`) by COPY, replacing the rows with the same codes.
+
+    Runs in the caller's transaction (an OSM import, a demo load). Returns the rows
+    written.
+    """
+    if frame is None or len(frame) == 0:
+        return 0
+    codes = _column(frame, "code", cast=str)
+    models.BasemapFeature.objects.filter(code__in=codes).delete()
+    return _copy(
+        models.BasemapFeature,
+        [*BASEMAP_COLUMNS, "geom", "source_crs", "source_file"],
+        {
+            "code": codes,
+            "kind": _column(frame, "kind", cast=str),
+            "name": [str(v)[:128] for v in _column(frame, "name", "")],
+            "road_class": [str(v)[:32] for v in _column(frame, "road_class", "")],
+            "levels": _column(frame, "levels", cast=int),
+            "source": _column(frame, "source", ""),
+            "geom": _ewkb_hex(frame.geometry.to_numpy()),
+            "source_crs": [source_crs] * len(frame),
+            "source_file": [source_file[:255]] * len(frame),
+        },
+        progress,
+    )
 
 
 def population_raster_register(*, path: Path, name: str, units: str = "人/格"):

@@ -58,6 +58,7 @@ from django.db import models
 from .models import (
     Amenity,
     AmenityCategory,
+    BasemapFeature,
     Community,
     District,
     IdleLand,
@@ -68,7 +69,7 @@ from .models import (
     WalkSegment,
 )
 
-# the layers with a stamp trigger (migration 0004), in their order of reading
+# the layers with a stamp trigger (migrations 0004, 0006), in their order of reading
 LAYERS: dict[str, type[models.Model]] = {
     "community": Community,
     "district": District,
@@ -79,6 +80,7 @@ LAYERS: dict[str, type[models.Model]] = {
     "idle_land": IdleLand,
     "vacant_housing": VacantHousing,
     "population_raster": PopulationRaster,
+    "basemap": BasemapFeature,
 }
 
 # the layers the analyses read: their newest change is the analyses' data time

@@ -11,7 +11,12 @@ Outputs (GeoDataFrames in ``target_crs``, EPSG:4549 by default):
 * ``amenity`` — POIs mapped to the GB 50180-2018 category codes of
   ``fixtures/rulesets/gb50180_2018.json`` by :func:`amenity_category`; polygons
   become their representative point.
-* ``community`` — named ``landuse=residential`` areas (candidates for 小区).
+* ``community`` — ``landuse=residential`` areas (candidates for 小区; a planner
+  confirms each before it becomes a community).
+* ``basemap`` — what a planner finds the way by, drawn under the layers when no
+  online tiles are configured: water areas and rivers, parks, main roads and
+  building footprints (:func:`basemap_kind`); buildings keep ``building:levels``
+  (``levels``), which the community candidates' household estimate reads.
 """
 
 from __future__ import annotations
@@ -137,6 +142,60 @@ AMENITY_TABLE = {
 _KEYS = ("social_facility", "amenity", "healthcare", "shop", "leisure", "highway")
 
 
+#: highway values drawn as main roads on the basemap
+MAIN_ROADS = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+    }
+)
+_WATER_LANDUSE = frozenset({"reservoir", "basin"})
+_PARKS = {
+    "leisure": frozenset({"park", "garden", "nature_reserve"}),
+    "landuse": frozenset({"recreation_ground", "village_green"}),
+}
+_RIVERS = frozenset({"river", "canal", "stream"})
+
+
+def basemap_kind(tags, *, area: bool) -> str | None:
+    """Basemap kind of an OSM area (``area=True``) or way: water, river, park, road,
+    building, or None."""
+    if area:
+        if tags.get("natural") == "water" or tags.get("waterway") == "riverbank":
+            return "water"
+        if tags.get("landuse") in _WATER_LANDUSE:
+            return "water"
+        if any(tags.get(k) in v for k, v in _PARKS.items()):
+            return "park"
+        if tags.get("building") not in (None, "no"):
+            return "building"
+        return None
+    if tags.get("waterway") in _RIVERS:
+        return "river"
+    if tags.get("highway") in MAIN_ROADS and tags.get("area") != "yes":
+        return "road"
+    return None
+
+
+def _levels(tags) -> int | None:
+    """``building:levels`` as a whole number of storeys (1–120), else None."""
+    raw = str(tags.get("building:levels") or "").strip().replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    if not (1 <= value <= 120):
+        return None
+    return round(value)
+
+
 def amenity_category(tags) -> str | None:
     """GB 50180 category code for a tag dict (or osmium TagList), or None."""
     for key in _KEYS:
@@ -170,6 +229,7 @@ class OsmLayers:
     walk_segment: object
     amenity: object
     community: object
+    basemap: object = None
     report: dict[str, ImportReport] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -222,6 +282,7 @@ def read_osm(
     ways: list[tuple[int, dict, list[tuple[int, float, float]]]] = []
     amen_rows: list[dict] = []
     comm_rows: list[dict] = []
+    base_rows: list[dict] = []
     skipped = Counter()
     try:
         fp = osmium.FileProcessor(str(p)).with_locations().with_areas()
@@ -239,19 +300,34 @@ def read_osm(
                         )
                     )
             elif obj.is_way():
-                if _walkable(obj.tags):
+                walkable = _walkable(obj.tags)
+                line_kind = basemap_kind(obj.tags, area=False)
+                if walkable or line_kind:
                     try:
                         nodes = [(n.ref, n.lon, n.lat) for n in obj.nodes]
                     except osmium.InvalidLocationError:
                         skipped["way_missing_nodes"] += 1
                         continue
-                    if len(nodes) >= 2:
+                    if len(nodes) < 2:
+                        continue
+                    if walkable:
                         ways.append((obj.id, dict(obj.tags), nodes))
+                    if line_kind:
+                        base_rows.append(
+                            _basemap_row(
+                                "w",
+                                obj.id,
+                                obj.tags,
+                                line_kind,
+                                shapely.LineString([(x, y) for _, x, y in nodes]),
+                            )
+                        )
             elif obj.is_area():
                 tags = obj.tags
                 cat = amenity_category(tags)
-                is_comm = tags.get("landuse") == "residential" and tags.get("name")
-                if not (cat or is_comm):
+                is_comm = tags.get("landuse") == "residential"
+                area_kind = basemap_kind(tags, area=True)
+                if not (cat or is_comm or area_kind):
                     continue
                 try:
                     geom = shapely.from_wkb(
@@ -278,10 +354,14 @@ def read_osm(
                     comm_rows.append(
                         {
                             "code": f"osm-{kind}{obj.orig_id()}",
-                            "name": tags.get("name"),
+                            "name": tags.get("name") or "",
                             "source": "OpenStreetMap",
                             "geometry": geom,
                         }
+                    )
+                if area_kind:
+                    base_rows.append(
+                        _basemap_row(kind, obj.orig_id(), tags, area_kind, geom)
                     )
     except RuntimeError as exc:
         msg = f"{p.name}: not a readable OSM file ({str(exc)[:200]})"
@@ -295,6 +375,7 @@ def read_osm(
         ("walk_segment", segments, "LineString"),
         ("amenity", amen_rows, "Point"),
         ("community", comm_rows, "MultiPolygon"),
+        ("basemap", base_rows, None),
     ):
         report = ImportReport(source_file=p.name)
         cols = ["code", "geometry"]
@@ -319,6 +400,7 @@ def read_osm(
         walk_segment=out["walk_segment"],
         amenity=out["amenity"],
         community=out["community"],
+        basemap=out["basemap"],
         report=reports,
         counts={k: len(v) for k, v in out.items()},
     )
@@ -333,6 +415,23 @@ def _amenity_row(kind: str, osm_id: int, tags, cat: str, point) -> dict:
         "floor_area_m2": None,
         "source": "OpenStreetMap",
         "geometry": point,
+    }
+
+
+def _basemap_row(kind: str, osm_id: int, tags, base_kind: str, geom) -> dict:
+    road = base_kind == "road"
+    building = base_kind == "building"
+    return {
+        # one OSM way can be a road line and, closed, a park area: the kind keeps
+        # the codes unique
+        "code": f"osm-{kind}{osm_id}-{base_kind}",
+        "kind": base_kind,
+        "name": tags.get("name") or "",
+        "road_class": (tags.get("highway") or "") if road else "",
+        "building": (tags.get("building") or "") if building else "",
+        "levels": _levels(tags) if building else None,
+        "source": "OpenStreetMap",
+        "geometry": geom,
     }
 
 

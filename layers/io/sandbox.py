@@ -145,6 +145,10 @@ def _collect(proc, out: Path, op: str, name: str):
     return _load_result(op, out, status)
 
 
+#: the layers of layers.io.osm.OsmLayers that travel back from the child
+OSM_LAYERS = ("walk_segment", "amenity", "community", "basemap")
+
+
 def _report_from(d: dict) -> ImportReport:
     c = d.get("counts", {})
     return ImportReport(
@@ -156,6 +160,7 @@ def _report_from(d: dict) -> ImportReport:
         issues=[RowIssue(**i) for i in d.get("issues", [])],
         warnings=list(d.get("warnings", [])),
         info=dict(d.get("info", {})),
+        columns=dict(d.get("columns", {})),
     )
 
 
@@ -206,10 +211,7 @@ def _load_result(op: str, out: Path, status: dict):
         from layers.io.osm import OsmLayers
 
         r = status["result"]
-        layers = {
-            k: _read_layer(out / "result.gpkg", k, r["crs"])
-            for k in ("walk_segment", "amenity", "community")
-        }
+        layers = {k: _read_layer(out / "result.gpkg", k, r["crs"]) for k in OSM_LAYERS}
         return OsmLayers(
             **layers,
             report={k: _report_from(v) for k, v in r["report"].items()},
@@ -319,7 +321,7 @@ def _child_main() -> int:
             if kwargs.get("extent"):
                 kwargs["extent"] = tuple(kwargs["extent"])
             r = read_osm(path, **kwargs)
-            for name in ("walk_segment", "amenity", "community"):
+            for name in OSM_LAYERS:
                 _write_layer(getattr(r, name), out / "result.gpkg", name)
             result = {
                 "crs": r.walk_segment.crs.to_wkt(),

@@ -103,6 +103,7 @@ LAYERS: dict[str, dict] = {
             "buildings": I,
             "max_floors": I,
             "households": I,
+            "households_estimated": B,
             "residents": I,
             "floor_area_m2": F,
             "lifts": I,

@@ -21,9 +21,10 @@ def _extent(text: str) -> tuple[float, float, float, float]:
 
 class Command(BaseCommand):
     help = (
-        "Import FILE.osm or FILE.osm.pbf: walk network → walk_segment, amenities → "
-        "amenity (category by the OSM tag table), in one transaction. Named "
-        "landuse=residential areas are reported as community candidates, not stored."
+        "Import FILE.osm or FILE.osm.pbf in one transaction: walk network → "
+        "walk_segment, amenities → amenity (category by the OSM tag table), "
+        "landuse=residential areas → community candidates for review "
+        "(/planner/candidates/), water, parks, main roads and buildings → the basemap."
     )
 
     def add_arguments(self, parser):

@@ -95,7 +95,8 @@ def test_import_osm_beijing(shared_data, settings):
     text = run("import_osm", str(f), "--extent", ext, "--dry-run")
     assert "DRY RUN" in text and models.WalkSegment.objects.count() == 0
     text = run("import_osm", str(f), "--extent", ext)
-    assert "[walk_segment] created" in text and "[community]" in text
+    assert "[walk_segment] created" in text and "[community candidates]" in text
+    assert "[basemap]" in text
     assert models.WalkSegment.objects.count() > 500
     with pytest.raises(CommandError, match="extent"):
         run("import_osm", str(f), "--extent", "1,2,3")

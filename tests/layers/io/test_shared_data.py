@@ -74,7 +74,12 @@ def test_beijing_osm(data):
     # SOURCE.md: 10 landuse=residential polygons, 9 of them named
     names = set(r.community["name"])
     assert {"富润家园", "静淑苑", "学士居", "大华花园别墅"} <= names
-    assert len(r.community) == 9
+    assert len(r.community) == 10  # all candidates, the unnamed one too
+    assert (r.community["name"] == "").sum() == 1
+    # the basemap: buildings (SOURCE.md: 257 polygons + 1 point), main roads, parks
+    kinds = r.basemap["kind"].value_counts()
+    assert kinds["building"] == 257
+    assert kinds["road"] > 50 and kinds["park"] >= 5 and kinds["water"] >= 1
     cats = r.amenity["category"].value_counts()
     # SOURCE.md: 2 kindergartens, 17 convenience shops, 33 restaurants + 10 fast food
     assert cats["kindergarten"] == 2
