@@ -98,6 +98,8 @@ POLICY: dict[str, Access] = {
     "public-search": Access(get=EVERYONE, rate="120/m"),
     "public-stats": PUBLIC_READ,
     "public-tile": PUBLIC_READ,
+    # the city's own basemap: water, parks, main roads, buildings (OSM or demo data)
+    "public-basemap-tile": PUBLIC_READ,
     "ogc-landing": PUBLIC_READ,
     "ogc-conformance": PUBLIC_READ,
     "ogc-collections": PUBLIC_READ,

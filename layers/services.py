@@ -376,6 +376,11 @@ def city_load(
         },
         tick("walk"),
     )
+    counts["basemap"] = basemap_replace(
+        getattr(city, "basemap", None),
+        source_file=source,
+        source_crs=src["source_crs"],
+    )
     if raster_path is not None:
         population_raster_register(path=raster_path, name=f"{source} population")
         counts["population_rasters"] = 1

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from layers.candidates import candidate_confirm, candidate_dismiss, candidate_list
 from layers.models import CommunityCandidate
+from public.tiles import tiles_config
 
 from .models import Role
 from .permissions import role_of
@@ -82,6 +83,7 @@ def candidates(request):
         "pending": pending,
         "reviewed": [c for c in rows if c.status != CommunityCandidate.Status.PENDING],
         "geojson": _geojson(rows),
+        "tiles": tiles_config(),
     }
     return render(request, "planner/candidates.html", context)
 

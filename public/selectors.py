@@ -216,6 +216,12 @@ def data_version() -> str:
             )
         else:
             selects.append(f"(SELECT concat(count(*), ':', max(id)) FROM {tbl})")
+    # the basemap can hold 10^5-10^6 building outlines: its change stamp (kept by a
+    # trigger, layers/stamps.py), not a scan
+    selects.append(
+        "(SELECT concat(epoch, ':', version) FROM layers_layerstamp"
+        " WHERE layer = 'basemap')"
+    )
     # identifiers are constants from this module, nothing from the request
     sql = "SELECT " + ", ".join(selects)
     with connection.cursor() as cur:

@@ -3,6 +3,12 @@
 Layer properties come from the allowlist in :mod:`public.selectors`; the column list is
 built from those constants, never from the request. z/x/y are validated integers and
 are passed as parameters.
+
+The basemap tiles (:func:`basemap_tile_bytes`, one ``basemap`` layer with ``kind``,
+``name`` and ``class``) draw the city's own water, rivers, parks, main roads and
+buildings (``layers.BasemapFeature``: ``import_osm`` or the demo city) when no online
+tile service is configured (``settings.MAP_TILES_URL``); :func:`tiles_config` tells the
+map pages which one to draw.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ import math
 
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 
-from layers.models import Community, District
+from layers.models import BasemapFeature, Community, District
 
 from .selectors import COMMUNITY_MAP_FIELDS
 
@@ -105,3 +112,89 @@ def tile_bytes(z: int, x: int, y: int) -> bytes:
             out += bytes(cur.fetchone()[0] or b"")
     # concatenated MVT messages are one valid tile (repeated ``layers`` field)
     return out
+
+
+#: smallest zoom at which each kind of basemap feature is in the tiles (main roads by
+#: class: the arterial grid first, then secondary and tertiary roads)
+BASEMAP_MIN_ZOOM = {
+    "water": 0,
+    "primary": 9,
+    "secondary": 11,
+    "tertiary": 13,
+    "park": 11,
+    "river": 11,
+    "building": 14,
+}
+_PRIMARY_ROADS = [
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+]
+_SECONDARY_ROADS = ["secondary", "secondary_link"]
+
+
+def _basemap_sql() -> str:
+    table = connection.ops.quote_name(BasemapFeature._meta.db_table)
+    return f"""
+WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS b3857),
+bs AS (SELECT b3857, ST_Transform(
+  ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326), %(srid)s) AS bsrid
+  FROM bounds),
+mvtgeom AS (
+  SELECT ST_AsMVTGeom(ST_Transform(b.geom, 3857), bs.b3857, 4096, 64, true) AS geom,
+         b.kind AS kind, b.name AS name, b.road_class AS class
+  FROM {table} b, bs
+  WHERE b.geom && bs.bsrid
+    AND (b.kind = 'water' AND %(z)s >= %(water)s
+      OR b.kind = 'park' AND %(z)s >= %(park)s
+      OR b.kind = 'river' AND %(z)s >= %(river)s
+      OR b.kind = 'building' AND %(z)s >= %(building)s
+      OR b.kind = 'road' AND (
+           %(z)s >= %(tertiary)s
+        OR %(z)s >= %(secondary)s AND b.road_class <> 'tertiary'
+        OR %(z)s >= %(primary)s AND b.road_class = ANY(%(primary_roads)s)))
+)
+SELECT ST_AsMVT(mvtgeom.*, 'basemap', 4096, 'geom') FROM mvtgeom
+WHERE geom IS NOT NULL"""
+
+
+def basemap_tile_bytes(z: int, x: int, y: int) -> bytes:
+    """The MVT tile of the basemap (one layer, ``basemap``) for validated z/x/y."""
+    clip = city_clip(z, x, y)
+    if clip is None:
+        return b""
+    params = {"z": z, "x": x, "y": y, "srid": settings.SRID, **BASEMAP_MIN_ZOOM}
+    params["primary_roads"] = _PRIMARY_ROADS
+    params.update(zip(("minx", "miny", "maxx", "maxy"), clip, strict=True))
+    with connection.cursor() as cur:
+        cur.execute(_basemap_sql(), params)
+        return bytes(cur.fetchone()[0] or b"")
+
+
+def tiles_config() -> dict:
+    """What a map page draws under its layers: the configured online tiles, else the
+    city's own basemap tiles (protomaps-leaflet, static/maps/js/lib/basemap.js)."""
+    return {
+        "url": settings.MAP_TILES_URL,
+        "attribution": settings.MAP_TILES_ATTRIBUTION,
+        "basemap": (
+            None
+            if settings.MAP_TILES_URL
+            else {
+                "url": reverse(
+                    "public-basemap-tile", kwargs={"z": "0", "x": "0", "y": "0"}
+                ).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
+                "attribution": BASEMAP_ATTRIBUTION,
+                "max_data_zoom": 16,
+            }
+        ),
+    }
+
+
+#: the basemap holds OpenStreetMap data (ODbL) when imported with import_osm
+BASEMAP_ATTRIBUTION = (
+    "底图：本市数据；OpenStreetMap 部分 © OpenStreetMap contributors (ODbL)"
+)

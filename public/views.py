@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mimetypes
 
-from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from layers.models import Stage
 
-from . import charts, selectors
+from . import charts, selectors, tiles
 from .caching import cached_data, unavailable
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
@@ -36,10 +35,7 @@ def public_map(request):
         "stages": dict(Stage.choices),
         "districts": districts,
         "works": {"basic": "基础类", "improvement": "完善类", "enhancement": "提升类"},
-        "tiles": {
-            "url": settings.MAP_TILES_URL,
-            "attribution": settings.MAP_TILES_ATTRIBUTION,
-        },
+        "tiles": tiles.tiles_config(),
     }
     return render(
         request,

@@ -54,6 +54,13 @@ How it is built
   (urban field ** ``expo``, boosted near street centres, with whole streets
   left out at probability ``gap``) for the rest of the supply; at ``city``
   scale they bring the count above 50 000.
+* **Basemap** (what a planner finds the way by when no online tiles are
+  configured): the three rivers meeting at 三江口 as water areas (余姚江, 奉化江,
+  甬江, the same surfaces the network avoids), the arterial and secondary roads
+  merged per name, and parks: the well-known ones near their real places (月湖,
+  中山, 日湖 …) on the nearest block that no community or idle plot uses, plus
+  neighbourhood green spaces on other free blocks. Drawn from a random stream of
+  its own (``[seed, 0xBA5E]``), so the rest of the city is the same with or without.
 * **Population raster.** 100 m cells over the city extent. The residents of
   each community (``households * 2.6`` when ``residents`` is null) are spread
   evenly over the cells whose centre lies in its polygon (the cell under its
@@ -94,6 +101,7 @@ __all__ = [
     "CATEGORY_CODES",
     "CRS",
     "DemoCity",
+    "basemap",
     "city_extent",
     "generate_city",
     "river_polygon",
@@ -276,6 +284,7 @@ class DemoCity:
     seed: int
     scale: str
     stage_history: pd.DataFrame | None = None
+    basemap: gpd.GeoDataFrame | None = None
 
 
 # --------------------------------------------------------------------- helpers
@@ -353,6 +362,18 @@ _RIVERS: tuple[tuple[tuple[tuple[float, float], ...], float], ...] = (
 )
 
 
+_RIVER_NAMES = ("余姚江", "奉化江", "甬江")
+
+
+def _river_parts() -> list[Any]:
+    """Each river's surface (buffered centre line), unclipped, in _RIVERS order."""
+    parts = []
+    for line, half in _RIVERS:
+        x, y = _to_xy([p[0] for p in line], [p[1] for p in line])
+        parts.append(shapely.buffer(shapely.linestrings(x, y), half, quad_segs=4))
+    return parts
+
+
 def river_polygon() -> shapely.MultiPolygon | shapely.Polygon:
     """Return the river surface (余姚江, 奉化江, 甬江) in EPSG:4549.
 
@@ -362,10 +383,7 @@ def river_polygon() -> shapely.MultiPolygon | shapely.Polygon:
         The buffered centre lines, clipped to the city extent. No walk segment
         other than a ``bridge`` intersects it.
     """
-    parts = []
-    for line, half in _RIVERS:
-        x, y = _to_xy([p[0] for p in line], [p[1] for p in line])
-        parts.append(shapely.buffer(shapely.linestrings(x, y), half, quad_segs=4))
+    parts = _river_parts()
     river = shapely.intersection(shapely.union_all(parts), shapely.box(*city_extent()))
     return shapely.set_precision(river, 0.01)
 
@@ -1526,6 +1544,7 @@ def generate_city(
     step("amenities")
     pop, transform = _population(comm, urban, river)
     step("population raster")
+    base = basemap(seed, scale, net.segments, blk, used, idle)
     steps.close()
     return DemoCity(
         districts=districts,
@@ -1540,6 +1559,98 @@ def generate_city(
         seed=seed,
         scale=scale,
         stage_history=stage_history(comm, seed=seed),
+        basemap=base,
+    )
+
+
+#: real parks of central Ningbo near their places (lon, lat); each takes the nearest
+#: free block within _PARK_REACH_M
+_PARKS: tuple[tuple[str, float, float], ...] = (
+    ("月湖公园", 121.5440, 29.8690),
+    ("中山公园", 121.5480, 29.8745),
+    ("日湖公园", 121.5680, 29.8930),
+    ("湾头公园", 121.5560, 29.8890),
+    ("老外滩公园", 121.5610, 29.8800),
+    ("鄞州公园", 121.5530, 29.8150),
+    ("东部新城中央公园", 121.6000, 29.8700),
+    ("镇海公园", 121.7150, 29.9500),
+    ("北仑中河公园", 121.8450, 29.9000),
+    ("奉化锦屏公园", 121.4100, 29.6600),
+)
+_PARK_REACH_M = 1500.0
+#: neighbourhood green spaces on other free blocks, per scale
+_GREENS = {"small": 12, "city": 150}
+
+
+def basemap(
+    seed: int,
+    scale: str,
+    segments: gpd.GeoDataFrame,
+    blk: dict[str, Any],
+    used: Int,
+    idle: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """The basemap of the demo city: rivers, main roads and parks (module docstring).
+
+    Columns ``code``, ``kind`` (water / road / park), ``name``, ``road_class``,
+    ``levels`` (always null: no buildings), ``source``; EPSG:4549.
+    """
+    rng = np.random.default_rng([seed, 0xBA5E])
+    rows: list[tuple[str, str, str, str, Any]] = []
+    ext = shapely.box(*city_extent())
+    for i, (name, part) in enumerate(zip(_RIVER_NAMES, _river_parts(), strict=True)):
+        geom = shapely.set_precision(shapely.intersection(part, ext), 0.01)
+        rows.append((f"demo-water-{i + 1}", "water", name, "", geom))
+    main = segments[segments["kind"].isin(["arterial", "secondary"])]
+    for k, ((kind, name), grp) in enumerate(
+        main.groupby(["kind", "name"], sort=True), start=1
+    ):
+        merged = shapely.line_merge(shapely.union_all(grp.geometry.to_numpy()))
+        road_class = "primary" if kind == "arterial" else "secondary"
+        rows.append((f"demo-road-{k:05d}", "road", str(name), road_class, merged))
+    # parks on blocks that no community or idle plot uses
+    free = np.ones(len(blk["quad"]), bool)
+    free[used] = False
+    cells = _poly(blk["quad"])
+    if len(idle):
+        hit = shapely.STRtree(idle.geometry.to_numpy()).query(cells, "intersects")[0]
+        free[np.unique(hit)] = False
+    cand = np.flatnonzero(free)
+    if cand.size:
+        centres = blk["quad"][cand].mean(axis=1)
+        tree = cKDTree(centres)
+        taken: set[int] = set()
+        n_park = 0
+        px, py = _to_xy([p[1] for p in _PARKS], [p[2] for p in _PARKS])
+        for (name, _lon, _lat), x, y in zip(_PARKS, px, py, strict=True):
+            d, j = tree.query([x, y], k=min(8, cand.size))
+            for dd, jj in zip(np.atleast_1d(d), np.atleast_1d(j), strict=True):
+                if dd <= _PARK_REACH_M and int(jj) not in taken:
+                    taken.add(int(jj))
+                    n_park += 1
+                    geom = _poly(_shrink(blk["quad"][cand[[jj]]], np.array([0.9])))[0]
+                    rows.append((f"demo-park-{n_park:04d}", "park", name, "", geom))
+                    break
+        rest = np.array([j for j in range(cand.size) if j not in taken], dtype=np.int64)
+        n = min(_GREENS.get(scale, 0), rest.size)
+        pick = np.sort(rng.choice(rest, size=n, replace=False)) if n else rest[:0]
+        place = nm.compose(rng, n, nm.PLACE_PARTS)
+        shrink = rng.uniform(0.55, 0.85, n)
+        for j, p, f in zip(pick, place, shrink, strict=True):
+            n_park += 1
+            geom = _poly(_shrink(blk["quad"][cand[[j]]], np.array([f])))[0]
+            rows.append((f"demo-park-{n_park:04d}", "park", f"{p}绿地", "", geom))
+    return gpd.GeoDataFrame(
+        {
+            "code": [r[0] for r in rows],
+            "kind": [r[1] for r in rows],
+            "name": [r[2] for r in rows],
+            "road_class": [r[3] for r in rows],
+            "levels": pd.array([None] * len(rows), dtype="Int64"),
+            "source": "demo",
+        },
+        geometry=_round(np.array([r[4] for r in rows], dtype=object)),
+        crs=CRS,
     )
 
 

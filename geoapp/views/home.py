@@ -1,10 +1,10 @@
 """The home page: a map of every layer."""
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from layers.models import AmenityCategory, Stage
+from public.tiles import tiles_config
 
 
 def map_config() -> dict:
@@ -26,10 +26,7 @@ def map_config() -> dict:
         "siting_runs": reverse("siting-runs"),
         "stages": dict(Stage.choices),
         "categories": {c.code: c.name for c in AmenityCategory.objects.all()},
-        "tiles": {
-            "url": settings.MAP_TILES_URL,
-            "attribution": settings.MAP_TILES_ATTRIBUTION,
-        },
+        "tiles": tiles_config(),
     }
     return config
 

@@ -27,4 +27,9 @@ urlpatterns = [
         views.Tile.as_view(),
         name="public-tile",
     ),
+    re_path(
+        r"^basemap/(?P<z>[^/]{1,24})/(?P<x>[^/]{1,24})/(?P<y>[^/]{1,24})\.mvt$",
+        views.BasemapTile.as_view(),
+        name="public-basemap-tile",
+    ),
 ]

@@ -206,3 +206,38 @@ class Tile(PublicView):
             content_type="application/vnd.mapbox-vector-tile",
             max_age=300,
         )
+
+
+class BasemapTile(PublicView):
+    """Mapbox vector tile of the city's basemap: layer ``basemap`` (``kind`` water / river
+    / park / road / building, ``name``, ``class``), each kind from its own zoom
+    (``public.tiles.BASEMAP_MIN_ZOOM``). Drawn by the maps when no online tiles are set."""
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.mapbox-vector-tile"): OpenApiResponse(
+                OpenApiTypes.BINARY
+            ),
+            400: None,
+        },
+        parameters=[
+            P("z", OpenApiTypes.INT, OpenApiParameter.PATH),
+            P("x", OpenApiTypes.INT, OpenApiParameter.PATH),
+            P("y", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        tags=["public"],
+    )
+    def get(self, request, z: str, x: str, y: str):
+        zi, xi, yi = params.parse_tile(z, x, y)
+        if tiles.city_clip(zi, xi, yi) is None:
+            resp = HttpResponse(b"", content_type="application/vnd.mapbox-vector-tile")
+            resp["Cache-Control"] = "public, max-age=86400"
+            return resp
+        return cached_response(
+            request,
+            name="basemap",
+            params={"z": zi, "x": xi, "y": yi},
+            build=lambda: tiles.basemap_tile_bytes(zi, xi, yi),
+            content_type="application/vnd.mapbox-vector-tile",
+            max_age=3600,
+        )

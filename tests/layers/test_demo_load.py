@@ -17,6 +17,12 @@ def small_city():
 
 def test_stage_timeline_becomes_history_and_clearing_removes_it(small_city) -> None:
     counts = services.city_load(small_city, source="demo:test")
+    assert (
+        counts["basemap"]
+        == len(small_city.basemap)
+        == models.BasemapFeature.objects.count()
+    )
+    assert models.BasemapFeature.objects.filter(kind="water", name="甬江").exists()
     hist = models.Community.history.model
     assert counts["community_history"] == len(small_city.stage_history)
     assert hist.objects.count() == len(small_city.stage_history)
@@ -40,6 +46,7 @@ def test_stage_timeline_becomes_history_and_clearing_removes_it(small_city) -> N
     # reloading clears the old city's history (deletions included)
     services.layers_clear()
     assert not models.Community.objects.exists()
+    assert not models.BasemapFeature.objects.exists()
     assert not models.Community.history.model.objects.exists()
     assert not models.District.history.model.objects.exists()
 

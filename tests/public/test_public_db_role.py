@@ -28,6 +28,8 @@ from .conftest import SENTINEL
 pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("public.migrations.0001_public_db_role")
+#: later grants (each a migration with its own frozen PUBLIC_COLUMNS)
+LATER_GRANTS = [importlib.import_module("public.migrations.0002_basemap_grants")]
 #: PostGIS's own metadata, readable by PUBLIC in every PostGIS database
 POSTGIS_PUBLIC = {"geometry_columns", "geography_columns", "spatial_ref_sys"}
 
@@ -87,7 +89,11 @@ def _readable_columns(role: str) -> dict[str, set[str]]:
 
 
 def _expected_columns() -> dict[str, set[str]]:
-    return {t: set(cols) for t, cols in MIGRATION.PUBLIC_COLUMNS.items() if cols}
+    out = {t: set(cols) for t, cols in MIGRATION.PUBLIC_COLUMNS.items() if cols}
+    for m in LATER_GRANTS:
+        for t, cols in m.PUBLIC_COLUMNS.items():
+            out.setdefault(t, set()).update(cols)
+    return out
 
 
 def _readable_outside_postgis(role: str) -> dict[str, set[str]]:
@@ -241,14 +247,22 @@ def _run(fn) -> None:
     fn(None, SimpleNamespace(connection=connection))
 
 
+def _grant_all() -> None:
+    """The public migrations' grants in order (0001 revokes everything first), as
+    ``migrate public zero && migrate public`` re-applies them."""
+    _run(MIGRATION.grant)
+    for m in LATER_GRANTS:
+        _run(m.grant)
+
+
 def test_migration_is_rerunnable_and_reversible(role):
-    _run(MIGRATION.grant)  # again, as in every new (test) database
+    _grant_all()  # again, as in every new (test) database
     assert _readable_outside_postgis(role) == _expected_columns()
     _run(MIGRATION.revoke)
     assert _readable_outside_postgis(role) == {}
     with connection.cursor() as cur:
         assert db_role.role_exists(cur, role)  # kept: other databases use it
-    _run(MIGRATION.grant)
+    _grant_all()
     assert _readable_outside_postgis(role) == _expected_columns()
     # (the test transaction rolls every grant and revoke back)
 
@@ -258,7 +272,7 @@ def test_migration_revokes_grants_made_by_hand(role):
         (qrole,) = db_role.quote_idents(cur, [role])
         cur.execute(f"GRANT SELECT ON auth_user, layers_community TO {qrole}")
     assert "password" in _readable_columns(role)["auth_user"]
-    _run(MIGRATION.grant)
+    _grant_all()
     assert _readable_outside_postgis(role) == _expected_columns()
 
 
@@ -270,7 +284,7 @@ def test_role_name_is_an_identifier_not_sql(settings):
         pytest.skip("the test user may not create roles")
     name = 'geoapp public"; DROP TABLE auth_user; --'
     settings.PUBLIC_DB_ROLE = name
-    _run(MIGRATION.grant)
+    _grant_all()
     assert _one("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [name]) == (
         False,
     )
@@ -283,7 +297,7 @@ def test_role_name_is_an_identifier_not_sql(settings):
 def test_migration_refuses_a_role_that_would_read_everything(settings):
     settings.PUBLIC_DB_ROLE = _one("SELECT current_user")[0]
     with pytest.raises(db_role.PublicRoleError, match="own database user"):
-        _run(MIGRATION.grant)
+        _grant_all()
 
 
 def _need_superuser() -> None:

@@ -5,14 +5,13 @@ import { LAYERS, addLegend, buildLayer } from "./lib/layers.js";
 import { addBlocks } from "./lib/blocks.js";
 import { addLifeCircle } from "./lib/lifecircle.js";
 import { addSiting } from "./lib/siting.js";
+import { addBasemap } from "./lib/basemap.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 
 async function init(map) {
-  if (config.tiles.url) {
-    L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
-  }
+  addBasemap(map, config.tiles);
   const control = L.control.layers(null, null, { collapsed: false }).addTo(map);
   addLegend(map, config);
   const status = L.control({ position: "bottomleft" });

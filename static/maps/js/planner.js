@@ -6,6 +6,7 @@ import { LAYERS, addLegend, buildLayer } from "./lib/layers.js";
 import { addBlocks } from "./lib/blocks.js";
 import { addLifeCircle, runUrl } from "./lib/lifecircle.js";
 import { addSiting } from "./lib/siting.js";
+import { addBasemap } from "./lib/basemap.js";
 import { idleLandStyle } from "./lib/styles.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 
@@ -496,7 +497,7 @@ function setupAnalyses() {
 
 async function init(m) {
   map = m;
-  if (config.tiles.url) L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
+  addBasemap(map, config.tiles);
   control = L.control.layers(null, null, { collapsed: true }).addTo(map);
   addLegend(map, config);
   await Promise.all(

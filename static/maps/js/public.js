@@ -2,6 +2,7 @@
 import { HTTPError, getJSON } from "./lib/api.js";
 import { renderCard } from "./lib/card.js";
 import { el } from "./lib/dom.js";
+import { addBasemap } from "./lib/basemap.js";
 import { STAGE_COLOURS, communityStyle, legendEntries } from "./lib/styles.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 
@@ -73,9 +74,7 @@ function addLegend(map) {
 }
 
 async function init(map) {
-  if (config.tiles.url) {
-    L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
-  }
+  addBasemap(map, config.tiles);
   addLegend(map);
   const status = L.control({ position: "bottomleft" });
   status.onAdd = () => L.DomUtil.create("div", "status");

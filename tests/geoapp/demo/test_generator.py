@@ -542,3 +542,31 @@ STAGES_IN_ORDER = (
     "handed_over",
     "post_evaluated",
 )
+
+
+def test_basemap_rivers_parks_and_main_roads(city, city_again):
+    """The three rivers meet at 三江口; parks sit on free blocks; deterministic."""
+    from geoapp.demo.generator import SANJIANGKOU, _to_xy
+
+    b = city.basemap
+    assert_geodataframe_equal(b, city_again.basemap)
+    assert b.crs.to_epsg() == 4549 and b.is_valid.all()
+    water = b[b["kind"] == "water"].set_index("name")
+    assert list(water.index) == ["余姚江", "奉化江", "甬江"]
+    x, y = _to_xy([SANJIANGKOU[0]], [SANJIANGKOU[1]])
+    junction = shapely.Point(x[0], y[0])
+    assert all(g.intersects(junction) for g in water.geometry)
+    roads = b[b["kind"] == "road"]
+    assert set(roads["road_class"]) == {"primary", "secondary"}
+    main = city.walk_segments[
+        city.walk_segments["kind"].isin(["arterial", "secondary"])
+    ]
+    assert abs(roads.length.sum() - main.length.sum()) < 1.0  # merged, nothing lost
+    parks = b[b["kind"] == "park"]
+    assert {"月湖公园", "中山公园", "日湖公园"} <= set(parks["name"])
+    assert len(parks) >= 15
+    others = np.concatenate(
+        [city.communities.geometry.to_numpy(), city.idle_land.geometry.to_numpy()]
+    )
+    assert _overlap_pairs(parks.geometry.to_numpy(), others, same=False) == 0
+    assert b["code"].is_unique

@@ -1,0 +1,45 @@
+"""The public map draws the city's own basemap when no online tiles are configured:
+protomaps-leaflet (vendored) fetches /api/public/basemap/ tiles and paints canvases."""
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import MultiPolygon
+
+from layers.models import BasemapFeature
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_public_map_paints_the_basemap(live_server, new_page, reference_data):
+    assert settings.MAP_TILES_URL == ""
+    factories.district(code="D1", name="海曙区")
+    BasemapFeature.objects.create(
+        code="w",
+        kind="water",
+        name="甬江",
+        geom=MultiPolygon(factories.square(121.55, 29.875, 3000)),
+    )
+    page = new_page()
+    tiles = []
+    page.on(
+        "response",
+        lambda r: tiles.append(r.status) if "/api/public/basemap/" in r.url else None,
+    )
+    page.goto(f"{live_server.url}/public/")
+    page.wait_for_function("document.body.dataset.basemap === 'city'")
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-tile-pane canvas').length > 0"
+    )
+    page.wait_for_timeout(500)
+    assert tiles and set(tiles) <= {200, 304}
+    assert page.errors == []
+    # the water is painted: some canvas pixel has the water colour #aacbe6
+    found = page.evaluate(
+        """() => [...document.querySelectorAll('.leaflet-tile-pane canvas')].some(c => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 0; i < d.length; i += 4)
+              if (d[i] === 0xaa && d[i + 1] === 0xcb && d[i + 2] === 0xe6) return true;
+            return false; })"""
+    )
+    assert found
