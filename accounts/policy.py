@@ -128,6 +128,9 @@ POLICY: dict[str, Access] = {
     "planner-feature-undo": Access(post=PLANNERS, rule=OWN_DISTRICT),
     "planner-feature-history": Access(get=SIGNED_IN),
     "planner-analysis": Access(post=PLANNERS, rule=SCOPED_RUN),
+    "planner-candidates": Access(get=PLANNERS),
+    "planner-candidate-confirm": Access(post=PLANNERS, rule=OWN_DISTRICT),
+    "planner-candidate-dismiss": Access(post=PLANNERS, rule=OWN_DISTRICT),
     # ------------------------------------------------------------------ life circle
     "analysis-run": Access(get=SIGNED_IN),
     "lifecircle-runs": Access(get=SIGNED_IN, post=PLANNERS, rule=SCOPED_RUN),

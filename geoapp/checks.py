@@ -5,7 +5,7 @@ database migrated under one setting and served under another would fail on the f
 write ("Geometry SRID (4548) does not match column SRID (4549)") or, worse, compare
 coordinates of two zones. ``migrate`` and ``manage.py check --database default`` run
 this check and refuse such a database, naming the columns. A database without our
-tables yet (before the first ``migrate``) passes.
+tables or without PostGIS yet (before the first ``migrate``) passes.
 """
 
 from __future__ import annotations
@@ -43,10 +43,16 @@ def spatial_tables() -> list[str]:
 def srid_mismatches(cursor, srid: int) -> list[tuple[str, str, int]]:
     """(table, column, srid) of our spatial columns stored in another SRID."""
     params = [spatial_tables(), int(srid)]
-    cursor.execute(GEOMETRY_SQL, params)
-    found = cursor.fetchall()
-    cursor.execute("SELECT to_regclass('raster_columns') IS NOT NULL")
-    if cursor.fetchone()[0]:
+    cursor.execute(
+        "SELECT to_regclass('geometry_columns') IS NOT NULL,"
+        " to_regclass('raster_columns') IS NOT NULL"
+    )
+    has_geometry, has_raster = cursor.fetchone()
+    found = []
+    if has_geometry:  # PostGIS not installed yet: a new database, nothing to compare
+        cursor.execute(GEOMETRY_SQL, params)
+        found += cursor.fetchall()
+    if has_raster:
         cursor.execute(RASTER_SQL, params)
         found += cursor.fetchall()
     return sorted((t, c, int(s)) for t, c, s in found)

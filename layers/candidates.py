@@ -10,8 +10,9 @@ until a planner confirms a candidate with its completion year and household coun
 :class:`~layers.models.Community`. A re-import refreshes the pending candidates and
 leaves confirmed or dismissed ones alone.
 
-Who: city administrators everywhere, district planners inside their district
-(:func:`planner.permissions.check_edit_geometry`); nobody else.
+Who: city administrators everywhere, district planners for candidates of their
+district (:func:`accounts.permissions.check_geometry`: the candidate's point on surface);
+nobody else. The page's URLs are in ``accounts/policy.py``.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ import geopandas as gpd
 import pandas as pd
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import check_geometry, user_of
 from geoapp.analysis.households import estimate_households
-from planner.permissions import check_edit_geometry
 
 from .models import Community, CommunityCandidate, District
 
@@ -115,10 +116,8 @@ def candidate_list(*, status: str | None = None):
     return qs.filter(status=status) if status else qs
 
 
-def _check(user, candidate: CommunityCandidate) -> None:
-    if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("请先登录。"))
-    check_edit_geometry(user, candidate.geom)
+def _check(user, candidate: CommunityCandidate, what: str) -> None:
+    check_geometry(user, candidate.geom, what)
 
 
 def _district(candidate: CommunityCandidate) -> District:
@@ -150,7 +149,7 @@ def candidate_confirm(
     district, no households, field ranges like a form), nothing half-written.
     """
     candidate = CommunityCandidate.objects.select_for_update().get(pk=candidate.pk)
-    _check(user, candidate)
+    _check(user, candidate, _("确认候选小区"))
     if candidate.status != CommunityCandidate.Status.PENDING:
         raise ValidationError(
             _("该候选小区已审核：%(s)s。") % {"s": candidate.get_status_display()}
@@ -180,12 +179,12 @@ def candidate_confirm(
         source_file=candidate.source_file,
     )
     community.full_clean()
-    community._history_user = user
+    community._history_user = user_of(user)
     community._change_reason = f"confirmed from candidate {candidate.code}"[:100]
     community.save()
     candidate.status = CommunityCandidate.Status.CONFIRMED
     candidate.community = community
-    candidate.reviewed_by = user
+    candidate.reviewed_by = user_of(user)
     candidate.reviewed_at = timezone.now()
     candidate.save()
     return community
@@ -195,14 +194,14 @@ def candidate_confirm(
 def candidate_dismiss(*, user, candidate: CommunityCandidate, note: str = "") -> None:
     """Not a community (a campus, a village, a mapping error): kept out of the analyses."""
     candidate = CommunityCandidate.objects.select_for_update().get(pk=candidate.pk)
-    _check(user, candidate)
+    _check(user, candidate, _("排除候选小区"))
     if candidate.status != CommunityCandidate.Status.PENDING:
         raise ValidationError(
             _("该候选小区已审核：%(s)s。") % {"s": candidate.get_status_display()}
         )
     candidate.status = CommunityCandidate.Status.DISMISSED
     candidate.note = note[:255]
-    candidate.reviewed_by = user
+    candidate.reviewed_by = user_of(user)
     candidate.reviewed_at = timezone.now()
     candidate.save()
 

@@ -174,8 +174,14 @@ class ProgressStats(PublicView):
         )
 
 
-class Tile(PublicView):
-    """Mapbox vector tile: layers ``districts`` (all zooms) and ``communities`` (z ≥ 10)."""
+class _VectorTile(PublicView):
+    """A Mapbox vector tile for validated z/x/y, cached like every public answer."""
+
+    cache_name = ""
+    max_age = 300
+
+    def tile(self, z: int, x: int, y: int) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     @extend_schema(
         responses={
@@ -200,44 +206,30 @@ class Tile(PublicView):
             return resp
         return cached_response(
             request,
-            name="tile",
+            name=self.cache_name,
             params={"z": zi, "x": xi, "y": yi},
-            build=lambda: tiles.tile_bytes(zi, xi, yi),
+            build=lambda: self.tile(zi, xi, yi),
             content_type="application/vnd.mapbox-vector-tile",
-            max_age=300,
+            max_age=self.max_age,
         )
 
 
-class BasemapTile(PublicView):
+class Tile(_VectorTile):
+    """Mapbox vector tile: layers ``districts`` (all zooms) and ``communities`` (z ≥ 10)."""
+
+    cache_name = "tile"
+
+    def tile(self, z: int, x: int, y: int) -> bytes:
+        return tiles.tile_bytes(z, x, y)
+
+
+class BasemapTile(_VectorTile):
     """Mapbox vector tile of the city's basemap: layer ``basemap`` (``kind`` water / river
     / park / road / building, ``name``, ``class``), each kind from its own zoom
     (``public.tiles.BASEMAP_MIN_ZOOM``). Drawn by the maps when no online tiles are set."""
 
-    @extend_schema(
-        responses={
-            (200, "application/vnd.mapbox-vector-tile"): OpenApiResponse(
-                OpenApiTypes.BINARY
-            ),
-            400: None,
-        },
-        parameters=[
-            P("z", OpenApiTypes.INT, OpenApiParameter.PATH),
-            P("x", OpenApiTypes.INT, OpenApiParameter.PATH),
-            P("y", OpenApiTypes.INT, OpenApiParameter.PATH),
-        ],
-        tags=["public"],
-    )
-    def get(self, request, z: str, x: str, y: str):
-        zi, xi, yi = params.parse_tile(z, x, y)
-        if tiles.city_clip(zi, xi, yi) is None:
-            resp = HttpResponse(b"", content_type="application/vnd.mapbox-vector-tile")
-            resp["Cache-Control"] = "public, max-age=86400"
-            return resp
-        return cached_response(
-            request,
-            name="basemap",
-            params={"z": zi, "x": xi, "y": yi},
-            build=lambda: tiles.basemap_tile_bytes(zi, xi, yi),
-            content_type="application/vnd.mapbox-vector-tile",
-            max_age=3600,
-        )
+    cache_name = "basemap"
+    max_age = 3600
+
+    def tile(self, z: int, x: int, y: int) -> bytes:
+        return tiles.basemap_tile_bytes(z, x, y)

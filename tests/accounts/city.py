@@ -129,6 +129,16 @@ def build() -> dict:
             cat, code=code, name=f"{code} 幼儿园", geom=Point(x, y, srid=settings.SRID)
         )
     out.update(IA=plot("IA", 300), IB=plot("IB", 1700))
+    x, y = xy(600)  # an OSM residential area in district A, waiting for review
+    out["candidate_a"] = models.CommunityCandidate.objects.create(
+        code="osm-w1",
+        name="候选小区甲",
+        district=a,
+        geom=MultiPolygon(
+            Polygon.from_bbox((x - 40, y + 10, x + 40, y + 90)), srid=settings.SRID
+        ),
+        households_estimate=120,
+    )
     out.update(VA=house("VA", 400), VB=house("VB", 1800))
     users = {
         "admin": factories.user(f"{SENTINEL}-admin", Role.CITY_ADMIN, is_staff=True),
@@ -222,6 +232,10 @@ def url_args(city) -> dict[str, dict]:
     return {
         "public-community": {"code": a1.code},
         "public-tile": {"z": "14", "x": str(x), "y": str(y)},
+        "public-basemap-tile": {"z": "14", "x": str(x), "y": str(y)},
+        "lifecircle-islands": {"pk": city["lifecircle"].pk},
+        "planner-candidate-confirm": {"pk": city["candidate_a"].pk},
+        "planner-candidate-dismiss": {"pk": city["candidate_a"].pk},
         "public-photo": {"code": a1.code, "photo_id": city["photo"].pk},
         "ogc-collection": {"cid": "communities"},
         "ogc-items": {"cid": "communities"},

@@ -13,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
+from accounts.models import Profile, Role
+from accounts.permissions import SYSTEM
 from geoapp import adapters
 from layers import candidates, models
 from layers.importing import osm_import
-from planner.models import Profile, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def beijing(shared_data, settings):
     d = models.District.objects.create(
         code="BJ-HD", name="海淀区", geom=MultiPolygon(transformed(box, settings.SRID))
     )
-    r = osm_import(path=shared_data / OSM, extent=BEIJING_EXTENT)
+    r = osm_import(user=SYSTEM, path=shared_data / OSM, extent=BEIJING_EXTENT)
     return d, r
 
 
@@ -93,7 +94,7 @@ def test_reimport_keeps_reviewed_candidates(beijing, shared_data):
     admin = _user(Role.CITY_ADMIN)
     c = models.CommunityCandidate.objects.get(name="学士居")
     candidates.candidate_dismiss(user=admin, candidate=c, note="校园")
-    r = osm_import(path=shared_data / OSM, extent=BEIJING_EXTENT)
+    r = osm_import(user=SYSTEM, path=shared_data / OSM, extent=BEIJING_EXTENT)
     assert r.counts["community"] == {"created": 0, "updated": 9, "kept": 1}
     c.refresh_from_db()
     assert c.status == "dismissed" and c.note == "校园"
@@ -167,7 +168,9 @@ def test_review_page_lists_confirms_and_dismisses(beijing, client):
 
 @override_settings(CITY_EXTENT=BEIJING_EXTENT)
 def test_dry_run_counts_candidates_without_writing(shared_data):
-    r = osm_import(path=shared_data / OSM, extent=BEIJING_EXTENT, dry_run=True)
+    r = osm_import(
+        user=SYSTEM, path=shared_data / OSM, extent=BEIJING_EXTENT, dry_run=True
+    )
     assert r.counts["community"]["created"] == 10
     assert models.CommunityCandidate.objects.count() == 0
     assert models.BasemapFeature.objects.count() == 0

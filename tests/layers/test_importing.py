@@ -627,7 +627,7 @@ def test_nonfinite_geojson_through_service_refused_not_a_traceback(
     )
     before = counts()
     with pytest.raises(ImportRefused) as exc:
-        layer_import(layer="amenity", path=p)
+        layer_import(user=SYSTEM, layer="amenity", path=p)
     assert "feature 1 (name '药店'): coordinate" in str(exc.value)
     assert exc.value.report.rejected == 1
     assert counts() == before

@@ -17,6 +17,7 @@ import pyogrio
 import pytest
 import shapely
 
+from accounts.permissions import SYSTEM
 from layers import models
 from layers.importing import layer_import
 from tests import factories
@@ -90,7 +91,7 @@ def _check_survey(r):
 
 def test_gbk_shapefile_without_cpg_needs_no_mapping(tmp_path, district):
     z = _zip_shapefile(tmp_path, _gdf(SURVEY, "EPSG:4549"), "GBK")
-    r = layer_import(layer="community", path=z)
+    r = layer_import(user=SYSTEM, layer="community", path=z)
     _check_survey(r)
     shanty = next(k for k, v in r.report.columns.items() if v == "in_shanty_plan")
     assert shanty.startswith("是否列入棚")  # the name as the DBF kept it
@@ -107,7 +108,7 @@ def test_gbk_shapefile_of_numbers_under_chinese_names_is_detected(tmp_path, dist
         "小区名称": ["A", "B", "C"],
     }
     z = _zip_shapefile(tmp_path, _gdf(data, "EPSG:4549"), "GBK")
-    r = layer_import(layer="community", path=z, dry_run=True)
+    r = layer_import(user=SYSTEM, layer="community", path=z, dry_run=True)
     assert r.created == 3, r.report.to_text()
     assert r.report.columns["建成年份"] == "completion_year"
 
@@ -120,7 +121,7 @@ def test_gb18030_shapefile_keeps_characters_outside_gbk(tmp_path, district):
         "孔浦宿舍",
     ]  # 䶮: 4-byte GB18030, not GBK
     z = _zip_shapefile(tmp_path, _gdf(data, "EPSG:4549"), "GB18030")
-    r = layer_import(layer="community", path=z)
+    r = layer_import(user=SYSTEM, layer="community", path=z)
     assert r.created == 3, r.report.to_text()
     assert models.Community.objects.get(code="HS-02").name == "南苑䶮居"
     assert r.report.info["encoding"].upper() == "GB18030"
@@ -139,7 +140,7 @@ def test_geopackage_with_other_spellings(tmp_path, district):
     }
     f = tmp_path / "小区.gpkg"
     pyogrio.write_dataframe(_gdf(data, "EPSG:4490"), f, layer="小区", driver="GPKG")
-    r = layer_import(layer="community", path=f)
+    r = layer_import(user=SYSTEM, layer="community", path=f)
     assert r.created == 3, r.report.to_text()
     # no code column: codes from the file name and row number
     c = models.Community.objects.get(name="孔浦宿舍")
@@ -161,7 +162,7 @@ def test_geojson_amenities_with_chinese_categories(tmp_path, district):
     pts = [shapely.box(*b).centroid for b in BOXES]
     f = tmp_path / "设施.geojson"
     _gdf(data, geoms=pts).to_file(f, driver="GeoJSON")
-    r = layer_import(layer="amenity", path=f)
+    r = layer_import(user=SYSTEM, layer="amenity", path=f)
     assert r.created == 3, r.report.to_text()
     cats = dict(models.Amenity.objects.values_list("name", "category__code"))
     assert cats == {
@@ -179,6 +180,7 @@ def test_an_explicit_mapping_file_still_wins(tmp_path, district):
     f = tmp_path / "c.geojson"
     _gdf(data).to_file(f, driver="GeoJSON")
     r = layer_import(
+        user=SYSTEM,
         layer="community",
         path=f,
         mapping={

@@ -55,7 +55,9 @@ def test_run_stores_and_maps_the_island(city, client):
 
     url = f"/api/lifecircle/runs/{run.pk}/islands.geojson"
     assert client.get(url).status_code in (401, 403)  # planners only
-    client.force_login(get_user_model().objects.create_user("p", password="pw"))  # viewer
+    client.force_login(
+        get_user_model().objects.create_user("p", password="pw")
+    )  # viewer
     data = client.get(url).json()
     [f] = data["features"]
     assert data["min_component_nodes"] == 5
