@@ -114,6 +114,8 @@ def tile_bytes(z: int, x: int, y: int) -> bytes:
     return out
 
 
+#: the properties of the ``basemap`` tile layer (the SQL below selects exactly these)
+BASEMAP_FIELDS = ("kind", "name", "class")
 #: smallest zoom at which each kind of basemap feature is in the tiles (main roads by
 #: class: the arterial grid first, then secondary and tertiary roads)
 BASEMAP_MIN_ZOOM = {

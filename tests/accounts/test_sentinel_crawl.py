@@ -197,9 +197,14 @@ def test_no_private_value_reaches_an_anonymous_visitor(city):
         if name == "public-tile" and resp.status_code == 200:
             for layer, info in decode_mvt(body).items():
                 assert set(info["keys"]) <= set(tiles.TILE_LAYER_FIELDS[layer]), url
+        if name == "public-basemap-tile" and resp.status_code == 200:
+            for layer, info in decode_mvt(body).items():
+                assert layer == "basemap", url
+                assert set(info["keys"]) <= set(tiles.BASEMAP_FIELDS), url
         if resp.status_code == 200 and name not in ALLOWED:
             assert name in {
                 "public-tile",
+                "public-basemap-tile",
                 "public-map",
                 "public-stats-page",
                 "public-photo",

@@ -26,6 +26,11 @@ def test_dry_run_change_a_column_then_import(
     ).to_file(f, driver="GeoJSON")
 
     page = new_page()
+    csp = []  # Chromium reports every blocked script, style or fetch to the console
+    page.on(
+        "console",
+        lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto(f"{live_server.url}/accounts/login/?next=/layers/import/")
     page.fill("input[name=username]", "root")
     page.fill("input[name=password]", "pw-123456")
@@ -43,8 +48,9 @@ def test_dry_run_change_a_column_then_import(
     page.uncheck("input[name=dry_run]")
     page.click("button[value=import]")  # no new file chosen: it is still selected
     page.wait_for_function(
-        "document.getElementById('import-feedback').innerText.includes('created 1')"
+        "() => document.getElementById('import-feedback').innerText"
+        ".includes('created 1')"
     )
     c = models.Community.objects.get()
     assert (c.name, c.address, c.completion_year) == ("白云", "白云小区", 1995)
-    assert page.errors == []
+    assert page.errors == [] and csp == []

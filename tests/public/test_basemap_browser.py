@@ -21,13 +21,18 @@ def test_public_map_paints_the_basemap(live_server, new_page, reference_data):
         geom=MultiPolygon(factories.square(121.55, 29.875, 3000)),
     )
     page = new_page()
+    csp = []  # Chromium reports every blocked script, style or fetch to the console
+    page.on(
+        "console",
+        lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     tiles = []
     page.on(
         "response",
         lambda r: tiles.append(r.status) if "/api/public/basemap/" in r.url else None,
     )
     page.goto(f"{live_server.url}/public/")
-    page.wait_for_function("document.body.dataset.basemap === 'city'")
+    page.wait_for_function("() => document.body.dataset.basemap === 'city'")
     # the water is painted: poll until some canvas pixel has the water colour #aacbe6
     # (tiles arrive and are drawn asynchronously, slowly on a loaded machine)
     page.wait_for_function(
@@ -39,4 +44,4 @@ def test_public_map_paints_the_basemap(live_server, new_page, reference_data):
         timeout=60_000,
     )
     assert tiles and set(tiles) <= {200, 304}
-    assert page.errors == []
+    assert page.errors == [] and csp == []
