@@ -11,10 +11,15 @@ import datetime
 import io
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
+from django.utils import timezone
 from psycopg2 import sql
 
 
@@ -65,8 +70,6 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 def db_value(v: Any) -> Any:
     """A model attribute as COPY takes it: geometries as hex EWKB, JSON as text."""
-    from django.contrib.gis.geos import GEOSGeometry
-
     if isinstance(v, GEOSGeometry):
         return v.hexewkb.decode()
     if isinstance(v, dict | list):
@@ -95,8 +98,6 @@ def insert_objects(model, objs: Sequence[Any]) -> int:
     values; the table's constraints apply. The keys are read back by the unique
     ``code`` of the layer models. No ``save()`` or signals (as with ``bulk_create``).
     """
-    from django.utils import timezone
-
     if not objs:
         return 0
     fields = _columns(model, None)
@@ -176,8 +177,6 @@ def insert_history(
     is on the instance, ``history_type`` ``+`` (new) or ``~`` (updated), one
     ``history_date`` for the batch.
     """
-    from django.utils import timezone
-
     if not objs:
         return 0
     hist = model.history.model
@@ -200,3 +199,96 @@ def insert_history(
         cols,
         (head + [db_value(getattr(o, f.attname)) for f in tracked] for o in objs),
     )
+
+
+# --------------------------------------------------------------- frames to COPY
+def frame_value(v: Any, default: Any = None) -> Any:
+    """pandas missing values (NaN, NA, None) → ``default``; numpy scalars → Python."""
+    if v is None:
+        return default
+    try:
+        if v != v:  # NaN / NA
+            return default
+    except (TypeError, ValueError):
+        if str(v) == "<NA>":
+            return default
+    return v.item() if hasattr(v, "item") else v
+
+
+def frame_column(
+    frame, name: str, default: Any = None, cast: Callable | None = None
+) -> list:
+    """A frame column as Python values (missing → ``default``), optionally cast."""
+    if name not in frame.columns:
+        return [default] * len(frame)
+    out = []
+    for v in frame[name].tolist():
+        v = frame_value(v, default)
+        out.append(cast(v) if (cast is not None and v is not None) else v)
+    return out
+
+
+def ewkb_hex(geoms: Sequence[Any]) -> list[str | None]:
+    """shapely geometries → hex EWKB with settings.SRID (``None`` stays ``None``)."""
+    arr = np.asarray(list(geoms), dtype=object)
+    if arr.size == 0:
+        return []
+    arr = np.array(
+        [
+            None if (g is None or (isinstance(g, float) and math.isnan(g))) else g
+            for g in arr
+        ],
+        dtype=object,
+    )
+    out = shapely.to_wkb(
+        shapely.set_srid(arr, settings.SRID), hex=True, include_srid=True
+    )
+    return out.tolist()
+
+
+def copy_columns(
+    model, columns: Sequence[str], data: dict[str, Sequence[Any]], progress=None
+) -> int:
+    """Insert rows with one ``COPY … FROM STDIN`` (text format) per batch of 50 000.
+
+    Much faster than ``bulk_create`` for the big layers; the table's constraints (geometry
+    validity and type, unique codes, foreign keys) are checked by PostgreSQL as for
+    INSERT, inside the caller's transaction. No history rows are written (as with
+    ``bulk_create``). ``data``: column name → values (hex EWKB for geometries).
+    """
+    n = len(data[columns[0]]) if columns else 0
+    if n == 0:
+        return 0
+    now = timezone.now()
+    cols = [*columns, "created_at", "updated_at", "version"]
+    const = {
+        "created_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+        "version": "1",
+    }
+    text_cols = [[copy_text(v) for v in data[c]] for c in columns]
+    db_cols = [model._meta.get_field(c).column for c in columns] + [
+        "created_at",
+        "updated_at",
+        "version",
+    ]
+    tail = "\t" + "\t".join(const[c] for c in cols[len(columns) :])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(map(sql.Identifier, db_cols)),
+    )
+    with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", cur)
+        step = 50_000
+        for lo in range(0, n, step):
+            hi = min(n, lo + step)
+            buf = io.StringIO()
+            buf.writelines(
+                "\t".join(vals) + tail + "\n"
+                for vals in zip(*(c[lo:hi] for c in text_cols), strict=True)
+            )
+            buf.seek(0)
+            raw.copy_expert(statement.as_string(raw), buf)
+            if progress:
+                progress(hi - lo)
+    return n

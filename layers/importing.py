@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import rasterio
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -54,8 +55,14 @@ from layers.io.schemas import LAYERS
 
 from . import models
 from .candidates import candidate_rows, candidates_store
-from .dbcopy import insert_history, insert_objects, update_objects
-from .services import basemap_replace
+from .dbcopy import (
+    copy_columns,
+    ewkb_hex,
+    frame_column,
+    insert_history,
+    insert_objects,
+    update_objects,
+)
 
 #: layer name → model (population_raster is handled separately)
 LAYER_MODELS: dict[str, type] = {
@@ -662,8 +669,6 @@ def layer_import(
 
 
 def _raster_import(*, path, crs, dry_run, user, source_name, name) -> ImportResult:
-    import numpy as np
-    import rasterio
 
     _check_permission(user, "population_raster", None)
     rr = sandbox.run_sandboxed("read_raster", path, crs=crs)
@@ -705,8 +710,6 @@ def _raster_import(*, path, crs, dry_run, user, source_name, name) -> ImportResu
         compress="deflate",
     ) as ds:
         ds.write(arr)
-    from .services import population_raster_register
-
     old = models.PopulationRaster.objects.filter(name=name).first()
     old_path = Path(old.path) if old else None
     try:
@@ -876,3 +879,69 @@ def osm_tag_table_markdown() -> str:
     lines += ["", "| OSM highway | walk_segment.kind |", "| --- | --- |"]
     lines += [f"| `{k}` | {v} |" for k, v in osm.HIGHWAY_KIND.items()]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------- other writes
+BASEMAP_COLUMNS = ("code", "kind", "name", "road_class", "levels", "source")
+
+
+def basemap_replace(frame, *, source_file: str, source_crs: str, progress=None) -> int:
+    """Write basemap features (a GeoDataFrame in settings.SRID with the columns of
+    :data:`BASEMAP_COLUMNS`) by COPY, replacing the rows with the same codes.
+
+    Runs in the caller's transaction (an OSM import, a demo load). Returns the rows
+    written.
+    """
+    if frame is None or len(frame) == 0:
+        return 0
+    codes = frame_column(frame, "code", cast=str)
+    models.BasemapFeature.objects.filter(code__in=codes).delete()
+    return copy_columns(
+        models.BasemapFeature,
+        [*BASEMAP_COLUMNS, "geom", "source_crs", "source_file"],
+        {
+            "code": codes,
+            "kind": frame_column(frame, "kind", cast=str),
+            "name": [str(v)[:128] for v in frame_column(frame, "name", "")],
+            "road_class": [str(v)[:32] for v in frame_column(frame, "road_class", "")],
+            "levels": frame_column(frame, "levels", cast=int),
+            "source": frame_column(frame, "source", ""),
+            "geom": ewkb_hex(frame.geometry.to_numpy()),
+            "source_crs": [source_crs] * len(frame),
+            "source_file": [source_file[:255]] * len(frame),
+        },
+        progress,
+    )
+
+
+def population_raster_register(*, path: Path, name: str, units: str = "人/格"):
+    """Register a GeoTIFF (read with rasterio) as a PopulationRaster, replacing one of that name."""
+    with rasterio.open(path) as ds:
+        if ds.crs is None or ds.crs.to_epsg() is None:
+            raise ValueError(
+                f"{path}: the raster has no EPSG coordinate reference system"
+            )
+        epsg = ds.crs.to_epsg()
+        band = ds.read(1, masked=True)
+        total = float(band.sum())
+        left, bottom, right, top = ds.bounds
+        extent = Polygon.from_bbox((left, bottom, right, top))
+        extent.srid = epsg
+        if epsg != settings.SRID:
+            extent.transform(settings.SRID)
+        res = float(abs(ds.transform.a))
+        obj, _ = models.PopulationRaster.objects.update_or_create(
+            name=name,
+            defaults={
+                "path": str(path),
+                "srid": epsg,
+                "resolution_m": res,
+                "width": ds.width,
+                "height": ds.height,
+                "units": units,
+                "total": total,
+                "extent": extent,
+                "source_file": Path(path).name,
+            },
+        )
+    return obj

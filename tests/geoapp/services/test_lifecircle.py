@@ -9,7 +9,8 @@ from rasterio.transform import from_origin
 from accounts.permissions import SYSTEM
 from geoapp.models import AnalysisRun, CoverageResult
 from geoapp.services import lifecircle
-from layers import models, services
+from layers import models
+from layers.importing import population_raster_register
 from tests.geoapp import lifecircle_city
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,7 @@ def test_missing_residents_come_from_population_raster(tmp_path):
         transform=from_origin(x0, y0, 100, 100),
     ) as dst:
         dst.write(arr, 1)
-    services.population_raster_register(path=path, name="test")
+    population_raster_register(path=path, name="test")
     run = lifecircle.lifecircle_run(user=SYSTEM)
     b = CoverageResult.objects.get(run=run, community__code="B")
     # B's 80 m × 80 m polygon covers no cell centre: the cell under it, scaled by

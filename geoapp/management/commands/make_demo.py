@@ -2,8 +2,12 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from layers import models, services
+from geoapp.demo import load
+from geoapp.demo.generator import CRS, generate_city, write_population_tiff
+from geoapp.models import AnalysisRun
+from layers import models
 
 
 class Command(BaseCommand):
@@ -20,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, seed, scale, if_empty, no_progress, **options):
-        from geoapp.demo.generator import CRS, generate_city, write_population_tiff
-
         if f"EPSG:{settings.SRID}" != CRS:
             raise CommandError(
                 f"the demo city is central Ningbo, generated in {CRS} (CGCS2000 GK CM "
@@ -47,8 +49,6 @@ class Command(BaseCommand):
         def tick(name, n):
             if not progress:
                 return
-            from tqdm import tqdm
-
             if name not in bars:
                 total = {
                     "communities": len(city.communities),
@@ -61,11 +61,9 @@ class Command(BaseCommand):
             bars[name].update(n)
 
         # analyses of the previous city describe data that no longer exists
-        from geoapp.models import AnalysisRun
-
         AnalysisRun.objects.all().delete()
-        services.layers_clear()
-        counts = services.city_load(
+        load.layers_clear()
+        counts = load.city_load(
             city, source=f"demo:{scale}:{seed}", raster_path=raster, progress=tick
         )
         for bar in bars.values():

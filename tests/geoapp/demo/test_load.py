@@ -1,11 +1,12 @@
-"""Loading a generated city (layers.services.city_load / layers_clear): history rows."""
+"""Loading a generated city (geoapp.demo.load: city_load / layers_clear): history rows."""
 
 from __future__ import annotations
 
 import pytest
 
+from geoapp.demo import load as services
 from geoapp.demo.generator import generate_city
-from layers import models, services
+from layers import models
 
 pytestmark = pytest.mark.django_db
 

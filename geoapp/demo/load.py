@@ -1,0 +1,276 @@
+"""Loading a generated demo city into the layers, all-or-nothing (``make_demo``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.db import transaction
+
+from layers import models
+from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
+from layers.importing import basemap_replace, population_raster_register
+
+BATCH = 5000
+
+
+def _geos(geom: Any, *, multi: bool = False) -> GEOSGeometry | None:
+    """shapely geometry (in settings.SRID) → GEOS, promoting Polygon to MultiPolygon if asked."""
+    if geom is None or (isinstance(geom, float) and math.isnan(geom)):
+        return None
+    g = GEOSGeometry(memoryview(geom.wkb), srid=settings.SRID)
+    if multi and g.geom_type == "Polygon":
+        g = MultiPolygon(g, srid=settings.SRID)
+    return g
+
+
+def _bulk(model, rows: Iterable, build: Callable[[Any], Any], progress=None) -> int:
+    objs, n = [], 0
+    for row in rows:
+        objs.append(build(row))
+        if len(objs) >= BATCH:
+            model.objects.bulk_create(objs)
+            n += len(objs)
+            objs = []
+            if progress:
+                progress(BATCH)
+    if objs:
+        model.objects.bulk_create(objs)
+        n += len(objs)
+        if progress:
+            progress(len(objs))
+    return n
+
+
+def layers_clear() -> None:
+    """Delete every layer row (used before re-loading a demo city)."""
+    for model in (
+        models.CommunityCandidate,
+        models.BasemapFeature,
+        models.CommunityPhoto,
+        models.Amenity,
+        models.Community,
+        models.IdleLand,
+        models.VacantHousing,
+        models.WalkSegment,
+        models.Street,
+        models.District,
+        models.PopulationRaster,
+    ):
+        model.objects.all().delete()
+        history = getattr(model, "history", None)
+        if history is not None:  # the old city's past, deletions included
+            history.model.objects.all().delete()
+
+
+def _community_history(history, source: str) -> int:
+    """History rows of the communities from a generated stage timeline.
+
+    Each row is the community as stored now, with the ``stage`` and ``lifts`` of
+    that moment (``history_type`` ``+`` for the first record, ``~`` after), so the
+    last record of each community equals its current row and an undo after a
+    later edit restores exactly the loaded state.
+    """
+    hist_model = models.Community.history.model
+    fields = [f.attname for f in models.Community._meta.concrete_fields]
+    current = {c.code: c for c in models.Community.objects.all()}
+    reason = f"{source}: stage timeline"
+    rows = []
+    for r in history.itertuples(index=False):
+        c = current[r.code]
+        values = {name: getattr(c, name) for name in fields}
+        values.update(stage=r.stage, lifts=int(r.lifts))
+        rows.append(
+            hist_model(
+                **values,
+                history_date=r.date.to_pydatetime(),
+                history_type="+" if r.first else "~",
+                history_change_reason=reason,
+            )
+        )
+    hist_model.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+@transaction.atomic
+def city_load(
+    city,
+    *,
+    source: str = "demo",
+    raster_path: Path | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Load a generated city (``geoapp.demo.generator.DemoCity``) into the layers in one transaction.
+
+    Returns the number of rows written per layer.
+    """
+    counts: dict[str, int] = {}
+    src = {"source_crs": f"EPSG:{settings.SRID}", "source_file": source}
+
+    def tick(name):
+        return (lambda n: progress(name, n)) if progress else None
+
+    districts = {}
+    for r in city.districts.itertuples():
+        d = models.District(
+            code=r.code,
+            name=r.name,
+            is_central=bool(r.is_central),
+            geom=_geos(r.geometry, multi=True),
+            **src,
+        )
+        d.save()
+        districts[r.code] = d
+    counts["districts"] = len(districts)
+    streets = {}
+    for r in city.streets.itertuples():
+        s = models.Street(
+            code=r.code,
+            name=r.name,
+            district=districts[r.district_code],
+            geom=_geos(r.geometry, multi=True),
+            **src,
+        )
+        s.save()
+        streets[r.code] = s
+    counts["streets"] = len(streets)
+
+    def community(r):
+        return models.Community(
+            code=r.code,
+            name=r.name,
+            district=districts[r.district_code],
+            street=streets.get(frame_value(r.street_code)),
+            committee=frame_value(r.committee, ""),
+            address=frame_value(r.address, ""),
+            geom=_geos(r.geometry, multi=True),
+            entrances=_geos(frame_value(r.entrances)),
+            completion_year=int(r.completion_year),
+            land_tenure=r.land_tenure,
+            housing_type=r.housing_type,
+            buildings=int(frame_value(r.buildings, 0)),
+            max_floors=int(frame_value(r.max_floors, 6)),
+            households=int(r.households),
+            residents=frame_value(r.residents),
+            floor_area_m2=float(frame_value(r.floor_area_m2, 0.0)),
+            lifts=int(frame_value(r.lifts, 0)),
+            in_shanty_plan=bool(r.in_shanty_plan),
+            in_expropriation_plan=bool(r.in_expropriation_plan),
+            dangerous_c=int(frame_value(r.dangerous_c, 0)),
+            dangerous_d=int(frame_value(r.dangerous_d, 0)),
+            property_management=r.property_management,
+            fund_balance_yuan=round(float(frame_value(r.fund_balance_yuan, 0.0)), 2),
+            fund_standard_yuan=round(float(frame_value(r.fund_standard_yuan, 0.0)), 2),
+            stage=r.stage,
+            **src,
+        )
+
+    counts["communities"] = _bulk(
+        models.Community, city.communities.itertuples(), community, tick("communities")
+    )
+    history = getattr(city, "stage_history", None)
+    if history is not None and len(history):
+        counts["community_history"] = _community_history(history, source)
+
+    def idle(r):
+        return models.IdleLand(
+            code=r.code,
+            name=frame_value(r.name, ""),
+            kind=r.kind,
+            owner=frame_value(r.owner, ""),
+            tenure=r.tenure,
+            consent=r.consent,
+            status=r.status,
+            geom=_geos(r.geometry),
+            **src,
+        )
+
+    counts["idle_land"] = _bulk(
+        models.IdleLand, city.idle_land.itertuples(), idle, tick("idle")
+    )
+
+    def vacant(r):
+        return models.VacantHousing(
+            code=r.code,
+            name=frame_value(r.name, ""),
+            address=frame_value(r.address, ""),
+            floor_area_m2=float(r.floor_area_m2),
+            floors=int(frame_value(r.floors, 1)),
+            owner_kind=r.owner_kind,
+            status=r.status,
+            geom=_geos(r.geometry),
+            footprint=_geos(frame_value(r.footprint)),
+            **src,
+        )
+
+    counts["vacant_housing"] = _bulk(
+        models.VacantHousing, city.vacant_housing.itertuples(), vacant, tick("vacant")
+    )
+    categories = {c.code: c for c in models.AmenityCategory.objects.all()}
+
+    am = city.amenities
+    cat_ids = [categories[c].pk for c in am["category"].tolist()]
+    counts["amenities"] = copy_columns(
+        models.Amenity,
+        [
+            "code",
+            "name",
+            "category",
+            "capacity",
+            "floor_area_m2",
+            "source",
+            "geom",
+            "source_crs",
+            "source_file",
+        ],
+        {
+            "code": frame_column(am, "code", cast=str),
+            "name": frame_column(am, "name", ""),
+            "category": cat_ids,
+            "capacity": frame_column(am, "capacity", cast=int),
+            "floor_area_m2": frame_column(am, "floor_area_m2", cast=float),
+            "source": frame_column(am, "source", ""),
+            "geom": ewkb_hex(am.geometry.to_numpy()),
+            "source_crs": [src["source_crs"]] * len(am),
+            "source_file": [src["source_file"]] * len(am),
+        },
+        tick("amenities"),
+    )
+    ws = city.walk_segments
+    counts["walk_segments"] = copy_columns(
+        models.WalkSegment,
+        [
+            "code",
+            "kind",
+            "name",
+            "is_barrier",
+            "is_crossing",
+            "geom",
+            "source_crs",
+            "source_file",
+        ],
+        {
+            "code": frame_column(ws, "code", cast=str),
+            "kind": frame_column(ws, "kind", cast=str),
+            "name": frame_column(ws, "name", ""),
+            "is_barrier": [bool(v) for v in ws["is_barrier"].tolist()],
+            "is_crossing": [bool(v) for v in ws["is_crossing"].tolist()],
+            "geom": ewkb_hex(ws.geometry.to_numpy()),
+            "source_crs": [src["source_crs"]] * len(ws),
+            "source_file": [src["source_file"]] * len(ws),
+        },
+        tick("walk"),
+    )
+    counts["basemap"] = basemap_replace(
+        getattr(city, "basemap", None),
+        source_file=source,
+        source_crs=src["source_crs"],
+    )
+    if raster_path is not None:
+        population_raster_register(path=raster_path, name=f"{source} population")
+        counts["population_rasters"] = 1
+    return counts
