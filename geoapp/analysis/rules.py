@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
+    "CAPACITY_UNITS",
+    "DECAY_KINDS",
+    "CapacityStandard",
+    "DistanceDecay",
     "FacilityRule",
     "RuleSet",
     "Tier",
@@ -71,6 +75,84 @@ class WalkingProfile:
     speed_m_per_min: float
 
 
+#: Units a facility's supply is counted in: 学位/托位 (places), 床位 (beds), floor area.
+CAPACITY_UNITS: tuple[str, ...] = ("places", "beds", "m2")
+#: Distance-decay shapes of the E2SFCA weight (:mod:`geoapp.analysis.capacity`).
+DECAY_KINDS: tuple[str, ...] = ("none", "step", "gaussian")
+
+
+@dataclass(frozen=True)
+class DistanceDecay:
+    """Distance decay of the capacity-aware life circle (E2SFCA weight ``W(d)``).
+
+    Distances are given as *fractions of the catchment* (the category's
+    threshold), so one decay serves the 300 m and the 1000 m tiers alike.
+
+    Attributes
+    ----------
+    kind
+        ``"none"`` (``W = 1`` inside the catchment: plain 2SFCA), ``"step"``
+        (``W = w_k`` for ``d <= f_k * d0``, the first zone that contains ``d``)
+        or ``"gaussian"`` (``W = exp(-d^2 / (2 (s d0)^2))``, ``W(0) = 1``).
+    steps
+        ``((f_1, w_1), (f_2, w_2), ...)`` with increasing ``f_k`` in ``(0, 1]``
+        (``kind="step"``; the last ``f_k`` should be 1).
+    sigma
+        ``s``, the Gaussian width as a fraction of the catchment.
+    source
+        Where the shape and numbers come from.
+    """
+
+    kind: str = "step"
+    steps: tuple[tuple[float, float], ...] = ((1.0, 1.0),)
+    sigma: float | None = None
+    source: str = ""
+
+    def breakpoints_m(self, catchment_m: float) -> tuple[tuple[float, float], ...]:
+        """The step zones in metres for a catchment: ``((f_k * d0, w_k), ...)``."""
+        return tuple((f * float(catchment_m), w) for f, w in self.steps)
+
+
+@dataclass(frozen=True)
+class CapacityStandard:
+    """How much of a facility the residents need (千人指标) and how to size one.
+
+    Attributes
+    ----------
+    unit
+        What supply is counted in, one of :data:`CAPACITY_UNITS`.
+    per_1000
+        Units required per 1 000 persons of the demand group (the target group
+        if set, else all residents).
+    target_group
+        Code of the target group (e.g. ``children_3_5``, ``age_60_plus``) whose
+        share of the residents, per district, is dated data; ``None`` = all
+        residents.
+    m2_per_unit
+        Floor area per place or bed, to turn a facility's floor area into
+        places when it has no capacity attribute (``unit`` places/beds only).
+    service_population
+        Persons of the demand group one facility of the standard serves: a
+        facility with neither capacity nor floor area is taken to supply
+        ``service_population * per_1000 / 1000`` units.
+    source_clause, verified
+        Citation and whether the numbers were checked against the official text.
+    """
+
+    unit: str
+    per_1000: float
+    target_group: str | None = None
+    m2_per_unit: float | None = None
+    service_population: float | None = None
+    source_clause: str = ""
+    verified: bool = False
+
+    @property
+    def per_person(self) -> float:
+        """Units required per person of the demand group (``per_1000 / 1000``)."""
+        return self.per_1000 / 1000.0
+
+
 @dataclass(frozen=True)
 class FacilityRule:
     """One facility category rule (a row of GB 50180-2018 表5.0.2 / 附录 B).
@@ -93,6 +175,9 @@ class FacilityRule:
         Clause of the standard the rule cites.
     verified
         ``False`` when the number has not been checked against the official text.
+    capacity
+        The category's capacity standard (``None``: the standard sizes it by
+        distance only, and the capacity-aware life circle skips it).
     """
 
     code: str
@@ -105,6 +190,7 @@ class FacilityRule:
     per_pop: float | None = None
     source_clause: str = ""
     verified: bool = False
+    capacity: CapacityStandard | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +206,12 @@ class RuleSet:
     rules: tuple[FacilityRule, ...]
     walking_profiles: tuple[WalkingProfile, ...] = ()
     description: str = ""
+    distance_decay: DistanceDecay = field(default_factory=DistanceDecay)
+
+    @property
+    def capacity_codes(self) -> tuple[str, ...]:
+        """Codes of the categories with a capacity standard, in rule-set order."""
+        return tuple(r.code for r in self.rules if r.capacity is not None)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -441,6 +533,21 @@ def load_ruleset(data: Mapping[str, Any]) -> RuleSet:
             )
         )
 
+    standards = data.get("capacity_standards") or {}
+    if not isinstance(standards, Mapping):
+        msg = "rule set: 'capacity_standards' must map category codes to standards."
+        raise ValueError(msg)
+    unknown = sorted(set(standards) - seen)
+    if unknown:
+        msg = f"capacity_standards: unknown categories {unknown}."
+        raise ValueError(msg)
+    rules = [
+        replace(r, capacity=_capacity(standards[r.code], r.code))
+        if r.code in standards
+        else r
+        for r in rules
+    ]
+
     profiles: list[WalkingProfile] = []
     pcodes: set[str] = set()
     for i, p in enumerate(data.get("walking_profiles") or ()):
@@ -462,4 +569,76 @@ def load_ruleset(data: Mapping[str, Any]) -> RuleSet:
         rules=tuple(rules),
         walking_profiles=tuple(profiles),
         description=str(data.get("description", "")),
+        distance_decay=_decay(data.get("distance_decay")),
     )
+
+
+def _capacity(raw: Any, code: str) -> CapacityStandard:
+    where = f"capacity standard {code!r}"
+    if not isinstance(raw, Mapping):
+        msg = f"{where}: must be a mapping."
+        raise ValueError(msg)
+    unit = raw.get("unit")
+    if unit not in CAPACITY_UNITS:
+        msg = f"{where}: 'unit' must be one of {list(CAPACITY_UNITS)}, got {unit!r}."
+        raise ValueError(msg)
+    group = raw.get("target_group")
+    if group is not None:
+        group = _str(group, "target_group", where)
+    m2 = raw.get("m2_per_unit")
+    if m2 is not None:
+        m2 = _pos(m2, "m2_per_unit", where)
+        if unit == "m2":
+            msg = f"{where}: 'm2_per_unit' makes no sense when the unit is m2."
+            raise ValueError(msg)
+    pop = raw.get("service_population")
+    if pop is not None:
+        pop = _pos(pop, "service_population", where)
+    verified = raw.get("verified", False)
+    if not isinstance(verified, bool):
+        msg = f"{where}: 'verified' must be true or false, got {verified!r}."
+        raise ValueError(msg)
+    return CapacityStandard(
+        unit=unit,
+        per_1000=_pos(raw.get("per_1000"), "per_1000", where),
+        target_group=group,
+        m2_per_unit=m2,
+        service_population=pop,
+        source_clause=str(raw.get("source_clause") or ""),
+        verified=verified,
+    )
+
+
+def _decay(raw: Any) -> DistanceDecay:
+    if raw is None:
+        return DistanceDecay()
+    where = "distance_decay"
+    if not isinstance(raw, Mapping):
+        msg = f"{where}: must be a mapping."
+        raise ValueError(msg)
+    kind = raw.get("kind", "step")
+    if kind not in DECAY_KINDS:
+        msg = f"{where}: 'kind' must be one of {list(DECAY_KINDS)}, got {kind!r}."
+        raise ValueError(msg)
+    source = str(raw.get("source") or "")
+    if kind == "none":
+        return DistanceDecay("none", ((1.0, 1.0),), None, source)
+    if kind == "gaussian":
+        sigma = _pos(raw.get("sigma"), "sigma", where)
+        return DistanceDecay("gaussian", ((1.0, 1.0),), sigma, source)
+    steps_raw = raw.get("steps")
+    if not isinstance(steps_raw, list | tuple) or not steps_raw:
+        msg = f"{where}: 'steps' must be a non-empty list of [fraction, weight]."
+        raise ValueError(msg)
+    steps: list[tuple[float, float]] = []
+    for i, st in enumerate(steps_raw):
+        if not isinstance(st, list | tuple) or len(st) != 2:
+            msg = f"{where}: step #{i} must be [fraction, weight], got {st!r}."
+            raise ValueError(msg)
+        f = _pos(st[0], "fraction", f"{where} step #{i}")
+        w = _num(st[1], "weight", f"{where} step #{i}", optional=False)
+        if f > 1 or (steps and f <= steps[-1][0]):
+            msg = f"{where}: step fractions must increase within (0, 1], got {f!r}."
+            raise ValueError(msg)
+        steps.append((f, float(w)))  # type: ignore[arg-type]
+    return DistanceDecay("step", tuple(steps), None, source)
