@@ -275,6 +275,8 @@ _PAIRS_CHUNK_BYTES = 32 * 2**20
 # node by up to the snap tolerance (0.5 m), which a path can meet at every node
 _TILE_MARGIN_M = 5.0
 _TILE_MARGIN_FRACTION = 0.05
+# smallest tile side: below it the per-tile set-up outweighs the smaller searches
+_TILE_MIN_M = 2000.0
 
 
 def cost_pairs(
@@ -360,17 +362,21 @@ def cost_pairs(
         from_sources = grp.size <= n_tgt
         origin = grp + n if from_sources else np.arange(n_tgt) + n + n_src
         dest = np.arange(n_tgt) + n + n_src if from_sources else grp + n
-        size = 2.0 * max(float(value), 100.0)
+        size = max(2.0 * float(value), _TILE_MIN_M)
         real_grid = _Grid(np.arange(n), network.node_xy, size)
         dest_grid = _Grid(dest, node_xy[dest], size)
         for tile in _tiles(node_xy[origin], size):
-            jobs.append((origin[tile], float(value), from_sources, real_grid, dest_grid))
+            jobs.append(
+                (origin[tile], float(value), from_sources, real_grid, dest_grid)
+            )
     # largest tiles first: they take longest
     jobs.sort(key=lambda j: -j[0].size)
 
     def run(k: int) -> tuple[IntArray, IntArray, FloatArray]:
         origin, value, from_sources, real_grid, dest_grid = jobs[k]
-        a, b, d = _tile_pairs(graph, node_xy, local, origin, value, real_grid, dest_grid)
+        a, b, d = _tile_pairs(
+            graph, node_xy, local, origin, value, real_grid, dest_grid
+        )
         s, t = (a, b) if from_sources else (b, a)
         return s - n, t - n - n_src, d
 
