@@ -141,6 +141,7 @@ POLICY: dict[str, Access] = {
     "lifecircle-distance-tiff": EXPORT,
     "lifecircle-unreachable": INTERNAL_READ,
     "lifecircle-islands": INTERNAL_READ,
+    "lifecircle-supply": INTERNAL_READ,
     "lifecircle-what-if": Access(post=PLANNERS),
     # ------------------------------------------------------------------ blocks
     "blocks-runs": Access(get=SIGNED_IN, post=PLANNERS, rule=SCOPED_RUN),

@@ -93,16 +93,16 @@ def communities_gdf(
 
 
 def amenities_gdf(*, categories: Sequence[str] | None = None) -> gpd.GeoDataFrame:
-    """Amenity points: ``code``, ``name``, ``category``, ``floor_area_m2``, geometry.
+    """Amenity points: ``code``, ``name``, ``category``, ``capacity``, ``floor_area_m2``, geometry.
 
     Read with one ``COPY … TO STDOUT (FORMAT csv)`` parsed by pandas' C reader (at
     city scale 66k rows in a quarter of the time of fetching row tuples, which
     also turn every ``numeric`` into a ``Decimal``); the points travel as two
     floats and are rebuilt with ``shapely.points`` in one call. Missing names
-    read as ``""``, missing floor areas as NaN.
+    read as ``""``, missing capacities and floor areas as NaN.
     """
-    cols = ["code", "name", "category", "floor_area_m2", "x", "y"]
-    select = """SELECT a.code, a.name, k.code, a.floor_area_m2::float8,
+    cols = ["code", "name", "category", "capacity", "floor_area_m2", "x", "y"]
+    select = """SELECT a.code, a.name, k.code, a.capacity::float8, a.floor_area_m2::float8,
                        ST_X(a.geom), ST_Y(a.geom)
                 FROM layers_amenity a JOIN layers_amenitycategory k ON k.id = a.category_id
                 WHERE {where} ORDER BY a.code"""

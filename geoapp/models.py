@@ -24,6 +24,8 @@ class RuleSet(models.Model):
     )
     adult_speed_m_per_min = models.FloatField(_("成人步速（m/min）"), default=66.7)
     elderly_speed_m_per_min = models.FloatField(_("老年人步速（m/min）"), default=55.0)
+    #: the E2SFCA distance decay (geoapp.analysis.rules.DistanceDecay), as in the fixture
+    distance_decay = models.JSONField(_("距离衰减（E2SFCA）"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
@@ -76,6 +78,8 @@ class FacilityRule(models.Model):
     min_site_area_m2 = models.FloatField(_("最小用地面积（m²）"), null=True, blank=True)
     source_clause = models.CharField(_("依据条文"), max_length=255, blank=True)
     verified = models.BooleanField(_("已核实"), default=False)
+    #: the capacity standard (千人指标…, geoapp.analysis.rules.CapacityStandard), or null
+    capacity = models.JSONField(_("容量标准（千人指标）"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -170,6 +174,9 @@ class CoverageResult(models.Model):
     missing = models.JSONField(_("缺失设施"), default=dict)
     distances_m = models.JSONField(_("步行距离（m）"), default=dict)
     reachable = models.BooleanField(_("可接入路网"), default=True)
+    #: the capacity-aware result: {"score", "tiers_met", "missing", "categories":
+    #: {code: {"demand", "ratio", "shortfall", "adequate"}}} (empty: not computed)
+    capacity = models.JSONField(_("容量匹配（够不够）"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("生活圈结果")
@@ -224,3 +231,61 @@ class NetworkIsland(models.Model):
 
     def __str__(self) -> str:
         return f"island {self.component} ({self.nodes} nodes) @ run {self.run_id}"
+
+
+class PopulationShares(models.Model):
+    """人口结构比例 — one dated version of the target-group shares per district.
+
+    Each version of ``fixtures/lifecircle/population_shares.json`` is one row
+    (``data`` is the version as in the file); a life-circle run uses the version in
+    force on its day (``geoapp.analysis.capacity.target_shares``).
+    """
+
+    version_id = models.CharField(_("版本编号"), max_length=64, unique=True)
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    data = models.JSONField(_("数据"))
+    source = models.TextField(_("来源"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("目标人群比例")
+        verbose_name_plural = _("目标人群比例")
+        ordering = ["effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="geoapp_populationshares_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.version_id
+
+
+class FacilitySupply(models.Model):
+    """A facility's supply in a life-circle run and where the figure comes from."""
+
+    run = models.ForeignKey(
+        AnalysisRun,
+        on_delete=models.CASCADE,
+        related_name="supply",
+        verbose_name=_("分析运行"),
+    )
+    amenity_code = models.CharField(_("设施编码"), max_length=64)
+    category = models.CharField(_("类别"), max_length=64)
+    supply = models.FloatField(_("供给量"))
+    unit = models.CharField(_("单位"), max_length=8)
+    basis = models.CharField(_("依据"), max_length=16)
+    note = models.TextField(_("说明"), blank=True)
+    #: E2SFCA R_j: supply per weighted person of demand in reach (0: idle)
+    ratio = models.FloatField(_("供需比"))
+
+    class Meta:
+        verbose_name = _("设施供给")
+        verbose_name_plural = _("设施供给")
+        indexes = [models.Index(fields=["run", "category"], name="supply_run_category")]
+
+    def __str__(self) -> str:
+        return f"{self.amenity_code} @ run {self.run_id}: {self.supply:g} {self.unit}"

@@ -30,6 +30,7 @@ def shared_data() -> Path:
 DATA_MIGRATIONS = (
     "layers.migrations.0002_load_amenity_categories",
     "geoapp.migrations.0002_default_ruleset",
+    "geoapp.migrations.0005_capacity",
 )
 
 

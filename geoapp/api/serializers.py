@@ -15,6 +15,7 @@ class LifeCircleRunInput(serializers.Serializer):
     min_component_nodes = serializers.IntegerField(
         default=MIN_COMPONENT_NODES, min_value=1, max_value=100_000
     )
+    capacity = serializers.BooleanField(default=True)
 
 
 class AnalysisRunOutput(serializers.ModelSerializer):
@@ -45,6 +46,10 @@ class FacilityInput(serializers.Serializer):
     lon = serializers.FloatField()
     lat = serializers.FloatField()
     code = serializers.CharField(required=False, max_length=64)
+    capacity = serializers.IntegerField(required=False, min_value=0, max_value=100000)
+    floor_area_m2 = serializers.FloatField(
+        required=False, min_value=0, max_value=1_000_000
+    )
 
 
 class WhatIfInput(serializers.Serializer):

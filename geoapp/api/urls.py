@@ -43,6 +43,11 @@ urlpatterns = [
         name="lifecircle-islands",
     ),
     path(
+        "lifecircle/runs/<int:pk>/supply.geojson",
+        views.LifeCircleSupply.as_view(),
+        name="lifecircle-supply",
+    ),
+    path(
         "lifecircle/runs/<int:pk>/what-if/",
         views.LifeCircleWhatIf.as_view(),
         name="lifecircle-what-if",

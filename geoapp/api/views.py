@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoapp.models import AnalysisRun, CoverageResult
+from geoapp.models import AnalysisRun, CoverageResult, FacilitySupply
 from geoapp.services import lifecircle
 from geoapp.tasks import analysis_run_enqueue
 from layers.io import writers
@@ -31,6 +31,14 @@ from . import serializers
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CATEGORY_PARAM = OpenApiParameter(
     "category", OpenApiTypes.STR, description="facility category"
+)
+GAPS = ("distance", "capacity")
+GAPS_PARAM = OpenApiParameter(
+    "gaps",
+    OpenApiTypes.STR,
+    enum=list(GAPS),
+    description="what drives the gaps (tiers met, missing, score): 'distance' "
+    "(a facility within reach) or 'capacity' (enough for the residents, E2SFCA)",
 )
 
 
@@ -90,7 +98,16 @@ class LifeCircleLatest(APIView):
         return Response(serializers.AnalysisRunOutput(run).data)
 
 
-def _coverage_features(run: AnalysisRun, category: str | None) -> dict:
+def _gaps(request) -> str:
+    gaps = request.query_params.get("gaps") or "distance"
+    if gaps not in GAPS:
+        raise ValidationError({"gaps": f"one of {', '.join(GAPS)}"})
+    return gaps
+
+
+def _coverage_features(
+    run: AnalysisRun, category: str | None, gaps: str = "distance"
+) -> dict:
     qs = (
         CoverageResult.objects.filter(run=run)
         .select_related("community", "community__district", "community__street")
@@ -99,18 +116,24 @@ def _coverage_features(run: AnalysisRun, category: str | None) -> dict:
     threshold = (
         (run.summary.get("thresholds_m") or {}).get(category) if category else None
     )
+    standards = (run.summary.get("capacity") or {}).get("standards") or {}
+    units = {k: v.get("unit") for k, v in standards.items()}
     features = []
     for r in qs:
         c = r.community
+        cap = r.capacity or {}
+        by_cap = gaps == "capacity" and bool(cap)
         props = {
             "code": c.code,
             "name": c.name,
             "district": c.district.name,
             "street": c.street.name if c.street else "",
             "residents": r.residents,
-            "score": round(r.score, 1),
-            "tiers_met": r.tiers_met,
-            "missing": r.missing,
+            "score": round(cap["score"] if by_cap else r.score, 1),
+            "score_distance": round(r.score, 1),
+            "score_capacity": cap.get("score"),
+            "tiers_met": cap["tiers_met"] if by_cap else r.tiers_met,
+            "missing": cap["missing"] if by_cap else r.missing,
             "reachable": r.reachable,
         }
         if category:
@@ -120,6 +143,17 @@ def _coverage_features(run: AnalysisRun, category: str | None) -> dict:
             props["covered"] = (
                 d is not None and threshold is not None and d <= threshold
             )
+            figures = (cap.get("categories") or {}).get(category)
+            if figures is not None:
+                props.update(
+                    {
+                        "demand": figures["demand"],
+                        "ratio": figures["ratio"],
+                        "shortfall": figures["shortfall"],
+                        "adequate": figures["adequate"],
+                        "unit": units.get(category),
+                    }
+                )
         features.append(
             {
                 "type": "Feature",
@@ -128,19 +162,77 @@ def _coverage_features(run: AnalysisRun, category: str | None) -> dict:
                 "properties": props,
             }
         )
-    return {"type": "FeatureCollection", "run": run.pk, "features": features}
+    return {
+        "type": "FeatureCollection",
+        "run": run.pk,
+        "gaps": gaps,
+        "features": features,
+    }
 
 
 class LifeCircleCommunities(APIView):
-    """Per-community results as GeoJSON (EPSG:4326), optionally for one category."""
+    """Per-community results as GeoJSON (EPSG:4326), optionally for one category.
 
-    @extend_schema(parameters=[CATEGORY_PARAM], responses=OpenApiTypes.OBJECT)
+    With a category of a capacity standard, each community also carries the
+    capacity-aware figures: ``demand``, ``ratio`` (supply per person against the
+    standard), ``shortfall`` (places, beds or m²) and ``adequate``; ``gaps``
+    chooses whether the tiers met, missing categories and score are those of the
+    distance-only or the capacity-aware result.
+    """
+
+    @extend_schema(
+        parameters=[CATEGORY_PARAM, GAPS_PARAM], responses=OpenApiTypes.OBJECT
+    )
     def get(self, request, pk: int):
         run = _run(pk)
         category = request.query_params.get("category") or None
         if category and category not in (run.summary.get("thresholds_m") or {}):
             raise ValidationError({"category": f"unknown category {category!r}"})
-        return Response(_coverage_features(run, category))
+        return Response(_coverage_features(run, category, _gaps(request)))
+
+
+class LifeCircleSupply(APIView):
+    """The facilities of a category with their supply, its basis and source (GeoJSON)."""
+
+    @extend_schema(parameters=[CATEGORY_PARAM], responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        run = _run(pk)
+        category = request.query_params.get("category", "")
+        rows = {
+            s.amenity_code: s
+            for s in FacilitySupply.objects.filter(run=run, category=category)
+        }
+        if not rows and category not in (
+            (run.summary.get("capacity") or {}).get("categories") or []
+        ):
+            raise ValidationError(
+                {"category": f"no capacity-aware result for {category!r}"}
+            )
+        features = []
+        for a in Amenity.objects.filter(code__in=list(rows)).annotate(
+            api_geom=Transform("geom", settings.API_SRID)
+        ):
+            s = rows[a.code]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(a.api_geom.geojson),
+                    "properties": {
+                        "code": a.code,
+                        "name": a.name,
+                        "category": category,
+                        "supply": round(s.supply, 2),
+                        "unit": s.unit,
+                        "basis": s.basis,
+                        "note": s.note,
+                        "ratio": round(s.ratio, 6),
+                        "idle": s.ratio == 0,
+                    },
+                }
+            )
+        return Response(
+            {"type": "FeatureCollection", "run": run.pk, "features": features}
+        )
 
 
 class LifeCircleExport(APIView):
@@ -153,16 +245,7 @@ class LifeCircleExport(APIView):
         if fmt not in self.FORMATS:
             raise ValidationError({"format": f"one of {', '.join(self.FORMATS)}"})
         run = _run(pk)
-        data = _coverage_features(run, None)
-        rows, geoms = [], []
-        for f in data["features"]:
-            p = dict(f["properties"])
-            for tier, ok in p.pop("tiers_met").items():
-                p[f"tier_{tier}min_met"] = ok
-            for tier, cats in p.pop("missing").items():
-                p[f"missing_{tier}min"] = ";".join(cats)
-            rows.append(p)
-            geoms.append(shapely.geometry.shape(f["geometry"]))
+        rows, geoms = _export_rows(run)
         gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
         name = f"lifecircle_run{run.pk}.{fmt}"
         table = pd.DataFrame(gdf.drop(columns="geometry"))
@@ -184,6 +267,54 @@ class LifeCircleExport(APIView):
         resp = HttpResponse(body, content_type=ctype)
         resp["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp
+
+
+def _export_rows(run: AnalysisRun) -> tuple[list[dict], list]:
+    """One row per community: the distance-only and the capacity-aware results side
+    by side (per category: distance, within reach, ratio, shortfall, enough)."""
+    thresholds = run.summary.get("thresholds_m") or {}
+    qs = (
+        CoverageResult.objects.filter(run=run)
+        .select_related("community", "community__district", "community__street")
+        .annotate(api_geom=Transform("community__geom", settings.API_SRID))
+        .order_by("community__code")
+    )
+    rows, geoms = [], []
+    for r in qs:
+        c = r.community
+        cap = r.capacity or {}
+        p: dict = {
+            "code": c.code,
+            "name": c.name,
+            "district": c.district.name,
+            "street": c.street.name if c.street else "",
+            "residents": r.residents,
+            "reachable": r.reachable,
+            "score": round(r.score, 1),
+            "capacity_score": cap.get("score"),
+        }
+        for tier, ok in r.tiers_met.items():
+            p[f"tier_{tier}min_met"] = ok
+        for tier, cats in r.missing.items():
+            p[f"missing_{tier}min"] = ";".join(cats)
+        for tier, cats in (cap.get("missing") or {}).items():
+            p[f"missing_{tier}min_capacity"] = ";".join(cats)
+        figures = cap.get("categories") or {}
+        for code, limit in thresholds.items():
+            d = r.distances_m.get(code)
+            p[f"{code}_m"] = d
+            p[f"{code}_within_reach"] = (
+                d is not None and limit is not None and d <= limit
+            )
+            if code in figures:
+                f = figures[code]
+                p[f"{code}_demand"] = f["demand"]
+                p[f"{code}_ratio"] = f["ratio"]
+                p[f"{code}_shortfall"] = f["shortfall"]
+                p[f"{code}_enough"] = f["adequate"]
+        rows.append(p)
+        geoms.append(shapely.from_wkb(bytes(r.api_geom.wkb)))
+    return rows, geoms
 
 
 class LifeCircleDistanceTiff(APIView):

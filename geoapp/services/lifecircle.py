@@ -8,6 +8,7 @@ rebuilds them (same data → same result).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import time
@@ -30,6 +31,12 @@ from pyproj import Transformer
 
 from accounts import permissions
 from geoapp import adapters
+from geoapp.analysis.capacity import (
+    CapacityResult,
+    capacity_circle,
+    capacity_what_if,
+    target_shares,
+)
 from geoapp.analysis.forked import available_cpus
 from geoapp.analysis.network import (
     MIN_COMPONENT_NODES,
@@ -39,7 +46,14 @@ from geoapp.analysis.network import (
 from geoapp.analysis.population import zonal_sum
 from geoapp.analysis.rules import RuleSet as Rules
 from geoapp.analysis.walkshed import LifeCircleResult, life_circle, what_if
-from geoapp.models import AnalysisRun, CoverageResult, NetworkIsland, RuleSet
+from geoapp.models import (
+    AnalysisRun,
+    CoverageResult,
+    FacilitySupply,
+    NetworkIsland,
+    PopulationShares,
+    RuleSet,
+)
 from geoapp.services.rulesets import ruleset_get, ruleset_load
 from geoapp.services.runs import kwargs_of, run_fail, run_start
 from layers.dbcopy import copy_rows, copy_supported
@@ -57,6 +71,8 @@ class _Context:
     communities: gpd.GeoDataFrame
     rules: Rules
     result: LifeCircleResult
+    capacity: CapacityResult | None = None
+    shares: dict[str, Any] | None = None
 
 
 _CONTEXTS: OrderedDict[int, _Context] = OrderedDict()
@@ -125,6 +141,22 @@ def _read_network() -> WalkNetwork | None:
     return network_from_coords(coords, offsets, crs=f"EPSG:{settings.SRID}")
 
 
+def population_shares(on: dt.date) -> dict[str, Any] | None:
+    """The target-group shares in force on ``on`` (``None`` when none are loaded)."""
+    versions = []
+    for row in PopulationShares.objects.order_by("effective_from"):
+        version = dict(row.data)
+        version["id"] = row.version_id
+        version["effective_from"] = row.effective_from.isoformat()
+        version["effective_to"] = (
+            row.effective_to.isoformat() if row.effective_to else None
+        )
+        versions.append(version)
+    if not versions:
+        return None
+    return target_shares({"versions": versions}, on)
+
+
 def routing_workers() -> int:
     """``settings.ROUTING_WORKERS``, 0 meaning one per available CPU."""
     n = int(getattr(settings, "ROUTING_WORKERS", 0) or 0)
@@ -142,6 +174,8 @@ def _load(
     stamps: dict[str, tuple] | None = None,
     limit_per_category: bool = False,
     min_component_nodes: int = MIN_COMPONENT_NODES,
+    capacity: bool = True,
+    on: dt.date | None = None,
 ) -> tuple[_Context, dict[str, Any]]:
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -176,6 +210,26 @@ def _load(
         min_component_nodes=min_component_nodes,
     )
     timings["routing_s"] = time.perf_counter() - t
+    cap_result, shares = None, None
+    if capacity and network is not None and rules.capacity_codes:
+        t = time.perf_counter()
+        shares = population_shares(on or timezone.localdate())
+        # without shares in force only the categories sized on all residents
+        cap_cats = [
+            c
+            for c in rules.capacity_codes
+            if shares is not None or rules.rule(c).capacity.target_group is None
+        ]
+        cap_result = capacity_circle(
+            network,
+            result,
+            amenities,
+            rules,
+            shares=shares,
+            categories=cap_cats,
+            workers=routing_workers(),
+        )
+        timings["capacity_s"] = time.perf_counter() - t
     info = {
         "timings": timings,
         "cache": {"network": net_hit, "amenities": am_hit},
@@ -187,7 +241,7 @@ def _load(
             "walk_segments": network.n_edges if network is not None else 0,
         },
     }
-    return _Context(network, communities, rules, result), info
+    return _Context(network, communities, rules, result, cap_result, shares), info
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -250,6 +304,7 @@ def lifecircle_run(
     categories: Sequence[str] | None = None,
     limit_per_category: bool = False,
     min_component_nodes: int = MIN_COMPONENT_NODES,
+    capacity: bool = True,
     user=None,
     progress: Callable[[int, str], None] | None = None,
     run: AnalysisRun | None = None,
@@ -275,6 +330,12 @@ def lifecircle_run(
     that nothing snaps to (:data:`geoapp.analysis.network.MIN_COMPONENT_NODES`, where
     the default is justified on the real extracts); the run keeps them
     (:class:`~geoapp.models.NetworkIsland`, ``summary["islands"]``) for the map.
+
+    ``capacity`` (default on, network mode only): also the capacity-aware life circle
+    (:mod:`geoapp.analysis.capacity`, E2SFCA) for every category whose rule has a
+    capacity standard, with the target-group shares in force on the run's day; each
+    community's ratio and shortfall are stored beside its distances, each facility's
+    supply and its basis as ``FacilitySupply`` rows.
     """
     permissions.check_analysis(
         user, [district] if district else None, "运行15分钟生活圈分析"
@@ -299,6 +360,8 @@ def lifecircle_run(
         "categories": list(categories) if categories else None,
         "limit_per_category": bool(limit_per_category),
         "min_component_nodes": int(min_component_nodes),
+        "capacity": bool(capacity),
+        "as_of": timezone.localdate().isoformat(),
     }
     stamps = adapters.layer_stamps()
     fields = {
@@ -324,6 +387,7 @@ def lifecircle_run(
             stamps=stamps,
             limit_per_category=limit_per_category,
             min_component_nodes=int(min_component_nodes),
+            capacity=capacity,
         )
         if progress:
             progress(80, "storing results")
@@ -353,6 +417,7 @@ def lifecircle_run(
             res.islands.drop(columns="geometry").head(100).set_index("component")
         ),
         "islands_total": len(res.islands),
+        "capacity": _capacity_summary(ctx),
         "engine_parameters": {
             k: v
             for k, v in res.parameters.items()
@@ -364,6 +429,69 @@ def lifecircle_run(
     if progress:
         progress(100, "done")
     return run
+
+
+def _capacity_summary(ctx: _Context) -> dict[str, Any] | None:
+    """What the run's summary keeps of the capacity-aware result."""
+    cap = ctx.capacity
+    if cap is None:
+        return None
+    rows = cap.by_district.reset_index()
+    keep = ["district_code", "residents"] + [
+        c
+        for c in rows.columns
+        if c.startswith(("share_adequate_", "shortfall_", "residents_adequate_"))
+    ]
+    return {
+        **{k: v for k, v in cap.parameters.items() if k != "what_if"},
+        "mean_score": _finite(float(cap.score.mean())),
+        "names": {c: ctx.rules.rule(c).name for c in cap.categories},
+        "by_district": _records(rows[keep].set_index("district_code")),
+        "idle_facilities": {
+            c: int(cap.supply.loc[cap.supply["category"] == c, "idle"].sum())
+            for c in cap.categories
+        },
+    }
+
+
+def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
+    """One JSON object per community (CoverageResult.capacity)."""
+    if cap is None:
+        return ["{}"] * len(codes)
+    cats = list(cap.categories)
+    tiers = cap.tiers_met.reindex(codes)
+    missing = cap.missing.reindex(codes)
+    score = cap.score.reindex(codes).to_numpy(float)
+    tables = {
+        k: getattr(cap, k).reindex(codes).to_numpy(float)
+        for k in ("demand", "ratio", "shortfall")
+    }
+    adequate = cap.adequate.reindex(codes).to_numpy(bool)
+    t_keys = [str(k) for k in tiers.columns]
+    out = []
+    for i in range(len(codes)):
+        out.append(
+            json.dumps(
+                {
+                    "score": _finite(score[i]),
+                    "tiers_met": dict(zip(t_keys, tiers.iloc[i].tolist(), strict=True)),
+                    "missing": {
+                        k: list(v)
+                        for k, v in zip(t_keys, missing.iloc[i].tolist(), strict=True)
+                    },
+                    "categories": {
+                        c: {
+                            "demand": _finite(tables["demand"][i, j], 2),
+                            "ratio": _finite(tables["ratio"][i, j], 4),
+                            "shortfall": _finite(tables["shortfall"][i, j], 2),
+                            "adequate": bool(adequate[i, j]),
+                        }
+                        for j, c in enumerate(cats)
+                    },
+                }
+            )
+        )
+    return out
 
 
 def _coverage_rows(run_id: int, ctx: _Context) -> list[tuple]:
@@ -429,6 +557,7 @@ def _coverage_rows(run_id: int, ctx: _Context) -> list[tuple]:
             missing_json,
             dist_json,
             reachable,
+            _capacity_json(ctx.capacity, codes),
             strict=True,
         )
     )
@@ -443,6 +572,17 @@ _COVERAGE_COLUMNS = (
     "missing",
     "distances_m",
     "reachable",
+    "capacity",
+)
+_SUPPLY_COLUMNS = (
+    "run_id",
+    "amenity_code",
+    "category",
+    "supply",
+    "unit",
+    "basis",
+    "note",
+    "ratio",
 )
 
 
@@ -458,7 +598,9 @@ def _store(run: AnalysisRun, ctx: _Context) -> None:
     rows = _coverage_rows(run.pk, ctx)
     if not rows:
         return
+    supply = _supply_rows(run.pk, ctx.capacity)
     if copy_supported():
+        copy_rows(FacilitySupply._meta.db_table, _SUPPLY_COLUMNS, supply)
         copy_rows(CoverageResult._meta.db_table, _COVERAGE_COLUMNS, rows)
         return
     CoverageResult.objects.bulk_create(
@@ -472,10 +614,34 @@ def _store(run: AnalysisRun, ctx: _Context) -> None:
                 missing=json.loads(r[5]),
                 distances_m=json.loads(r[6]),
                 reachable=r[7],
+                capacity=json.loads(r[8]),
             )
             for r in rows
         ],
         batch_size=2000,
+    )
+    FacilitySupply.objects.bulk_create(
+        [FacilitySupply(**dict(zip(_SUPPLY_COLUMNS, r, strict=True))) for r in supply],
+        batch_size=2000,
+    )
+
+
+def _supply_rows(run_id: int, cap: CapacityResult | None) -> list[tuple]:
+    if cap is None or not len(cap.supply):
+        return []
+    sup = cap.supply
+    return list(
+        zip(
+            [run_id] * len(sup),
+            sup["code"].astype(str).tolist(),
+            sup["category"].astype(str).tolist(),
+            sup["supply"].fillna(0).astype(float).tolist(),
+            sup["unit"].astype(str).tolist(),
+            sup["basis"].astype(str).tolist(),
+            sup["note"].astype(str).tolist(),
+            sup["ratio"].astype(float).tolist(),
+            strict=True,
+        )
     )
 
 
@@ -519,6 +685,9 @@ def _context(run: AnalysisRun) -> _Context:
         limit_per_category=p.get("limit_per_category", False),
         # ... and snapped to every component
         min_component_nodes=p.get("min_component_nodes", 1),
+        # and had no capacity-aware result
+        capacity=p.get("capacity", False),
+        on=dt.date.fromisoformat(p["as_of"]) if p.get("as_of") else None,
     )
     _remember(run.pk, ctx)
     return ctx
@@ -531,7 +700,7 @@ def _added_facilities(
     vacant_housing: Sequence[str],
     category: str | None,
 ) -> gpd.GeoDataFrame:
-    cats, geoms, codes = [], [], []
+    cats, geoms, codes, caps, areas = [], [], [], [], []
     for i, f in enumerate(facilities):
         lon, lat = float(f["lon"]), float(f["lat"])
         ex = settings.CITY_EXTENT
@@ -547,6 +716,8 @@ def _added_facilities(
         cats.append(f["category"])
         geoms.append(shapely.Point(x, y))
         codes.append(f.get("code") or f"new-{i + 1}")
+        caps.append(f.get("capacity"))
+        areas.append(f.get("floor_area_m2"))
     if (idle_land or vacant_housing) and not category:
         msg = "a category is needed for idle plots and vacant housing"
         raise ValueError(msg)
@@ -566,11 +737,21 @@ def _added_facilities(
             cats.append(category)
             geoms.append(shapely.point_on_surface(g) if rep else g)
             codes.append(code)
+            # vacant housing brings its floor area; an idle plot the standard's size
+            caps.append(None)
+            areas.append(None if rep else found[code].floor_area_m2)
     if not geoms:
         msg = "nothing to add: give facilities, idle_land or vacant_housing"
         raise ValueError(msg)
     return gpd.GeoDataFrame(
-        {"code": codes, "category": cats}, geometry=geoms, crs=f"EPSG:{settings.SRID}"
+        {
+            "code": codes,
+            "category": cats,
+            "capacity": pd.array(caps, dtype="Float64").astype(float),
+            "floor_area_m2": pd.array(areas, dtype="Float64").astype(float),
+        },
+        geometry=geoms,
+        crs=f"EPSG:{settings.SRID}",
     )
 
 
@@ -633,6 +814,7 @@ def lifecircle_what_if(
             }
         )
     changed.sort(key=lambda r: (-r["residents"], r["code"]))
+    capacity = _capacity_what_if(ctx, added, names, residents)
     return {
         "run": run.pk,
         "categories": cats,
@@ -648,6 +830,7 @@ def lifecircle_what_if(
         "mean_score_before": _finite(float(before.score.mean())),
         "mean_score_after": _finite(float(after.score.mean())),
         "changed": changed,
+        "capacity": capacity,
         "elapsed_s": round(time.perf_counter() - t, 4),
     }
 
@@ -721,6 +904,76 @@ def lifecircle_result_write(run: AnalysisRun, path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _capacity_what_if(
+    ctx: _Context,
+    added: gpd.GeoDataFrame,
+    names: Mapping[str, str],
+    residents: Mapping[str, int],
+) -> dict[str, Any] | None:
+    """The capacity-aware change: shortfalls and ratios before and after."""
+    before = ctx.capacity
+    if before is None or ctx.network is None:
+        return None
+    cats = sorted(set(added["category"]) & set(before.categories))
+    if not cats:
+        return {"categories": [], "changed": []}
+    after = capacity_what_if(
+        before, ctx.result, ctx.network, added, ctx.rules, shares=ctx.shares
+    )
+    drop = before.shortfall[cats] - after.shortfall[cats]
+    changed = []
+    for code in drop.index[(drop > 1e-9).any(axis=1)]:
+        changed.append(
+            {
+                "code": code,
+                "name": names[code],
+                "residents": int(residents[code]),
+                "shortfall_before": {
+                    c: _finite(before.shortfall.at[code, c], 2) for c in cats
+                },
+                "shortfall_after": {
+                    c: _finite(after.shortfall.at[code, c], 2) for c in cats
+                },
+                "ratio_before": {c: _finite(before.ratio.at[code, c], 4) for c in cats},
+                "ratio_after": {c: _finite(after.ratio.at[code, c], 4) for c in cats},
+                "newly_adequate": [
+                    c
+                    for c in cats
+                    if after.adequate.at[code, c] and not before.adequate.at[code, c]
+                ],
+            }
+        )
+    changed.sort(key=lambda r: (-r["residents"], r["code"]))
+    res = ctx.communities.set_index("code")["residents"].fillna(0)
+    added_sup = after.supply.iloc[len(before.supply) :]
+    return {
+        "categories": cats,
+        "supply_added": [
+            {
+                "code": str(r.code),
+                "category": str(r.category),
+                "supply": _finite(r.supply, 2),
+                "unit": str(r.unit),
+                "basis": str(r.basis),
+                "note": str(r.note),
+            }
+            for r in added_sup.itertuples()
+        ],
+        "shortfall_reduced": {c: _finite(float(drop[c].sum()), 2) for c in cats},
+        "residents_adequate_before": {
+            c: int(res.reindex(before.adequate.index)[before.adequate[c]].sum())
+            for c in cats
+        },
+        "residents_adequate_after": {
+            c: int(res.reindex(after.adequate.index)[after.adequate[c]].sum())
+            for c in cats
+        },
+        "mean_score_before": _finite(float(before.score.mean())),
+        "mean_score_after": _finite(float(after.score.mean())),
+        "changed": changed,
+    }
 
 
 def lifecircle_latest() -> AnalysisRun | None:

@@ -67,6 +67,10 @@ def ruleset_to_dict(rs: RuleSet) -> dict[str, Any]:
             }
             for r in rules
         ],
+        "distance_decay": rs.distance_decay or None,
+        "capacity_standards": {
+            r.category.code: r.capacity for r in rules if r.capacity is not None
+        },
     }
 
 
@@ -96,9 +100,11 @@ def ruleset_import(data: dict[str, Any]) -> RuleSet:
         "strict_distance_15_m": tiers[15].strict_distance_m or tiers[15].distance_m,
         "adult_speed_m_per_min": speeds.get("adult", 66.7),
         "elderly_speed_m_per_min": speeds.get("elderly", 55.0),
+        "distance_decay": data.get("distance_decay") or {},
     }
     rs, _ = RuleSet.objects.update_or_create(name=parsed.name, defaults=fields)
     rs.rules.all().delete()
+    standards = data.get("capacity_standards") or {}
     for rule in parsed.rules:
         category, _ = AmenityCategory.objects.get_or_create(
             code=rule.code,
@@ -118,5 +124,6 @@ def ruleset_import(data: dict[str, Any]) -> RuleSet:
             min_site_area_m2=rule.min_site_area_m2,
             source_clause=rule.source_clause,
             verified=rule.verified,
+            capacity=standards.get(rule.code),
         )
     return rs

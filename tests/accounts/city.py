@@ -264,6 +264,7 @@ def url_args(city) -> dict[str, dict]:
         "lifecircle-export": {"pk": lc.pk, "fmt": "csv"},
         "lifecircle-distance-tiff": {"pk": lc.pk},
         "lifecircle-unreachable": {"pk": lc.pk},
+        "lifecircle-supply": {"pk": lc.pk},
         "lifecircle-what-if": {"pk": lc.pk},
         "planner-features": {"kind": "idle_land"},
         "planner-feature": {"kind": "community", "code": a1.code},

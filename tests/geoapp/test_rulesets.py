@@ -27,6 +27,10 @@ def test_city_ruleset_from_file_is_versioned(tmp_path):
     )
     data["name"] = "宁波市细则"
     data["categories"] = [c for c in data["categories"] if c["tier_minutes"] == 5]
+    kept = {c["code"] for c in data["categories"]}
+    data["capacity_standards"] = {
+        k: v for k, v in data["capacity_standards"].items() if k in kept
+    }
     path = tmp_path / "ningbo.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     call_command("load_ruleset", str(path))
@@ -56,6 +60,8 @@ def test_ruleset_admin_edit_bumps_version(client):
     assert client.get(url).status_code == 200
     page = client.get(url).context["adminform"].form
     data = {k: v for k, v in page.initial.items() if v is not None}
+    # a JSON field's textarea holds the JSON text
+    data["distance_decay"] = json.dumps(data["distance_decay"])
     data["distance_5_m"] = 350
     data["is_default"] = "on"
     rules = list(rs.rules.all())
@@ -89,6 +95,7 @@ def test_ruleset_admin_edit_bumps_version(client):
             data[f"{prefix}-{i}-{f}"] = (
                 getattr(r, f) if getattr(r, f) is not None else ""
             )
+        data[f"{prefix}-{i}-capacity"] = json.dumps(r.capacity)
     resp = client.post(url, data)
     assert resp.status_code == 302, (
         resp.context["adminform"].form.errors if resp.context else ""
