@@ -83,3 +83,18 @@ class CoverageResultAdmin(CityAdminWrites, admin.ModelAdmin):
     search_fields = ("community__name", "community__code")
     list_select_related = ("run", "community")
     raw_id_fields = ("run", "community")
+
+
+@admin.register(models.PopulationShares)
+class PopulationSharesAdmin(CityAdminWrites, SimpleHistoryAdmin):
+    list_display = ("version_id", "effective_from", "effective_to")
+    search_fields = ("version_id", "source")
+
+
+@admin.register(models.FacilitySupply)
+class FacilitySupplyAdmin(CityAdminWrites, admin.ModelAdmin):
+    list_display = ("run", "amenity_code", "category", "supply", "unit", "basis")
+    list_filter = ("category", "basis")
+    search_fields = ("amenity_code",)
+    raw_id_fields = ("run",)
+    readonly_fields = [f.name for f in models.FacilitySupply._meta.fields]

@@ -152,6 +152,53 @@ def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
     assert page.errors == []
 
 
+def test_within_reach_and_enough_side_by_side(live_server, new_page, city):
+    """The kindergarten K1 (standard size, 180 places) is within reach of A only; B
+    (2 000 residents) has none: the panel shows both answers and B's shortfall, the
+    gaps switch to capacity, and a 40-place what-if beside B lowers it by 40."""
+    page = new_page()
+    login(page, live_server, "root", "pw-123456")
+    page.click("#btn-lifecircle")
+    page.wait_for_function("() => document.body.dataset.lifecircleDone", timeout=60_000)
+    page.select_option("#lifecircle-category", "kindergarten")
+    page.wait_for_function(
+        "() => document.body.dataset.lifecircleCategory === 'kindergarten'"
+    )
+    table = page.locator("#lifecircle-reach-enough")
+    page.wait_for_function(
+        "() => !document.getElementById('lifecircle-reach-enough').hidden"
+    )
+    text = table.inner_text()
+    assert "步行可达（有没有）" in text and "满足需求（够不够）" in text
+    rows = [
+        [c.inner_text() for c in r.locator("th, td").all()]
+        for r in table.locator("tbody tr").all()
+    ]
+    assert rows[0][1:] == ["1 / 2", "1 / 2"]  # A within reach and enough
+    assert rows[1][1:] == ["1000 / 3000", "1000 / 3000"]
+    shortfall = float(rows[2][2].split()[0])
+    assert shortfall > 0 and "学位" in rows[2][2]
+    # the facility layer tells where its supply figure comes from
+    assert page.locator("path.leaflet-interactive").count() >= 3
+    page.select_option("#lifecircle-gaps", "capacity")
+    page.wait_for_function("() => document.body.dataset.lifecircleGaps === 'capacity'")
+    page.select_option("#whatif-category", "kindergarten")
+    page.fill("#whatif-capacity", "40")
+    page.click("#btn-whatif")
+    x, y = page.evaluate(
+        """([lat, lon]) => { const p = window.__planner.map.latLngToContainerPoint([lat, lon]);
+                             const r = document.getElementById('map').getBoundingClientRect();
+                             return [r.left + p.x, r.top + p.y]; }""",
+        [lifecircle_city.LAT0, lifecircle_city.LON0 + 1500 / 96_600],
+    )
+    page.mouse.click(x, y)
+    page.wait_for_function("() => document.body.dataset.whatifDone !== undefined")
+    assert float(page.evaluate("document.body.dataset.whatifShortfallReduced")) == 40
+    assert "缺口减少 40" in page.inner_text("#whatif-status")
+    screenshot(page, "planner_capacity.png")
+    assert page.errors == []
+
+
 def test_hostile_name_is_shown_as_text(live_server, new_page, city):
     root = get_user_model().objects.get(username="root")
     area = services.feature_create(

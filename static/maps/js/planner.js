@@ -4,7 +4,7 @@ import { addOverlay, el } from "./lib/dom.js";
 import { FIELDS, KIND_LABELS, POINT_KINDS, buildForm, readForm, showErrors } from "./lib/forms.js";
 import { LAYERS, addLegend, buildLayer } from "./lib/layers.js";
 import { addBlocks } from "./lib/blocks.js";
-import { addLifeCircle, runUrl } from "./lib/lifecircle.js";
+import { addLifeCircle, runUrl, unitName } from "./lib/lifecircle.js";
 import { addSiting } from "./lib/siting.js";
 import { addBasemap } from "./lib/basemap.js";
 import { idleLandStyle } from "./lib/styles.js";
@@ -424,7 +424,10 @@ function setupAnalyses() {
     // preclick: also when the click lands on a feature (whose popup stops "click")
     map.once("preclick", async (ev) => {
       map.getContainer().style.cursor = "";
-      const body = { facilities: [{ category: wcat.value, lon: ev.latlng.lng, lat: ev.latlng.lat }] };
+      const facility = { category: wcat.value, lon: ev.latlng.lng, lat: ev.latlng.lat };
+      const places = $("whatif-capacity").value;
+      if (places !== "") facility.capacity = Number(places);
+      const body = { facilities: [facility] };
       const res = await sendJSON("POST", `${runUrl(config, runId)}what-if/`, body);
       if (res.status !== 200) {
         say($("whatif-status"), res.body?.detail ?? JSON.stringify(res.body), "error");
@@ -435,13 +438,19 @@ function setupAnalyses() {
         .bindPopup(el("span", interpolate(gettext("假设设施：%(c)s"), { c: config.categories[wcat.value] })))
         .addTo(map);
       const residents = Object.values(r.residents_newly_covered).reduce((a, b) => a + b, 0);
-      say(
-        $("whatif-status"),
-        interpolate(gettext("新增覆盖 %(n)s 个小区、%(r)s 名居民；平均得分 %(b)s → %(a)s（%(t)s 秒，未保存）"), {
-          n: r.communities_newly_covered, r: residents, b: r.mean_score_before, a: r.mean_score_after, t: r.elapsed_s,
-        }, true),
-        "ok",
-      );
+      let text = interpolate(gettext("新增覆盖 %(n)s 个小区、%(r)s 名居民；平均得分 %(b)s → %(a)s（%(t)s 秒，未保存）"), {
+        n: r.communities_newly_covered, r: residents, b: r.mean_score_before, a: r.mean_score_after, t: r.elapsed_s,
+      }, true);
+      const cap = r.capacity;
+      if (cap && cap.categories.includes(wcat.value)) {
+        const added = cap.supply_added[0];
+        text += " " + interpolate(gettext("够不够：新增供给 %(s)s %(u)s（%(note)s），缺口减少 %(d)s %(u)s（%(n)s 个小区），满足需求的居民 %(b)s → %(a)s。"), {
+          s: added?.supply ?? 0, u: unitName(added?.unit), note: added?.note ?? "", d: cap.shortfall_reduced[wcat.value], n: cap.changed.length,
+          b: cap.residents_adequate_before[wcat.value], a: cap.residents_adequate_after[wcat.value],
+        }, true);
+        document.body.dataset.whatifShortfallReduced = String(cap.shortfall_reduced[wcat.value]);
+      }
+      say($("whatif-status"), text, "ok");
       document.body.dataset.whatifDone = String(r.communities_newly_covered);
     });
   });

@@ -1,5 +1,8 @@
 // The life-circle result on the map: a choropleth by coverage score, a per-category filter
-// (covered / not covered within the tier distance) and the unreachable items.
+// showing side by side "within reach" (a facility within the tier distance) and "enough for
+// the residents" (the capacity-aware E2SFCA ratio against the standard, with the shortfall),
+// the planner's choice of which of the two drives the gaps, the facilities' supply with its
+// source, and the unreachable items.
 import { getJSON } from "./api.js";
 import { addOverlay, attributeTable } from "./dom.js";
 import { scoreColour } from "./styles.js";
@@ -7,12 +10,46 @@ import { gettext, interpolate } from "./i18n.js";
 
 export const COVERED_COLOUR = "#2e7d32";
 export const UNCOVERED_COLOUR = "#c62828";
+export const SHORT_COLOUR = "#ef6c00"; // within reach, not enough
 
 export function coverageStyle(feature) {
   const p = feature.properties;
   let fill = scoreColour(p.score);
-  if (p.category) fill = p.covered ? COVERED_COLOUR : UNCOVERED_COLOUR;
+  if (p.category) {
+    fill = p.covered ? COVERED_COLOUR : UNCOVERED_COLOUR;
+    if (p.covered && p.adequate === false) fill = SHORT_COLOUR;
+  }
   return { color: "#263238", weight: 0.6, fillColor: fill, fillOpacity: 0.75 };
+}
+
+const UNITS = { places: gettext("个学位/托位"), beds: gettext("张床位"), m2: "m²" };
+
+export function unitName(unit) {
+  return UNITS[unit] ?? unit ?? "";
+}
+
+/** Side-by-side totals of a category: within reach vs enough, and the shortfall. */
+export function reachAndEnough(features) {
+  const out = { communities: 0, residents: 0, reach: 0, reachResidents: 0, enough: 0, enoughResidents: 0, shortfall: 0, capacity: false, unit: null };
+  for (const f of features) {
+    const p = f.properties;
+    out.communities += 1;
+    out.residents += p.residents;
+    if (p.covered) {
+      out.reach += 1;
+      out.reachResidents += p.residents;
+    }
+    if (p.adequate !== undefined) {
+      out.capacity = true;
+      out.unit = p.unit;
+      out.shortfall += p.shortfall ?? 0;
+      if (p.adequate) {
+        out.enough += 1;
+        out.enoughResidents += p.residents;
+      }
+    }
+  }
+  return out;
 }
 
 function coveragePopup(p, categories) {
@@ -26,11 +63,21 @@ function coveragePopup(p, categories) {
     [gettext("覆盖得分"), p.score],
     [gettext("缺失必配设施"), missing],
   ];
-  if (p.category) rows.push([interpolate(gettext("到%(category)s步行距离(m)"), { category: categories[p.category] ?? p.category }), p.distance_m ?? gettext("超出范围")]);
+  if (p.category) {
+    rows.push([interpolate(gettext("到%(category)s步行距离(m)"), { category: categories[p.category] ?? p.category }), p.distance_m ?? gettext("超出范围")]);
+    rows.push([gettext("步行可达（有没有）"), p.covered ? gettext("是") : gettext("否")]);
+    if (p.adequate !== undefined) {
+      rows.push([gettext("满足需求（够不够）"), p.adequate ? gettext("是") : gettext("否")]);
+      rows.push([gettext("需求人数"), p.demand]);
+      rows.push([gettext("供需比（1 = 达到标准）"), p.ratio]);
+      rows.push([gettext("缺口"), `${p.shortfall} ${unitName(p.unit)}`]);
+    }
+  }
+  rows.push([gettext("覆盖得分（有没有 / 够不够）"), `${p.score_distance} / ${p.score_capacity ?? "—"}`]);
   return attributeTable(p.name, rows);
 }
 
-let shown = null; // the run on the map: {layer, unreachableLayer, filter, control}
+let shown = null; // the run on the map: {layer, unreachableLayer, supplyLayer, filter, control}
 
 export function runUrl(config, runId) {
   return config.lifecircle_latest.replace(/latest\/$/, `${runId}/`);
@@ -45,25 +92,48 @@ export async function addLifeCircle(map, control, config, runId = null) {
     return null; // no run yet
   }
   if (shown) {
-    for (const l of [shown.layer, shown.unreachableLayer]) {
+    for (const l of [shown.layer, shown.unreachableLayer, shown.supplyLayer]) {
       shown.control.removeLayer(l);
       map.removeLayer(l);
     }
     shown.filter.remove();
   }
   const base = runUrl(config, run.id);
+  const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
   const layer = L.geoJSON(null, {
     style: coverageStyle,
     onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
   });
-  const load = async (category) => {
-    const data = await getJSON(`${base}communities.geojson`, category ? { category } : {});
+  const supplyLayer = L.geoJSON(null, {
+    pointToLayer: (f, latlng) =>
+      L.circleMarker(latlng, { radius: 5, color: "#4a148c", weight: 1.5, fillColor: f.properties.idle ? "#bdbdbd" : "#ab47bc", fillOpacity: 0.9 }),
+    onEachFeature: (f, l) =>
+      l.bindPopup(() =>
+        attributeTable(f.properties.name || f.properties.code, [
+          [gettext("供给"), `${f.properties.supply} ${unitName(f.properties.unit)}`],
+          [gettext("数据来源"), f.properties.note],
+          [gettext("每需求人供给 R"), f.properties.ratio],
+        ]),
+      ),
+  });
+  let summary = null;
+  const state = { category: "", gaps: "distance" };
+  const load = async () => {
+    const params = { gaps: state.gaps };
+    if (state.category) params.category = state.category;
+    const data = await getJSON(`${base}communities.geojson`, params);
     layer.clearLayers();
     layer.addData(data);
-    document.body.dataset.lifecircleCategory = category || "";
+    supplyLayer.clearLayers();
+    if (state.category && capacityCategories.has(state.category)) {
+      supplyLayer.addData(await getJSON(`${base}supply.geojson`, { category: state.category }));
+    }
+    if (summary) showSummary(summary, state.category ? reachAndEnough(data.features) : null);
+    document.body.dataset.lifecircleCategory = state.category;
+    document.body.dataset.lifecircleGaps = state.gaps;
     document.body.dataset.lifecircleFeatures = String(data.features.length);
   };
-  await load("");
+  await load();
   addOverlay(control, layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
   const unreachable = await getJSON(`${base}unreachable.geojson`);
   const unreachableLayer = L.geoJSON(unreachable, {
@@ -79,6 +149,8 @@ export async function addLifeCircle(map, control, config, runId = null) {
       ),
   });
   addOverlay(control, unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
+  supplyLayer.addTo(map);
+  addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"));
 
   const filter = L.control({ position: "topleft" });
   filter.onAdd = () => {
@@ -98,11 +170,36 @@ export async function addLifeCircle(map, control, config, runId = null) {
       o.textContent = name;
       select.appendChild(o);
     }
-    select.addEventListener("change", () => load(select.value));
+    select.addEventListener("change", () => {
+      state.category = select.value;
+      load();
+    });
     label.appendChild(select);
     div.appendChild(label);
+    const gapsLabel = document.createElement("label");
+    gapsLabel.textContent = gettext("缺口依据：");
+    const gaps = document.createElement("select");
+    gaps.id = "lifecircle-gaps";
+    for (const [value, text] of [["distance", gettext("步行可达（有没有）")], ["capacity", gettext("满足需求（够不够）")]]) {
+      const o = document.createElement("option");
+      o.value = value;
+      o.textContent = text;
+      gaps.appendChild(o);
+    }
+    gaps.disabled = capacityCategories.size === 0;
+    gaps.addEventListener("change", () => {
+      state.gaps = gaps.value;
+      load();
+    });
+    gapsLabel.appendChild(gaps);
+    div.appendChild(gapsLabel);
+    summary = document.createElement("table");
+    summary.id = "lifecircle-reach-enough";
+    summary.className = "reach-enough";
+    summary.hidden = true;
+    div.appendChild(summary);
     const legend = document.createElement("div");
-    for (const [text, colour] of [[gettext("≥80 分"), scoreColour(80)], ["60–80", scoreColour(60)], ["40–60", scoreColour(40)], ["<40", scoreColour(0)], [gettext("已覆盖"), COVERED_COLOUR], [gettext("未覆盖"), UNCOVERED_COLOUR]]) {
+    for (const [text, colour] of [[gettext("≥80 分"), scoreColour(80)], ["60–80", scoreColour(60)], ["40–60", scoreColour(40)], ["<40", scoreColour(0)], [gettext("可达且够用"), COVERED_COLOUR], [gettext("可达但不够"), SHORT_COLOUR], [gettext("不可达"), UNCOVERED_COLOUR]]) {
       const row = document.createElement("div");
       const sw = document.createElement("i");
       sw.className = "sw";
@@ -114,7 +211,34 @@ export async function addLifeCircle(map, control, config, runId = null) {
     return div;
   };
   filter.addTo(map);
-  shown = { layer, unreachableLayer, filter, control };
+  shown = { layer, unreachableLayer, supplyLayer, filter, control };
   document.body.dataset.lifecircleRun = String(run.id);
   return layer;
+}
+
+/** "Within reach" and "enough for the residents" of the chosen category, side by side. */
+function showSummary(table, t) {
+  table.replaceChildren();
+  table.hidden = !t;
+  if (!t) return;
+  const head = table.createTHead().insertRow();
+  for (const text of ["", gettext("步行可达（有没有）"), gettext("满足需求（够不够）")]) {
+    const th = document.createElement("th");
+    th.textContent = text;
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  const na = gettext("无容量标准");
+  for (const [label, a, b] of [
+    [gettext("小区"), `${t.reach} / ${t.communities}`, t.capacity ? `${t.enough} / ${t.communities}` : na],
+    [gettext("居民"), `${t.reachResidents} / ${t.residents}`, t.capacity ? `${t.enoughResidents} / ${t.residents}` : na],
+    [gettext("缺口"), "—", t.capacity ? `${Math.round(t.shortfall * 10) / 10} ${unitName(t.unit)}` : na],
+  ]) {
+    const tr = body.insertRow();
+    for (const [i, v] of [label, a, b].entries()) {
+      const td = document.createElement(i ? "td" : "th");
+      td.textContent = v;
+      tr.appendChild(td);
+    }
+  }
 }
