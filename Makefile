@@ -45,7 +45,7 @@ benchmarks: setup db ## city-scale benchmarks in their own database (BENCH_DB), 
 	@GEOAPP_DB_NAME=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	@for b in demo_generation lifecircle_core bundling_core siting_core; do \
 	  echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit 1; done
-	@for b in "lifecircle --keep" "siting --keep" bundling importing public_map; do \
+	@for b in "lifecircle --keep" capacity "siting --keep" bundling importing public_map; do \
 	  echo "== benchmarks/$$b"; GEOAPP_DB_NAME=$(BENCH_DB) $(PY) benchmarks/$$b || exit 1; done
 
 stop: ## stop the project's PostgreSQL cluster

@@ -12,7 +12,9 @@ along the edge. So a site proposed here covers exactly the communities that
 :func:`geoapp.services.lifecircle.lifecircle_what_if` later reports as newly covered.
 
 Demand: residents (and communities) whose current walk distance to the category, from the
-life-circle run, exceeds the tier distance. Existing facilities stay fixed and a community
+life-circle run, exceeds the tier distance; or, with ``gaps="capacity"``, residents of the
+communities whose capacity-aware shortfall (:mod:`geoapp.analysis.capacity`) a new site
+within the catchment would reduce (any site with a positive capacity does). Existing facilities stay fixed and a community
 they already serve is never counted as a gain (LIFECIRCLE.md, expansion planning).
 Candidates: status ``available`` only, consent ``refused`` never (POLICY.md 四(四)3).
 """
@@ -472,10 +474,15 @@ def siting_run(
     min_area_m2: float | None = None,
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    gaps: str = "distance",
     user=None,
     run: AnalysisRun | None = None,
 ) -> AnalysisRun:
     """Rank the idle plots / vacant housing for one category and choose up to ``k`` sites.
+
+    ``gaps``: ``distance`` counts residents newly within reach; ``capacity`` counts the
+    residents whose shortfall a site within the catchment reduces (the category needs a
+    capacity standard and the life-circle run its capacity-aware result).
 
     ``tier`` (minutes) sets the walking distance (default: the category's own threshold in
     the life-circle run); ``method`` is ``greedy``, ``exact`` (HiGHS) or ``both``;
@@ -526,6 +533,7 @@ def siting_run(
         "min_area_m2": min_area_m2,
         "time_limit_s": float(time_limit_s),
         "multi": False,
+        "gaps": _check_gaps(ctx, [category], gaps),
     }
     return _execute(
         params=params,
@@ -552,6 +560,7 @@ def siting_multi_run(
     min_area_m2: float | None = None,
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    gaps: str = "distance",
     user=None,
     run: AnalysisRun | None = None,
 ) -> AnalysisRun:
@@ -620,6 +629,7 @@ def siting_multi_run(
         "min_area_m2": min_area_m2,
         "time_limit_s": float(time_limit_s),
         "multi": True,
+        "gaps": _check_gaps(ctx, cats, gaps),
     }
     return _execute(
         params=params,
@@ -632,6 +642,31 @@ def siting_multi_run(
         run=run,
         t_context=time.perf_counter() - t0,
     )
+
+
+def _check_gaps(ctx: lc._Context, categories: Sequence[str], gaps: str) -> str:
+    if gaps not in ("distance", "capacity"):
+        msg = f"gaps must be 'distance' or 'capacity', got {gaps!r}"
+        raise ValueError(msg)
+    if gaps == "capacity":
+        have = set(ctx.capacity.categories) if ctx.capacity is not None else set()
+        missing = [c for c in categories if c not in have]
+        if missing:
+            msg = (
+                f"no capacity-aware result for {', '.join(missing)} in the life-circle "
+                "run (a capacity standard and a walk network are needed)"
+            )
+            raise ValueError(msg)
+    return gaps
+
+
+def _demand(ctx: lc._Context, category: str, residents, distance: float, gaps: str):
+    """Residents per community that a new site can gain (see the module docstring)."""
+    if gaps == "capacity" and ctx.capacity is not None:
+        short = ctx.capacity.shortfall[category].reindex(ctx.communities["code"])
+        return np.where(short.to_numpy(float) > 1e-9, residents, 0.0)
+    current = ctx.result.distance_m[category].to_numpy(dtype=float)
+    return core.demand_weights(current, residents, distance)
 
 
 def _needs(cand: gpd.GeoDataFrame, rule: Any) -> np.ndarray:
@@ -729,8 +764,7 @@ def _compute_and_store(
     problems: dict[str, _Problem] = {}
     t = time.perf_counter()
     for c in cats:
-        current = ctx.result.distance_m[c].to_numpy(dtype=float)
-        w = core.demand_weights(current, residents, distances[c])
+        w = _demand(ctx, c, residents, distances[c], params.get("gaps", "distance"))
         if multi:
             need = _needs(cand, rules[c]) if n_cand else np.zeros(0)
             eligible = np.nan_to_num(area, nan=0.0) >= need

@@ -468,23 +468,28 @@ def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
     }
     adequate = cap.adequate.reindex(codes).to_numpy(bool)
     t_keys = [str(k) for k in tiers.columns]
+    t_rows = tiers.to_numpy(bool).tolist()
+    m_rows = missing.to_numpy(object).tolist()
+    demand = tables["demand"].tolist()
+    ratio = tables["ratio"].tolist()
+    short = tables["shortfall"].tolist()
+    enough = adequate.tolist()
     out = []
     for i in range(len(codes)):
         out.append(
             json.dumps(
                 {
                     "score": _finite(score[i]),
-                    "tiers_met": dict(zip(t_keys, tiers.iloc[i].tolist(), strict=True)),
+                    "tiers_met": dict(zip(t_keys, t_rows[i], strict=True)),
                     "missing": {
-                        k: list(v)
-                        for k, v in zip(t_keys, missing.iloc[i].tolist(), strict=True)
+                        k: list(v) for k, v in zip(t_keys, m_rows[i], strict=True)
                     },
                     "categories": {
                         c: {
-                            "demand": _finite(tables["demand"][i, j], 2),
-                            "ratio": _finite(tables["ratio"][i, j], 4),
-                            "shortfall": _finite(tables["shortfall"][i, j], 2),
-                            "adequate": bool(adequate[i, j]),
+                            "demand": _finite(demand[i][j], 2),
+                            "ratio": _finite(ratio[i][j], 4),
+                            "shortfall": _finite(short[i][j], 2),
+                            "adequate": enough[i][j],
                         }
                         for j, c in enumerate(cats)
                     },

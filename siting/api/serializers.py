@@ -32,6 +32,9 @@ class SitingRunInput(serializers.Serializer):
     time_limit_s = serializers.FloatField(
         required=False, default=30.0, min_value=0.1, max_value=600
     )
+    gaps = serializers.ChoiceField(
+        choices=["distance", "capacity"], required=False, default="distance"
+    )
 
     def validate(self, attrs):
         if not attrs.get("category") and not attrs.get("categories"):

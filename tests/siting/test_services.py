@@ -267,3 +267,44 @@ def test_exports_open_with_geopandas_and_openpyxl(siting_city, tmp_path):
     assert wb["candidates"].max_row == 5
     with pytest.raises(ValueError, match="format"):
         services.siting_export(run=run, fmt="shp")
+
+
+@pytest.mark.django_db
+def test_capacity_gaps_count_residents_whose_shortfall_a_site_reduces():
+    """K1 (10 places) is within reach of A (1 000 residents, 30 children): by distance A
+    is served and a plot beside A gains nobody; by capacity A is short of places and
+    the same plot gains A's 1 000 residents."""
+    from django.contrib.gis.geos import Polygon
+
+    from geoapp.services import lifecircle
+    from tests import factories
+    from tests.geoapp import lifecircle_city
+
+    data = lifecircle_city.build()
+    data["k"].capacity = 10
+    data["k"].save()
+    x, y = lifecircle_city.xy(60, -45)  # 70 m × 70 m: over the 3 500 m² minimum
+    ring = ((x - 35, y - 35), (x + 35, y - 35), (x + 35, y + 35), (x - 35, y + 35))
+    factories.idle_land(
+        code="P1",
+        geom=Polygon((*ring, ring[0]), srid=data["a"].geom.srid),
+    )
+    lc_run = lifecircle.lifecircle_run(user=SYSTEM)
+    by = {}
+    for gaps in ("distance", "capacity"):
+        run = services.siting_run(
+            category="kindergarten", k=1, lifecircle_run=lc_run, gaps=gaps, user=SYSTEM
+        )
+        row = SitingCandidateResult.objects.get(run=run, candidate_code="P1")
+        by[gaps] = (row.gain_residents, [s["code"] for s in row.served])
+        assert run.parameters["gaps"] == gaps
+    assert by["distance"] == (0, [])
+    assert by["capacity"] == (1000, ["A"])
+    with pytest.raises(ValueError, match="no capacity-aware result"):
+        services.siting_run(
+            category="bus_stop",
+            k=1,
+            lifecircle_run=lc_run,
+            gaps="capacity",
+            user=SYSTEM,
+        )
