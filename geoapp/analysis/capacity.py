@@ -59,7 +59,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from geoapp.analysis.eligibility import select_in_force
-from geoapp.analysis.network import WalkNetwork, check_metric_crs
+from geoapp.analysis.network import (
+    MIN_COMPONENT_NODES,
+    WalkNetwork,
+    check_metric_crs,
+)
 from geoapp.analysis.rules import CapacityStandard, DistanceDecay, RuleSet
 from geoapp.analysis.walkshed import (
     LifeCircleResult,
@@ -545,7 +549,7 @@ def capacity_circle(
     xy = np.column_stack(
         [sel.geometry.x.to_numpy(float), sel.geometry.y.to_numpy(float)]
     )
-    snap = network.snap_points(xy, max_distance_m=base.parameters["snap_limit_m"])
+    snap = network.snap_points(xy, **_snap_kw(base))
     ok = np.flatnonzero(snap.reachable)
     sup = facility_supply(sel, ruleset)
     fac_cat = am_cat[use]
@@ -620,7 +624,7 @@ def capacity_what_if(
     xy = np.column_stack(
         [sel.geometry.x.to_numpy(float), sel.geometry.y.to_numpy(float)]
     )
-    snap = network.snap_points(xy, max_distance_m=lifecircle.parameters["snap_limit_m"])
+    snap = network.snap_points(xy, **_snap_kw(lifecircle))
     ok = np.flatnonzero(snap.reachable)
     sup = facility_supply(sel, ruleset)
     cat = sel["category"].astype(str).to_numpy()
@@ -668,6 +672,16 @@ def capacity_what_if(
         shares,
         extra={"what_if": previous},
     )
+
+
+def _snap_kw(base: LifeCircleResult) -> dict[str, Any]:
+    """Snap as the life circle did (its limit, its island threshold)."""
+    return {
+        "max_distance_m": base.parameters["snap_limit_m"],
+        "min_component_nodes": base.parameters.get(
+            "min_component_nodes", MIN_COMPONENT_NODES
+        ),
+    }
 
 
 def _evaluate(

@@ -849,7 +849,9 @@ def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
     Columns: ``code``, ``name``, ``district``, ``street``, ``residents``, ``score``,
     ``tiers_met`` (the tiers met, e.g. ``"5;10"``), ``tier_<T>min`` (bool per tier),
     ``reachable``, then ``<category code>_m`` per analysed category: the walking
-    distance in metres, NaN (an empty cell) when no facility is within reach. The
+    distance in metres, NaN (an empty cell) when no facility is within reach; with a
+    capacity-aware result also ``capacity_score`` and ``<code>_ratio``,
+    ``<code>_shortfall`` and ``<code>_enough`` per category with a standard. The
     geometry is the community polygon in EPSG:4326.
     """
     cats = list((run.summary.get("thresholds_m") or {}).keys())
@@ -877,6 +879,14 @@ def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
         for cat in cats:
             d = (r.distances_m or {}).get(cat)
             row[f"{cat}_m"] = float(d) if d is not None else math.nan
+        # the capacity-aware result beside it (categories with a capacity standard)
+        cap = r.capacity or {}
+        if cap:
+            row["capacity_score"] = cap.get("score")
+        for cat, f in (cap.get("categories") or {}).items():
+            row[f"{cat}_ratio"] = f["ratio"]
+            row[f"{cat}_shortfall"] = f["shortfall"]
+            row[f"{cat}_enough"] = f["adequate"]
         rows.append(row)
         geoms.append(shapely.from_wkb(bytes(c.geom.wkb)))
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=f"EPSG:{settings.SRID}").to_crs(
