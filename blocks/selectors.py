@@ -27,10 +27,6 @@ from .models import Barrier, RenovationBlock
 #: arterial and secondary segments barriers.
 ROAD_CLASSES = ("arterial", "secondary", "local", "alley")
 
-#: Eligibility for bundling (二(一) priority scope): completed by 2000, state land,
-#: not a villa estate, not in a shanty-town or expropriation plan.
-ELIGIBLE_LAST_YEAR = 2000
-
 
 # --------------------------------------------------------------------------- runs, blocks
 def run_list() -> QuerySet[AnalysisRun]:
@@ -99,18 +95,6 @@ def community_frame(
         district_name=gdf["district_code"].map(districts),
     )
     return gdf.set_index("code", drop=False).rename_axis("community")
-
-
-def eligible_mask(communities: pd.DataFrame) -> pd.Series:
-    """Communities in the priority scope of 二(一), as a boolean Series by code."""
-    year = pd.to_numeric(communities["completion_year"], errors="coerce")
-    return (
-        (year <= ELIGIBLE_LAST_YEAR)
-        & (communities["land_tenure"] == "state")
-        & (communities["housing_type"] != "villa")
-        & ~communities["in_shanty_plan"].astype(bool)
-        & ~communities["in_expropriation_plan"].astype(bool)
-    ).fillna(value=False)
 
 
 def _geoseries(geoms: list) -> gpd.GeoSeries:

@@ -73,6 +73,7 @@ from layers.models import (
     Street,
     VacantHousing,
 )
+from programme import scope
 
 from . import selectors
 from .models import BlockMembership, RenovationBlock
@@ -393,8 +394,10 @@ def bundle_run(
 ) -> AnalysisRun:
     """Bundle the communities in scope into renovation blocks and store them as a run.
 
-    ``selected``: ``None`` (every community in scope), ``"eligible"`` (二(一) priority
-    scope, see :func:`blocks.selectors.eligible_mask`) or a list of community codes.
+    ``selected``: ``None`` (every community in scope), ``"eligible"`` (in the
+    programme's scope by the one 二(一) rule, :func:`programme.scope.scope_table`;
+    pure villa communities join a block only with others) or a list of community
+    codes.
     Barriers: walk segments flagged ``is_barrier`` (plus every segment at or above
     ``barrier_road_class``) and the :class:`~blocks.models.Barrier` layer, when
     ``use_barriers``. ``use_gaps``: prefer bundling communities that share
@@ -418,10 +421,18 @@ def bundle_run(
     )
     started = time.perf_counter()
     comm = selectors.community_frame(district=district, street=street)
+    not_alone = None
     if selected is None:
         mask = pd.Series(True, index=comm.index)
     elif selected == "eligible":
-        mask = selectors.eligible_mask(comm)
+        table = scope.scope_table(
+            communities=Community.objects.filter(code__in=list(comm.index))
+        ).reindex(comm.index)
+        villa = (table["status"] == "with_others_only") & table["basis"].isin(
+            ["", "block"]
+        )
+        mask = (table["eligible"].astype(bool) | villa).fillna(value=False)
+        not_alone = villa.fillna(value=False).to_numpy(dtype=bool)
     else:
         codes = list(selected)
         unknown = sorted(set(codes) - set(comm.index))
@@ -488,6 +499,7 @@ def bundle_run(
             max_communities=max_communities,
             gap_profile=gaps,
             locked=locked or None,
+            not_alone=not_alone,
             seed=seed,
         )
         outlines = dissolve_blocks(comm, result.labels, gap_m=gap_m)

@@ -55,7 +55,8 @@ def communities_gdf(
     sql = f"""
         SELECT c.id, c.code, c.name, d.code, s.code, c.completion_year, c.land_tenure,
                c.housing_type, c.households, c.residents, c.floor_area_m2, c.lifts,
-               c.in_shanty_plan, c.in_expropriation_plan, c.dangerous_c, c.dangerous_d,
+               c.in_shanty_plan, c.in_expropriation_plan, c.repairable,
+               c.dangerous_c, c.dangerous_d,
                c.property_management, c.stage,
                ST_AsBinary(c.geom), ST_AsBinary(c.entrances)
         FROM layers_community c
@@ -79,6 +80,7 @@ def communities_gdf(
         "lifts",
         "in_shanty_plan",
         "in_expropriation_plan",
+        "repairable",
         "dangerous_c",
         "dangerous_d",
         "property_management",

@@ -56,6 +56,7 @@ class CommunityAdmin(LayerAdmin):
         "property_management",
         "in_shanty_plan",
         "in_expropriation_plan",
+        "repairable",
     )
     search_fields = ("code", "name", "address", "committee")
     list_select_related = ("district", "street")

@@ -100,7 +100,12 @@ class District(LayerModel):
     geom_types = ("MultiPolygon",)
     name = models.CharField(_("名称"), max_length=64)
     is_central = models.BooleanField(
-        _("中心城区"), default=True, help_text=_("市级财政 40% 补助适用（不含奉化区）")
+        _("中心城区"),
+        default=False,
+        help_text=_(
+            "市级财政 40% 补助适用（不含奉化区）；以 districts.json 所列为准，"
+            "未列入的区县仅在此勾选后适用"
+        ),
     )
     geom = models.MultiPolygonField(_("边界"), srid=SRID, spatial_index=False)
     history = HistoricalRecords()
@@ -206,6 +211,11 @@ class Community(LayerModel):
     lifts = models.PositiveIntegerField(_("现有电梯数"), default=0)
     in_shanty_plan = models.BooleanField(_("列入棚改计划"), default=False)
     in_expropriation_plan = models.BooleanField(_("列入征收计划"), default=False)
+    repairable = models.BooleanField(
+        _("可维修加固使用"),
+        default=True,
+        help_text=_("楼房可维修加固后继续使用（二(一)）；经鉴定不能维修加固的填否"),
+    )
     dangerous_c = models.PositiveIntegerField(_("C级危房栋数"), default=0)
     dangerous_d = models.PositiveIntegerField(_("D级危房栋数"), default=0)
     property_management = models.CharField(

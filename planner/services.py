@@ -82,6 +82,7 @@ KINDS: dict[str, Kind] = {
             "lifts",
             "in_shanty_plan",
             "in_expropriation_plan",
+            "repairable",
             "dangerous_c",
             "dangerous_d",
             "property_management",

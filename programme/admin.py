@@ -1,4 +1,11 @@
-"""Admin for the programme records (list filters, search); writes of rules stay in services."""
+"""Admin for the programme records (list filters, search).
+
+The admin edits reference data (data versions, the works catalogue) and descriptive
+fields. The process fields — stages, votes' results, reserve scores, the annual plan's
+``locked``/``reopened``/``projects``, recorded scope decisions, public revenue moved
+to the fund — change only through :mod:`programme.services` (the planner pages), which
+check the rules and record who and why: they are read-only here.
+"""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -43,7 +50,13 @@ class ProjectAdmin(CityAdminWrites, SimpleHistoryAdmin):
     search_fields = ["name", "block_code", "community__name", "community__code"]
     raw_id_fields = ["community"]
     # Stages move only through services.project_advance, which records the step.
-    readonly_fields = ["stage", "reserve_sub_status", "created_by", "created_at"]
+    readonly_fields = [
+        "stage",
+        "reserve_sub_status",
+        "documents",
+        "created_by",
+        "created_at",
+    ]
     inlines = [ProjectItemInline]
 
 
@@ -72,11 +85,35 @@ class StageTransitionAdmin(CityAdminWrites, admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Records written by the services only: listed and shown, never edited here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.ReserveEntry)
-class ReserveEntryAdmin(CityAdminWrites, SimpleHistoryAdmin):
+class ReserveEntryAdmin(ReadOnlyAdmin):
     list_display = ["project", "district", "year", "total", "rank", "computed_at"]
     list_filter = ["district", "year", "rules_version"]
     search_fields = ["project__name"]
+
+
+class AnnualPlanEntryInline(admin.TabularInline):
+    model = models.AnnualPlanEntry
+    extra = 0
+    fields = ["project", "added_at", "added_by", "fixed_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.AnnualPlan)
@@ -84,7 +121,29 @@ class AnnualPlanAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_display = ["district", "year", "locked", "reopened", "reopened_by"]
     list_filter = ["locked", "reopened", "year", "district"]
     search_fields = ["district__name", "reopened_why"]
-    filter_horizontal = ["projects"]
+    # fixed by 31 October and reopened with a reason through the services only
+    readonly_fields = [
+        "district",
+        "year",
+        "locked",
+        "fixed_at",
+        "fixed_by",
+        "reopened",
+        "reopened_at",
+        "reopened_by",
+        "reopened_why",
+    ]
+    inlines = [AnnualPlanEntryInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ScopeDecision)
+class ScopeDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["community", "kind", "decided_by", "decided_at"]
+    list_filter = ["kind"]
+    search_fields = ["community__name", "community__code", "reason"]
 
 
 @admin.register(models.PublicRevenue)
@@ -93,3 +152,5 @@ class PublicRevenueAdmin(CityAdminWrites, SimpleHistoryAdmin):
     list_filter = ["kind", "year", "moved_to_fund", "published"]
     search_fields = ["community__name", "community__code"]
     raw_id_fields = ["community"]
+    # moved into the maintenance fund (and published) by the service only (五(四))
+    readonly_fields = ["moved_to_fund", "moved_at", "published"]

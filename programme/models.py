@@ -51,6 +51,8 @@ class DataVersion(models.Model):
         VOTE_THRESHOLDS = "vote_thresholds", _("表决门槛")
         SCORING_RULES = "scoring_rules", _("储备库评价规则")
         MAINTENANCE = "maintenance", _("长效管理参数")
+        SCOPE_RULES = "scope_rules", _("改造范围规则")
+        PROGRAMME_PERIOD = "programme_period", _("三年行动期")
 
     kind = models.CharField(_("数据类型"), max_length=32, choices=Kind.choices)
     version_id = models.CharField(_("版本编号"), max_length=64)
@@ -77,6 +79,52 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.version_id}"
+
+
+class ScopeDecision(models.Model):
+    """范围认定 — a recorded decision that admits a community the 二(一) rule does not.
+
+    ``district``: the district's own decision on resettlement or affordable housing
+    (安置房、保障房小区改造计划由各地自主确定); ``exception``: a city administrator's
+    exception, with its reason. Written by :mod:`programme.scope` only; shown on the
+    community card and the project page, kept by django-simple-history.
+    """
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("区县自主确定（安置房、保障房）")
+        EXCEPTION = "exception", _("市级例外")
+
+    community = models.OneToOneField(
+        Community,
+        on_delete=models.PROTECT,
+        related_name="scope_decision",
+        verbose_name=_("小区"),
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("理由"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
+    decided_at = models.DateTimeField(_("决定时间"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("改造范围认定")
+        verbose_name_plural = _("改造范围认定")
+        ordering = ["community"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="programme_scopedecision_has_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.get_kind_display()}"
 
 
 class WorksItem(models.Model):
@@ -399,7 +447,12 @@ class ReserveEntry(models.Model):
 
 
 class AnnualPlan(models.Model):
-    """年度改造计划 — fixed by the district government by 31 October (四(二)4)."""
+    """年度改造计划 — the plan of ``year``, fixed by the district government by 31
+    October of the year before (四(二)4: 每年10月底前统筹确定年度…实施计划).
+
+    ``locked``, ``reopened`` and ``projects`` change through
+    :mod:`programme.services` only (read-only in the admin).
+    """
 
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="+", verbose_name=_("区县")
@@ -408,7 +461,11 @@ class AnnualPlan(models.Model):
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     projects = models.ManyToManyField(
-        Project, related_name="annual_plans", blank=True, verbose_name=_("项目")
+        Project,
+        through="AnnualPlanEntry",
+        related_name="annual_plans",
+        blank=True,
+        verbose_name=_("项目"),
     )
     locked = models.BooleanField(_("已确定（锁定）"), default=False)
     fixed_at = models.DateTimeField(_("确定时间"), null=True, blank=True)
@@ -431,7 +488,7 @@ class AnnualPlan(models.Model):
         verbose_name=_("重新开放人"),
     )
     reopened_why = models.TextField(_("重新开放理由"), blank=True)
-    history = HistoricalRecords(m2m_fields=[projects])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("年度改造计划")
@@ -445,6 +502,49 @@ class AnnualPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district} {self.year}年度计划"
+
+
+class AnnualPlanEntry(models.Model):
+    """年度计划项目 — one project listed in an annual plan: when it was added, by whom,
+    and when the plan was fixed with it (a project added after a reopening is fixed
+    only when the plan is fixed again)."""
+
+    plan = models.ForeignKey(
+        AnnualPlan,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("年度计划"),
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        related_name="plan_entries",
+        verbose_name=_("项目"),
+    )
+    added_at = models.DateTimeField(_("列入时间"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("列入人"),
+    )
+    fixed_at = models.DateTimeField(_("随计划确定时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度计划项目")
+        verbose_name_plural = _("年度计划项目")
+        ordering = ["plan", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "project"], name="programme_annualplanentry_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.project}"
 
 
 class PublicRevenue(models.Model):

@@ -18,7 +18,6 @@ from fractions import Fraction
 from typing import Any
 
 import pandas as pd
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,13 +27,14 @@ from geoapp.analysis import eligibility as elig
 from geoapp.analysis import funding as fund
 from geoapp.analysis import maintenance as maint
 from geoapp.analysis import reserve, stages, votes
-from geoapp.analysis.eligibility import select_in_force
+from geoapp.analysis.eligibility import Reason, select_in_force
 from layers.io.writers import table_xlsx_bytes
 from layers.models import Community, District
 
-from . import selectors
+from . import scope, selectors
 from .models import (
     AnnualPlan,
+    AnnualPlanEntry,
     Project,
     ProjectItem,
     PublicRevenue,
@@ -56,6 +56,7 @@ DB_EVIDENCE = (
     "today",
     "reopened",
     "annual_plan",
+    "dangerous_buildings",
 )
 #: Documentary evidence a caller may supply; it is kept in ``Project.documents``.
 DOCUMENT_KEYS = (
@@ -66,6 +67,7 @@ DOCUMENT_KEYS = (
     "handed_over_to",
     "warranty_end",
     "evaluation",
+    "dangerous_cleared",
 )
 
 
@@ -156,9 +158,26 @@ def project_create(
     if district is None:
         msg = "片区项目须指定区县 / a block project needs a district"
         raise ValidationError(msg)
+    if community is None:
+        outside = [
+            m.code
+            for m in scope.block_members(block_code=block_code)
+            if m.district_id != district.pk
+        ]
+        if outside:
+            msg = (
+                f"片区成员不在{district.name}：{', '.join(outside)} / block members "
+                "outside the project's district"
+            )
+            raise ValidationError(msg)
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
         msg = f"year must be an int between 2000 and 2100, got {year!r}"
         raise ValidationError(msg)
+    problem = scope.project_scope_problem(
+        community=community, block_code=block_code, allow_will_pending=True
+    )
+    if problem:
+        raise ValidationError(problem)
     step = stages.advance(None, "will_vote", {})
     project = Project.objects.create(
         name=name,
@@ -178,9 +197,52 @@ def project_create(
         by=_user(user),
         why=why or "项目创建",
         evidence={},
-        reasons=_reason_rows(step.reasons),
+        reasons=_reason_rows([*step.reasons, *_scope_lines(project)]),
     )
     return project
+
+
+def _scope_lines(project: Project) -> list[Reason]:
+    """The 二(一) lines of a project's communities admitted by a recorded decision or
+    by their block (shown in the project's history)."""
+    if project.community_id is not None:
+        decisions = {
+            project.community.code: scope.community_eligibility(
+                community=project.community, in_block_with_others=False
+            )
+        }
+    else:
+        decisions = scope.block_eligibility(block_code=project.block_code)
+    lines = []
+    for code, d in decisions.items():
+        if d.basis in ("district", "exception", "block"):
+            last = d.reasons[-1]
+            lines.append(
+                Reason(
+                    last.clause, f"{code}：{last.text_zh}", f"{code}: {last.text_en}"
+                )
+            )
+        elif d.needs == ("will_vote",):
+            lines.append(
+                Reason(
+                    "四(二)1",
+                    f"{code}：须经业主改造意愿表决通过，方可提出申请。",
+                    f"{code}: the owners' will vote must pass before the application.",
+                )
+            )
+    return lines
+
+
+#: stages a project reaches only while its communities are in scope (二(一))
+SCOPE_GATED = ("application", "reserve_pool", "annual_plan")
+
+
+def _check_scope(project: Project, what: str) -> None:
+    problem = scope.project_scope_problem(
+        community=project.community, block_code=project.block_code
+    )
+    if problem:
+        raise ValidationError(f"{what}：{problem}")
 
 
 _PROJECT_EDITABLE = (
@@ -446,6 +508,21 @@ def _documents(project: Project, supplied: Mapping[str, Any]) -> dict[str, Any]:
     return docs
 
 
+def project_communities(*, project: Project) -> list[Community]:
+    """The community of a project, or the members of its 连片 block."""
+    if project.community_id is not None:
+        return [project.community]
+    return scope.block_members(block_code=project.block_code)
+
+
+def project_dangerous_buildings(*, project: Project) -> dict[str, tuple[int, int]]:
+    """Community code → (C-grade, D-grade) dangerous buildings now (二(二)1)."""
+    return {
+        c.code: (c.dangerous_c, c.dangerous_d)
+        for c in project_communities(project=project)
+    }
+
+
 def project_evidence(
     *, project: Project, supplied: Mapping[str, Any] | None = None, today: dt.date
 ) -> dict[str, Any]:
@@ -471,14 +548,29 @@ def project_evidence(
         "budget": any(i.budget > 0 for i in items),
         "funding_plan": bool(project.funding_plan.strip()),
         "long_term_management": bool(project.long_term_management.strip()),
+        "dangerous_item": any(
+            i.works_item.special_item == WorksItem.Special.DANGEROUS_BUILDING
+            for i in items
+        ),
+    }
+    per = project_dangerous_buildings(project=project)
+    ev["dangerous_buildings"] = {
+        "c": sum(c for c, _ in per.values()),
+        "d": sum(d for _, d in per.values()),
     }
     entry = project.reserve_entries.order_by("-year").first()
     ev["reserve_entry"] = (
         {"id": entry.pk, "year": entry.year, "rank": entry.rank} if entry else None
     )
-    plan = selectors.annual_plan_of(project=project)
+    entry = annual_plan_entry_of(project=project)
+    plan = entry.plan if entry else None
     ev["annual_plan"] = (
-        {"id": plan.pk, "year": plan.year, "district": plan.district.code}
+        {
+            "id": plan.pk,
+            "year": plan.year,
+            "district": plan.district.code,
+            "fixed": entry.fixed_at is not None,
+        }
         if plan
         else None
     )
@@ -486,7 +578,7 @@ def project_evidence(
     ev["reopened"] = bool(plan and plan.reopened)
     ev["today"] = today
     sub = (supplied or {}).get("sub_status")
-    ev["sub_status"] = sub or project.reserve_sub_status or "conceived"
+    ev["sub_status"] = sub or project.reserve_sub_status or "generated"
     return ev
 
 
@@ -514,6 +606,8 @@ def project_advance(
     day = _today(today)
     project = Project.objects.select_for_update().get(pk=project.pk)
     _check_on(user, project, "推进项目阶段", street_staff=to_stage in STREET_STAGES)
+    if to_stage in SCOPE_GATED and to_stage != project.stage:
+        _check_scope(project, f"不能进入阶段 {to_stage}")
     ev = project_evidence(project=project, supplied=evidence, today=day)
     if to_stage == "annual_plan" and ev["annual_plan"] is None:
         msg = (
@@ -541,11 +635,34 @@ def project_advance(
         evidence=_json_safe(ev),
         reasons=_reason_rows(step.reasons),
     )
+    cleared = ev["dangerous_buildings"]
+    if to_stage == "completion_acceptance" and (cleared["c"] or cleared["d"]):
+        _clear_dangerous_buildings(project, record, why or "竣工验收：危房已解危")
     if project.community_id is not None:
-        community = project.community
+        community = Community.objects.get(pk=project.community_id)
         community.stage = step.public_stage
         community.save(update_fields=["stage", "updated_at"])
     return record
+
+
+def _clear_dangerous_buildings(
+    project: Project, record: StageTransition, why: str
+) -> None:
+    """危房清零 (二(二)1): at acceptance the project's C/D buildings were made safe;
+    the communities' counts go to zero (their history keeps the old ones) and the
+    step records how many were cleared where."""
+    by_code = {}
+    for c in Community.objects.select_for_update().filter(
+        pk__in=[m.pk for m in project_communities(project=project)]
+    ):
+        if not (c.dangerous_c or c.dangerous_d):
+            continue
+        by_code[c.code] = {"c": c.dangerous_c, "d": c.dangerous_d}
+        c.dangerous_c = c.dangerous_d = 0
+        c._change_reason = why[:100]  # noqa: SLF001 - django-simple-history's API
+        c.save(update_fields=["dangerous_c", "dangerous_d", "updated_at"])
+    record.evidence = {**record.evidence, "dangerous_cleared_by_community": by_code}
+    record.save(update_fields=["evidence"])
 
 
 # --------------------------------------------------------------------------- funding
@@ -604,59 +721,6 @@ def project_funding(
         raise ValidationError(str(exc)) from exc
 
 
-# --------------------------------------------------------------------------- eligibility
-def community_missing_categories(*, community: Community) -> int | None:
-    """Distinct life-circle categories missing in the latest coverage run, if any."""
-    try:
-        coverage = apps.get_model("geoapp", "CoverageResult")
-    except LookupError:
-        return None
-    latest = (
-        coverage.objects.filter(community=community)
-        .order_by("-run__finished_at")
-        .first()
-    )
-    if latest is None:
-        return None
-    missing = latest.missing or {}
-    codes: set[str] = set()
-    for tier_codes in missing.values():
-        codes.update(tier_codes or ())
-    return len(codes)
-
-
-def community_residents_will(*, community: Community) -> str | None:
-    """``strong`` / ``weak`` from the latest will vote of its projects, else None."""
-    vote = (
-        Vote.objects.filter(project__community=community, kind=Vote.Kind.WILL)
-        .order_by("-held_on", "-id")
-        .first()
-    )
-    if vote is None:
-        return None
-    return "strong" if vote.passed else "weak"
-
-
-def community_eligibility(
-    *, community: Community, today: dt.date | None = None
-) -> elig.Decision:
-    """Whether a community is in scope (二(一)), line by line."""
-    row = {
-        "code": community.code,
-        "completion_year": community.completion_year,
-        "land_tenure": community.land_tenure,
-        "housing_type": community.housing_type,
-        "in_shanty_plan": community.in_shanty_plan,
-        "in_expropriation_plan": community.in_expropriation_plan,
-        "missing_categories": community_missing_categories(community=community),
-        "residents_will": community_residents_will(community=community),
-    }
-    try:
-        return elig.assess_eligibility(row, today=_today(today))
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
-
-
 # --------------------------------------------------------------------------- reserve pool
 def _pool_row(project: Project, as_of: dt.date) -> dict[str, Any]:
     c = project.community
@@ -685,7 +749,7 @@ def _pool_row(project: Project, as_of: dt.date) -> dict[str, Any]:
         "dangerous_c": c.dangerous_c,
         "dangerous_d": c.dangerous_d,
         "will_consent_ratio": ratio,
-        "missing_categories": community_missing_categories(community=c) or 0,
+        "missing_categories": (scope.community_gaps(community=c) or (0,))[0],
         "cofunding_share": cofunding,
         "property_management": c.property_management,
         "in_block": bool(project.block_code),
@@ -699,15 +763,22 @@ def reserve_pool_score(
     """Score and rank the district's reserve-pool projects (四(二)4); store ranks.
 
     ``as_of`` (default 1 January of ``year``) picks the scoring rules in force
-    and gives building ages. Entries of projects that left the pool are removed.
+    and gives building ages. Only projects whose communities are in scope (二(一))
+    are ranked; entries of projects that left the pool or the scope are removed.
     """
     permissions.check_district(user, district.pk, "储备库评分")
     day = as_of or dt.date(year, 1, 1)
-    pool = list(
-        selectors.project_list().filter(district=district, stage="reserve_pool")
-    )
+    pool = [
+        p
+        for p in selectors.project_list().filter(
+            district=district, stage="reserve_pool"
+        )
+        if not scope.project_scope_problem(
+            community=p.community, block_code=p.block_code
+        )
+    ]
     if not pool:
-        msg = f"{district}储备库中没有项目 / no project in the reserve pool"
+        msg = f"{district}储备库中没有符合改造范围的项目 / no project in scope in the reserve pool"
         raise ValidationError(msg)
     rows = [_pool_row(p, day) for p in pool]
     try:
@@ -743,45 +814,43 @@ def reserve_pool_score(
 
 
 # --------------------------------------------------------------------------- annual plan
-def _check_editable(plan: AnnualPlan, today: dt.date) -> None:
-    if plan.reopened:
-        return
-    if plan.locked:
-        msg = (
-            f"{plan.year}年度计划已确定并锁定（四(二)4），须由区县政府重新开放后方可修改 / "
-            f"the {plan.year} annual plan is fixed and locked; reopen it first"
-        )
+def _locked_message(plan: AnnualPlan) -> str:
+    return (
+        f"{plan.year}年度计划已确定并锁定（四(二)4），须由区县政府重新开放（记录理由）后"
+        f"方可修改 / the {plan.year} annual plan is fixed; reopen it with a reason first"
+    )
+
+
+def _plan_for_edit(district: District, year: int, day: dt.date) -> AnnualPlan:
+    """The plan of ``year`` open for edits: before its deadline (created if needed) or
+    reopened; otherwise a ValidationError that says how to reopen it."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        msg = f"year must be an int between 2000 and 2100, got {year!r}"
         raise ValidationError(msg)
+    plan = (
+        AnnualPlan.objects.select_for_update()
+        .filter(district=district, year=year)
+        .first()
+    )
+    if plan is not None and plan.reopened:
+        return plan
+    if plan is not None and plan.locked:
+        raise ValidationError(_locked_message(plan))
     try:
-        reserve.check_plan_editable(plan.year, today, False)
+        reserve.check_plan_editable(year, day, False)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+    return plan or AnnualPlan.objects.create(district=district, year=year)
 
 
-@transaction.atomic
-def annual_plan_fix(
-    *, user: Any, district: District, year: int, today: dt.date | None = None
-) -> AnnualPlan:
-    """Fix (lock) the district's annual plan of ``year`` (四(二)4, by 31 October).
-
-    Creates the plan if needed. Fixing a reopened plan locks it again.
-    """
-    permissions.check_district(user, district.pk, "确定年度计划")
-    day = _today(today)
-    plan, created = AnnualPlan.objects.select_for_update().get_or_create(
-        district=district, year=year
+def annual_plan_entry_of(*, project: Project) -> AnnualPlanEntry | None:
+    """The entry of the latest annual plan that lists the project."""
+    return (
+        AnnualPlanEntry.objects.filter(project=project)
+        .select_related("plan", "plan__district")
+        .order_by("-plan__year", "-id")
+        .first()
     )
-    if not created and plan.locked and not plan.reopened:
-        msg = f"{year}年度计划已确定 / the {year} annual plan is already fixed"
-        raise ValidationError(msg)
-    if created or not plan.reopened:
-        _check_editable(plan, day)
-    plan.locked = True
-    plan.reopened = False
-    plan.fixed_at = timezone.now()
-    plan.fixed_by = _user(user)
-    plan.save()
-    return plan
 
 
 @transaction.atomic
@@ -793,16 +862,13 @@ def annual_plan_add_project(
     project: Project,
     today: dt.date | None = None,
 ) -> AnnualPlan:
-    """List a scored reserve-pool project in the annual plan (四(二)4).
+    """List a scored reserve-pool project in the annual plan of ``year`` (四(二)4).
 
-    Refused after 31 October or once the plan is fixed, unless reopened.
+    Open until 31 October of the year before; after that, or once the plan is
+    fixed, only when the district reopened it with a recorded reason.
     """
     permissions.check_district(user, district.pk, "列入年度计划")
-    day = _today(today)
-    plan, _ = AnnualPlan.objects.select_for_update().get_or_create(
-        district=district, year=year
-    )
-    _check_editable(plan, day)
+    plan = _plan_for_edit(district, year, _today(today))
     if project.district_id != district.pk:
         msg = "项目不在该区县 / the project is in another district"
         raise ValidationError(msg)
@@ -815,23 +881,79 @@ def annual_plan_add_project(
     if not project.reserve_entries.exists():
         msg = "项目尚未评分排序（四(二)4） / score the reserve pool first"
         raise ValidationError(msg)
-    plan.projects.add(project)
+    if plan.entries.filter(project=project).exists():
+        msg = f"项目已列入{year}年度计划 / already in the {year} plan"
+        raise ValidationError(msg)
+    _check_scope(project, "不能列入年度计划")
+    AnnualPlanEntry.objects.create(
+        plan=plan, project=project, added_at=timezone.now(), added_by=_user(user)
+    )
     return plan
 
 
 @transaction.atomic
-def annual_plan_reopen(*, user: Any, plan: AnnualPlan, why: str) -> AnnualPlan:
-    """Reopen a fixed annual plan; who, when and why are recorded (四(二)4)."""
-    permissions.check_district(user, plan.district_id, "重新开放年度计划")
+def annual_plan_fix(
+    *, user: Any, district: District, year: int, today: dt.date | None = None
+) -> AnnualPlan:
+    """Fix (lock) the district's annual plan of ``year`` (四(二)4).
+
+    By 31 October of the year before; later only a plan reopened with a recorded
+    reason. Every project listed is fixed with it and may then go on to the
+    annual-plan stage and construction, on any day.
+    """
+    permissions.check_district(user, district.pk, "确定年度计划")
+    plan = (
+        AnnualPlan.objects.select_for_update()
+        .filter(district=district, year=year)
+        .first()
+    )
+    if plan is not None and plan.locked and not plan.reopened:
+        msg = f"{year}年度计划已确定 / the {year} annual plan is already fixed"
+        raise ValidationError(msg)
+    plan = _plan_for_edit(district, year, _today(today))
+    entries = list(plan.entries.select_for_update())
+    if not entries:
+        msg = f"{year}年度计划尚无项目 / the {year} annual plan lists no project"
+        raise ValidationError(msg)
+    now = timezone.now()
+    for entry in entries:
+        if entry.fixed_at is None:
+            entry.fixed_at = now
+            entry.save(update_fields=["fixed_at"])
+    plan.locked = True
+    plan.reopened = False
+    plan.fixed_at = now
+    plan.fixed_by = _user(user)
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def annual_plan_reopen(
+    *, user: Any, district: District, year: int, why: str
+) -> AnnualPlan:
+    """Reopen the annual plan of ``year`` with the recorded reason (四(二)4).
+
+    Also opens a plan that was not fixed by its deadline (it is created): the
+    district government records why it is fixed late. Projects already fixed
+    with the plan keep going; new ones are fixed when the plan is fixed again.
+    """
+    permissions.check_district(user, district.pk, "重新开放年度计划")
     why = (why or "").strip()
     if not why:
         msg = "重新开放年度计划须说明理由 / give the reason for reopening"
         raise ValidationError(msg)
-    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        msg = f"year must be an int between 2000 and 2100, got {year!r}"
+        raise ValidationError(msg)
+    plan, _ = AnnualPlan.objects.select_for_update().get_or_create(
+        district=district, year=year
+    )
     plan.reopened = True
     plan.reopened_by = _user(user)
     plan.reopened_at = timezone.now()
     plan.reopened_why = why
+    plan._change_reason = why[:100]  # noqa: SLF001 - django-simple-history's API
     plan.save()
     return plan
 
@@ -931,6 +1053,16 @@ def revenue_move_to_fund(
 
 
 # --------------------------------------------------------------------------- progress
+def dangerous_cleared_by_community() -> dict[str, int]:
+    """Community code → C/D buildings made safe, from the acceptance records (二(二)1)."""
+    out: dict[str, int] = {}
+    rows = StageTransition.objects.filter(to_stage="completion_acceptance")
+    for evidence in rows.values_list("evidence", flat=True):
+        for code, n in (evidence.get("dangerous_cleared_by_community") or {}).items():
+            out[code] = out.get(code, 0) + int(n.get("c", 0)) + int(n.get("d", 0))
+    return out
+
+
 def _progress_rows() -> list[dict[str, Any]]:
     accepted = dict(
         StageTransition.objects.filter(
@@ -940,6 +1072,7 @@ def _progress_rows() -> list[dict[str, Any]]:
         .values_list("project__community_id", "at")
     )
     done_stages = stages.STAGES[stages.STAGES.index("completion_acceptance") :]
+    cleared = dangerous_cleared_by_community()
     lifts: dict[int, int] = {}
     facilities: dict[int, int] = {}
     done_items = ProjectItem.objects.filter(
@@ -962,6 +1095,7 @@ def _progress_rows() -> list[dict[str, Any]]:
                 "renovated_year": timezone.localtime(at).year if at else None,
                 "dangerous_c": c.dangerous_c,
                 "dangerous_d": c.dangerous_d,
+                "dangerous_cleared": cleared.get(c.code, 0),
                 "lifts_installed": lifts.get(c.pk, 0),
                 "facilities_added": facilities.get(c.pk, 0),
             }

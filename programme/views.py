@@ -8,7 +8,7 @@ from django.utils import timezone
 from geoapp.analysis.funding import PAYERS
 from layers.models import Community
 
-from . import selectors, services
+from . import scope, selectors, services
 from .models import Project
 
 PAYER_ZH = {
@@ -27,7 +27,7 @@ def community_card(request, code: str):
         raise Http404 from exc
     decision, error = None, ""
     try:
-        decision = services.community_eligibility(community=community)
+        decision = scope.community_eligibility(community=community)
     except ValidationError as exc:
         error = " ".join(exc.messages)
     return render(

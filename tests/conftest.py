@@ -31,13 +31,15 @@ DATA_MIGRATIONS = (
     "layers.migrations.0002_load_amenity_categories",
     "geoapp.migrations.0002_default_ruleset",
     "geoapp.migrations.0005_capacity",
+    "programme.migrations.0004_reload_programme_data",
 )
 
 
 @pytest.fixture
 def reference_data(django_db_blocker):
     """Re-run the data migrations (idempotent): transactional tests flush the database, so
-    the categories and the default rule set must be put back for the next one."""
+    the categories, the default rule set and the programme data must be put back for
+    the next one."""
     import importlib
 
     from django.apps import apps

@@ -461,7 +461,7 @@ class BundlingResult:
     unassigned
         Selected, unlocked communities in no block, indexed by community id:
         ``reason_code`` (``missing_group``, ``exceeds_ceiling``, ``isolated``,
-        ``component_below_floor``, ``no_room``) and a readable ``reason`` such as
+        ``component_below_floor``, ``no_room``, ``not_alone``) and a readable ``reason`` such as
         ``"isolated: neighbours within 30 m are across a barrier"``.
     parameters
         The parameters used, JSON-serialisable (for ``AnalysisRun.parameters``).
@@ -575,6 +575,7 @@ def bundle_blocks(
     gap_weight: float = 0.5,
     locked: Mapping[int, Sequence[Hashable]] | None = None,
     keep_small_components: bool = False,
+    not_alone: Any | None = None,
     seed: int = 0,
 ) -> BundlingResult:
     """Bundle selected, adjacent communities into renovation blocks (连片改造).
@@ -623,6 +624,11 @@ def bundle_blocks(
         If ``True``, a whole connected component below the household floor
         (that therefore cannot grow) becomes a block flagged ``below_floor``
         instead of being reported as unassigned.
+    not_alone
+        Communities that may join a block only together with others (a mask or
+        ids like ``selected``): pure villa communities, which 二(一) does not
+        list *on their own*. A block made of such communities only is not
+        kept; its members are unassigned with ``reason_code="not_alone"``.
     seed
         Tie-breaking seed; the same input and seed give the same blocks.
 
@@ -747,6 +753,8 @@ def bundle_blocks(
         keep_small_components=keep_small_components,
         seed=seed,
     )
+    if not_alone is not None:
+        part = _drop_blocks_of_only(part, _selection_mask(communities, not_alone)[act])
 
     # Labels: locked ids first, new blocks numbered after them by first member.
     labels = np.full(n, -1, dtype=np.int64)
@@ -801,6 +809,17 @@ def bundle_blocks(
         parameters=parameters,
         adjacency=used,
     )
+
+
+def _drop_blocks_of_only(part: Partition, only: np.ndarray) -> Partition:
+    """Unassign the blocks whose every member is in ``only`` (``not_alone``)."""
+    labels, reasons = part.labels.copy(), part.reasons.copy()
+    for local in np.unique(labels[labels >= 0]):
+        members = labels == local
+        if only[members].all():
+            labels[members] = -1
+            reasons[members] = "not_alone"
+    return Partition(labels, reasons, part.below_floor)
 
 
 def _blocks_table(
@@ -913,6 +932,11 @@ def _unassigned_table(
         elif code == "isolated":
             text = _isolation_text(local, raw, codes, households[act], max_households)
             text = text.format(gap=f"{gap_m:g}", group=group_by)
+        elif code == "not_alone":
+            text = (
+                "pure villa communities are not listed on their own (二(一)): a "
+                "block needs another community"
+            )
         elif code == "component_below_floor":
             if comp is None:
                 comp = _group_components(raw, codes, households[act], max_households)

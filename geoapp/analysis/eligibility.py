@@ -8,9 +8,13 @@ Source: Ningbo draft action plan for renovating old urban residential communitie
     社会服务缺项较多且居民改造意愿强烈的住宅小区，也可进行城镇老旧小区改造。全市
     安置房、保障房小区改造计划由各地自主确定。纯别墅小区不单独列入城镇老旧小区改造范围。
 
-:func:`assess_eligibility` turns one community (the columns of ``docs/DATA_MODEL.md``
-plus two optional inputs) into a :class:`Decision` with one of five statuses and a
-line-by-line explanation, every line citing its clause.
+:func:`assess_eligibility` is **the** definition of the scope: projects, the reserve
+pool, the annual plan, bundling and the public targets all call it (one community
+at a time, or :func:`eligibility_table` for a frame). It turns one community (the
+columns of ``docs/DATA_MODEL.md`` plus the life-circle gaps, the residents' will and
+any recorded decision) into a :class:`Decision` with a status, whether the
+community may be renovated (``eligible``) and on what basis, and a line-by-line
+explanation, every line citing its clause.
 
 This module also holds the two primitives shared by the other programme modules
 (``funding``, ``votes``, ``stages``, ``reserve``, ``maintenance``): :class:`Reason`
@@ -22,21 +26,29 @@ loads ``fixtures/programme/*.json`` and passes plain mappings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Final, Literal
 
+import pandas as pd
+
 __all__ = [
+    "BASES",
     "CLAUSE_SCOPE",
+    "DEFAULT_SCOPE_RULES",
     "Decision",
+    "ELIGIBLE_STATUSES",
     "EligibilityStatus",
     "HOUSING_TYPES",
     "LAND_TENURES",
     "PRIORITY_CUTOFF",
+    "RECORDED_KINDS",
     "Reason",
     "STATUSES",
     "WILL_VALUES",
     "assess_eligibility",
+    "eligibility_table",
     "select_in_force",
 ]
 
@@ -45,15 +57,29 @@ CLAUSE_SCOPE: Final = "二(一)"
 PRIORITY_CUTOFF: Final = dt.date(2000, 12, 31)
 
 EligibilityStatus = Literal[
-    "priority", "on_application", "district_decides", "excluded", "not_eligible"
+    "priority",
+    "on_application",
+    "district_decides",
+    "with_others_only",
+    "excluded",
+    "not_eligible",
 ]
 STATUSES: Final[tuple[str, ...]] = (
     "priority",
     "on_application",
     "district_decides",
+    "with_others_only",
     "excluded",
     "not_eligible",
 )
+#: Statuses that are in scope by the rule alone.
+ELIGIBLE_STATUSES: Final[tuple[str, ...]] = ("priority", "on_application")
+#: Why a community may be renovated: the rule itself, a 片区 with other communities
+#: (pure villas), the district's own decision (安置房/保障房), a city exception.
+BASES: Final[tuple[str, ...]] = ("rule", "block", "district", "exception")
+#: Kinds of decision a person records (``recorded``): the district's own decision on
+#: resettlement / affordable housing (各地自主确定) and a city administrator's exception.
+RECORDED_KINDS: Final[tuple[str, ...]] = ("district", "exception")
 LAND_TENURES: Final[tuple[str, ...]] = ("state", "collective")
 HOUSING_TYPES: Final[tuple[str, ...]] = (
     "commodity",
@@ -67,6 +93,18 @@ HOUSING_TYPES: Final[tuple[str, ...]] = (
 WILL_VALUES: Final[tuple[str | None, ...]] = ("strong", "weak", None)
 #: Earliest completion year accepted as plausible input.
 MIN_COMPLETION_YEAR: Final = 1900
+
+#: The version of ``fixtures/programme/scope_rules.json`` used when none is passed
+#: (the test ``test_scope_rules_fixture_matches_the_defaults`` keeps them equal).
+DEFAULT_SCOPE_RULES: Final[Mapping[str, Any]] = {
+    "id": "scope-2020",
+    "priority_completed_by": "2000-12-31",
+    "post_2000": {
+        "min_missing_share": "1/3",
+        "min_local_missing": 1,
+        "local_max_tier_minutes": 5,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -96,18 +134,35 @@ class Decision:
     Parameters
     ----------
     status : str
-        One of :data:`STATUSES`.
+        What the rule says, one of :data:`STATUSES`.
     reasons : list of Reason
-        The checks made, in order, each citing its clause.
+        The checks made, in order, each citing its clause; a recorded decision
+        that admits the community is the last line.
+    eligible : bool
+        May the community be renovated: by the rule (``priority``,
+        ``on_application``), as a member of a 片区 with other communities (pure
+        villas), by the district's recorded decision (安置房/保障房) or by a city
+        administrator's recorded exception.
+    basis : str
+        ``""`` when not eligible, otherwise one of :data:`BASES`.
+    needs : tuple of str
+        What could still make the community eligible without an exception:
+        ``"will_vote"`` (a post-2000 community whose only open condition is the
+        residents' will, decided by the owners' vote of 四(二)1),
+        ``"lifecircle"`` (gaps not assessed yet), ``"district"`` (安置房/保障房),
+        ``"block"`` (a pure villa community: only with others).
     """
 
     status: EligibilityStatus
     reasons: list[Reason] = field(default_factory=list)
+    eligible: bool = False
+    basis: str = ""
+    needs: tuple[str, ...] = ()
 
     @property
-    def eligible(self) -> bool:
-        """True for ``priority`` and ``on_application`` (in scope of the programme)."""
-        return self.status in ("priority", "on_application")
+    def refusal(self) -> str:
+        """The lines of the decision in one message (for refusals), with clauses."""
+        return "；".join(f"{r.clause} {r.text_zh}" for r in self.reasons)
 
 
 def select_in_force(data: Mapping[str, Any], on: dt.date) -> Mapping[str, Any]:
@@ -162,9 +217,18 @@ def select_in_force(data: Mapping[str, Any], on: dt.date) -> Mapping[str, Any]:
     return hits[0]
 
 
-def _validate(
-    community: Mapping[str, Any], today: dt.date, min_missing_categories: int
-) -> None:
+def _count_or_none(community: Mapping[str, Any], key: str, code: str) -> int | None:
+    value = community.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(
+            f"community {code}: {key} must be a non-negative int or None, got {value!r}"
+        )
+    return value
+
+
+def _validate(community: Mapping[str, Any], today: dt.date) -> None:
     if not isinstance(community, Mapping):
         raise TypeError(f"community must be a mapping, got {type(community).__name__}")
     for key in (
@@ -207,70 +271,124 @@ def _validate(
             raise ValueError(
                 f"community {code}: {key} must be a bool, got {community[key]!r}"
             )
-    repairable = community.get("repairable", True)
-    if not isinstance(repairable, bool):
+    if not isinstance(community.get("repairable", True), bool):
         raise ValueError(f"community {code}: repairable must be a bool")
-    missing = community.get("missing_categories")
-    if missing is not None and (
-        isinstance(missing, bool) or not isinstance(missing, int) or missing < 0
+    counts = {
+        k: _count_or_none(community, k, code)
+        for k in ("missing_categories", "required_categories", "missing_local")
+    }
+    if (
+        counts["missing_categories"] is not None
+        and counts["required_categories"] is not None
+        and counts["missing_categories"] > counts["required_categories"]
     ):
         raise ValueError(
-            f"community {code}: missing_categories must be a non-negative int or "
-            f"None, got {missing!r}"
+            f"community {code}: missing_categories ({counts['missing_categories']}) "
+            f"exceeds required_categories ({counts['required_categories']})"
         )
     if community.get("residents_will") not in WILL_VALUES:
         raise ValueError(
             f"community {code}: residents_will must be one of {WILL_VALUES}, got "
             f"{community.get('residents_will')!r}"
         )
-    if min_missing_categories < 1:
-        raise ValueError("min_missing_categories must be at least 1")
+
+
+def _validate_recorded(recorded: Mapping[str, Any] | None) -> None:
+    if recorded is None:
+        return
+    if not isinstance(recorded, Mapping):
+        raise TypeError("recorded must be a mapping or None")
+    if recorded.get("kind") not in RECORDED_KINDS:
+        raise ValueError(
+            f"recorded decision kind must be one of {RECORDED_KINDS}, got "
+            f"{recorded.get('kind')!r}"
+        )
+    if not str(recorded.get("reason") or "").strip():
+        raise ValueError("a recorded decision needs its reason")
+
+
+def _post_2000_rules(rules: Mapping[str, Any]) -> tuple[Fraction, int, int]:
+    spec = rules.get("post_2000") or {}
+    try:
+        share = Fraction(str(spec["min_missing_share"]))
+        local = int(spec["min_local_missing"])
+        local_tier = int(spec["local_max_tier_minutes"])
+    except (KeyError, ValueError, ZeroDivisionError) as exc:
+        raise ValueError(
+            "scope rules: post_2000 needs min_missing_share, min_local_missing and "
+            "local_max_tier_minutes"
+        ) from exc
+    if not 0 < share <= 1 or local < 0:
+        raise ValueError(
+            "scope rules: min_missing_share must be in (0, 1] and min_local_missing "
+            ">= 0"
+        )
+    return share, local, local_tier
 
 
 def assess_eligibility(
     community: Mapping[str, Any],
     *,
     today: dt.date | None = None,
-    min_missing_categories: int = 3,
+    rules: Mapping[str, Any] | None = None,
+    in_block_with_others: bool = False,
+    recorded: Mapping[str, Any] | None = None,
 ) -> Decision:
     """Decide whether a community is in scope of the programme (二(一)).
 
     Rules, checked in this order (the first that decides wins; every check made
     is reported):
 
-    1. pure villa community (``housing_type == "villa"``) → ``excluded``
-       (纯别墅小区不单独列入).
-    2. listed in a shanty-town (棚改) or expropriation (征收) plan → ``excluded``:
+    1. listed in a shanty-town (棚改) or expropriation (征收) plan → ``excluded``:
        the community is handled by that plan, not by renovation.
-    3. resettlement (安置房) or affordable (保障房) housing → ``district_decides``
-       (各地自主确定): a flag for the district, never automatic.
-    4. collective land → ``not_eligible`` (the programme covers urban
-       communities on state-owned land).
-    5. buildings that cannot be repaired or reinforced (``repairable=False``)
+    2. collective land → ``not_eligible`` (the programme covers urban
+       communities on state-owned land, 国有土地上).
+    3. buildings that cannot be repaired or reinforced (``repairable=False``)
        → ``not_eligible`` (only 可维修加固使用的楼房).
-    6. completed in or before 2000 → ``priority``.
-    7. completed after 2000 with at least ``min_missing_categories`` missing
-       life-circle categories and a will that is not known to be weak →
-       ``on_application``; if the will is not known yet the decision says that
-       an owners' vote (四(二)1) must confirm it.
-    8. otherwise → ``not_eligible``.
+    4. pure villa community → ``with_others_only``: 纯别墅小区不 *单独* 列入, so it is
+       eligible only as a member of a 片区 with other communities
+       (``in_block_with_others``).
+    5. resettlement (安置房) or affordable (保障房) housing → ``district_decides``
+       (各地自主确定): eligible only once the district has recorded its decision.
+    6. completed by 2000-12-31 → ``priority``.
+    7. completed after 2000: ``on_application`` only if the life-circle
+       analysis finds many services missing (at least ``min_missing_share`` of
+       the required categories: 公共服务及社会服务缺项较多), at least
+       ``min_local_missing`` of them in the community's own tiers (居住街坊 and
+       5-minute: 配套设施不完备), and the owners' will vote passed (居民改造意愿
+       强烈). Gaps not assessed or a will not yet voted → ``not_eligible``,
+       with ``needs`` saying what is missing.
+
+    A decision recorded by a person (``recorded``) admits a community the rule
+    does not: ``kind="district"`` for ``district_decides``; ``kind="exception"``
+    (a city administrator's exception, with its reason) for any status.
 
     Parameters
     ----------
     community : Mapping
         Columns of ``docs/DATA_MODEL.md``: ``completion_year`` (int),
         ``land_tenure`` (``state``/``collective``), ``housing_type``,
-        ``in_shanty_plan`` (bool), ``in_expropriation_plan`` (bool); optional
-        ``code``; optional ``repairable`` (bool, default True);
-        ``missing_categories`` (int or None: life-circle facility categories
-        missing within reach, e.g. from the 15-minute coverage analysis);
-        ``residents_will`` (``"strong"``, ``"weak"`` or None = not known).
+        ``in_shanty_plan`` (bool), ``in_expropriation_plan`` (bool),
+        ``repairable`` (bool, default True); optional ``code``;
+        ``missing_categories`` and ``required_categories`` (ints or None: the
+        required life-circle categories missing within reach, and how many the
+        rule set requires), ``missing_local`` (int or None: of those, the ones
+        in tiers up to ``local_max_tier_minutes``); ``residents_will``
+        (``"strong"`` = the owners' will vote passed, ``"weak"`` = it failed,
+        None = not voted yet).
     today : datetime.date, optional
         Reference day for the "completion year in the future" check; default
         :func:`datetime.date.today`.
-    min_missing_categories : int, default 3
-        How many missing categories count as "缺项较多". The draft gives no
-        number; 3 is an illustrative default that a planner should confirm.
+    rules : Mapping, optional
+        The version of ``scope_rules.json`` in force (default
+        :data:`DEFAULT_SCOPE_RULES`). The draft gives no number for "缺项较多":
+        the share there is illustrative and must be confirmed by the city.
+    in_block_with_others : bool, default False
+        The community is assessed as a member of a 片区 (连片改造 block) together
+        with other communities that are themselves eligible.
+    recorded : Mapping, optional
+        ``{"kind": "district"|"exception", "reason": str, "by": str,
+        "on": date}``: a decision recorded for this community.
 
     Returns
     -------
@@ -280,26 +398,49 @@ def assess_eligibility(
     ------
     ValueError
         On a missing column, unknown tenure or housing type, a completion year
-        in the future or before 1900, or a mistyped optional input.
+        in the future or before 1900, a mistyped optional input, malformed
+        scope rules or a recorded decision without a reason.
     """
     today = today or dt.date.today()
-    _validate(community, today, min_missing_categories)
+    _validate(community, today)
+    _validate_recorded(recorded)
+    rules = rules or DEFAULT_SCOPE_RULES
+    cutoff = dt.date.fromisoformat(
+        str(rules.get("priority_completed_by", PRIORITY_CUTOFF.isoformat()))
+    )
     c = CLAUSE_SCOPE
     year: int = community["completion_year"]
     tenure: str = community["land_tenure"]
     housing: str = community["housing_type"]
     reasons: list[Reason] = []
 
-    def say(zh: str, en: str) -> None:
-        reasons.append(Reason(c, zh, en))
+    def say(zh: str, en: str, clause: str = c) -> None:
+        reasons.append(Reason(clause, zh, en))
 
-    if housing == "villa":
-        say(
-            "纯别墅小区不单独列入城镇老旧小区改造范围。",
-            "Pure villa communities are not listed on their own in the programme.",
-        )
-        return Decision("excluded", reasons)
-    say("非纯别墅小区。", "Not a pure villa community.")
+    def result(status: EligibilityStatus, needs: tuple[str, ...] = ()) -> Decision:
+        if status in ELIGIBLE_STATUSES:
+            return Decision(status, reasons, True, "rule", ())
+        if recorded is not None and (
+            recorded["kind"] == "exception"
+            or (recorded["kind"] == "district" and status == "district_decides")
+        ):
+            who = str(recorded.get("by") or "")
+            on = recorded.get("on")
+            when = on.isoformat() if isinstance(on, dt.date) else str(on or "")
+            if recorded["kind"] == "district":
+                say(
+                    f"区县已自主确定纳入改造计划（{who} {when}）：{recorded['reason']}",
+                    f"The district decided to include it ({who} {when}): "
+                    f"{recorded['reason']}",
+                )
+            else:
+                say(
+                    f"市级管理员记录例外，纳入改造（{who} {when}）：{recorded['reason']}",
+                    f"Exception recorded by a city administrator ({who} {when}): "
+                    f"{recorded['reason']}",
+                )
+            return Decision(status, reasons, True, str(recorded["kind"]), ())
+        return Decision(status, reasons, False, "", needs)
 
     if community["in_shanty_plan"] or community["in_expropriation_plan"]:
         plans_zh = "、".join(
@@ -324,28 +465,15 @@ def assess_eligibility(
             f"Listed in {plans_en}: handled by that plan, outside the renovation "
             "programme (scope is limited to communities in neither plan).",
         )
-        return Decision("excluded", reasons)
+        return result("excluded")
     say("未列入棚改计划、征收计划。", "Not in a shanty-town or expropriation plan.")
-
-    if housing in ("resettlement", "affordable"):
-        kind_zh, kind_en = (
-            ("安置房", "resettlement housing")
-            if housing == "resettlement"
-            else ("保障房", "affordable housing")
-        )
-        say(
-            f"{kind_zh}小区：改造计划由各地（区县（市））自主确定。",
-            f"{kind_en.capitalize()}: the district decides whether and when to "
-            "renovate.",
-        )
-        return Decision("district_decides", reasons)
 
     if tenure != "state":
         say(
             "位于集体土地上：不属于城镇（国有土地上）老旧小区改造范围。",
             "On collective land: outside the urban (state-owned land) programme.",
         )
-        return Decision("not_eligible", reasons)
+        return result("not_eligible")
     say("位于国有土地上。", "On state-owned land.")
 
     if not community.get("repairable", True):
@@ -354,63 +482,187 @@ def assess_eligibility(
             "Buildings cannot be repaired or reinforced for further use: outside "
             "the programme (it covers buildings that can be).",
         )
-        return Decision("not_eligible", reasons)
+        return result("not_eligible")
+    say("楼房可维修加固使用。", "Buildings can be repaired or reinforced.")
 
-    if year <= PRIORITY_CUTOFF.year:
+    if housing == "villa":
+        if in_block_with_others:
+            say(
+                "纯别墅小区不单独列入改造范围；作为片区成员与其他小区连片改造，可以纳入。",
+                "Pure villa communities are not listed on their own; as a member of "
+                "a block with other communities it may be renovated.",
+            )
+            return Decision("with_others_only", reasons, True, "block", ())
+        say(
+            "纯别墅小区不单独列入城镇老旧小区改造范围（可与其他小区组成片区连片改造）。",
+            "Pure villa communities are not listed on their own in the programme "
+            "(they may join a block with other communities).",
+        )
+        return result("with_others_only", ("block",))
+    say("非纯别墅小区。", "Not a pure villa community.")
+
+    if housing in ("resettlement", "affordable"):
+        kind_zh, kind_en = (
+            ("安置房", "resettlement housing")
+            if housing == "resettlement"
+            else ("保障房", "affordable housing")
+        )
+        say(
+            f"{kind_zh}小区：改造计划由各地（区县（市））自主确定，须由区县记录决定。",
+            f"{kind_en.capitalize()}: the district decides whether and when to "
+            "renovate; its decision must be recorded.",
+        )
+        return result("district_decides", ("district",))
+
+    if year <= cutoff.year:
         say(
             f"{year}年建成交付，属2000年底前建成：优先改造。",
             f"Completed in {year}, by the end of 2000: priority renovation.",
         )
-        return Decision("priority", reasons)
+        return result("priority")
     say(
-        f"{year}年建成，晚于2000年底：须使用功能不完善、配套缺项较多且居民改造意愿"
-        "强烈方可改造。",
-        f"Completed in {year}, after 2000: eligible only with incomplete functions, "
-        "many missing facilities and strong resident will.",
+        f"{year}年建成，晚于2000年底：须使用功能不完善、配套设施不完备、公共服务及"
+        "社会服务缺项较多且居民改造意愿强烈方可改造。",
+        f"Completed in {year}, after 2000: eligible only with incomplete functions "
+        "and facilities, many missing services and strong resident will.",
     )
+    return _post_2000(community, rules, say, result)
 
+
+def _post_2000(
+    community: Mapping[str, Any],
+    rules: Mapping[str, Any],
+    say: Callable[..., None],
+    result: Callable[..., Decision],
+) -> Decision:
+    share_min, local_min, local_tier = _post_2000_rules(rules)
     missing = community.get("missing_categories")
-    if missing is None:
+    required = community.get("required_categories")
+    local = community.get("missing_local")
+    if missing is None or not required or local is None:
         say(
-            "配套设施缺项数未知：无法判定，请先完成生活圈配套评估。",
-            "Number of missing facility categories unknown: run the life-circle "
-            "assessment first.",
+            "配套设施缺项未知：请先完成生活圈配套评估。",
+            "Missing facilities unknown: run the life-circle assessment first.",
         )
-        return Decision("not_eligible", reasons)
-    if missing < min_missing_categories:
+        return result("not_eligible", ("lifecircle",))
+    share = Fraction(missing, required)
+    if share < share_min:
         say(
-            f"配套设施缺项{missing}类，少于{min_missing_categories}类，不属于"
-            "“缺项较多”。",
-            f"{missing} facility categories missing, fewer than "
-            f"{min_missing_categories}: not 'many gaps'.",
+            f"必配设施缺{missing}类，占{required}类的{float(share):.0%}，不足"
+            f"{float(share_min):.0%}：不属于“公共服务及社会服务缺项较多”。",
+            f"{missing} of {required} required categories missing "
+            f"({float(share):.0%}), below {float(share_min):.0%}: not 'many gaps'.",
         )
-        return Decision("not_eligible", reasons)
+        return result("not_eligible")
     say(
-        f"配套设施缺项{missing}类（不少于{min_missing_categories}类），属于"
-        "“缺项较多”。",
-        f"{missing} facility categories missing (at least "
-        f"{min_missing_categories}): many gaps.",
+        f"必配设施缺{missing}类，占{required}类的{float(share):.0%}（不少于"
+        f"{float(share_min):.0%}）：公共服务及社会服务缺项较多。",
+        f"{missing} of {required} required categories missing ({float(share):.0%}, "
+        f"at least {float(share_min):.0%}): many gaps.",
     )
-
-    will = community.get("residents_will")
-    if will == "weak":
+    if local < local_min:
         say(
-            "居民改造意愿不强烈。",
-            "Residents' will to renovate is not strong.",
+            f"居住街坊及{local_tier}分钟层级的配套设施无缺项：不属于“配套设施不完备”。",
+            f"No gap among the block and {local_tier}-minute facilities: its own "
+            "facilities are complete.",
         )
-        return Decision("not_eligible", reasons)
+        return result("not_eligible")
+    say(
+        f"居住街坊及{local_tier}分钟层级缺{local}类：配套设施不完备。",
+        f"{local} gaps among the block and {local_tier}-minute facilities: its own "
+        "facilities are incomplete.",
+    )
+    will = community.get("residents_will")
     if will == "strong":
         say(
-            "居民改造意愿强烈：可申请改造。",
-            "Residents strongly want renovation: eligible on application.",
+            "业主改造意愿表决已通过：居民改造意愿强烈，可申请改造。",
+            "The owners' will vote passed: strong will, eligible on application.",
+            "四(二)1",
         )
-    else:
-        reasons.append(
-            Reason(
-                "四(二)1",
-                "居民改造意愿尚未确认：须经业主改造意愿表决通过后提出申请。",
-                "Residents' will not yet known: an owners' vote on the will must "
-                "pass before the application.",
+        return result("on_application")
+    if will == "weak":
+        say(
+            "业主改造意愿表决未通过：居民改造意愿不强烈。",
+            "The owners' will vote failed: the will is not strong.",
+            "四(二)1",
+        )
+        return result("not_eligible")
+    say(
+        "居民改造意愿尚未表决：须经业主改造意愿表决通过后方可纳入。",
+        "Residents' will not yet voted: an owners' vote on the will must pass first.",
+        "四(二)1",
+    )
+    return result("not_eligible", ("will_vote",))
+
+
+def eligibility_table(
+    communities: pd.DataFrame | Iterable[Mapping[str, Any]],
+    *,
+    today: dt.date | None = None,
+    rules: Mapping[str, Any] | None = None,
+    in_block_with_others: Mapping[Any, bool] | None = None,
+    recorded: Mapping[Any, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """:func:`assess_eligibility` for every row of a frame, keyed by ``code``.
+
+    Parameters
+    ----------
+    communities : DataFrame or iterable of Mapping
+        One row per community with a ``code`` and the columns of
+        :func:`assess_eligibility`; NaN in the optional count columns means
+        None.
+    today, rules
+        As in :func:`assess_eligibility`.
+    in_block_with_others, recorded : Mapping, optional
+        Per community code: the block context and a recorded decision.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``code``: ``status``, ``eligible`` (bool), ``basis``,
+        ``needs`` (tuple) and ``decision`` (the :class:`Decision`).
+    """
+    frame = (
+        communities
+        if isinstance(communities, pd.DataFrame)
+        else pd.DataFrame(list(communities))
+    )
+    if "code" not in frame.columns:
+        raise ValueError("eligibility_table needs a 'code' column")
+    blocks = in_block_with_others or {}
+    decisions = recorded or {}
+    out = []
+    for rec in frame.to_dict("records"):
+        row = {k: (None if _is_nan(v) else v) for k, v in rec.items()}
+        for key in ("missing_categories", "required_categories", "missing_local"):
+            if row.get(key) is not None:
+                row[key] = int(row[key])
+        for key in ("in_shanty_plan", "in_expropriation_plan", "repairable"):
+            if key in row and row[key] is not None:
+                row[key] = bool(row[key])
+        if "completion_year" in row and row["completion_year"] is not None:
+            row["completion_year"] = int(row["completion_year"])
+        code = row["code"]
+        out.append(
+            assess_eligibility(
+                row,
+                today=today,
+                rules=rules,
+                in_block_with_others=bool(blocks.get(code, False)),
+                recorded=decisions.get(code),
             )
         )
-    return Decision("on_application", reasons)
+    return pd.DataFrame(
+        {
+            "status": [d.status for d in out],
+            "eligible": [d.eligible for d in out],
+            "basis": [d.basis for d in out],
+            "needs": [d.needs for d in out],
+            "decision": out,
+        },
+        index=pd.Index(frame["code"].to_list(), name="code"),
+    )
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value

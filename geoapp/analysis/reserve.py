@@ -25,6 +25,7 @@ from geoapp.analysis.eligibility import select_in_force
 
 __all__ = [
     "ANNUAL_PLAN_CLAUSE",
+    "BATCHES",
     "PlanLockedError",
     "RENOVATED_STAGES",
     "RESERVE_SUB_STATUSES",
@@ -35,11 +36,21 @@ __all__ = [
 ]
 
 ANNUAL_PLAN_CLAUSE: Final = "四(二)4"
-#: 谋划一批、生成一批、实施一批、储备一批 → sub-status codes.
-RESERVE_SUB_STATUSES: Final[dict[str, str]] = {
+#: 谋划一批、生成一批、实施一批、储备一批: the four batches of the pool principle. A
+#: project's batch follows from its stage (:func:`geoapp.analysis.stages.batch_of`):
+#: 谋划 = being prepared (application to district review), 生成/储备 = in the pool,
+#: 实施 = in the annual plan or under construction.
+BATCHES: Final[dict[str, str]] = {
     "conceived": "谋划",
     "generated": "生成",
     "implementing": "实施",
+    "reserved": "储备",
+}
+#: The sub-statuses a project holds *inside* the pool: ready for an annual plan (生成)
+#: or kept for a later year (储备). 实施 is not one: implemented projects have left
+#: the pool for the annual plan.
+RESERVE_SUB_STATUSES: Final[dict[str, str]] = {
+    "generated": "生成",
     "reserved": "储备",
 }
 #: Public stages (DATA_MODEL.md) that count as "renovated" for 一(二).
@@ -53,25 +64,29 @@ class PlanLockedError(ValueError):
 
 
 def annual_plan_deadline(year: int) -> dt.date:
-    """Day by which the district fixes the annual plan: 31 October (四(二)4).
+    """Day by which the district fixes the annual plan of ``year`` (四(二)4).
+
+    "属地政府于每年10月底前统筹确定年度老旧小区改造项目实施计划": the plan of a year
+    is fixed by the end of October *before* it, so that it can be built in that
+    year (the plan of 2022 by 31 October 2021).
 
     Parameters
     ----------
     year : int
-        Calendar year in which the plan is fixed. The draft does not say
-        whether the plan fixed in October covers the same or the next year;
-        plans are keyed here by the year in which they are fixed.
+        The year the plan is for (projects built in that year).
     """
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
-        raise ValueError(f"year must be an int between 1900 and 9999, got {year!r}")
-    return dt.date(year, 10, 31)
+    if isinstance(year, bool) or not isinstance(year, int) or not 1901 <= year <= 9999:
+        raise ValueError(f"year must be an int between 1901 and 9999, got {year!r}")
+    return dt.date(year - 1, 10, 31)
 
 
 def check_plan_editable(year: int, today: dt.date, reopened: bool = False) -> None:
     """Raise if the annual plan of ``year`` can no longer be edited (四(二)4).
 
-    The plan is editable until its deadline (31 October, inclusive); after
-    that only if the district government explicitly reopened it.
+    The plan is editable until its deadline (31 October of the year before,
+    inclusive); after that only if the district government explicitly reopened
+    it. The deadline is about *editing* the plan: the projects of a plan fixed
+    on time go on to construction on any day.
 
     Raises
     ------
@@ -84,9 +99,10 @@ def check_plan_editable(year: int, today: dt.date, reopened: bool = False) -> No
     deadline = annual_plan_deadline(year)
     if today > deadline and not reopened:
         raise PlanLockedError(
-            f"the {year} annual plan was fixed on {deadline.isoformat()} "
+            f"the {year} annual plan had to be fixed by {deadline.isoformat()} "
             f"(四(二)4: 每年10月底前确定) and is locked on {today.isoformat()}; "
-            "the district government must reopen it before it can be edited"
+            "the district government must reopen it, with its reason, before it "
+            "can be edited"
         )
 
 

@@ -5,8 +5,8 @@ Fine stages follow the action plan step by step:
 * 四(二)1 居民提出申请: ``will_vote`` → ``application``
 * 四(二)2 制定初步改造方案: ``preliminary_plan``
 * 四(二)3 确认改造方案: ``plan_vote`` → ``street_review`` → ``district_review``
-* 四(二)4 确定改造计划: ``reserve_pool`` (sub-status 谋划/生成/实施/储备) →
-  ``annual_plan`` (fixed by 31 October)
+* 四(二)4 确定改造计划: ``reserve_pool`` →
+  ``annual_plan`` (the plan of year Y fixed by 31 October of Y − 1)
 * 四(三)1–2 工程组织实施、过程监督: ``construction``
 * 四(三)3 组织竣工验收: ``completion_acceptance``
 * 四(三)4 项目移交维护: ``handover`` → ``warranty``
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from geoapp.analysis.eligibility import Reason
-from geoapp.analysis.reserve import RESERVE_SUB_STATUSES, check_plan_editable
+from geoapp.analysis.reserve import BATCHES, RESERVE_SUB_STATUSES
 
 __all__ = [
     "PUBLIC_STAGE",
@@ -36,6 +36,7 @@ __all__ = [
     "StageError",
     "Transition",
     "advance",
+    "batch_of",
     "missing_evidence",
     "public_stage",
 ]
@@ -120,8 +121,8 @@ class Transition:
     public_stage : str
         The DATA_MODEL.md stage of ``to_stage``.
     sub_status : str or None
-        Reserve-pool sub-status (``conceived``/``generated``/``implementing``/
-        ``reserved`` = 谋划/生成/实施/储备) when ``to_stage == "reserve_pool"``.
+        Reserve-pool sub-status (``generated``/``reserved`` = 生成/储备) when
+        ``to_stage == "reserve_pool"``.
     reasons : list of Reason
         The guards checked, each citing its clause.
     """
@@ -131,6 +132,29 @@ class Transition:
     public_stage: str
     sub_status: str | None = None
     reasons: list[Reason] = field(default_factory=list)
+
+
+def batch_of(stage: str, sub_status: str = "") -> str | None:
+    """The batch (谋划/生成/实施/储备一批, 四(二)4) a project at ``stage`` belongs to.
+
+    ``conceived`` from the application to the district review, ``generated`` or
+    ``reserved`` (its sub-status) in the pool, ``implementing`` in the annual plan
+    and under construction; None before the application and after completion.
+    """
+    if stage not in STAGES:
+        raise StageError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    i = STAGES.index(stage)
+    if STAGES.index("application") <= i < STAGES.index("reserve_pool"):
+        return "conceived"
+    if stage == "reserve_pool":
+        return sub_status if sub_status in RESERVE_SUB_STATUSES else "generated"
+    if stage in ("annual_plan", "construction"):
+        return "implementing"
+    return None
+
+
+#: Chinese label of each batch.
+BATCH_LABELS: Final[dict[str, str]] = {k: f"{v}一批" for k, v in BATCHES.items()}
 
 
 def public_stage(stage: str) -> str:
@@ -192,6 +216,19 @@ _PLAN_PARTS: Final = (
 )
 
 
+def _dangerous(ev: Mapping[str, Any], key: str) -> tuple[int, int]:
+    counts = ev.get(key) or {}
+    if not isinstance(counts, Mapping):
+        raise StageError(f"evidence {key!r} must be a mapping with 'c' and 'd'")
+    out = []
+    for grade in ("c", "d"):
+        value = counts.get(grade, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise StageError(f"evidence {key!r}: {grade!r} must be a non-negative int")
+        out.append(value)
+    return out[0], out[1]
+
+
 def _g_plan_vote(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     plan = ev.get("plan") or {}
     out: list[tuple[str, str, str]] = []
@@ -202,6 +239,14 @@ def _g_plan_vote(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
             f"初步改造方案须包括{zh}",
             f"the preliminary plan (evidence 'plan') needs '{key}' ({en})",
         )
+    c, d = _dangerous(ev, "dangerous_buildings")
+    out += _need(
+        not (c or d) or bool(plan.get("dangerous_item")),
+        "二(二)1",
+        f"小区有C级危房{c}栋、D级危房{d}栋：初步改造方案须包括危房加固解危（危房清零）",
+        f"the community has {c} C-grade and {d} D-grade dangerous buildings: the "
+        "plan needs a dangerous-building item (危房解危, zero dangerous buildings)",
+    )
     return out
 
 
@@ -225,46 +270,38 @@ def _g_district_review(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _g_reserve_pool(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    sub = ev.get("sub_status", "conceived")
+    sub = ev.get("sub_status", "generated")
     return _need(
         sub in RESERVE_SUB_STATUSES,
         "四(二)4",
-        "储备库子状态须为谋划/生成/实施/储备之一",
+        "储备库子状态须为生成一批或储备一批（谋划、实施一批不在储备库中）",
         f"evidence 'sub_status' must be one of {sorted(RESERVE_SUB_STATUSES)}",
     )
 
 
-def _g_annual_plan(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    c = "四(二)4"
-    out = _need(
-        bool(ev.get("reserve_entry")),
-        c,
-        "须已列入项目储备库",
-        "evidence 'reserve_entry' (the reserve-pool entry) is required",
+def _in_fixed_plan(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    plan = ev.get("annual_plan")
+    fixed = isinstance(plan, Mapping) and bool(plan.get("fixed"))
+    return _need(
+        fixed,
+        "四(二)4",
+        "须已列入区县政府确定的年度改造项目实施计划（列入后计划须经确定）",
+        "evidence 'annual_plan' must be an annual plan that lists the project and "
+        "was fixed with it (fixed=True)",
     )
-    year, today = ev.get("plan_year"), ev.get("today")
-    if not isinstance(year, int) or not isinstance(today, dt.date):
-        out += _need(
-            False,
-            c,
-            "须给出年度计划年份和日期",
-            "evidence 'plan_year' (int) and 'today' (date) are required",
-        )
-    else:
-        try:
-            check_plan_editable(year, today, bool(ev.get("reopened", False)))
-        except ValueError as exc:
-            out.append((c, "年度计划已于10月底确定并锁定", str(exc)))
-    return out
+
+
+def _g_annual_plan(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    return _need(
+        bool(ev.get("reserve_entry")),
+        "四(二)4",
+        "须已列入项目储备库并评分排序",
+        "evidence 'reserve_entry' (the reserve-pool entry) is required",
+    ) + _in_fixed_plan(ev)
 
 
 def _g_construction(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    return _need(
-        bool(ev.get("annual_plan")),
-        "四(二)4",
-        "须已列入年度改造项目实施计划",
-        "evidence 'annual_plan' (the annual plan listing the project) is required",
-    ) + _need(
+    return _in_fixed_plan(ev) + _need(
         bool(ev.get("permit")),
         "四(三)1",
         "须按项目审批制度完成报建",
@@ -276,16 +313,30 @@ def _g_completion_acceptance(ev: Mapping[str, Any]) -> list[tuple[str, str, str]
     acc = ev.get("acceptance") or {}
     parties = set(acc.get("parties", ()))
     missing = [p for p in ACCEPTANCE_PARTIES if p not in parties]
-    return _need(
-        bool(acc.get("passed")),
-        "四(三)3",
-        "竣工验收须合格",
-        "evidence 'acceptance' must have passed=True",
-    ) + _need(
-        not missing,
-        "四(三)3",
-        "竣工验收须由设计、施工、监理、业主委员会或居民小组参加",
-        f"acceptance parties missing: {missing}",
+    c, d = _dangerous(ev, "dangerous_buildings")
+    cc, cd = _dangerous(ev, "dangerous_cleared")
+    return (
+        _need(
+            (cc, cd) == (c, d),
+            "二(二)1",
+            f"危房清零：C级危房{c}栋、D级危房{d}栋须全部加固解危后方可竣工验收"
+            f"（已解危C级{cc}栋、D级{cd}栋）",
+            f"zero dangerous buildings: all {c} C-grade and {d} D-grade buildings must "
+            f"be made safe before acceptance (evidence 'dangerous_cleared' says {cc} "
+            f"and {cd})",
+        )
+        + _need(
+            bool(acc.get("passed")),
+            "四(三)3",
+            "竣工验收须合格",
+            "evidence 'acceptance' must have passed=True",
+        )
+        + _need(
+            not missing,
+            "四(三)3",
+            "竣工验收须由设计、施工、监理、业主委员会或居民小组参加",
+            f"acceptance parties missing: {missing}",
+        )
     )
 
 
@@ -388,15 +439,21 @@ def advance(
         - ``application``: ``will_vote`` (passed vote), ``chosen_items``
         - ``preliminary_plan``: ``written_application``
         - ``plan_vote``: ``plan`` with ``design``, ``budget``,
-          ``funding_plan``, ``long_term_management``
+          ``funding_plan``, ``long_term_management``; with C/D-grade
+          ``dangerous_buildings`` (``{"c": n, "d": m}``) also
+          ``dangerous_item`` (a 危房解危 works item, 二(二)1)
         - ``street_review``: ``plan_vote`` (passed vote)
         - ``district_review``: ``implementation_plan``
-        - ``reserve_pool``: optional ``sub_status`` (default ``conceived``)
-        - ``annual_plan``: ``reserve_entry``, ``plan_year``, ``today``,
-          optional ``reopened``; the plan must not be locked
-        - ``construction``: ``annual_plan``, ``permit``
+        - ``reserve_pool``: optional ``sub_status`` (``generated``, the
+          default, or ``reserved``)
+        - ``annual_plan``: ``reserve_entry``; ``annual_plan`` listing the
+          project, fixed with it (``{"fixed": True, ...}``) — on any day: the
+          31 October deadline is about editing the plan, not about its projects
+        - ``construction``: ``annual_plan`` (fixed), ``permit``
         - ``completion_acceptance``: ``acceptance`` = {``passed``,
-          ``parties`` ⊇ design, construction, supervision, owners}
+          ``parties`` ⊇ design, construction, supervision, owners}; and
+          ``dangerous_cleared`` equal to ``dangerous_buildings`` (every C/D
+          building made safe: 危房清零, 二(二)1)
         - ``handover``: ``handed_over_to``
         - ``warranty``: ``warranty_end`` (date)
         - ``post_evaluation``: ``evaluation``
@@ -421,7 +478,7 @@ def advance(
         )
     clause = STAGE_CLAUSE[target_stage]
     sub = (
-        evidence.get("sub_status", "conceived")
+        evidence.get("sub_status", "generated")
         if target_stage == "reserve_pool"
         else None
     )

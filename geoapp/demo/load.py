@@ -160,6 +160,7 @@ def city_load(
             lifts=int(frame_value(r.lifts, 0)),
             in_shanty_plan=bool(r.in_shanty_plan),
             in_expropriation_plan=bool(r.in_expropriation_plan),
+            repairable=bool(frame_value(getattr(r, "repairable", True), True)),
             dangerous_c=int(frame_value(r.dangerous_c, 0)),
             dangerous_d=int(frame_value(r.dangerous_d, 0)),
             property_management=r.property_management,

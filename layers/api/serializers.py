@@ -56,6 +56,7 @@ class CommunitySerializer(LayerSerializer):
             "lifts",
             "in_shanty_plan",
             "in_expropriation_plan",
+            "repairable",
             "dangerous_c",
             "dangerous_d",
             "property_management",

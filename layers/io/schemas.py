@@ -109,6 +109,7 @@ LAYERS: dict[str, dict] = {
             "lifts": I,
             "in_shanty_plan": B,
             "in_expropriation_plan": B,
+            "repairable": B,
             "dangerous_c": I,
             "dangerous_d": I,
             "property_management": _c("none", "professional", "self"),

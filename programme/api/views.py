@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors, services
+from .. import scope, selectors, services
 from . import serializers as s
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,7 +28,7 @@ class CommunityEligibilityView(APIView):
     @extend_schema(responses=s.EligibilitySerializer)
     def get(self, request, code: str):
         community = selectors.community_get(code=code)
-        decision = services.community_eligibility(community=community)
+        decision = scope.community_eligibility(community=community)
         data = {
             "community_code": community.code,
             "community_name": community.name,

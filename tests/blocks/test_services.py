@@ -76,13 +76,32 @@ def test_unassigned_have_reasons(street):
     assert reasons == {"LONE": "isolated", "BIG": "exceeds_ceiling"}
 
 
-def test_eligible_selection_skips_new_and_villas(street):
+def test_clause_2_1_eligible_selection_uses_the_one_scope_rule(street):
+    """二(一) through programme.scope, not a second definition: NEW (2010, gaps not
+    assessed) and RESET (安置房, no district decision) are not selected; VILLA is not
+    listed on its own but joins its neighbours' block (it used to be left out)."""
     cell(street, 0, 0, code="OLD1")
     cell(street, 1, 0, code="OLD2")
     cell(street, 2, 0, code="NEW", completion_year=2010)
     cell(street, 0, 1, code="VILLA", housing_type="villa")
-    services.bundle_run(user=SYSTEM, selected="eligible", use_gaps=False)
+    cell(street, 1, 1, code="RESET", housing_type="resettlement")
+    run = services.bundle_run(user=SYSTEM, selected="eligible", use_gaps=False)
+    assert [sorted(b.member_codes) for b in _active_blocks()] == [
+        ["OLD1", "OLD2", "VILLA"]
+    ]
+    assert run.summary["n_selected"] == 3
+
+
+def test_clause_2_1_block_of_villas_only_is_not_kept(street):
+    """Two adjacent pure villa communities make no 片区 on their own (不单独列入)."""
+    cell(street, 0, 0, code="V1", housing_type="villa")
+    cell(street, 1, 0, code="V2", housing_type="villa")
+    cell(street, 5, 0, code="OLD1")
+    cell(street, 6, 0, code="OLD2")
+    run = services.bundle_run(user=SYSTEM, selected="eligible", use_gaps=False)
     assert [sorted(b.member_codes) for b in _active_blocks()] == [["OLD1", "OLD2"]]
+    reasons = {u["code"]: u["reason_code"] for u in run.summary["unassigned"]}
+    assert reasons == {"V1": "not_alone", "V2": "not_alone"}
 
 
 def test_bad_parameters_are_refused_without_a_run(street):

@@ -2,6 +2,11 @@
 
 import datetime as dt
 
+from django.contrib.gis.geos import MultiPolygon
+from django.utils import timezone
+
+from blocks.models import BlockMembership, RenovationBlock
+from geoapp.models import AnalysisRun, CoverageResult, FacilityRule, RuleSet
 from programme import services
 from tests import factories
 
@@ -30,11 +35,19 @@ def passed_vote(user, project, kind="will", **kw):
 
 
 def to_reserve_pool(user, project, *, item="road", quantity=100):
-    """Walk a project from will_vote to reserve_pool with all the evidence."""
+    """Walk a project from will_vote to reserve_pool with all the evidence.
+
+    A community with C/D-grade buildings also gets the 危房解危 item its plan needs
+    (二(二)1)."""
     passed_vote(user, project, "will")
     services.project_item_add(
         user=user, project=project, works_item=item, quantity=quantity
     )
+    c = project.community
+    if c is not None and (c.dangerous_c or c.dangerous_d):
+        services.project_item_add(
+            user=user, project=project, works_item="dangerous_building", quantity=100
+        )
     services.project_advance(user=user, project=project, to_stage="application")
     services.project_advance(
         user=user,
@@ -59,5 +72,95 @@ def to_reserve_pool(user, project, *, item="road", quantity=100):
         evidence={"implementation_plan": "初步实施方案"},
     )
     services.project_advance(user=user, project=project, to_stage="reserve_pool")
+    project.refresh_from_db()
+    return project
+
+
+def gaps(community, missing):
+    """A finished life-circle run of the default rule set that found ``missing``
+    (``{tier: [category codes]}``) for ``community``."""
+    ruleset = RuleSet.objects.get(is_default=True)
+    run = AnalysisRun.objects.create(
+        kind="lifecircle", status="done", finished_at=timezone.now(), ruleset=ruleset
+    )
+    return CoverageResult.objects.create(
+        run=run, community=community, score=0.4, missing=missing
+    )
+
+
+def many_gaps(community):
+    """10 of the default rule set's required categories missing, 2 of them at 5 min."""
+    required = list(
+        FacilityRule.objects.filter(ruleset__is_default=True, required=True)
+        .order_by("tier_minutes", "category__code")
+        .values_list("category__code", "tier_minutes")
+    )
+    five = [c for c, t in required if t <= 5][:2]
+    rest = [c for c, t in required if t > 5][:8]
+    return gaps(community, {"5": five, "15": five + rest})
+
+
+def block_of(code, members):
+    """An active 连片 block of ``members`` (the bundling run is a stub)."""
+    run = AnalysisRun.objects.create(kind="bundling", status="done")
+    geom = members[0].geom
+    for m in members[1:]:
+        geom = geom.union(m.geom)
+    if geom.geom_type == "Polygon":
+        geom = MultiPolygon(geom, srid=geom.srid)
+    block = RenovationBlock.objects.create(
+        code=code,
+        name=f"片区{code}",
+        run=run,
+        geom=geom,
+        member_codes=[m.code for m in members],
+        n_communities=len(members),
+        households=sum(m.households for m in members),
+        status="accepted",
+    )
+    for m in members:
+        BlockMembership.objects.create(block=block, community=m)
+    return block
+
+
+PLAN_YEAR = 2022
+ON_TIME = dt.date(2021, 10, 20)  # before 31 October 2021, the deadline of the 2022 plan
+ACCEPTED = {
+    "passed": True,
+    "parties": ["design", "construction", "supervision", "owners"],
+}
+
+
+def to_annual_plan(user, project, *, year=PLAN_YEAR, today=ON_TIME):
+    """Score the pool, list the project in the plan of ``year``, fix the plan on time
+    and move the project to the annual-plan stage."""
+    services.reserve_pool_score(user=user, district=project.district, year=year)
+    services.annual_plan_add_project(
+        user=user, district=project.district, year=year, project=project, today=today
+    )
+    services.annual_plan_fix(
+        user=user, district=project.district, year=year, today=today
+    )
+    services.project_advance(
+        user=user, project=project, to_stage="annual_plan", today=today
+    )
+    project.refresh_from_db()
+    return project
+
+
+def to_acceptance(user, project, **evidence):
+    """From the annual plan through construction to completion acceptance."""
+    services.project_advance(
+        user=user,
+        project=project,
+        to_stage="construction",
+        evidence={"permit": "报建1"},
+    )
+    services.project_advance(
+        user=user,
+        project=project,
+        to_stage="completion_acceptance",
+        evidence={"acceptance": ACCEPTED, **evidence},
+    )
     project.refresh_from_db()
     return project

@@ -1,6 +1,6 @@
 """programme.services on real PostGIS: each clause named in its test, bad input refused.
 
-Cases: 二(一) statuses via the service (with life-circle gaps and the will vote);
+Cases (二(一) scope: tests/programme/test_scope.py):
 三(一) 40 % central / none for Fenghua / lifts and dangerous buildings excluded;
 三(二)/三(三) shares; 四(二) art. 278 thresholds; 四(二)4 ranking, 31 October lock
 and recorded reopening; 四(三) stage order; 五(三) 30 % floor; 五(四) revenue
@@ -31,7 +31,15 @@ from programme.models import (
 )
 from tests import factories
 
-from .builders import community_in, passed_vote, to_reserve_pool
+from .builders import (
+    ON_TIME,
+    block_of,
+    community_in,
+    passed_vote,
+    to_acceptance,
+    to_annual_plan,
+    to_reserve_pool,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -50,47 +58,6 @@ def _gaps(community, missing):
     CoverageResult.objects.create(
         run=run, community=community, score=0.4, missing=missing
     )
-
-
-# ----------------------------------------------------------------- 二(一) eligibility
-def test_clause_2_1_priority_for_pre_2000_state_land(haishu):
-    c = community_in(haishu, completion_year=1992)
-    decision = services.community_eligibility(community=c)
-    assert decision.status == "priority"
-    assert all(r.clause == "二(一)" for r in decision.reasons)
-
-
-def test_clause_2_1_villa_excluded_and_resettlement_district_decides(haishu):
-    villa = community_in(haishu, housing_type="villa")
-    resettled = community_in(haishu, housing_type="resettlement")
-    assert services.community_eligibility(community=villa).status == "excluded"
-    decision = services.community_eligibility(community=resettled)
-    assert decision.status == "district_decides"
-    assert "自主确定" in decision.reasons[-1].text_zh
-
-
-def test_clause_2_1_shanty_plan_excluded(haishu):
-    c = community_in(haishu, in_shanty_plan=True)
-    assert services.community_eligibility(community=c).status == "excluded"
-
-
-def test_clause_2_1_post_2000_uses_latest_life_circle_gaps_and_will_vote(haishu, staff):
-    c = community_in(haishu, completion_year=2005)
-    # No coverage run yet: the gaps are unknown → not eligible, says why.
-    decision = services.community_eligibility(community=c)
-    assert decision.status == "not_eligible"
-    assert "生活圈" in decision.reasons[-1].text_zh
-    # Latest run: tier "5" misses a, b; tier "15" misses c, a → 3 distinct codes.
-    _gaps(c, {"5": ["a", "b"]})
-    _gaps(c, {"5": ["a", "b"], "15": ["c", "a"]})
-    assert services.community_missing_categories(community=c) == 3
-    decision = services.community_eligibility(community=c)
-    assert decision.status == "on_application"
-    assert decision.reasons[-1].clause == "四(二)1"  # will not yet voted
-    passed_vote(staff, _project(staff, c), "will")
-    decision = services.community_eligibility(community=c)
-    assert decision.status == "on_application"
-    assert "意愿强烈" in decision.reasons[-1].text_zh
 
 
 # ----------------------------------------------------------------- 二(二) catalogue
@@ -325,7 +292,7 @@ def test_clause_4_3_stage_order_and_public_stage(haishu, staff):
     p = _project(staff, c)
     p = to_reserve_pool(staff, p)
     assert p.stage == "reserve_pool"
-    assert p.reserve_sub_status == "conceived"
+    assert p.reserve_sub_status == "generated"  # 生成一批: ready for an annual plan
     c.refresh_from_db()
     assert c.stage == "in_reserve"
     steps = list(p.transitions.values_list("to_stage", flat=True))
@@ -388,27 +355,8 @@ def test_clause_4_3_votes_cannot_be_claimed_as_evidence(haishu, staff):
 
 def test_clause_4_3_construction_to_post_evaluation(haishu, staff):
     c = community_in(haishu)
-    p = to_reserve_pool(staff, _project(staff, c))
-    today = dt.date(2021, 10, 20)
-    services.reserve_pool_score(user=staff, district=haishu, year=2021)
-    services.annual_plan_add_project(
-        user=staff, district=haishu, year=2021, project=p, today=today
-    )
-    services.project_advance(user=staff, project=p, to_stage="annual_plan", today=today)
-    services.project_advance(
-        user=staff, project=p, to_stage="construction", evidence={"permit": "报建1"}
-    )
-    services.project_advance(
-        user=staff,
-        project=p,
-        to_stage="completion_acceptance",
-        evidence={
-            "acceptance": {
-                "passed": True,
-                "parties": ["design", "construction", "supervision", "owners"],
-            }
-        },
-    )
+    p = to_annual_plan(staff, to_reserve_pool(staff, _project(staff, c)))
+    p = to_acceptance(staff, p)
     services.project_advance(
         user=staff,
         project=p,
@@ -438,9 +386,14 @@ def test_writes_need_staff(haishu, resident):
     assert Project.objects.count() == 0
 
 
-def test_block_project_needs_a_district(staff, haishu):
+def test_block_project_needs_a_district(staff, haishu, fenghua):
+    block_of("B1", [community_in(haishu)])
     with pytest.raises(ValidationError, match="district"):
         services.project_create(user=staff, name="片区", year=2021, block_code="B1")
+    with pytest.raises(ValidationError, match="outside"):
+        services.project_create(
+            user=staff, name="片区", year=2021, block_code="B1", district=fenghua
+        )
     p = services.project_create(
         user=staff, name="片区", year=2021, block_code="B1", district=haishu
     )
@@ -474,72 +427,153 @@ def test_clause_4_2_4_reserve_pool_ranked_and_stored(haishu, staff):
     assert old.rules_version == "scoring-2020"
 
 
-def test_clause_4_2_4_annual_plan_locked_after_31_october(haishu, staff):
+def test_clause_4_2_4_annual_plan_editable_until_31_october_of_the_year_before(
+    haishu, staff
+):
+    """The plan of 2022 is fixed by 31 October 2021 (the old code keyed plans to the
+    year they are fixed in, so the 2022 plan stayed open until October 2022)."""
     p_old, p_young = _two_in_pool(staff, haishu)
-    services.reserve_pool_score(user=staff, district=haishu, year=2021)
+    services.reserve_pool_score(user=staff, district=haishu, year=2022)
     plan = services.annual_plan_add_project(
         user=staff,
         district=haishu,
-        year=2021,
+        year=2022,
         project=p_old,
         today=dt.date(2021, 10, 31),  # deadline day itself: still editable
     )
-    with pytest.raises(ValidationError, match="locked"):
+    with pytest.raises(ValidationError, match="2021-10-31"):
         services.annual_plan_add_project(
             user=staff,
             district=haishu,
-            year=2021,
+            year=2022,
             project=p_young,
             today=dt.date(2021, 11, 1),
         )
     assert list(plan.projects.all()) == [p_old]
 
 
+def test_clause_4_2_4_project_of_a_plan_fixed_on_time_goes_on_after_31_october(
+    haishu, staff
+):
+    """On 1 November a project of the fixed plan reaches the annual-plan stage and
+    construction (the old guard refused the stage after the deadline)."""
+    p = to_reserve_pool(staff, _project(staff, community_in(haishu)))
+    services.reserve_pool_score(user=staff, district=haishu, year=2022)
+    services.annual_plan_add_project(
+        user=staff, district=haishu, year=2022, project=p, today=ON_TIME
+    )
+    services.annual_plan_fix(user=staff, district=haishu, year=2022, today=ON_TIME)
+    november = dt.date(2021, 11, 1)
+    services.project_advance(
+        user=staff, project=p, to_stage="annual_plan", today=november
+    )
+    services.project_advance(
+        user=staff,
+        project=p,
+        to_stage="construction",
+        evidence={"permit": "报建1"},
+        today=november,
+    )
+    p.refresh_from_db()
+    assert p.stage == "construction"
+
+
+def test_clause_4_2_4_construction_needs_a_fixed_plan(haishu, staff):
+    """Listed in a draft plan is not enough (the old guard only asked for a plan)."""
+    p = to_reserve_pool(staff, _project(staff, community_in(haishu)))
+    services.reserve_pool_score(user=staff, district=haishu, year=2022)
+    services.annual_plan_add_project(
+        user=staff, district=haishu, year=2022, project=p, today=ON_TIME
+    )
+    with pytest.raises(ValidationError, match="fixed"):
+        services.project_advance(
+            user=staff, project=p, to_stage="annual_plan", today=ON_TIME
+        )
+    p.refresh_from_db()
+    assert p.stage == "reserve_pool"
+
+
+def test_clause_4_2_4_late_plan_needs_a_recorded_reopening(haishu, staff):
+    """After 31 October a plan that was never fixed cannot even be created; the
+    district records why it reopens (creates) it, then lists and fixes (the old
+    code had no way: reopening needed an existing plan)."""
+    p = to_reserve_pool(staff, _project(staff, community_in(haishu)))
+    services.reserve_pool_score(user=staff, district=haishu, year=2022)
+    late = dt.date(2021, 11, 15)
+    with pytest.raises(ValidationError, match="reopen"):
+        services.annual_plan_add_project(
+            user=staff, district=haishu, year=2022, project=p, today=late
+        )
+    with pytest.raises(ValidationError, match="reopen"):
+        services.annual_plan_fix(user=staff, district=haishu, year=2022, today=late)
+    assert AnnualPlan.objects.count() == 0
+    plan = services.annual_plan_reopen(
+        user=staff, district=haishu, year=2022, why="区政府11月10日常务会议补定"
+    )
+    assert plan.reopened and plan.reopened_why == "区政府11月10日常务会议补定"
+    services.annual_plan_add_project(
+        user=staff, district=haishu, year=2022, project=p, today=late
+    )
+    plan = services.annual_plan_fix(user=staff, district=haishu, year=2022, today=late)
+    assert plan.locked and not plan.reopened
+    services.project_advance(user=staff, project=p, to_stage="annual_plan", today=late)
+
+
 def test_clause_4_2_4_fixed_plan_refuses_edits_until_reopened_with_reason(
     haishu, staff
 ):
     p_old, p_young = _two_in_pool(staff, haishu)
-    services.reserve_pool_score(user=staff, district=haishu, year=2021)
-    day = dt.date(2021, 10, 20)
+    services.reserve_pool_score(user=staff, district=haishu, year=2022)
     services.annual_plan_add_project(
-        user=staff, district=haishu, year=2021, project=p_old, today=day
+        user=staff, district=haishu, year=2022, project=p_old, today=ON_TIME
     )
-    plan = services.annual_plan_fix(user=staff, district=haishu, year=2021, today=day)
+    plan = services.annual_plan_fix(
+        user=staff, district=haishu, year=2022, today=ON_TIME
+    )
     assert plan.locked
     with pytest.raises(ValidationError, match="锁定"):
         services.annual_plan_add_project(
-            user=staff, district=haishu, year=2021, project=p_young, today=day
+            user=staff, district=haishu, year=2022, project=p_young, today=ON_TIME
         )
     assert plan.projects.count() == 1
     with pytest.raises(ValidationError, match="理由"):
-        services.annual_plan_reopen(user=staff, plan=plan, why="  ")
+        services.annual_plan_reopen(user=staff, district=haishu, year=2022, why="  ")
     plan.refresh_from_db()
     assert plan.reopened is False
-    plan = services.annual_plan_reopen(user=staff, plan=plan, why="区政府批准增补")
+    plan = services.annual_plan_reopen(
+        user=staff, district=haishu, year=2022, why="区政府批准增补"
+    )
     assert plan.reopened_by == staff and plan.reopened_why == "区政府批准增补"
     assert plan.reopened_at is not None
     assert plan.history.filter(reopened=True).exists()
+    # the project fixed before the reopening keeps going; the new one waits
+    services.project_advance(
+        user=staff, project=p_old, to_stage="annual_plan", today=dt.date(2021, 12, 1)
+    )
     services.annual_plan_add_project(
         user=staff,
         district=haishu,
-        year=2021,
+        year=2022,
         project=p_young,
         today=dt.date(2021, 12, 1),
     )
+    with pytest.raises(ValidationError, match="fixed"):
+        services.project_advance(user=staff, project=p_young, to_stage="annual_plan")
     assert plan.projects.count() == 2
     plan = services.annual_plan_fix(
-        user=staff, district=haishu, year=2021, today=dt.date(2021, 12, 1)
+        user=staff, district=haishu, year=2022, today=dt.date(2021, 12, 1)
     )
     assert plan.locked and not plan.reopened
+    services.project_advance(user=staff, project=p_young, to_stage="annual_plan")
 
 
 def test_clause_4_2_4_only_scored_pool_projects_enter_the_plan(haishu, staff):
     p = _project(staff, community_in(haishu))
     with pytest.raises(ValidationError, match="储备库"):
         services.annual_plan_add_project(
-            user=staff, district=haishu, year=2021, project=p, today=dt.date(2021, 5, 1)
+            user=staff, district=haishu, year=2022, project=p, today=ON_TIME
         )
-    assert AnnualPlan.objects.count() == 0
+    assert not AnnualPlan.objects.filter(entries__isnull=False).exists()
 
 
 # ----------------------------------------------------------------- 五 long-term
@@ -594,14 +628,14 @@ def test_clause_5_4_bad_revenue_refused(haishu, staff):
 
 # ----------------------------------------------------------------- 一(二) progress
 def test_clause_1_2_progress_counts_renovated_against_annual_plan(haishu, staff):
-    """Target: 1 community listed in 海曙's 2021 plan; renovated: 1 accepted of 400 hh."""
+    """Target: 1 community listed in 海曙's 2022 plan; renovated: 1 accepted of 400 hh."""
     community_in(haishu, stage="accepted", households=400)
     p = to_reserve_pool(staff, _project(staff, community_in(haishu)))
-    services.reserve_pool_score(user=staff, district=haishu, year=2021)
+    services.reserve_pool_score(user=staff, district=haishu, year=2022)
     services.annual_plan_add_project(
-        user=staff, district=haishu, year=2021, project=p, today=dt.date(2021, 6, 1)
+        user=staff, district=haishu, year=2022, project=p, today=ON_TIME
     )
-    frame = services.programme_progress_report(year=2021)
+    frame = services.programme_progress_report(year=2022)
     row = frame.loc["330203"]
     assert row["target_communities"] == 1
     assert row["renovated_communities"] == 1

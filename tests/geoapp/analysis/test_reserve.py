@@ -139,22 +139,24 @@ def test_clause_4_2_4_score_projects_missing_column_and_duplicates() -> None:
         score_projects([], RULES, as_of=AS_OF)
 
 
-def test_clause_4_2_4_annual_plan_deadline_is_31_october() -> None:
-    assert annual_plan_deadline(2021) == dt.date(2021, 10, 31)
+def test_clause_4_2_4_plan_of_a_year_is_fixed_by_31_october_before_it() -> None:
+    """每年10月底前确定年度…计划: the 2022 plan by 31 October 2021 (the old deadline was
+    31 October of the plan's own year)."""
+    assert annual_plan_deadline(2022) == dt.date(2021, 10, 31)
     with pytest.raises(ValueError, match="year must be an int"):
         annual_plan_deadline("2021")  # type: ignore[arg-type]
 
 
 def test_clause_4_2_4_plan_editable_until_deadline() -> None:
-    assert check_plan_editable(2021, dt.date(2021, 10, 31), reopened=False) is None
-    assert check_plan_editable(2021, dt.date(2021, 11, 1), reopened=True) is None
+    assert check_plan_editable(2022, dt.date(2021, 10, 31), reopened=False) is None
+    assert check_plan_editable(2022, dt.date(2021, 11, 1), reopened=True) is None
 
 
 def test_clause_4_2_4_edit_to_locked_annual_plan_rejected() -> None:
     with pytest.raises(
-        PlanLockedError, match="2021 annual plan .* locked on 2021-11-01"
+        PlanLockedError, match="2022 annual plan .* locked on 2021-11-01"
     ):
-        check_plan_editable(2021, dt.date(2021, 11, 1), reopened=False)
+        check_plan_editable(2022, dt.date(2021, 11, 1), reopened=False)
     assert issubclass(PlanLockedError, ValueError)
 
 

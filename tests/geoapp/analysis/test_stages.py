@@ -13,6 +13,7 @@ from geoapp.analysis.stages import (
     STAGES,
     StageError,
     advance,
+    batch_of,
     missing_evidence,
     public_stage,
 )
@@ -35,10 +36,12 @@ EVIDENCE: dict[str, dict[str, Any]] = {
     "reserve_pool": {"sub_status": "generated"},
     "annual_plan": {
         "reserve_entry": "R-2021-007",
-        "plan_year": 2021,
-        "today": dt.date(2021, 10, 15),
+        "annual_plan": {"year": 2022, "fixed": True},
     },
-    "construction": {"annual_plan": "2021 plan", "permit": "报建 123"},
+    "construction": {
+        "annual_plan": {"year": 2022, "fixed": True},
+        "permit": "报建 123",
+    },
     "completion_acceptance": {
         "acceptance": {
             "passed": True,
@@ -88,6 +91,44 @@ def test_clause_4_2_3_plan_vote_needs_complete_plan() -> None:
     assert len(unmet) == 4
 
 
+def test_clause_2_2_1_plan_for_a_community_with_dangerous_buildings_needs_the_item() -> (
+    None
+):
+    """危房清零: a plan for a community with D-grade buildings must include 危房解危
+    (the old guard asked for design, budget, funding and management only)."""
+    ev = {"plan": PLAN, "dangerous_buildings": {"c": 0, "d": 2}}
+    with pytest.raises(StageError, match="二\\(二\\)1: .* 2 D-grade"):
+        advance("preliminary_plan", "plan_vote", ev)
+    ok = {
+        "plan": {**PLAN, "dangerous_item": True},
+        "dangerous_buildings": ev["dangerous_buildings"],
+    }
+    assert advance("preliminary_plan", "plan_vote", ok).to_stage == "plan_vote"
+    # no dangerous buildings: no item needed
+    advance("preliminary_plan", "plan_vote", {"plan": PLAN, "dangerous_buildings": {}})
+
+
+def test_clause_2_2_1_acceptance_needs_every_c_d_building_made_safe() -> None:
+    """Acceptance used to pass with C/D buildings left standing."""
+    base = dict(EVIDENCE["completion_acceptance"])
+    ev = {**base, "dangerous_buildings": {"c": 3, "d": 1}}
+    with pytest.raises(StageError, match="3 C-grade and 1 D-grade"):
+        advance("construction", "completion_acceptance", ev)
+    partial = {**ev, "dangerous_cleared": {"c": 3, "d": 0}}
+    with pytest.raises(StageError, match="dangerous_cleared"):
+        advance("construction", "completion_acceptance", partial)
+    done = {**ev, "dangerous_cleared": {"c": 3, "d": 1}}
+    assert advance("construction", "completion_acceptance", done).public_stage == (
+        "accepted"
+    )
+    with pytest.raises(StageError, match="non-negative int"):
+        advance(
+            "construction",
+            "completion_acceptance",
+            {**ev, "dangerous_cleared": {"c": "3"}},
+        )
+
+
 def test_clause_4_2_3_street_review_needs_passed_plan_vote() -> None:
     with pytest.raises(StageError, match="plan_vote"):
         advance("plan_vote", "street_review", {"plan_vote": {"passed": False}})
@@ -95,14 +136,28 @@ def test_clause_4_2_3_street_review_needs_passed_plan_vote() -> None:
 
 def test_clause_4_2_4_reserve_pool_sub_status() -> None:
     t = advance("district_review", "reserve_pool", {})
-    assert t.sub_status == "conceived"
+    assert t.sub_status == "generated"
     assert t.public_stage == "in_reserve"
-    # moving inside the pool (谋划 → 实施) is allowed
-    t = advance("reserve_pool", "reserve_pool", {"sub_status": "implementing"})
-    assert t.sub_status == "implementing"
-    assert "实施" in t.reasons[-1].text_zh
+    # kept for a later year (储备一批) inside the pool
+    t = advance("reserve_pool", "reserve_pool", {"sub_status": "reserved"})
+    assert t.sub_status == "reserved"
+    assert "储备" in t.reasons[-1].text_zh
     with pytest.raises(StageError, match="sub_status"):
         advance("reserve_pool", "reserve_pool", {"sub_status": "dreaming"})
+
+
+def test_clause_4_2_4_implementing_batch_is_not_a_pool_sub_status() -> None:
+    """实施一批 are the projects being built, not a label of one still in the pool
+    (the old machine let a pool project be 'implementing')."""
+    with pytest.raises(StageError, match="sub_status"):
+        advance("reserve_pool", "reserve_pool", {"sub_status": "implementing"})
+    with pytest.raises(StageError, match="sub_status"):
+        advance("district_review", "reserve_pool", {"sub_status": "conceived"})
+    assert batch_of("preliminary_plan") == "conceived"
+    assert batch_of("reserve_pool") == "generated"
+    assert batch_of("reserve_pool", "reserved") == "reserved"
+    assert batch_of("annual_plan") == batch_of("construction") == "implementing"
+    assert batch_of("will_vote") is None and batch_of("handover") is None
 
 
 def test_clause_4_2_4_annual_plan_needs_reserve_entry() -> None:
@@ -112,18 +167,22 @@ def test_clause_4_2_4_annual_plan_needs_reserve_entry() -> None:
         advance("reserve_pool", "annual_plan", ev)
 
 
-def test_clause_4_2_4_locked_annual_plan_rejects_new_project() -> None:
-    ev = {**EVIDENCE["annual_plan"], "today": dt.date(2021, 11, 1)}
-    with pytest.raises(StageError, match="locked"):
-        advance("reserve_pool", "annual_plan", ev)
-    # explicitly reopened by the district government: allowed
-    t = advance("reserve_pool", "annual_plan", {**ev, "reopened": True})
+def test_clause_4_2_4_annual_plan_stage_needs_a_fixed_plan_not_a_date() -> None:
+    """The stage follows the plan fixed by 31 October, whatever today is; a draft
+    plan is not enough (the old guard compared today with the deadline)."""
+    draft = {**EVIDENCE["annual_plan"], "annual_plan": {"year": 2022, "fixed": False}}
+    with pytest.raises(StageError, match="fixed"):
+        advance("reserve_pool", "annual_plan", draft)
+    t = advance("reserve_pool", "annual_plan", EVIDENCE["annual_plan"])
     assert t.public_stage == "in_annual_plan"
 
 
-def test_clause_4_3_1_construction_needs_annual_plan() -> None:
+def test_clause_4_3_1_construction_needs_a_fixed_annual_plan() -> None:
     with pytest.raises(StageError, match="annual_plan"):
         advance("annual_plan", "construction", {"permit": "x"})
+    draft = {"annual_plan": {"year": 2022, "fixed": False}, "permit": "x"}
+    with pytest.raises(StageError, match="fixed"):
+        advance("annual_plan", "construction", draft)
 
 
 def test_clause_4_3_3_acceptance_needs_all_parties() -> None:
