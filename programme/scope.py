@@ -354,25 +354,6 @@ def project_scope_problem(
     )
 
 
-def scope_targets(*, today: dt.date | None = None) -> dict[str, dict[str, int]]:
-    """Per district code: communities in scope and their households (一(二) targets).
-
-    Aggregates only (no community is named): the public statistics read these.
-    """
-    table = scope_table(today=today)
-    codes = dict(
-        Community.objects.values_list("district_id", "district__code").distinct()
-    )
-    out: dict[str, dict[str, int]] = {}
-    for row in table[table["eligible"]].itertuples():
-        t = out.setdefault(
-            codes[row.district_id], {"target": 0, "target_households": 0}
-        )
-        t["target"] += 1
-        t["target_households"] += int(row.households)
-    return out
-
-
 # --------------------------------------------------------------------------- writes
 @transaction.atomic
 def scope_decision_record(

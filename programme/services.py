@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import permissions
@@ -1103,13 +1104,23 @@ def _progress_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def programme_period(*, on: dt.date | None = None) -> Mapping[str, Any]:
+    """The three-year action in force on ``on`` (``programme_period.json``, 一(二)):
+    ``first_year``, ``last_year``, ``clause``, ``id``."""
+    try:
+        return select_in_force(selectors.programme_data("programme_period"), _today(on))
+    except ValueError as exc:
+        raise ValidationError(f"programme period: {exc}") from exc
+
+
 def programme_progress_report(*, year: int) -> pd.DataFrame:
     """Progress of the programme through ``year`` per district and city-wide (一(二)).
 
     Targets are the communities listed in the districts' annual plans.
     Aggregates only: no community or resident is named.
     """
-    first = reserve.PROGRAMME_YEARS[0]
+    period = programme_period()
+    first, last = int(period["first_year"]), int(period["last_year"])
     if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= 2100:
         msg = f"year must be an int from {first} to 2100, got {year!r}"
         raise ValidationError(msg)
@@ -1124,11 +1135,63 @@ def programme_progress_report(*, year: int) -> pd.DataFrame:
         n = len({p.community_id for p in plan.projects.all() if p.community_id})
         by_year = targets.setdefault(plan.district.code, {})
         by_year[plan.year] = by_year.get(plan.year, 0) + n
-    years = tuple(range(first, max(year, reserve.PROGRAMME_YEARS[-1]) + 1))
+    years = tuple(range(first, max(year, last) + 1))
     try:
         return reserve.programme_progress(rows, targets, through_year=year, years=years)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+
+
+def public_targets(*, today: dt.date | None = None) -> dict[str, Any]:
+    """What the public statistics need from the programme, as aggregates per district:
+
+    the communities in scope by the one 二(一) rule and their households (the
+    three-year target of 一(二)), the C/D buildings left in them (危房清零 counts
+    every community in scope, renovated or not, until its buildings are made safe)
+    and those made safe at acceptance; and the period in force. No community is
+    named: the public page receives counts only.
+    """
+    day = _today(today)
+    period = programme_period(on=day)
+    table = scope.scope_table(today=day)
+    in_scope = table[table["eligible"]]
+    codes = dict(District.objects.values_list("id", "code"))
+    dangerous = dict(
+        Community.objects.filter(code__in=list(in_scope.index)).values_list(
+            "code", F("dangerous_c") + F("dangerous_d")
+        )
+    )
+    district_of = dict(Community.objects.values_list("code", "district__code"))
+    out: dict[str, dict[str, int]] = {}
+
+    def row(code: str) -> dict[str, int]:
+        return out.setdefault(
+            code,
+            {
+                "target": 0,
+                "target_households": 0,
+                "dangerous_remaining": 0,
+                "dangerous_cleared": 0,
+            },
+        )
+
+    for code, rec in in_scope.iterrows():
+        t = row(codes[rec["district_id"]])
+        t["target"] += 1
+        t["target_households"] += int(rec["households"])
+        t["dangerous_remaining"] += int(dangerous.get(code, 0))
+    for code, n in dangerous_cleared_by_community().items():
+        if code in district_of:
+            row(district_of[code])["dangerous_cleared"] += n
+    return {
+        "period": {
+            "from": int(period["first_year"]),
+            "to": int(period["last_year"]),
+            "clause": period.get("clause", "一(二)"),
+            "version": period.get("id", ""),
+        },
+        "districts": out,
+    }
 
 
 PROGRESS_COLUMNS = {

@@ -248,15 +248,22 @@ def _current_digest(name: str, params: dict) -> str:
     return _digest(name, version, params)
 
 
-def _body(key: str, build: Callable[[], bytes | str]) -> bytes:
+def _body(
+    key: str,
+    build: Callable[..., bytes | str],
+    prepare: Callable[[], Any] | None = None,
+) -> bytes:
     body = _lookup(key)
     if body is None:
         wait = selectors.STATEMENT_TIMEOUT_MS / 1000 + 1
         with _single_flight(key, wait):
             body = _lookup(key)  # built meanwhile by another thread?
             if body is None:
+                # ``prepare`` runs as the application (aggregates that need private
+                # inputs, e.g. the programme's scope); everything else as the role
+                args = () if prepare is None else (prepare(),)
                 with selectors.public_query():
-                    body = build()
+                    body = build(*args)
                 if isinstance(body, str):
                     body = body.encode()
                 _store(key, body)
@@ -268,26 +275,33 @@ def cached_response(
     *,
     name: str,
     params: dict,
-    build: Callable[[], bytes | str],
+    build: Callable[..., bytes | str],
     content_type: str,
     max_age: int = MAX_AGE_S,
+    prepare: Callable[[], Any] | None = None,
 ) -> HttpResponse:
     """Serve ``build()`` with ETag/304 and a version-keyed cache, under statement timeout.
 
-    ``params`` must already be validated (done before any query).
+    ``params`` must already be validated (done before any query). ``prepare`` (on a
+    miss only) computes, outside the public role, aggregates that ``build`` receives.
     """
     try:
         digest = _current_digest(name, params)
         etag = f'"{digest}"'
         if _etag_matches(request, etag):
             return _finish(HttpResponse(status=304), etag, max_age)
-        body = _body(f"public:{digest}", build)
+        body = _body(f"public:{digest}", build, prepare)
     except selectors.PublicQueryTimeout:
         return unavailable()
     return _finish(HttpResponse(body, content_type=content_type), etag, max_age)
 
 
-def cached_data(name: str, params: dict, build: Callable[[], Any]) -> Any:
+def cached_data(
+    name: str,
+    params: dict,
+    build: Callable[..., Any],
+    prepare: Callable[[], Any] | None = None,
+) -> Any:
     """``build()`` (JSON-able data) through the same version-keyed caches, for pages.
 
     Raises :class:`selectors.PublicQueryTimeout` like the selectors themselves.
@@ -295,6 +309,7 @@ def cached_data(name: str, params: dict, build: Callable[[], Any]) -> Any:
     digest = _current_digest(name, params)
     body = _body(
         f"public:{digest}",
-        lambda: json.dumps(build(), ensure_ascii=False, default=str),
+        lambda *args: json.dumps(build(*args), ensure_ascii=False, default=str),
+        prepare,
     )
     return json.loads(body)

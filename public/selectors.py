@@ -102,6 +102,7 @@ STATS_FIELDS: tuple[str, ...] = (
     "target",
     "target_households",
     "dangerous_buildings",
+    "dangerous_cleared",
     "lifts_installed",
     "facilities_added",
 )
@@ -207,6 +208,11 @@ def data_version() -> str:
     if _programme_installed():
         parts += [("programme_project", "updated_at")]
         parts += [("programme_projectitem", None), ("programme_vote", None)]
+        # the programme's scope (the targets): recorded decisions and 片区 membership
+        parts += [
+            ("programme_scopedecision", "decided_at"),
+            ("blocks_renovationblock", "updated_at"),
+        ]
     selects = []
     for table, col in parts:
         tbl = connection.ops.quote_name(table)
@@ -611,14 +617,29 @@ def added_amenities_q(baseline) -> Q:
     return ~Q(source__in=["demo", ""])
 
 
-def progress_stats() -> dict[str, Any]:
-    """Per district and city: renovated vs target, dangerous buildings, lifts, facilities."""
+def programme_targets() -> dict[str, Any] | None:
+    """The programme's per-district aggregates (``programme.services.public_targets``:
+    communities in scope, their households, dangerous buildings left and cleared, the
+    period), or None without the programme app.
+
+    Runs as the application, not as the public role: the scope needs private inputs
+    (plan flags, votes); only counts per district come out. Called through
+    ``cached_data``/``cached_response``'s ``prepare`` on a cache miss.
+    """
+    if not apps.is_installed("programme"):
+        return None
+    return apps.get_app_config("programme").public_targets()
+
+
+def progress_stats(programme: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Per district and city: renovated vs target, dangerous buildings, lifts, facilities.
+
+    ``programme``: :func:`programme_targets` (computed before the public role is taken).
+    """
     t = targets()
-    rule = t.get("target_rule", {})
     renovated = Q(stage__in=t.get("renovated_stages", RENOVATED_STAGES))
-    target_q = Q(completion_year__lte=rule.get("completion_year_max", 2000))
-    if rule.get("land_tenure"):
-        target_q &= Q(land_tenure=rule["land_tenure"])
+    programme = programme or {"period": None, "districts": {}}
+    by_district = programme["districts"]
 
     agg = (
         Community.objects.values("district__code", "district__name")
@@ -627,30 +648,26 @@ def progress_stats() -> dict[str, Any]:
             all_households=Coalesce(Sum("households"), 0),
             renovated=Count("id", filter=renovated),
             renovated_households=Coalesce(Sum("households", filter=renovated), 0),
-            target=Count("id", filter=target_q),
-            target_households=Coalesce(Sum("households", filter=target_q), 0),
-            dangerous=Coalesce(
-                Sum(F("dangerous_c") + F("dangerous_d"), filter=~renovated), 0
-            ),
         )
         .order_by("district__code")
     )
-    districts = {
-        r["district__code"]: {
+    districts = {}
+    for r in agg:
+        p = by_district.get(r["district__code"], {})
+        districts[r["district__code"]] = {
             "code": r["district__code"],
             "name": r["district__name"],
             "communities": r["communities"],
             "households": r["all_households"],
             "renovated": r["renovated"],
             "renovated_households": r["renovated_households"],
-            "target": r["target"],
-            "target_households": r["target_households"],
-            "dangerous_buildings": r["dangerous"],
+            "target": p.get("target", 0),
+            "target_households": p.get("target_households", 0),
+            "dangerous_buildings": p.get("dangerous_remaining", 0),
+            "dangerous_cleared": p.get("dangerous_cleared", 0),
             "lifts_installed": 0,
             "facilities_added": 0,
         }
-        for r in agg
-    }
     for code, over in (t.get("district_overrides") or {}).items():
         if code in districts:
             districts[code].update(
@@ -679,12 +696,15 @@ def progress_stats() -> dict[str, Any]:
     city["facilities_added"] = added.count()
     city["name"] = settings.CITY_NAME
     return {
-        "period": t.get("period"),
+        "period": programme["period"],
         "definitions": {
             "renovated": "stage in " + ", ".join(t.get("renovated_stages", [])),
             "target": t.get("source", ""),
-            "dangerous_buildings": "dangerous_c + dangerous_d of communities not yet "
-            "renovated; target zero",
+            "dangerous_buildings": "dangerous_c + dangerous_d of the communities in "
+            "the programme's scope (二(一)), renovated or not, until made safe; "
+            "target zero (二(二)1 危房清零)",
+            "dangerous_cleared": "C/D buildings made safe, recorded at completion "
+            "acceptance",
             "lifts_installed": "lifts now minus lifts in the community's first "
             "recorded version (history)",
             "facilities_added": "amenities created after the first finished "

@@ -48,7 +48,12 @@ def public_map(request):
 def stats_page(request):
     try:
         # version-keyed like /api/public/stats/ (public_query inside, on a miss)
-        stats = cached_data("stats", {}, selectors.progress_stats)
+        stats = cached_data(
+            "stats",
+            {},
+            selectors.progress_stats,
+            prepare=selectors.programme_targets,
+        )
     except selectors.PublicQueryTimeout:
         return unavailable()
     rows = [*stats["districts"], {**stats["city"], "name": _("全市")}]
@@ -66,7 +71,7 @@ def stats_page(request):
             colour="#00897b",
         ),
         charts.bar_chart_svg(
-            _("未改造小区危房栋数（目标 0）"),
+            _("改造范围内危房栋数（目标 0）"),
             [(d["name"], d["dangerous_buildings"], 0) for d in rows],
             colour="#e53935",
         ),

@@ -5,8 +5,9 @@
 project evaluation rules (评价规则) and the district government fixes the annual
 plan before the end of October (每年10月底前).
 
-一(二): from 2020, within three years (2020–2022), basically finish the city's
-renovation task; :func:`programme_progress` measures progress against targets.
+一(二): from 2020, within three years (2020–2022, kept as dated data in
+``fixtures/programme/programme_period.json``), basically finish the city's renovation
+task; :func:`programme_progress` measures progress against targets.
 
 The scoring rules are data (``fixtures/programme/scoring_rules.json``) with an
 effective date; the points there are illustrative, the draft gives none.
@@ -55,8 +56,6 @@ RESERVE_SUB_STATUSES: Final[dict[str, str]] = {
 }
 #: Public stages (DATA_MODEL.md) that count as "renovated" for 一(二).
 RENOVATED_STAGES: Final[tuple[str, ...]] = ("accepted", "handed_over", "post_evaluated")
-#: The three-year action (一(二)).
-PROGRAMME_YEARS: Final[tuple[int, ...]] = (2020, 2021, 2022)
 
 
 class PlanLockedError(ValueError):
@@ -277,8 +276,8 @@ def programme_progress(
     communities: Iterable[Mapping[str, Any]] | pd.DataFrame,
     targets: Mapping[str, Mapping[int, Any]],
     *,
-    through_year: int = PROGRAMME_YEARS[-1],
-    years: Sequence[int] = PROGRAMME_YEARS,
+    through_year: int,
+    years: Sequence[int],
 ) -> pd.DataFrame:
     """Progress of the three-year programme per district and city-wide (一(二)).
 
@@ -294,9 +293,11 @@ def programme_progress(
     targets : Mapping
         ``{district_code: {year: n_communities}}`` or
         ``{district_code: {year: {"communities": n, "households": m}}}``.
-    through_year : int, default 2022
+    through_year : int
         Count targets and renovations up to this year.
-    years : sequence of int, default (2020, 2021, 2022)
+    years : sequence of int
+        The programme's years (``programme_period.json`` in force: 2020–2022
+        for the action plan's three years, 一(二)).
 
     Returns
     -------

@@ -169,8 +169,9 @@ class ProgressStats(PublicView):
             request,
             name="stats",
             params={},
-            build=lambda: _dump(selectors.progress_stats()),
+            build=lambda programme: _dump(selectors.progress_stats(programme)),
             content_type="application/json",
+            prepare=selectors.programme_targets,
         )
 
 

@@ -32,6 +32,7 @@ from programme.models import (
 from tests import factories
 
 from .builders import (
+    ACCEPTED,
     ON_TIME,
     block_of,
     community_in,
@@ -375,6 +376,72 @@ def test_clause_4_3_construction_to_post_evaluation(haishu, staff):
     c.refresh_from_db()
     assert c.stage == "post_evaluated"
     assert p.transitions.count() == 13
+
+
+# ----------------------------------------------------------------- 二(二)1 危房清零
+def test_clause_2_2_1_plan_for_a_d_grade_community_needs_a_dangerous_building_item(
+    haishu, staff
+):
+    c = community_in(haishu, dangerous_d=1)
+    p = _project(staff, c)
+    passed_vote(staff, p, "will")
+    services.project_item_add(user=staff, project=p, works_item="road", quantity=1)
+    services.project_advance(user=staff, project=p, to_stage="application")
+    services.project_advance(
+        user=staff,
+        project=p,
+        to_stage="preliminary_plan",
+        evidence={"written_application": "申请"},
+    )
+    services.project_update(
+        user=staff,
+        project=p,
+        plan_design="d",
+        funding_plan="f",
+        long_term_management="m",
+    )
+    with pytest.raises(ValidationError, match="二\\(二\\)1"):
+        services.project_advance(user=staff, project=p, to_stage="plan_vote")
+    services.project_item_add(
+        user=staff, project=p, works_item="dangerous_building", quantity=50
+    )
+    services.project_advance(user=staff, project=p, to_stage="plan_vote")
+
+
+def test_clause_2_2_1_acceptance_needs_every_c_d_building_made_safe(haishu, staff):
+    """C 2 + D 1: acceptance refused until all three are recorded as made safe; then
+    the community's counts are zero (history keeps 2 and 1) and progress counts 3."""
+    c = community_in(haishu, dangerous_c=2, dangerous_d=1)
+    p = to_annual_plan(staff, to_reserve_pool(staff, _project(staff, c)))
+    services.project_advance(
+        user=staff, project=p, to_stage="construction", evidence={"permit": "报建1"}
+    )
+    with pytest.raises(ValidationError, match="2 C-grade and 1 D-grade"):
+        services.project_advance(
+            user=staff,
+            project=p,
+            to_stage="completion_acceptance",
+            evidence={"acceptance": ACCEPTED},
+        )
+    with pytest.raises(ValidationError, match="dangerous_cleared"):
+        services.project_advance(
+            user=staff,
+            project=p,
+            to_stage="completion_acceptance",
+            evidence={"acceptance": ACCEPTED, "dangerous_cleared": {"c": 2, "d": 0}},
+        )
+    services.project_advance(
+        user=staff,
+        project=p,
+        to_stage="completion_acceptance",
+        evidence={"acceptance": ACCEPTED, "dangerous_cleared": {"c": 2, "d": 1}},
+    )
+    c.refresh_from_db()
+    assert (c.dangerous_c, c.dangerous_d, c.stage) == (0, 0, "accepted")
+    assert c.history.filter(dangerous_c=2, dangerous_d=1).exists()
+    row = services.programme_progress_report(year=2022).loc["330203"]
+    assert row["dangerous_cleared"] == 3
+    assert row["dangerous_remaining"] == 0
 
 
 def test_writes_need_staff(haishu, resident):

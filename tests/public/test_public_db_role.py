@@ -29,7 +29,10 @@ pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("public.migrations.0001_public_db_role")
 #: later grants (each a migration with its own frozen PUBLIC_COLUMNS)
-LATER_GRANTS = [importlib.import_module("public.migrations.0002_basemap_grants")]
+LATER_GRANTS = [
+    importlib.import_module("public.migrations.0002_basemap_grants"),
+    importlib.import_module("public.migrations.0003_scope_version_columns"),
+]
 #: PostGIS's own metadata, readable by PUBLIC in every PostGIS database
 POSTGIS_PUBLIC = {"geometry_columns", "geography_columns", "spatial_ref_sys"}
 

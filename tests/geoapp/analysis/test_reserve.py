@@ -22,6 +22,7 @@ from geoapp.analysis.reserve import (
 PROGRAMME = Path(__file__).resolve().parents[3] / "fixtures" / "programme"
 RULES = json.loads((PROGRAMME / "scoring_rules.json").read_text(encoding="utf-8"))
 AS_OF = dt.date(2021, 6, 1)
+YEARS = (2020, 2021, 2022)  # programme_period.json: 一(二) from 2020, three years
 
 
 def project(code: str, district: str, **kw: Any) -> dict[str, Any]:
@@ -208,7 +209,7 @@ TARGETS = {
 
 
 def test_clause_1_2_programme_progress_per_district_and_city() -> None:
-    progress = programme_progress(COMMUNITIES, TARGETS, through_year=2021)
+    progress = programme_progress(COMMUNITIES, TARGETS, through_year=2021, years=YEARS)
     hs = progress.loc["330203"]
     assert hs["target_communities"] == 3  # 1 (2020) + 2 (2021)
     assert hs["renovated_communities"] == 2
@@ -229,7 +230,7 @@ def test_clause_1_2_programme_progress_per_district_and_city() -> None:
 
 
 def test_clause_1_2_programme_progress_full_three_years() -> None:
-    progress = programme_progress(COMMUNITIES, TARGETS)
+    progress = programme_progress(COMMUNITIES, TARGETS, through_year=2022, years=YEARS)
     assert progress.loc["330203", "target_communities"] == 4
     assert progress.loc["330203", "target_households"] == 500
     assert math.isnan(progress.loc["330213", "target_households"])
@@ -238,11 +239,19 @@ def test_clause_1_2_programme_progress_full_three_years() -> None:
 def test_clause_1_2_programme_progress_bad_input() -> None:
     with pytest.raises(ValueError, match="unknown stage"):
         programme_progress(
-            [{"district_code": "1", "stage": "done", "households": 1}], {}
+            [{"district_code": "1", "stage": "done", "households": 1}],
+            {},
+            through_year=2022,
+            years=YEARS,
         )
     with pytest.raises(ValueError, match="households must not be negative"):
         programme_progress(
-            [{"district_code": "1", "stage": "accepted", "households": -1}], {}
+            [{"district_code": "1", "stage": "accepted", "households": -1}],
+            {},
+            through_year=2022,
+            years=YEARS,
         )
     with pytest.raises(ValueError, match="communities must be a non-negative int"):
-        programme_progress(COMMUNITIES, {"330203": {2020: -1}})
+        programme_progress(
+            COMMUNITIES, {"330203": {2020: -1}}, through_year=2022, years=YEARS
+        )
