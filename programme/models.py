@@ -311,22 +311,32 @@ class ProjectItem(models.Model):
 class Vote(models.Model):
     """业主表决 — aggregate result of an owners' vote (四(二)1, 四(二)3; 民法典第278条).
 
-    Only totals are stored; individual household votes are never recorded here.
+    One vote decides one matter of the law (``matter``: a code of
+    ``vote_thresholds.json``, e.g. ``rebuild`` for a lift); the majority and the
+    clause follow from the matter and the law in force on ``held_on`` and are
+    stored with the result. Only totals are stored; individual household votes are
+    never recorded here.
     """
 
     class Kind(models.TextChoices):
         WILL = "will", _("改造意愿表决")
         PLAN = "plan", _("改造方案表决")
 
-    class Matter(models.TextChoices):
-        ORDINARY = "ordinary", _("一般事项")
-        MAJOR = "major", _("重大事项")
+    class Majority(models.TextChoices):
+        ORDINARY = "ordinary", _("过半数")
+        SPECIAL = "special", _("特别多数")
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="votes", verbose_name=_("项目")
     )
     kind = models.CharField(_("表决类型"), max_length=8, choices=Kind.choices)
-    matter = models.CharField(_("事项类别"), max_length=16, choices=Matter.choices)
+    matter = models.CharField(
+        _("表决事项"), max_length=32, help_text=_("民法典第278条所列事项（编码）")
+    )
+    majority = models.CharField(
+        _("所需多数"), max_length=16, choices=Majority.choices, blank=True
+    )
+    clause = models.CharField(_("适用条款"), max_length=64, blank=True)
     total_owners = models.PositiveIntegerField(_("业主总人数"))
     total_area_m2 = models.DecimalField(
         _("专有部分总面积（m²）"), max_digits=14, decimal_places=2

@@ -251,12 +251,24 @@ def _g_plan_vote(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _g_street_review(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    return _need(
-        _passed(ev.get("plan_vote")),
+    votes = ev.get("plan_votes") or {}
+    matters = list(votes.get("matters") or ())
+    held = votes.get("votes") or {}
+    out = _need(
+        bool(matters),
         "四(二)3",
-        "业主对初步改造方案表决须同意",
-        "evidence 'plan_vote' must be a passed owners' vote on the plan",
+        "业主须对初步改造方案表决",
+        "evidence 'plan_votes' must list the matters the plan puts to the owners",
     )
+    for matter in matters:
+        out += _need(
+            _passed(held.get(matter)),
+            "四(二)3",
+            f"业主对初步改造方案的表决事项“{matter}”须在方案确定后表决通过",
+            f"the owners' vote on the plan's matter {matter!r}, held after the plan "
+            "was made, must have passed",
+        )
+    return out
 
 
 def _g_district_review(ev: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -442,7 +454,9 @@ def advance(
           ``funding_plan``, ``long_term_management``; with C/D-grade
           ``dangerous_buildings`` (``{"c": n, "d": m}``) also
           ``dangerous_item`` (a 危房解危 works item, 二(二)1)
-        - ``street_review``: ``plan_vote`` (passed vote)
+        - ``street_review``: ``plan_votes`` = {``matters``: the matters the
+          plan puts to the owners, ``votes``: matter → its latest vote since the
+          plan was made}; every matter passed
         - ``district_review``: ``implementation_plan``
         - ``reserve_pool``: optional ``sub_status`` (``generated``, the
           default, or ``reserved``)

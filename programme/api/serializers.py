@@ -181,7 +181,10 @@ class ProjectItemSerializer(serializers.ModelSerializer):
 
 
 class VoteSerializer(serializers.ModelSerializer):
-    """Aggregates of an owners' vote; household votes are never taken."""
+    """Aggregates of an owners' vote on one matter; household votes are never taken.
+
+    The majority and the clause are derived from the matter and the law in force.
+    """
 
     class Meta:
         model = Vote
@@ -189,6 +192,8 @@ class VoteSerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "matter",
+            "majority",
+            "clause",
             "total_owners",
             "total_area_m2",
             "participants_owners",
@@ -201,14 +206,26 @@ class VoteSerializer(serializers.ModelSerializer):
             "ratios",
             "reasons",
         ]
-        read_only_fields = ["id", "passed", "law", "ratios", "reasons"]
+        read_only_fields = [
+            "id",
+            "majority",
+            "clause",
+            "passed",
+            "law",
+            "ratios",
+            "reasons",
+        ]
         extra_kwargs = {
-            f: {"validators": []}
-            for f in (
-                "total_owners",
-                "participants_owners",
-                "consent_owners",
-            )
+            **{
+                f: {"validators": []}
+                for f in (
+                    "total_owners",
+                    "participants_owners",
+                    "consent_owners",
+                )
+            },
+            # the will vote's matter is fixed; a plan vote names one of the plan's
+            "matter": {"required": False, "allow_blank": True},
         }
 
 

@@ -19,7 +19,7 @@ def community_in(district, **kw):
 
 
 def passed_vote(user, project, kind="will", **kw):
-    """300 owners / 30 000 m²; 250 took part, 240 agreed: passes any matter."""
+    """300 owners / 30 000 m²; 250 took part, 240 agreed (96 %): passes any matter."""
     args = {
         "total_owners": 300,
         "total_area_m2": 30000,
@@ -27,22 +27,34 @@ def passed_vote(user, project, kind="will", **kw):
         "participants_area_m2": 25000,
         "consent_owners": 240,
         "consent_area_m2": 24000,
-        "matter": "ordinary",
         "held_on": VOTE_DAY,
     }
+    if kind == "plan":  # on the day the plan was made (the steps run on today's date)
+        args["held_on"] = max(
+            VOTE_DAY, services.plan_made_on(project=project) or VOTE_DAY
+        )
     args.update(kw)
     return services.vote_record(user=user, project=project, kind=kind, **args)
 
 
-def to_reserve_pool(user, project, *, item="road", quantity=100):
-    """Walk a project from will_vote to reserve_pool with all the evidence.
+def pass_plan(user, project, **kw):
+    """A passed owners' vote on every matter the plan puts to them (四(二)3)."""
+    return [
+        passed_vote(user, project, "plan", matter=m, **kw)
+        for m in services.project_plan_matters(project=project)
+    ]
+
+
+def to_plan_vote(user, project, *, items=(("road", 100),)):
+    """Walk a project from will_vote to plan_vote with all the evidence.
 
     A community with C/D-grade buildings also gets the 危房解危 item its plan needs
     (二(二)1)."""
     passed_vote(user, project, "will")
-    services.project_item_add(
-        user=user, project=project, works_item=item, quantity=quantity
-    )
+    for code, quantity in items:
+        services.project_item_add(
+            user=user, project=project, works_item=code, quantity=quantity
+        )
     c = project.community
     if c is not None and (c.dangerous_c or c.dangerous_d):
         services.project_item_add(
@@ -63,7 +75,14 @@ def to_reserve_pool(user, project, *, item="road", quantity=100):
         long_term_management="物业管理",
     )
     services.project_advance(user=user, project=project, to_stage="plan_vote")
-    passed_vote(user, project, "plan", matter="major")
+    project.refresh_from_db()
+    return project
+
+
+def to_reserve_pool(user, project, *, item="road", quantity=100):
+    """Walk a project from will_vote to reserve_pool with all the evidence."""
+    to_plan_vote(user, project, items=((item, quantity),))
+    pass_plan(user, project)
     services.project_advance(user=user, project=project, to_stage="street_review")
     services.project_advance(
         user=user,

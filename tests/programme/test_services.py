@@ -36,9 +36,11 @@ from .builders import (
     ON_TIME,
     block_of,
     community_in,
+    pass_plan,
     passed_vote,
     to_acceptance,
     to_annual_plan,
+    to_plan_vote,
     to_reserve_pool,
 )
 
@@ -240,19 +242,81 @@ def test_clause_4_2_vote_art_278_quorum_two_thirds_exactly_met(haishu, staff):
     assert vote.ratios["participation_owners"]["fraction"] == "2/3"
 
 
-def test_clause_4_2_vote_art_278_major_needs_three_quarters(haishu, staff):
-    """Major matter, 200 participants: 150 (= 3/4) passes, 149 fails."""
+def _lift_plan(staff, haishu):
     p = _project(staff, community_in(haishu))
-    common = {
-        "matter": "major",
-        "participants_owners": 200,
-        "participants_area_m2": 20000,
-        "consent_area_m2": 15000,
-    }
-    assert passed_vote(staff, p, consent_owners=150, **common).passed is True
-    failed = passed_vote(staff, p, consent_owners=149, **common)
-    assert failed.passed is False
-    assert failed.reasons[-1]["text_zh"] == "表决未通过。"
+    return to_plan_vote(staff, p, items=(("road", 100), ("lift", 2)))
+
+
+def test_clause_4_2_3_lift_plan_70_percent_not_passed_76_passes(haishu, staff):
+    """A plan that adds a lift puts 改建 (民法典第278条第一款第七项, >= 3/4 of the
+    participants) to the owners; the rule comes from the matter, not from the user
+    (who used to pick "ordinary" and pass it at > 1/2)."""
+    p = _lift_plan(staff, haishu)
+    assert services.project_plan_matters(project=p) == ["other_major", "rebuild"]
+    turnout = {"participants_owners": 250, "participants_area_m2": 25000}
+    passed_vote(staff, p, "plan", matter="other_major", **turnout)
+    seventy = passed_vote(
+        staff,
+        p,
+        "plan",
+        matter="rebuild",
+        consent_owners=175,  # 175/250 = 70 %
+        consent_area_m2=17500,
+        **turnout,
+    )
+    assert seventy.passed is False
+    assert (seventy.majority, seventy.clause) == (
+        "special",
+        "民法典第278条第一款第七项",
+    )
+    with pytest.raises(ValidationError, match="'rebuild'"):
+        services.project_advance(user=staff, project=p, to_stage="street_review")
+    seventy_six = passed_vote(
+        staff,
+        p,
+        "plan",
+        matter="rebuild",
+        consent_owners=190,  # 190/250 = 76 %
+        consent_area_m2=19000,
+        **turnout,
+    )
+    assert seventy_six.passed is True
+    services.project_advance(user=staff, project=p, to_stage="street_review")
+
+
+def test_clause_4_2_3_matter_cannot_be_chosen_or_left_out(haishu, staff):
+    p = _lift_plan(staff, haishu)
+    with pytest.raises(ValidationError, match="不含'ordinary'"):
+        passed_vote(staff, p, "plan", matter="ordinary")
+    with pytest.raises(ValidationError, match="不含'fund_raising'"):
+        passed_vote(staff, p, "plan", matter="fund_raising")
+    passed_vote(staff, p, "plan", matter="other_major")
+    with pytest.raises(ValidationError, match="'rebuild'"):  # the lift was not voted
+        services.project_advance(user=staff, project=p, to_stage="street_review")
+    assert Vote.objects.filter(kind="plan").count() == 1
+
+
+def test_clause_4_2_3_plan_vote_before_the_plan_is_refused(haishu, staff):
+    """The old guard took the latest "plan" vote even if it predated the plan."""
+    p = _lift_plan(staff, haishu)
+    made = services.plan_made_on(project=p)
+    with pytest.raises(ValidationError, match="早于方案确定日期"):
+        passed_vote(
+            staff, p, "plan", matter="other_major", held_on=made - dt.timedelta(1)
+        )
+    fresh = _project(staff, community_in(haishu))
+    with pytest.raises(ValidationError, match="plan_vote stage"):
+        passed_vote(staff, fresh, "plan", matter="other_major")
+
+
+def test_clause_4_2_3_item_added_after_the_votes_needs_its_own_vote(haishu, staff):
+    p = to_plan_vote(staff, _project(staff, community_in(haishu)))
+    pass_plan(staff, p)
+    services.project_item_add(user=staff, project=p, works_item="parking", quantity=20)
+    with pytest.raises(ValidationError, match="'common_parts_use'"):
+        services.project_advance(user=staff, project=p, to_stage="street_review")
+    pass_plan(staff, p)
+    services.project_advance(user=staff, project=p, to_stage="street_review")
 
 
 def test_clause_4_2_vote_below_quorum_fails(haishu, staff):
@@ -308,7 +372,7 @@ def test_clause_4_3_stage_order_and_public_stage(haishu, staff):
     ]
     last = p.transitions.last()
     assert last.by == staff
-    assert last.evidence["plan_vote"]["passed"] is True
+    assert last.evidence["plan_votes"]["votes"]["other_major"]["passed"] is True
     assert p.documents["implementation_plan"] == "初步实施方案"
 
 

@@ -181,7 +181,7 @@ def _programme_rows(community, district, user) -> dict:
     Vote.objects.create(
         project=project,
         kind="will",
-        matter="ordinary",
+        matter="other_major",
         total_owners=300,
         total_area_m2=30000,
         participants_owners=250,

@@ -31,7 +31,12 @@ EVIDENCE: dict[str, dict[str, Any]] = {
     "application": {"will_vote": PASSED, "chosen_items": ["road", "stairwell"]},
     "preliminary_plan": {"written_application": "申请书 2021-03-01"},
     "plan_vote": {"plan": PLAN},
-    "street_review": {"plan_vote": PASSED},
+    "street_review": {
+        "plan_votes": {
+            "matters": ["other_major", "rebuild"],
+            "votes": {"other_major": PASSED, "rebuild": PASSED},
+        }
+    },
     "district_review": {"implementation_plan": "街道初步实施方案"},
     "reserve_pool": {"sub_status": "generated"},
     "annual_plan": {
@@ -130,8 +135,24 @@ def test_clause_2_2_1_acceptance_needs_every_c_d_building_made_safe() -> None:
 
 
 def test_clause_4_2_3_street_review_needs_passed_plan_vote() -> None:
-    with pytest.raises(StageError, match="plan_vote"):
-        advance("plan_vote", "street_review", {"plan_vote": {"passed": False}})
+    with pytest.raises(StageError, match="plan_votes"):
+        advance("plan_vote", "street_review", {})
+
+
+def test_clause_4_2_3_every_matter_of_the_plan_must_pass() -> None:
+    """A plan with a lift puts 'rebuild' to the owners as well as the plan itself:
+    the plan's ordinary vote alone is not enough (the old guard took one vote)."""
+    ev = {
+        "plan_votes": {
+            "matters": ["other_major", "rebuild"],
+            "votes": {"other_major": PASSED, "rebuild": {"passed": False}},
+        }
+    }
+    with pytest.raises(StageError, match="'rebuild'"):
+        advance("plan_vote", "street_review", ev)
+    del ev["plan_votes"]["votes"]["rebuild"]
+    with pytest.raises(StageError, match="'rebuild'"):
+        advance("plan_vote", "street_review", ev)
 
 
 def test_clause_4_2_4_reserve_pool_sub_status() -> None:

@@ -149,7 +149,6 @@ def test_votes_and_bad_vote(staff_api, project):
     url = reverse("programme-project-votes", args=[project.pk])
     vote = {
         "kind": "will",
-        "matter": "ordinary",
         "total_owners": 300,
         "total_area_m2": "30000",
         "participants_owners": 250,
@@ -160,6 +159,12 @@ def test_votes_and_bad_vote(staff_api, project):
     }
     resp = staff_api.post(url, vote, format="json")
     assert resp.status_code == 201 and resp.json()["passed"] is True
+    # the matter and its majority are derived, not chosen (民法典第278条第一款第九项)
+    assert resp.json()["matter"] == "other_major"
+    assert resp.json()["majority"] == "ordinary"
+    assert resp.json()["clause"] == "民法典第278条第一款第九项"
+    resp = staff_api.post(url, {**vote, "matter": "rebuild"}, format="json")
+    assert resp.status_code == 400 and "意愿表决" in resp.json()["detail"]
     resp = staff_api.post(url, {**vote, "participants_owners": 301}, format="json")
     assert resp.status_code == 400
     assert "more participants (301) than owners (300)" in resp.json()["detail"]
