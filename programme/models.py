@@ -280,6 +280,18 @@ class ProjectItem(models.Model):
         blank=True,
         validators=[ZERO, MaxValueValidator(1)],
     )
+    government_share = models.DecimalField(
+        _("政府出资比例（提升类）"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[ZERO, MaxValueValidator(1)],
+        help_text=_(
+            "提升类设施（养老、托幼、医疗等）由政府出资的部分（三）；"
+            "为空时全部由社会资本投入"
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -298,6 +310,11 @@ class ProjectItem(models.Model):
                 condition=Q(owners_share__isnull=True)
                 | (Q(owners_share__gte=0) & Q(owners_share__lte=1)),
                 name="programme_projectitem_share_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(government_share__isnull=True)
+                | (Q(government_share__gte=0) & Q(government_share__lte=1)),
+                name="programme_projectitem_gov_share_0_1",
             ),
             models.UniqueConstraint(
                 fields=["project", "works_item"], name="programme_projectitem_unique"

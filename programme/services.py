@@ -302,6 +302,7 @@ def project_item_add(
     budget: Any = None,
     final_account: Any = None,
     owners_share: Any = None,
+    government_share: Any = None,
 ) -> ProjectItem:
     """Add a works item (二(二)) with its budget line to a project.
 
@@ -347,14 +348,16 @@ def project_item_add(
                 f"{works_item.code} has no owners' co-pay"
             )
             raise ValidationError(msg)
-        try:
-            share = Decimal(str(owners_share))
-        except InvalidOperation as exc:
-            msg = f"owners_share must be a number, got {owners_share!r}"
-            raise ValidationError(msg) from exc
-        if not Decimal(0) <= share <= Decimal(1):
-            msg = f"owners_share must be between 0 and 1, got {owners_share}"
+        share = _share(owners_share, "owners_share")
+    gov = None
+    if government_share is not None:
+        if works_item.category != WorksItem.Category.ENHANCEMENT:
+            msg = (
+                f"{works_item.name_zh}不是提升类内容：政府出资比例只用于提升类（三） / "
+                "government_share is for enhancement works only"
+            )
             raise ValidationError(msg)
+        gov = _share(government_share, "government_share")
     return ProjectItem.objects.create(
         project=project,
         works_item=works_item,
@@ -363,7 +366,20 @@ def project_item_add(
         budget=line,
         final_account=final,
         owners_share=share,
+        government_share=gov,
     )
+
+
+def _share(value: Any, name: str) -> Decimal:
+    try:
+        share = Decimal(str(value))
+    except InvalidOperation as exc:
+        msg = f"{name} must be a number, got {value!r}"
+        raise ValidationError(msg) from exc
+    if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
+        msg = f"{name} must be between 0 and 1, got {value}"
+        raise ValidationError(msg)
+    return share
 
 
 @transaction.atomic
@@ -796,6 +812,8 @@ def project_funding(
             row["final_account_yuan"] = i.final_account
         if i.owners_share is not None:
             row["owners_share"] = i.owners_share
+        if i.government_share is not None:
+            row["government_share"] = i.government_share
         rows.append(row)
     central, _source = district_is_central(district=project.district, on=day)
     try:
@@ -828,10 +846,9 @@ def _pool_row(project: Project, as_of: dt.date) -> dict[str, Any]:
     )
     cofunding = 0.0
     if project.items.exists():
-        split = project_funding(project=project, on=as_of)
-        if split.total_yuan:
-            paid = split.totals["owners"] + split.totals["social_capital"]
-            cofunding = float(paid / split.total_yuan)
+        cofunding = float(
+            fund.cofunding_share(project_funding(project=project, on=as_of))
+        )
     return {
         "code": project.code,
         "district_code": project.district.code,

@@ -41,6 +41,7 @@ __all__ = [
     "FundingBreakdown",
     "ItemSplit",
     "catalogue_items",
+    "cofunding_share",
     "funding_split",
     "is_central_district",
     "to_yuan",
@@ -322,6 +323,36 @@ def _override_owners(shares: dict[str, Decimal], owners: Decimal) -> dict[str, D
     return out
 
 
+def _override_government(
+    shares: dict[str, Decimal], government: Decimal
+) -> dict[str, Decimal]:
+    """An enhancement item the government co-funds: ``government`` of it, the rest
+    from the payers of the rule (social capital), rescaled."""
+    rest = 1 - shares.get("government", Decimal(0))
+    if rest == 0:
+        return {"government": government, "social_capital": 1 - government}
+    scale = (1 - government) / rest
+    out = {p: s * scale for p, s in shares.items() if p != "government"}
+    out["government"] = government
+    return out
+
+
+def cofunding_share(breakdown: FundingBreakdown) -> Decimal:
+    """Share of the basic and improvement works paid by others than the government.
+
+    The reserve pool's co-funding criterion (三: owners' and social funds for the
+    works the government supports). Enhancement works are left out: they are social
+    capital by default, so counting them would let a project raise its score by
+    adding such items alone. Returns 0 for a project without such works.
+    """
+    supported = [s for s in breakdown.items if s.category != "enhancement"]
+    total = sum((s.base_yuan for s in supported), Decimal(0))
+    if not total:
+        return Decimal(0)
+    government = sum((s.shares["government"] for s in supported), Decimal(0))
+    return (total - government) / total
+
+
 def funding_split(
     project_items: Iterable[Mapping[str, Any]],
     *,
@@ -341,7 +372,10 @@ def funding_split(
         the catalogue's typical cost); optional ``final_account_yuan`` (the
         audited final account, 核定的竣工财务决算数, used instead of the budget
         when given); optional ``owners_share`` (0–1, the district's owners'
-        co-pay standard for an ``owners_copay`` item, 三(三)). Items not in the
+        co-pay standard for an ``owners_copay`` item, 三(三)); optional
+        ``government_share`` (0–1, the government's part of an enhancement item:
+        elderly care, childcare, medical facilities the district funds, 三 "政府…
+        给予政策支持"; it enters the city subsidy base). Items not in the
         catalogue must carry ``category`` (and may carry ``special_item``,
         ``owners_copay``, ``name_zh``).
     district_is_central : bool
@@ -406,6 +440,19 @@ def funding_split(
             shares = _override_owners(shares, owners)
             figures.append(
                 Figure("owners share (district standard)", owners, "三(三)", "override")
+            )
+        if item.get("government_share") is not None:
+            if item["category"] != "enhancement":
+                raise ValueError(
+                    f"item {code}: government_share is for enhancement works (提升类) "
+                    "only; basic and improvement works follow the rates"
+                )
+            gov = _fraction(
+                item["government_share"], name=f"item {code}: government_share"
+            )
+            shares = _override_government(shares, gov)
+            figures.append(
+                Figure("government share (district decision)", gov, "三", "override")
             )
         amounts = _split(base, shares)
         for payer in PAYERS:

@@ -187,7 +187,8 @@ def score_projects(
         criteria use — by default ``completion_year`` (or ``building_age``),
         ``dangerous_c``, ``dangerous_d``, ``will_consent_ratio`` (0–1, from
         the will vote), ``missing_categories``, ``cofunding_share`` (0–1,
-        owners + social capital share of the budget), ``property_management``
+        the non-government share of the basic and improvement works,
+        :func:`geoapp.analysis.funding.cofunding_share`), ``property_management``
         (``none``/``self``/``committed``/``professional``), ``in_block``
         (bool, part of a contiguous block 连片改造).
     scoring_rules : Mapping

@@ -170,6 +170,7 @@ class ProjectItemSerializer(serializers.ModelSerializer):
             "budget",
             "final_account",
             "owners_share",
+            "government_share",
         ]
         read_only_fields = ["id"]
         # Range checks live in the service so API and admin refuse alike.
@@ -177,6 +178,7 @@ class ProjectItemSerializer(serializers.ModelSerializer):
             "quantity": {"validators": []},
             "final_account": {"validators": []},
             "owners_share": {"validators": []},
+            "government_share": {"validators": []},
         }
 
 

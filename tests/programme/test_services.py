@@ -12,6 +12,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from geoapp.models import AnalysisRun, CoverageResult
+from layers.models import District
 from programme import services
 from programme.models import (
     AnnualPlan,
@@ -133,6 +136,25 @@ def test_clause_3_1_central_flag_comes_from_the_data_in_force(staff):
     assert split.city_subsidy_yuan == D("0.00")
 
 
+def test_clause_3_1_district_missing_from_the_data_is_not_central_by_default(staff):
+    """The 40 % is for the listed central districts: a district row that is not in
+    districts.json and nobody marked central gets none (the flag defaulted to true)."""
+    new = District.objects.create(
+        code="339901",
+        name="新设区",
+        geom=MultiPolygon(
+            factories.square(121.55, 29.875, 5000), srid=django_settings.SRID
+        ),
+    )
+    assert new.is_central is False
+    split = services.project_funding(project=_central_example(staff, new))
+    assert split.city_subsidy_yuan == D("0.00")
+    assert services.district_is_central(district=new, on=ON_TIME) == (
+        False,
+        "District.is_central",
+    )
+
+
 def test_clause_3_1_lifts_and_dangerous_building_excluded_from_subsidy_base(
     haishu, staff
 ):
@@ -203,6 +225,46 @@ def test_clause_3_3_owners_share_refused_on_item_without_copay(haishu, staff):
             user=staff, project=p, works_item="road", quantity=1, owners_share="0.2"
         )
     assert ProjectItem.objects.count() == 0
+
+
+def test_clause_3_enhancement_item_records_government_money(haishu, staff):
+    """Childcare 100 m² × 4 500 = 450 000 with 50 % from the district: government
+    225 000, in the 40 % base (三(一)); refused on a basic item, nothing saved."""
+    p = _project(staff, community_in(haishu))
+    services.project_item_add(
+        user=staff,
+        project=p,
+        works_item="childcare",
+        quantity=100,
+        government_share="0.5",
+    )
+    split = services.project_funding(project=p)
+    assert split.totals["government"] == D("225000.00")
+    assert split.totals["social_capital"] == D("225000.00")
+    assert split.city_subsidy_yuan == D("90000.00")
+    with pytest.raises(ValidationError, match="提升类"):
+        services.project_item_add(
+            user=staff, project=p, works_item="road", quantity=1, government_share="0.5"
+        )
+    assert ProjectItem.objects.count() == 1
+
+
+def test_clause_4_2_4_enhancement_items_do_not_raise_the_cofunding_score(haishu, staff):
+    """Same community data, same stairwell; one project adds a fitness corner (social
+    capital): both get the same co-funding points (the share used to count it)."""
+    a = to_reserve_pool(
+        staff, _project(staff, community_in(haishu)), item="stairwell", quantity=4
+    )
+    b = to_reserve_pool(
+        staff, _project(staff, community_in(haishu)), item="stairwell", quantity=4
+    )
+    services.project_item_add(user=staff, project=b, works_item="fitness", quantity=3)
+    services.reserve_pool_score(user=staff, district=haishu, year=2022)
+    points = {
+        e.project_id: e.points["co_funding"]["points"]
+        for e in ReserveEntry.objects.all()
+    }
+    assert points[a.pk] == points[b.pk] == 15.0  # owners 30 % of the stairwell
 
 
 def test_negative_budget_or_quantity_refused_and_nothing_saved(haishu, staff):

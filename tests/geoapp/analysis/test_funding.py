@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from geoapp.analysis.funding import (
     PAYERS,
     catalogue_items,
+    cofunding_share,
     funding_split,
     is_central_district,
     to_yuan,
@@ -138,6 +139,41 @@ def test_clause_3_2_enhancement_is_social_capital() -> None:
     result = split([{"code": "parking", "quantity": 20}], central=True)
     assert result.totals["social_capital"] == D("500000.00")  # 20 × 25,000
     assert result.city_subsidy_yuan == D("0.00")
+
+
+def test_clause_3_enhancement_works_may_carry_government_money() -> None:
+    """Elderly service 400,000 with 60 % from the district: government 240,000 enters
+    the 40 % base (city 96,000), social capital 160,000 (it was always 100 % social
+    capital, so public money for elderly, childcare or medical facilities could not
+    be recorded and the base was understated)."""
+    item = {"code": "elderly_service", "final_account_yuan": 400_000}
+    result = split([{**item, "government_share": "0.6"}], central=True)
+    (line,) = result.items
+    assert line.shares["government"] == D("240000.00")
+    assert line.shares["social_capital"] == D("160000.00")
+    assert result.city_subsidy_base_yuan == D("240000.00")
+    assert result.city_subsidy_yuan == D("96000.00")
+    assert any(f.label.startswith("government share") for f in line.figures)
+    with pytest.raises(ValueError, match="enhancement works"):
+        split([{"code": "road", "budget_yuan": 1, "government_share": "0.5"}], True)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        split([{**item, "government_share": "1.5"}], central=True)
+
+
+def test_clause_3_cofunding_share_is_not_raised_by_enhancement_items() -> None:
+    """Road 100,000 (government) + stairwell 50,000 (owners 30 %): 15,000 / 150,000 =
+    10 %; adding a fitness corner paid by social capital leaves it at 10 % (counting it
+    would give 95,000 / 230,000 = 41 %)."""
+    base = [
+        {"code": "road", "budget_yuan": 100_000},
+        {"code": "stairwell", "quantity": 2},
+    ]
+    plain = cofunding_share(split(base, central=True))
+    more = cofunding_share(
+        split([*base, {"code": "fitness", "quantity": 1}], central=True)
+    )
+    assert plain == more == D("0.1")
+    assert cofunding_share(split([{"code": "fitness", "quantity": 1}], True)) == 0
 
 
 def test_clause_3_3_district_owner_copay_standard_overrides() -> None:
