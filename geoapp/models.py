@@ -16,6 +16,13 @@ class RuleSet(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     description = models.TextField(_("说明"), blank=True)
     is_default = models.BooleanField(_("默认规则集"), default=False)
+    distance_block_m = models.PositiveIntegerField(
+        _("居住街坊步行距离（m）"),
+        default=150,
+        help_text=_(
+            "GB 50180 未规定步行时间；默认 150 m（4 hm² 街坊半对角线），待核实"
+        ),
+    )
     distance_5_m = models.PositiveIntegerField(_("5 分钟步行距离（m）"), default=300)
     distance_10_m = models.PositiveIntegerField(_("10 分钟步行距离（m）"), default=500)
     distance_15_m = models.PositiveIntegerField(_("15 分钟步行距离（m）"), default=1000)
@@ -26,6 +33,15 @@ class RuleSet(models.Model):
     elderly_speed_m_per_min = models.FloatField(_("老年人步速（m/min）"), default=55.0)
     #: the E2SFCA distance decay (geoapp.analysis.rules.DistanceDecay), as in the fixture
     distance_decay = models.JSONField(_("距离衰减（E2SFCA）"), default=dict, blank=True)
+    checklist = models.JSONField(
+        _("完整居住社区及旧区改建规则"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "complete_community_items 与 old_area_rules：非步行距离的规则，"
+            "每条带条款和核实标记"
+        ),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
@@ -41,7 +57,8 @@ class RuleSet(models.Model):
                 name="one_default_ruleset",
             ),
             models.CheckConstraint(
-                condition=models.Q(distance_5_m__lte=models.F("distance_10_m"))
+                condition=models.Q(distance_block_m__lte=models.F("distance_5_m"))
+                & models.Q(distance_5_m__lte=models.F("distance_10_m"))
                 & models.Q(distance_10_m__lte=models.F("distance_15_m"))
                 & models.Q(strict_distance_15_m__lte=models.F("distance_15_m")),
                 name="ruleset_tiers_ordered",

@@ -394,6 +394,8 @@ class AmenityCategory(models.Model):
     """配套设施类别 — a facility category of the life-circle standard (LIFECIRCLE.md), loaded as data."""
 
     class Tier(models.IntegerChoices):
+        #: 居住街坊: no walking time in GB 50180; keyed as 3 minutes (150 m)
+        BLOCK = 3, _("居住街坊")
         FIVE = 5, _("五分钟生活圈")
         TEN = 10, _("十分钟生活圈")
         FIFTEEN = 15, _("十五分钟生活圈")

@@ -29,7 +29,7 @@ def shared_data() -> Path:
 
 DATA_MIGRATIONS = (
     "layers.migrations.0002_load_amenity_categories",
-    "geoapp.migrations.0002_default_ruleset",
+    "geoapp.migrations.0007_reload_default_ruleset",
     "geoapp.migrations.0005_capacity",
     "programme.migrations.0004_reload_programme_data",
 )

@@ -7,7 +7,11 @@ queried for distance thresholds by the walkshed engine.
 Tier semantics (GB 50180-2018 条文 2.0.2-2.0.5 and the "facility sets are
 cumulative" rule, see LIFECIRCLE.md §1.1):
 
-* every facility category belongs to exactly one tier (5, 10 or 15 minutes) and
+* tiers are keyed by walking minutes: the 5/10/15-minute circles and the
+  居住街坊 (residential block), which has no walking time in the standard and is
+  keyed as a 3-minute tier (150 m in the default rule set, flagged unverified);
+* every facility category belongs to exactly one tier, the lowest at which the
+  standard requires it (商场 ▲ at 10 and 15 minutes belongs to 10), and
   has its own *threshold*: its ``service_radius_m`` (or, if absent, its tier's
   distance), see :meth:`RuleSet.threshold_m`;
 * a community **meets tier T** when every *required* category whose tier is
@@ -52,12 +56,19 @@ class Tier:
     strict_distance_m
         Optional stricter distance (e.g. 800 m for the 15-min tier, whose
         standard range is 800-1000 m).
+    source_clause
+        Clause of the standard the tier's distance cites.
+    verified
+        ``False`` when the distance has not been checked against the official
+        text (the 居住街坊 distance is derived, not given).
     """
 
     minutes: int
     distance_m: float
     name: str = ""
     strict_distance_m: float | None = None
+    source_clause: str = ""
+    verified: bool = True
 
     def distance(self, *, strict: bool = False) -> float:
         """Return the tier distance in metres, the strict variant if asked and set."""
@@ -212,6 +223,13 @@ class RuleSet:
     def capacity_codes(self) -> tuple[str, ...]:
         """Codes of the categories with a capacity standard, in rule-set order."""
         return tuple(r.code for r in self.rules if r.capacity is not None)
+
+    #: 完整居住社区 items that are not walking distances (infrastructure, governance):
+    #: carried with their clause and verified flag, checked by survey or attribute
+    complete_community_items: tuple[Mapping[str, Any], ...] = ()
+    #: 旧区改建 rules (old estates): e.g. 2-3 convenience stores instead of a
+    #: supermarket, public green per head >= 70 % of the control value (GB 4.0.5)
+    old_area_rules: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -418,8 +436,11 @@ def load_ruleset(data: Mapping[str, Any]) -> RuleSet:
         ``distance_m``, optional ``strict_distance_m`` and ``name``),
         ``categories`` (``code``, ``name``, ``tier_minutes``, ``required``,
         optional ``service_radius_m``, ``min_floor_area_m2``,
-        ``min_site_area_m2``, ``per_pop``, ``source_clause``, ``verified``) and
-        optional ``walking_profiles`` (``code``, ``name``, ``speed_m_per_min``).
+        ``min_site_area_m2``, ``per_pop``, ``source_clause``, ``verified``),
+        optional ``walking_profiles`` (``code``, ``name``, ``speed_m_per_min``)
+        and optional ``complete_community_items`` / ``old_area_rules`` (each
+        with ``source_clause`` and ``verified``; named ``categories`` /
+        ``category`` must exist).
 
     Returns
     -------
@@ -465,7 +486,20 @@ def load_ruleset(data: Mapping[str, Any]) -> RuleSet:
                 f"and not larger than 'distance_m' ({dist})."
             )
             raise ValueError(msg)
-        tiers.append(Tier(minutes, dist, str(t.get("name", "")), strict))
+        verified = t.get("verified", True)
+        if not isinstance(verified, bool):
+            msg = f"tier {minutes} min: 'verified' must be true or false."
+            raise ValueError(msg)
+        tiers.append(
+            Tier(
+                minutes,
+                dist,
+                str(t.get("name", "")),
+                strict,
+                str(t.get("source_clause") or ""),
+                verified,
+            )
+        )
     tiers.sort(key=lambda t: t.minutes)
     minutes_list = [t.minutes for t in tiers]
     if len(set(minutes_list)) != len(minutes_list):
@@ -570,6 +604,8 @@ def load_ruleset(data: Mapping[str, Any]) -> RuleSet:
         walking_profiles=tuple(profiles),
         description=str(data.get("description", "")),
         distance_decay=_decay(data.get("distance_decay")),
+        complete_community_items=_cited(data, "complete_community_items", seen),
+        old_area_rules=_cited(data, "old_area_rules", seen),
     )
 
 
@@ -642,3 +678,33 @@ def _decay(raw: Any) -> DistanceDecay:
             raise ValueError(msg)
         steps.append((f, float(w)))  # type: ignore[arg-type]
     return DistanceDecay("step", tuple(steps), None, source)
+
+
+def _cited(
+    data: Mapping[str, Any], key: str, codes: set[str]
+) -> tuple[Mapping[str, Any], ...]:
+    """Rules that are not walking distances: each needs a clause and a verified flag;
+    the categories they name must be in the rule set."""
+    raw = data.get(key) or ()
+    if not isinstance(raw, list | tuple):
+        msg = f"rule set: {key!r} must be a list."
+        raise ValueError(msg)
+    out = []
+    for i, item in enumerate(raw):
+        where = f"{key} #{i}"
+        if not isinstance(item, Mapping):
+            msg = f"{where}: must be a mapping."
+            raise ValueError(msg)
+        _str(item.get("source_clause"), "source_clause", where)
+        if not isinstance(item.get("verified"), bool):
+            msg = f"{where}: 'verified' must be true or false."
+            raise ValueError(msg)
+        named = list(item.get("categories") or ())
+        if item.get("category"):
+            named.append(item["category"])
+        unknown = sorted(set(named) - codes)
+        if unknown:
+            msg = f"{where}: unknown categories {unknown}."
+            raise ValueError(msg)
+        out.append(dict(item))
+    return tuple(out)

@@ -143,8 +143,10 @@ _SCALES: dict[str, _Scale] = {
 # per-street ``gap`` probability (times ``_Scale.amenity_factor``); ``tau`` is the *service threshold* of
 # the service-driven placement (a community whose service level plus noise
 # exceeds it gets the facility within ``reach_m`` of it, see ``_amenities``;
-# ``None`` = no service-driven placement); ``reach_m`` is the category's tier
-# distance (GB 50180-2018: 5/10/15 min = 300/500/1000 m).
+# ``None`` = no service-driven placement); ``reach_m`` is the placement distance: the
+# tier distance of the first rule set (5/10/15 min = 300/500/1000 m), kept when a
+# category later moved tier (便利店 and 邮件快件 to the 居住街坊, 商场 and 银行 to
+# 10 min) so that the demo's random stream, and every figure drawn from it, stays.
 @dataclass(frozen=True)
 class _Cat:
     code: str
@@ -220,11 +222,23 @@ _CATS: tuple[_Cat, ...] = tuple(
         ("shopping_mall", 2, 2.5, 0.2, 0.65, 1000.0, "购物中心", None, 40000.0),
         ("bank", 18, 2.0, 0.15, 0.40, 1000.0, "银行网点", None, 400.0),
         ("post_office", 3, 1.5, 0.15, 0.58, 1000.0, "邮政所", None, 300.0),
+        # added with the 居住街坊 tier and the missing rules (issue 16): appended, so
+        # the draws of the categories above (and their demo amenities) are unchanged
+        ("garbage_point", 100, 1.5, 0.05, 0.25, 70.0, "垃圾分类收集点", None, None),
+        ("garbage_station", 6, 1.0, 0.15, 0.45, 300.0, "垃圾收集站", None, 120.0),
+        ("nursing_care_home", 2, 1.0, 0.2, 0.60, 1000.0, "老年养护院", (50, 300), 3e3),
+        ("street_office", 0, 1.0, 0.0, 0.55, 1000.0, "街道办事处", None, 2000.0),
+        ("judicial_office", 0, 1.0, 0.0, 0.58, 1000.0, "司法所", None, 300.0),
     )
 )
 CATEGORY_CODES: tuple[str, ...] = tuple(c.code for c in _CATS)
 # one per street, at the community with the most residents around it
-_PER_STREET = ("street_service_center", "health_center")
+_PER_STREET = (
+    "street_service_center",
+    "health_center",
+    "street_office",
+    "judicial_office",
+)
 # a facility counts as serving the communities whose centre is within this
 # share of its reach (straight line; the walk is longer)
 _REACH_SHARE = 0.65

@@ -32,6 +32,12 @@ def ruleset_to_dict(rs: RuleSet) -> dict[str, Any]:
         "name": rs.name,
         "version": rs.version,
         "tiers": [
+            {
+                "minutes": 3,
+                "distance_m": rs.distance_block_m,
+                "name": "居住街坊",
+                "verified": False,
+            },
             {"minutes": 5, "distance_m": rs.distance_5_m, "name": "五分钟生活圈"},
             {"minutes": 10, "distance_m": rs.distance_10_m, "name": "十分钟生活圈"},
             {
@@ -71,6 +77,10 @@ def ruleset_to_dict(rs: RuleSet) -> dict[str, Any]:
         "capacity_standards": {
             r.category.code: r.capacity for r in rules if r.capacity is not None
         },
+        "complete_community_items": (rs.checklist or {}).get(
+            "complete_community_items", []
+        ),
+        "old_area_rules": (rs.checklist or {}).get("old_area_rules", []),
     }
 
 
@@ -88,12 +98,20 @@ def ruleset_import(data: dict[str, Any]) -> RuleSet:
     if missing:
         msg = f"rule set must define the 5, 10 and 15 minute tiers (missing {sorted(missing)})"
         raise ValueError(msg)
+    extra = set(tiers) - {3, 5, 10, 15}
+    if extra:
+        msg = (
+            "rule set tiers are the 居住街坊 (3) and the 5, 10, 15 minute circles; "
+            f"unknown {sorted(extra)}"
+        )
+        raise ValueError(msg)
     speeds = {p.code: p.speed_m_per_min for p in parsed.walking_profiles}
     rs = RuleSet.objects.filter(name=parsed.name).first()
     version = (rs.version + 1) if rs else int(data.get("version", 1))
     fields = {
         "version": version,
         "description": data.get("description", ""),
+        "distance_block_m": tiers[3].distance_m if 3 in tiers else 150,
         "distance_5_m": tiers[5].distance_m,
         "distance_10_m": tiers[10].distance_m,
         "distance_15_m": tiers[15].distance_m,
@@ -101,6 +119,12 @@ def ruleset_import(data: dict[str, Any]) -> RuleSet:
         "adult_speed_m_per_min": speeds.get("adult", 66.7),
         "elderly_speed_m_per_min": speeds.get("elderly", 55.0),
         "distance_decay": data.get("distance_decay") or {},
+        "checklist": {
+            "complete_community_items": [
+                dict(i) for i in parsed.complete_community_items
+            ],
+            "old_area_rules": [dict(i) for i in parsed.old_area_rules],
+        },
     }
     rs, _ = RuleSet.objects.update_or_create(name=parsed.name, defaults=fields)
     rs.rules.all().delete()

@@ -63,6 +63,11 @@ AMENITY_CATEGORIES = (
     "shopping_mall",
     "bank",
     "post_office",
+    "garbage_point",
+    "garbage_station",
+    "nursing_care_home",
+    "street_office",
+    "judicial_office",
 )
 
 STAGES = (

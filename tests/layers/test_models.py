@@ -31,8 +31,8 @@ def bowtie() -> Polygon:
 
 
 def test_categories_loaded_from_ruleset():
-    # 29 categories in fixtures/rulesets/gb50180_2018.json, by the data migration
-    assert models.AmenityCategory.objects.count() == 29
+    # 34 categories in fixtures/rulesets/gb50180_2018.json, by the data migrations
+    assert models.AmenityCategory.objects.count() == 34
     kg = models.AmenityCategory.objects.get(code="kindergarten")
     assert (kg.tier_minutes, kg.required, kg.service_radius_m) == (5, True, 300)
 

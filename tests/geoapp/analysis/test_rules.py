@@ -47,7 +47,7 @@ def rs() -> RuleSet:
 def test_fixture_loads() -> None:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     rs = load_ruleset(data)
-    assert rs.tier_minutes == (5, 10, 15)
+    assert rs.tier_minutes == (3, 5, 10, 15)
     assert len(rs.codes) == len(data["categories"])
     assert rs.rule("kindergarten").tier_minutes == 5
     assert rs.profile("elderly").speed_m_per_min == 55.0
@@ -134,3 +134,98 @@ def test_not_a_mapping() -> None:
 def test_frozen(rs: RuleSet) -> None:
     with pytest.raises(AttributeError):
         rs.name = "x"  # type: ignore[misc]
+
+
+# --- the shipped rule set checked against LIFECIRCLE.md and GB 50180-2018 附录B/C ---
+@pytest.fixture(scope="module")
+def gb() -> RuleSet:
+    return load_ruleset(json.loads(FIXTURE.read_text(encoding="utf-8")))
+
+
+def test_gb50180_2_0_5_block_tier_holds_its_own_facilities(gb: RuleSet) -> None:
+    """居住街坊 (2.0.5): 生活垃圾收集点 within 70 m, 便利店 and 邮件快件 belong there (they
+    were 5-minute rules); its 150 m is derived, so flagged unverified."""
+    block = gb.tier(3)
+    assert (block.name, block.distance_m, block.verified) == ("居住街坊", 150.0, False)
+    assert gb.rule("garbage_point").tier_minutes == 3
+    assert gb.threshold_m("garbage_point") == 70.0
+    for code in ("convenience_store", "parcel_locker"):
+        assert gb.rule(code).tier_minutes == 3, code
+        assert gb.threshold_m(code) == 150.0
+    # cumulative: a 5-minute circle must also provide the block facilities
+    assert "garbage_point" in gb.required_codes(5)
+    assert "kindergarten" not in gb.required_codes(3)
+
+
+def test_gb50180_appendix_b_mall_and_bank_are_required_at_10_minutes(
+    gb: RuleSet,
+) -> None:
+    """附录B marks 商场 and 银行营业网点 ▲ at 10 and 15 minutes: with cumulative sets they
+    are checked at the 10-minute distance (they were checked at 1000 m only)."""
+    for code in ("shopping_mall", "bank"):
+        assert gb.rule(code).tier_minutes == 10, code
+        assert gb.threshold_m(code) == 500.0
+        assert "十分钟、十五分钟生活圈 ▲" in gb.rule(code).source_clause
+
+
+def test_gb50180_appendix_b_missing_rules_are_there(gb: RuleSet) -> None:
+    expected = {
+        "garbage_station": (5, "生活垃圾收集站"),
+        "nursing_care_home": (15, "老年养护院"),
+        "street_office": (15, "街道办事处"),
+        "judicial_office": (15, "司法所"),
+    }
+    for code, (tier, name) in expected.items():
+        rule = gb.rule(code)
+        assert (rule.tier_minutes, rule.name, rule.required) == (tier, name, True)
+
+
+def test_gb50180_every_rule_cites_its_clause_with_a_verified_flag(gb: RuleSet) -> None:
+    """Numbers come with their source; the 完整居住社区 minimums are cited as such (the
+    kindergarten's 2 200 / 3 500 m² were cited as 表5.0.2-3), and the 文化活动站 radius,
+    found in no source, is flagged."""
+    for rule in gb.rules:
+        assert rule.source_clause.startswith(("GB 50180-2018", "完整居住社区")), rule
+        assert "表5.0.2" not in rule.source_clause, rule.code
+    k = gb.rule("kindergarten")
+    assert "完整居住社区建设标准 第2项" in k.source_clause
+    assert (k.min_floor_area_m2, k.min_site_area_m2, k.verified) == (2200, 3500, True)
+    culture = gb.rule("culture_station")
+    assert culture.verified is False and "no radius" in culture.source_clause
+    for tier in gb.tiers:
+        assert tier.source_clause.startswith("GB 50180-2018"), tier
+
+
+def test_complete_community_items_8_to_13_and_15_to_20(gb: RuleSet) -> None:
+    """完整居住社区建设标准 items that are not walking distances are carried as rules
+    (they were absent), each with its clause and verified flag."""
+    items = {i["item"]: i for i in gb.complete_community_items}
+    assert set(items) == {8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20}
+    for n, item in items.items():
+        assert f"第{n}项" in item["source_clause"]
+        assert isinstance(item["verified"], bool)
+    assert set(items[13]["categories"]) >= {"garbage_point", "public_toilet"}
+
+
+def test_gb50180_4_0_5_and_old_estate_rules(gb: RuleSet) -> None:
+    """旧区改建: public green per head >= 70 % of the control value (GB 4.0.5); old
+    estates may have 2-3 convenience stores of 50-100 m² (完整居住社区 第6项)."""
+    rules = {r["code"]: r for r in gb.old_area_rules}
+    green = rules["public_green_share_of_control"]
+    assert green["min_share_of_control"] == 0.7
+    assert "4.0.5" in green["source_clause"]
+    shops = rules["convenience_stores_for_supermarket"]
+    assert (shops["min_count"], shops["max_count"]) == (2, 3)
+    assert shops["category"] == "convenience_store"
+
+
+def test_cited_rules_need_a_clause_and_known_categories() -> None:
+    data = _small()
+    data["old_area_rules"] = [{"code": "x", "verified": True}]
+    with pytest.raises(ValueError, match="source_clause"):
+        load_ruleset(data)
+    data["old_area_rules"] = [
+        {"code": "x", "verified": True, "source_clause": "c", "category": "nope"}
+    ]
+    with pytest.raises(ValueError, match="unknown categories"):
+        load_ruleset(data)

@@ -410,7 +410,8 @@ def test_walk_network(city):
 def test_small_counts(city):
     assert 500 <= len(city.communities) <= 700
     # service-driven placement: about one basic shop per community cluster
-    assert 3000 <= len(city.amenities) <= 9000
+    # 9 771 at seed 42 (34 categories; 29 before the rule set check of issue 16)
+    assert 3000 <= len(city.amenities) <= 10_000
     assert 150 <= len(city.idle_land) <= 250
     assert 80 <= len(city.vacant_housing) <= 120
     assert len(city.districts) == 6
@@ -446,7 +447,9 @@ def test_life_circle_is_realistic(life):
     assert core["mean_score"].between(65, 85).all()
     assert edge["mean_score"].between(35, 65).all()
     assert core["mean_score"].min() > edge["mean_score"].max()
-    assert core["share_tier_15min"].between(0.15, 0.4).all()
+    # 商场 and 银行 at 10 minutes (GB 50180-2018 附录B ▲ at 10 and 15) and the 居住街坊
+    # tier made the 15-minute tier stricter (issue 16): 江北 0.20 -> 0.11
+    assert core["share_tier_15min"].between(0.08, 0.4).all()
     # tiers are cumulative: fewer meet 15 min than 5 min
     assert (res["share_tier_15min"] <= res["share_tier_5min"]).all()
     for cat in GAPS:

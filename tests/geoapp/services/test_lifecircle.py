@@ -22,7 +22,8 @@ def test_run_stores_network_distances_per_community():
     assert run.status == AnalysisRun.Status.DONE
     assert run.summary["mode"] == "network"
     assert run.engine.startswith("scipy")
-    assert run.ruleset_version == 1 and run.data_time is not None
+    # the default rule set is at version 2 since its check against GB 50180 (issue 16)
+    assert run.ruleset_version == 2 and run.data_time is not None
     a = CoverageResult.objects.get(run=run, community__code="A")
     b = CoverageResult.objects.get(run=run, community__code="B")
     # each entrance is 10 m north of the street: A walks 10 m + 200 m along the street =
