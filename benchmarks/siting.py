@@ -91,8 +91,9 @@ def run_benchmark(args) -> None:
     distance = float(ctx.result.thresholds_m[cat])
 
     # --- coverage matrix alone (same inputs as the service) -------------------
+    # every plot not refused (consent="all"): the largest problem the service solves
     cand = core.siting_candidates(
-        adapters.idle_land_gdf(), adapters.vacant_housing_gdf(), rule
+        adapters.idle_land_gdf(), adapters.vacant_housing_gdf(), rule, consent="all"
     )
     comm = ctx.communities
     residents = services._residents(comm)
@@ -125,14 +126,24 @@ def run_benchmark(args) -> None:
 
     t = time.perf_counter()
     g = services.siting_run(
-        user=SYSTEM, category=cat, k=args.k, method="greedy", lifecircle_run=lc_run
+        user=SYSTEM,
+        category=cat,
+        k=args.k,
+        method="greedy",
+        consent="all",
+        lifecircle_run=lc_run,
     )
     t_g = time.perf_counter() - t
     go = g.summary["objectives"]["greedy"]
     gt = g.summary["timings"]
     t = time.perf_counter()
     e = services.siting_run(
-        user=SYSTEM, category=cat, k=args.k, method="exact", lifecircle_run=lc_run
+        user=SYSTEM,
+        category=cat,
+        k=args.k,
+        method="exact",
+        consent="all",
+        lifecircle_run=lc_run,
     )
     t_e = time.perf_counter() - t
     eo = e.summary["objectives"]["exact"]

@@ -16,7 +16,9 @@ life-circle run, exceeds the tier distance; or, with ``gaps="capacity"``, reside
 communities whose capacity-aware shortfall (:mod:`geoapp.analysis.capacity`) a new site
 within the catchment would reduce (any site with a positive capacity does). Existing facilities stay fixed and a community
 they already serve is never counted as a gain (LIFECIRCLE.md, expansion planning).
-Candidates: status ``available`` only, consent ``refused`` never (POLICY.md 四(四)3).
+Candidates: status ``available`` only, consent ``refused`` never (POLICY.md 四(四)3);
+by default only plots whose owners agreed (and vacant public housing), the plots still
+to be asked ranked apart (``consent="pending"``), both together marked (``"all"``).
 """
 
 from __future__ import annotations
@@ -108,7 +110,13 @@ def _check_common(
     districts: Sequence[str] | None,
     min_area_m2: float | None,
     time_limit_s: float,
+    consent: str = "granted",
 ) -> None:
+    if consent not in core.CONSENT_SCOPES:
+        msg = (
+            f"consent must be one of {', '.join(core.CONSENT_SCOPES)}, got {consent!r}"
+        )
+        raise ValueError(msg)
     if method not in METHODS:
         msg = f"method must be one of {', '.join(METHODS)}, got {method!r}"
         raise ValueError(msg)
@@ -194,6 +202,7 @@ def siting_validate(params: Mapping[str, Any]) -> dict[str, Any]:
         districts=kw.get("districts"),
         min_area_m2=kw.get("min_area_m2"),
         time_limit_s=kw.get("time_limit_s", DEFAULT_TIME_LIMIT_S),
+        consent=kw.get("consent", "granted"),
     )
     if multi and kw.get("embedded"):
         _check_embedded(cats)
@@ -472,6 +481,7 @@ def siting_run(
     kinds: Sequence[str] | None = None,
     districts: Sequence[str] | None = None,
     min_area_m2: float | None = None,
+    consent: str = "granted",
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     gaps: str = "distance",
@@ -487,7 +497,9 @@ def siting_run(
     ``tier`` (minutes) sets the walking distance (default: the category's own threshold in
     the life-circle run); ``method`` is ``greedy``, ``exact`` (HiGHS) or ``both``;
     ``kinds`` / ``districts`` (codes) / ``min_area_m2`` narrow the candidates on top of
-    the rule's minimum site area (plots) or floor area (housing). Builds on a finished
+    the rule's minimum site area (plots) or floor area (housing). ``consent``: plots
+    whose owners agreed (``granted``, with vacant public housing, the default), the
+    ones still to ask (``pending``, ranked on their own) or ``all`` (each marked). Builds on a finished
     life-circle run (default: the latest). Returns the stored ``AnalysisRun``
     (``kind=siting``); raises ``ValueError`` on bad input.
     """
@@ -499,6 +511,7 @@ def siting_run(
         districts=districts,
         min_area_m2=min_area_m2,
         time_limit_s=time_limit_s,
+        consent=consent,
     )
     lc_run = _lifecircle_run(lifecircle_run)
     t0 = time.perf_counter()
@@ -531,6 +544,7 @@ def siting_run(
         "kinds": list(kinds) if kinds else None,
         "districts": list(districts) if districts else None,
         "min_area_m2": min_area_m2,
+        "consent": consent,
         "time_limit_s": float(time_limit_s),
         "multi": False,
         "gaps": _check_gaps(ctx, [category], gaps),
@@ -558,6 +572,7 @@ def siting_multi_run(
     kinds: Sequence[str] | None = None,
     districts: Sequence[str] | None = None,
     min_area_m2: float | None = None,
+    consent: str = "granted",
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     gaps: str = "distance",
@@ -599,6 +614,7 @@ def siting_multi_run(
         districts=districts,
         min_area_m2=min_area_m2,
         time_limit_s=time_limit_s,
+        consent=consent,
     )
     if embedded:
         _check_embedded(cats)
@@ -627,6 +643,7 @@ def siting_multi_run(
         "kinds": list(kinds) if kinds else None,
         "districts": list(districts) if districts else None,
         "min_area_m2": min_area_m2,
+        "consent": consent,
         "time_limit_s": float(time_limit_s),
         "multi": True,
         "gaps": _check_gaps(ctx, cats, gaps),
@@ -741,6 +758,7 @@ def _compute_and_store(
         kinds=params["kinds"],
         districts=params["districts"],
         min_area_m2=params["min_area_m2"],
+        consent=params.get("consent", "granted"),
     )
     timings["read_s"] = time.perf_counter() - t
     n_cand = len(cand)

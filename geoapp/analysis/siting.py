@@ -300,6 +300,17 @@ CANDIDATE_COLUMNS = [
 ]
 
 
+#: Which owners' consent a candidate plot needs to be ranked (四(四)3 "征得业主同意"):
+#: ``granted`` (and vacant public housing, which needs none) is what can be proposed;
+#: ``pending`` (not asked yet, or being asked) is ranked separately, as the plots worth
+#: asking about; ``all`` ranks both together, each marked. Refused plots never.
+CONSENT_SCOPES: dict[str, frozenset[str]] = {
+    "granted": frozenset({"granted", "not_required"}),
+    "pending": frozenset({"unknown", "asked"}),
+    "all": frozenset({"granted", "not_required", "unknown", "asked"}),
+}
+
+
 def _check_metric(gdf: gpd.GeoDataFrame, name: str) -> None:
     if gdf.crs is not None and gdf.crs.is_geographic:
         msg = f"{name} must be in a metric CRS (e.g. EPSG:4549), got {gdf.crs}."
@@ -314,6 +325,7 @@ def siting_candidates(
     kinds: Collection[str] | None = None,
     districts: Collection[str] | gpd.GeoDataFrame | None = None,
     min_area_m2: float | None = None,
+    consent: str = "granted",
 ) -> gpd.GeoDataFrame:
     """
     Collect the idle plots and vacant public housing that can host a facility.
@@ -344,6 +356,11 @@ def siting_candidates(
     min_area_m2
         An extra minimum on the candidate's usable area (site area for plots,
         floor area for housing), on top of the rule.
+    consent
+        ``granted`` (default: plots whose owners agreed, and vacant public
+        housing), ``pending`` (plots not asked yet or being asked: ranked on
+        their own, as the ones worth asking about) or ``all``; see
+        :data:`CONSENT_SCOPES`.
 
     Returns
     -------
@@ -359,9 +376,13 @@ def siting_candidates(
     -----
     Only status ``available``; consent ``refused`` is never a candidate
     (POLICY.md 四(四)3: idle land is used *with owners' consent*).  Missing
-    or null consent counts as ``unknown`` (allowed, to be asked).  Vacant public
-    housing has no consent field and is treated as allowed.
+    or null consent counts as ``unknown`` (to be asked: a ``pending``
+    candidate).  Vacant public housing has no consent field (``not_required``).
     """
+    if consent not in CONSENT_SCOPES:
+        msg = f"consent must be one of {sorted(CONSENT_SCOPES)}, got {consent!r}."
+        raise ValueError(msg)
+    admitted = CONSENT_SCOPES[consent]
     min_site = _positive_or_none(
         _rule_get(rule, "min_site_area_m2"), "min_site_area_m2"
     )
@@ -385,7 +406,7 @@ def siting_candidates(
                 area[missing] = land.geometry.area.to_numpy()[missing]
         else:
             area = land.geometry.area.to_numpy(dtype=float)
-        consent = (
+        land_consent = (
             land["consent"].fillna("unknown").astype(str)
             if "consent" in land.columns
             else pd.Series("unknown", index=land.index)
@@ -398,7 +419,7 @@ def siting_candidates(
                     "name": _col(land, "name"),
                     "kind": _col(land, "kind"),
                     "owner": _col(land, "owner"),
-                    "consent": consent.to_numpy(),
+                    "consent": land_consent.to_numpy(),
                     "status": _col(land, "status"),
                     "area_m2": area,
                     "area_basis": "site",
@@ -462,7 +483,7 @@ def siting_candidates(
     cand = gpd.GeoDataFrame(cand, geometry="geometry", crs=crs)
 
     keep = np.array(cand["status"].astype(str) == "available", dtype=bool)
-    keep &= (cand["consent"].astype(str) != "refused").to_numpy()
+    keep &= cand["consent"].astype(str).isin(admitted).to_numpy()
     area = cand["area_m2"].to_numpy(dtype=float)
     is_land = (cand["source"] == "idle_land").to_numpy()
     # a NaN area cannot be shown to meet a minimum

@@ -44,7 +44,7 @@ def square(cx: float, cy: float, half: float) -> Polygon:
     )
 
 
-def plot(code: str, dx: float, *, consent="unknown", status="available", half=10.0):
+def plot(code: str, dx: float, *, consent="granted", status="available", half=10.0):
     x, y = xy(dx, -30)
     return models.IdleLand.objects.create(
         code=code,

@@ -51,7 +51,7 @@ def test_known_best_pair_and_ranking(siting_city):
         {"code": "C", "name": "小区C", "residents": 1500, "walk_m": 190.0},
     ]
     assert all(121.5 < x["lon"] < 121.6 for x in l2.served)
-    assert l2.candidate_kind == "idle_land" and l2.consent == "unknown"
+    assert l2.candidate_kind == "idle_land" and l2.consent == "granted"
     assert l2.area_m2 == pytest.approx(400)
     # the explanation per chosen site
     expl = {e["code"]: e for e in run.summary["explanation"]["exact"]}
@@ -85,6 +85,32 @@ def test_refused_consent_never_proposed_even_if_best(siting_city):
     siting_city["R"].save()
     run = services.siting_run(user=SYSTEM, category=CAT, k=1, kinds=["idle"])
     assert _codes(run, "chosen_exact") == {"R"}
+
+
+def test_clause_4_4_3_plots_without_consent_are_ranked_apart(siting_city):
+    """四(四)3 征得业主同意: a plot not yet asked (L3) is not proposed beside the ones the
+    owners agreed to (it used to be), but ranked on its own as worth asking about,
+    and marked when both are ranked together."""
+    siting_city["L3"].consent = "unknown"
+    siting_city["L3"].save()
+    siting_city["L0"].consent = "asked"
+    siting_city["L0"].save()
+    run = services.siting_run(user=SYSTEM, category=CAT, k=5)
+    assert run.parameters["consent"] == "granted"
+    assert {"L0", "L3"}.isdisjoint(_codes(run))
+    assert "L2" in _codes(run)
+    pending = services.siting_run(user=SYSTEM, category=CAT, k=5, consent="pending")
+    assert _codes(pending) == {"L0", "L3"}
+    marks = dict(
+        SitingCandidateResult.objects.filter(run=pending).values_list(
+            "candidate_code", "consent"
+        )
+    )
+    assert marks == {"L0": "asked", "L3": "unknown"}
+    both = services.siting_run(user=SYSTEM, category=CAT, k=5, consent="all")
+    assert {"L0", "L2", "L3"} <= _codes(both)
+    with pytest.raises(ValueError, match="consent must be one of"):
+        services.siting_run(user=SYSTEM, category=CAT, k=5, consent="maybe")
 
 
 def test_status_not_available_never_proposed(siting_city):

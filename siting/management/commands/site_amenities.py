@@ -32,6 +32,13 @@ class Command(BaseCommand):
             "--kind", action="append", help="candidate kind (repeatable)"
         )
         parser.add_argument("--min-area-m2", type=float)
+        parser.add_argument(
+            "--consent",
+            choices=["granted", "pending", "all"],
+            default="granted",
+            help="owners' consent of the plots: granted (default), pending (not yet "
+            "asked or being asked, ranked apart) or all",
+        )
         parser.add_argument("--lifecircle-run", type=int, help="life-circle run id")
         parser.add_argument(
             "--embedded",
@@ -49,6 +56,7 @@ class Command(BaseCommand):
             "kinds": o["kind"],
             "districts": o["district"],
             "min_area_m2": o["min_area_m2"],
+            "consent": o["consent"],
             "lifecircle_run": o["lifecircle_run"],
             "time_limit_s": o["time_limit_s"],
         }

@@ -156,13 +156,27 @@ def test_candidates_apply_rule_status_and_consent() -> None:
 
 def test_candidates_none_minimum_means_no_minimum() -> None:
     rule = {"min_site_area_m2": None, "min_floor_area_m2": None}
-    cand = siting_candidates(idle_land(), vacant_housing(), rule)
+    cand = siting_candidates(idle_land(), vacant_housing(), rule, consent="all")
     assert set(cand["code"]) == {"L1", "L2", "L5", "L6", "H1", "H2"}
     assert set(cand.loc[cand["source"] == "vacant_housing", "consent"]) == {
         "not_required"
     }
     # null consent counts as "unknown"
     assert cand.set_index("code").loc["L5", "consent"] == "unknown"
+
+
+def test_clause_4_4_3_consent_pending_plots_are_ranked_apart() -> None:
+    """四(四)3 征得业主同意: by default only plots whose owners agreed (L1, L6) and the
+    public housing (no consent needed); not asked yet or being asked (L2, L5: null is
+    unknown) only when asked for, apart; refused (L3) never."""
+    rule = {"min_site_area_m2": None, "min_floor_area_m2": None}
+    granted = siting_candidates(idle_land(), vacant_housing(), rule)
+    assert set(granted["code"]) == {"L1", "L6", "H1", "H2"}
+    pending = siting_candidates(idle_land(), vacant_housing(), rule, consent="pending")
+    assert set(pending["code"]) == {"L2", "L5"}
+    assert set(pending["consent"]) == {"unknown"}
+    with pytest.raises(ValueError, match="consent must be one of"):
+        siting_candidates(idle_land(), None, rule, consent="refused")
 
 
 def test_refused_consent_never_a_candidate_whatever_the_filters() -> None:
@@ -186,15 +200,22 @@ def test_candidates_filters_kind_district_area() -> None:
         idle_land(), vacant_housing(), None, kinds=["vacant_housing"]
     )
     assert set(cand["code"]) == {"H1", "H2"}
-    cand = siting_candidates(idle_land(), vacant_housing(), None, districts=["HS"])
+    every = {"consent": "all"}
+    cand = siting_candidates(
+        idle_land(), vacant_housing(), None, districts=["HS"], **every
+    )
     assert set(cand["code"]) == {"L1", "L2", "H1"}
-    cand = siting_candidates(idle_land(), vacant_housing(), None, min_area_m2=500)
+    cand = siting_candidates(
+        idle_land(), vacant_housing(), None, min_area_m2=500, **every
+    )
     assert set(cand["code"]) == {"L1", "L2", "H1"}
     # district polygons: only x < 140 (L1, L2, H1)
     districts = gpd.GeoDataFrame(
         {"code": ["W"]}, geometry=[box(-10, -10, 140, 300)], crs=CRS
     )
-    cand = siting_candidates(idle_land(), vacant_housing(), None, districts=districts)
+    cand = siting_candidates(
+        idle_land(), vacant_housing(), None, districts=districts, **every
+    )
     assert set(cand["code"]) == {"L1", "L2", "H1"}
 
 
