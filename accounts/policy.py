@@ -73,6 +73,21 @@ POLICY: dict[str, Access] = {
         get=EVERYONE, rule="photos of public communities only", rate="600/m"
     ),
     "programme-community-card": Access(get=SIGNED_IN),
+    # the programme from the planner page: reads for signed-in users, writes checked
+    # again by the services (own street / own district; exceptions: city admins)
+    "programme-home": Access(get=SIGNED_IN, post=EDITORS, rule=OWN_STREET),
+    "programme-project-page": Access(get=SIGNED_IN, post=EDITORS, rule=OWN_STREET),
+    "programme-scope-decision": Access(
+        post=PLANNERS,
+        rule="exceptions: city administrators; 安置房/保障房: the district's planners",
+    ),
+    "programme-reserve-pool": Access(get=SIGNED_IN, post=PLANNERS, rule=OWN_DISTRICT),
+    "programme-annual-plan": Access(get=SIGNED_IN, post=PLANNERS, rule=OWN_DISTRICT),
+    "programme-community-fund": Access(
+        get=EDITORS,
+        post=EDITORS,
+        rule="fund balances are private: editors; moving revenue to the fund: planners",
+    ),
     "programme-project-card": Access(get=EVERYONE, rule=PUBLIC_STAGE, rate="120/m"),
     # ------------------------------------------------------------------ accounts
     "login": Access(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.permissions import PLANNERS, actor_of
 from geoapp.views.home import map_config
 from layers.models import District
+from programme.boards import default_plan_year
 
 
 def workspace(request):
@@ -26,4 +27,13 @@ def workspace(request):
             "districts": list(District.objects.values("code", "name")),
         }
     )
-    return render(request, "planner/workspace.html", {"map_config": config})
+    year = default_plan_year()
+    return render(
+        request,
+        "planner/workspace.html",
+        {
+            "map_config": config,
+            "programme_district": actor.district_code or "",
+            "plan_year": year,
+        },
+    )

@@ -139,6 +139,13 @@ class AnnualPlanAdmin(CityAdminWrites, SimpleHistoryAdmin):
         return False
 
 
+@admin.register(models.AnnualPlanEntry)
+class AnnualPlanEntryAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "project", "added_at", "added_by", "fixed_at"]
+    list_filter = ["plan__year", "plan__district"]
+    search_fields = ["project__name", "plan__district__name"]
+
+
 @admin.register(models.ScopeDecision)
 class ScopeDecisionAdmin(ReadOnlyAdmin):
     list_display = ["community", "kind", "decided_by", "decided_at"]

@@ -1,14 +1,41 @@
-"""Server-rendered cards of the programme (mounted at /programme/)."""
+"""Pages of the programme (mounted at /programme/): the public cards and the planner
+pages (projects, reserve pool, annual plan, maintenance fund)."""
 
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 urlpatterns = [
+    path("", pages.programme_home, name="programme-home"),
     path(
         "communities/<str:code>/",
         views.community_card,
         name="programme-community-card",
     ),
+    path(
+        "communities/<str:code>/scope/",
+        pages.scope_decision,
+        name="programme-scope-decision",
+    ),
+    path(
+        "communities/<str:code>/fund/",
+        pages.community_fund,
+        name="programme-community-fund",
+    ),
     path("projects/<int:pk>/", views.project_card, name="programme-project-card"),
+    path(
+        "projects/<int:pk>/manage/",
+        pages.project_page,
+        name="programme-project-page",
+    ),
+    path(
+        "districts/<str:code>/reserve/",
+        pages.reserve_pool,
+        name="programme-reserve-pool",
+    ),
+    path(
+        "districts/<str:code>/plan/<int:year>/",
+        pages.annual_plan,
+        name="programme-annual-plan",
+    ),
 ]

@@ -1,15 +1,17 @@
-"""Public cards: a community's eligibility (二(一)) and a project's funding (三)."""
+"""Cards: a community's eligibility (二(一), signed-in users, with its projects and the
+recorded decisions) and a project's funding (三, public from the annual plan on)."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.permissions import ADMINS, EDITORS, PLANNERS, actor_of
 from geoapp.analysis.funding import PAYERS
 from layers.models import Community
 
 from . import scope, selectors, services
-from .models import Project
+from .models import Project, ScopeDecision
 
 PAYER_ZH = {
     "government": "政府",
@@ -30,10 +32,20 @@ def community_card(request, code: str):
         decision = scope.community_eligibility(community=community)
     except ValidationError as exc:
         error = " ".join(exc.messages)
+    actor = actor_of(request.user)
     return render(
         request,
         "programme/community_card.html",
-        {"community": community, "decision": decision, "error": error},
+        {
+            "community": community,
+            "decision": decision,
+            "error": error,
+            "projects": list(community.projects.order_by("-year", "name")),
+            "recorded": ScopeDecision.objects.filter(community=community).first(),
+            "is_admin": actor.role in ADMINS,
+            "is_planner": actor.role in PLANNERS,
+            "is_editor": actor.role in EDITORS,
+        },
     )
 
 

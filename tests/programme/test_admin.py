@@ -18,6 +18,8 @@ MODELS = [
     models.StageTransition,
     models.ReserveEntry,
     models.AnnualPlan,
+    models.AnnualPlanEntry,
+    models.ScopeDecision,
     models.PublicRevenue,
 ]
 
@@ -39,3 +41,27 @@ def test_project_change_page(admin_client, admin_user, haishu):
     p = services.project_create(user=admin_user, name="项目", year=2021, community=c)
     url = reverse("admin:programme_project_change", args=[p.pk])
     assert admin_client.get(url).status_code == 200
+
+
+def test_process_fields_change_only_through_the_services(admin_client, haishu):
+    """AnnualPlan.locked/reopened/projects and PublicRevenue.moved_to_fund are read-only
+    in the admin (the services check the 31 October rule and record who and why)."""
+    plan = models.AnnualPlan.objects.create(district=haishu, year=2028)
+    url = reverse("admin:programme_annualplan_change", args=[plan.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert not {"locked", "reopened", "projects", "reopened_why"} & set(form.fields)
+    admin_client.post(url, {"locked": "on", "reopened": "on", "reopened_why": "x"})
+    plan.refresh_from_db()
+    assert (plan.locked, plan.reopened, plan.reopened_why) == (False, False, "")
+    assert (
+        admin_client.get(reverse("admin:programme_annualplan_add")).status_code == 403
+    )
+    revenue = models.PublicRevenue.objects.create(
+        community=community_in(haishu), year=2027, kind="parking", amount=100
+    )
+    url = reverse("admin:programme_publicrevenue_change", args=[revenue.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert "moved_to_fund" not in form.fields and "amount" in form.fields
+    for model in ("reserveentry", "scopedecision"):
+        add = reverse(f"admin:programme_{model}_add")
+        assert admin_client.get(add).status_code == 403, model
