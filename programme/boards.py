@@ -199,10 +199,17 @@ def vote_board(*, project: Project, today: dt.date | None = None) -> dict[str, A
     }
 
 
+PAYER_ZH = {
+    "government": "政府",
+    "owners": "业主",
+    "utilities": "专营单位",
+    "social_capital": "社会资本",
+}
+
+
 def funding_rows(breakdown: Any) -> list[dict[str, Any]]:
     """One row per works item: its base, the shares with clause and rule, the rest."""
-    labels = {f"{p} share": p for p in ("government", "owners", "utilities")}
-    labels["social_capital share"] = "social_capital"
+    labels = {f"{p} share": zh for p, zh in PAYER_ZH.items()}
     rows = []
     for item in breakdown.items if breakdown else []:
         shares = [
@@ -239,7 +246,9 @@ def project_page(*, project: Project, today: dt.date | None = None) -> dict[str,
     return {
         "project": project,
         "steps": project_steps(project=project, today=day),
-        "batch": stages.batch_of(project.stage, project.reserve_sub_status),
+        "batch": stages.BATCH_LABELS.get(
+            stages.batch_of(project.stage, project.reserve_sub_status) or "", ""
+        ),
         "votes": vote_board(project=project, today=day),
         "items": list(selectors.project_item_list(project=project)),
         "catalogue": list(selectors.works_item_list()),

@@ -24,7 +24,7 @@ from accounts.permissions import ADMINS, PLANNERS, actor_of
 from layers.models import Community, District
 
 from . import boards, scope, selectors, services
-from .models import Project, PublicRevenue
+from .models import STAGE_LABELS, Project, PublicRevenue
 
 #: documentary evidence a step's form may carry (services.DOCUMENT_KEYS)
 TEXT_EVIDENCE = (
@@ -214,7 +214,7 @@ def _advance(request: HttpRequest, project: Project) -> None:
             evidence=evidence,
         )
 
-    _run(request, step, f"已进入阶段：{to_stage}")
+    _run(request, step, f"已进入阶段：{STAGE_LABELS.get(to_stage, to_stage)}")
 
 
 def _vote(request: HttpRequest, project: Project) -> None:

@@ -7,19 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.permissions import ADMINS, EDITORS, PLANNERS, actor_of
-from geoapp.analysis.funding import PAYERS
 from layers.models import Community
 
-from . import scope, selectors, services
+from . import boards, scope, selectors, services
 from .models import Project, ScopeDecision
-
-PAYER_ZH = {
-    "government": "政府",
-    "owners": "业主",
-    "utilities": "专营单位",
-    "social_capital": "社会资本",
-}
-SHARE_LABELS = {f"{p} share": p for p in PAYERS}
 
 
 def community_card(request, code: str):
@@ -54,7 +45,7 @@ def project_card(request, pk: int):
         project = selectors.project_get_for_funding(project_id=pk, user=request.user)
     except Project.DoesNotExist as exc:
         raise Http404 from exc
-    breakdown, error, rows = None, "", []
+    breakdown, error = None, ""
     central, _ = services.district_is_central(
         district=project.district, on=timezone.localdate()
     )
@@ -62,14 +53,7 @@ def project_card(request, pk: int):
         breakdown = services.project_funding(project=project)
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    for item in breakdown.items if breakdown else []:
-        shares = [
-            {"payer": PAYER_ZH[SHARE_LABELS[f.label]], "figure": f}
-            for f in item.figures
-            if f.label in SHARE_LABELS
-        ]
-        other = [f for f in item.figures if f.label not in SHARE_LABELS]
-        rows.append({"item": item, "shares": shares, "other": other})
+    rows = boards.funding_rows(breakdown)
     return render(
         request,
         "programme/project_card.html",

@@ -108,14 +108,15 @@ def gaps(community, missing):
 
 
 def many_gaps(community):
-    """10 of the default rule set's required categories missing, 2 of them at 5 min."""
+    """Half of the default rule set's required categories missing (more than the 1/3
+    of scope_rules.json), 2 of them at 5 minutes or less (its own facilities)."""
     required = list(
         FacilityRule.objects.filter(ruleset__is_default=True, required=True)
         .order_by("tier_minutes", "category__code")
         .values_list("category__code", "tier_minutes")
     )
     five = [c for c, t in required if t <= 5][:2]
-    rest = [c for c, t in required if t > 5][:8]
+    rest = [c for c, t in required if t > 5][: len(required) // 2 - 2]
     return gaps(community, {"5": five, "15": five + rest})
 
 
