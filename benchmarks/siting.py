@@ -130,7 +130,7 @@ def run_benchmark(args) -> None:
         category=cat,
         k=args.k,
         method="greedy",
-        consent="all",
+        consent_scope="all",
         lifecircle_run=lc_run,
     )
     t_g = time.perf_counter() - t
@@ -142,7 +142,7 @@ def run_benchmark(args) -> None:
         category=cat,
         k=args.k,
         method="exact",
-        consent="all",
+        consent_scope="all",
         lifecircle_run=lc_run,
     )
     t_e = time.perf_counter() - t

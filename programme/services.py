@@ -1290,12 +1290,8 @@ def public_targets(*, today: dt.date | None = None) -> dict[str, Any]:
         if code in district_of:
             row(district_of[code])["dangerous_cleared"] += n
     return {
-        "period": {
-            "from": int(period["first_year"]),
-            "to": int(period["last_year"]),
-            "clause": period.get("clause", "一(二)"),
-            "version": period.get("id", ""),
-        },
+        # the three years of 一(二) in force (programme_period.json)
+        "period": {"from": int(period["first_year"]), "to": int(period["last_year"])},
         "districts": out,
     }
 

@@ -18,7 +18,7 @@ within the catchment would reduce (any site with a positive capacity does). Exis
 they already serve is never counted as a gain (LIFECIRCLE.md, expansion planning).
 Candidates: status ``available`` only, consent ``refused`` never (POLICY.md 四(四)3);
 by default only plots whose owners agreed (and vacant public housing), the plots still
-to be asked ranked apart (``consent="pending"``), both together marked (``"all"``).
+to be asked ranked apart (``consent_scope="pending"``), both together marked (``"all"``).
 """
 
 from __future__ import annotations
@@ -110,11 +110,12 @@ def _check_common(
     districts: Sequence[str] | None,
     min_area_m2: float | None,
     time_limit_s: float,
-    consent: str = "granted",
+    consent_scope: str = "granted",
 ) -> None:
-    if consent not in core.CONSENT_SCOPES:
+    if consent_scope not in core.CONSENT_SCOPES:
         msg = (
-            f"consent must be one of {', '.join(core.CONSENT_SCOPES)}, got {consent!r}"
+            f"consent_scope must be one of {', '.join(core.CONSENT_SCOPES)}, got "
+            f"{consent_scope!r}"
         )
         raise ValueError(msg)
     if method not in METHODS:
@@ -202,7 +203,7 @@ def siting_validate(params: Mapping[str, Any]) -> dict[str, Any]:
         districts=kw.get("districts"),
         min_area_m2=kw.get("min_area_m2"),
         time_limit_s=kw.get("time_limit_s", DEFAULT_TIME_LIMIT_S),
-        consent=kw.get("consent", "granted"),
+        consent_scope=kw.get("consent_scope", "granted"),
     )
     if multi and kw.get("embedded"):
         _check_embedded(cats)
@@ -481,7 +482,7 @@ def siting_run(
     kinds: Sequence[str] | None = None,
     districts: Sequence[str] | None = None,
     min_area_m2: float | None = None,
-    consent: str = "granted",
+    consent_scope: str = "granted",
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     gaps: str = "distance",
@@ -497,7 +498,7 @@ def siting_run(
     ``tier`` (minutes) sets the walking distance (default: the category's own threshold in
     the life-circle run); ``method`` is ``greedy``, ``exact`` (HiGHS) or ``both``;
     ``kinds`` / ``districts`` (codes) / ``min_area_m2`` narrow the candidates on top of
-    the rule's minimum site area (plots) or floor area (housing). ``consent``: plots
+    the rule's minimum site area (plots) or floor area (housing). ``consent_scope``: plots
     whose owners agreed (``granted``, with vacant public housing, the default), the
     ones still to ask (``pending``, ranked on their own) or ``all`` (each marked). Builds on a finished
     life-circle run (default: the latest). Returns the stored ``AnalysisRun``
@@ -511,7 +512,7 @@ def siting_run(
         districts=districts,
         min_area_m2=min_area_m2,
         time_limit_s=time_limit_s,
-        consent=consent,
+        consent_scope=consent_scope,
     )
     lc_run = _lifecircle_run(lifecircle_run)
     t0 = time.perf_counter()
@@ -544,7 +545,7 @@ def siting_run(
         "kinds": list(kinds) if kinds else None,
         "districts": list(districts) if districts else None,
         "min_area_m2": min_area_m2,
-        "consent": consent,
+        "consent_scope": consent_scope,
         "time_limit_s": float(time_limit_s),
         "multi": False,
         "gaps": _check_gaps(ctx, [category], gaps),
@@ -572,7 +573,7 @@ def siting_multi_run(
     kinds: Sequence[str] | None = None,
     districts: Sequence[str] | None = None,
     min_area_m2: float | None = None,
-    consent: str = "granted",
+    consent_scope: str = "granted",
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     gaps: str = "distance",
@@ -614,7 +615,7 @@ def siting_multi_run(
         districts=districts,
         min_area_m2=min_area_m2,
         time_limit_s=time_limit_s,
-        consent=consent,
+        consent_scope=consent_scope,
     )
     if embedded:
         _check_embedded(cats)
@@ -643,7 +644,7 @@ def siting_multi_run(
         "kinds": list(kinds) if kinds else None,
         "districts": list(districts) if districts else None,
         "min_area_m2": min_area_m2,
-        "consent": consent,
+        "consent_scope": consent_scope,
         "time_limit_s": float(time_limit_s),
         "multi": True,
         "gaps": _check_gaps(ctx, cats, gaps),
@@ -758,7 +759,7 @@ def _compute_and_store(
         kinds=params["kinds"],
         districts=params["districts"],
         min_area_m2=params["min_area_m2"],
-        consent=params.get("consent", "granted"),
+        consent=params.get("consent_scope", "granted"),
     )
     timings["read_s"] = time.perf_counter() - t
     n_cand = len(cand)

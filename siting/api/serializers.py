@@ -24,7 +24,7 @@ class SitingRunInput(serializers.Serializer):
         child=serializers.CharField(), required=False, allow_null=True
     )
     min_area_m2 = serializers.FloatField(required=False, allow_null=True, min_value=0)
-    consent = serializers.ChoiceField(
+    consent_scope = serializers.ChoiceField(
         choices=["granted", "pending", "all"], required=False, default="granted"
     )
     lifecircle_run = serializers.IntegerField(required=False, allow_null=True)

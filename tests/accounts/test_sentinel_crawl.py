@@ -53,7 +53,7 @@ CARD = (
     | set(selectors.PHOTO_FIELDS)
     | set(selectors.COVERAGE_FIELDS)
     | set(selectors.VOTE_FIELDS)
-    | {"before", "after", "5", "10", "15", "basic", "improvement", "enhancement"}
+    | {"before", "after", "3", "5", "10", "15", "basic", "improvement", "enhancement"}
 )
 STATS = set(selectors.STATS_FIELDS) | {
     "city",

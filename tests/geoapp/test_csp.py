@@ -157,6 +157,7 @@ def site(db, django_user_model, reference_data):
         "z": 14,
         "x": x,
         "y": y,
+        "year": 2028,
     }
     urls = [
         reverse(name, kwargs={k: values[k] for k in params})

@@ -96,10 +96,12 @@ def test_clause_4_4_3_plots_without_consent_are_ranked_apart(siting_city):
     siting_city["L0"].consent = "asked"
     siting_city["L0"].save()
     run = services.siting_run(user=SYSTEM, category=CAT, k=5)
-    assert run.parameters["consent"] == "granted"
+    assert run.parameters["consent_scope"] == "granted"
     assert {"L0", "L3"}.isdisjoint(_codes(run))
     assert "L2" in _codes(run)
-    pending = services.siting_run(user=SYSTEM, category=CAT, k=5, consent="pending")
+    pending = services.siting_run(
+        user=SYSTEM, category=CAT, k=5, consent_scope="pending"
+    )
     assert _codes(pending) == {"L0", "L3"}
     marks = dict(
         SitingCandidateResult.objects.filter(run=pending).values_list(
@@ -107,10 +109,10 @@ def test_clause_4_4_3_plots_without_consent_are_ranked_apart(siting_city):
         )
     )
     assert marks == {"L0": "asked", "L3": "unknown"}
-    both = services.siting_run(user=SYSTEM, category=CAT, k=5, consent="all")
+    both = services.siting_run(user=SYSTEM, category=CAT, k=5, consent_scope="all")
     assert {"L0", "L2", "L3"} <= _codes(both)
-    with pytest.raises(ValueError, match="consent must be one of"):
-        services.siting_run(user=SYSTEM, category=CAT, k=5, consent="maybe")
+    with pytest.raises(ValueError, match="consent_scope must be one of"):
+        services.siting_run(user=SYSTEM, category=CAT, k=5, consent_scope="maybe")
 
 
 def test_status_not_available_never_proposed(siting_city):

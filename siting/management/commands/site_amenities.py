@@ -56,7 +56,7 @@ class Command(BaseCommand):
             "kinds": o["kind"],
             "districts": o["district"],
             "min_area_m2": o["min_area_m2"],
-            "consent": o["consent"],
+            "consent_scope": o["consent"],
             "lifecircle_run": o["lifecircle_run"],
             "time_limit_s": o["time_limit_s"],
         }
