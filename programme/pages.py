@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.permissions import ADMINS, PLANNERS, actor_of
 from layers.models import Community, District
@@ -379,7 +380,7 @@ def annual_plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def community_fund(request: HttpRequest, code: str) -> HttpResponse:
     """Maintenance fund and public revenue of a community (五(三), 五(四))."""
     community = _community(code)
-    today = dt.date.today()
+    today = timezone.localdate()
     year = _year(request.GET.get("year") or request.POST.get("year"), today.year)
     if request.method == "POST":
         post = request.POST

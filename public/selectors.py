@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import time
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
 from django.db.models.functions import Cast, Coalesce
@@ -39,6 +41,7 @@ from layers.models import (
 
 from .db_role import configured_role
 
+log = logging.getLogger(__name__)
 #: Statement timeout of every public query (SECURITY.md G2: ≤ 5 s).
 STATEMENT_TIMEOUT_MS = 5000
 #: Stages counted as "renovated" (竣工验收 and later).
@@ -628,7 +631,11 @@ def programme_targets() -> dict[str, Any] | None:
     """
     if not apps.is_installed("programme"):
         return None
-    return apps.get_app_config("programme").public_targets()
+    try:
+        return apps.get_app_config("programme").public_targets()
+    except ValidationError as exc:  # e.g. no programme period in force: say so, no 500
+        log.warning("public targets unavailable: %s", " ".join(exc.messages))
+        return None
 
 
 def progress_stats(programme: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -312,28 +312,21 @@ def _rule_shares(rule: Mapping[str, Any]) -> dict[str, Decimal]:
     return shares
 
 
-def _override_owners(shares: dict[str, Decimal], owners: Decimal) -> dict[str, Decimal]:
-    """Apply a district co-pay standard: owners get ``owners``, others rescaled."""
-    rest = 1 - shares.get("owners", Decimal(0))
-    if rest == 0:
-        return {"owners": owners, "government": 1 - owners}
-    scale = (1 - owners) / rest
-    out = {p: s * scale for p, s in shares.items() if p != "owners"}
-    out["owners"] = owners
-    return out
-
-
-def _override_government(
-    shares: dict[str, Decimal], government: Decimal
+def _override(
+    shares: dict[str, Decimal], payer: str, share: Decimal, otherwise: str
 ) -> dict[str, Decimal]:
-    """An enhancement item the government co-funds: ``government`` of it, the rest
-    from the payers of the rule (social capital), rescaled."""
-    rest = 1 - shares.get("government", Decimal(0))
+    """Give ``payer`` the fixed ``share``; the rule's other payers share the rest in
+    their proportions (all of it to ``otherwise`` when the rule had only ``payer``).
+
+    A district's owners' co-pay standard (三(三): ``owners``) or the government's part
+    of an enhancement item it co-funds (三: ``government``, the rest social capital).
+    """
+    rest = 1 - shares.get(payer, Decimal(0))
     if rest == 0:
-        return {"government": government, "social_capital": 1 - government}
-    scale = (1 - government) / rest
-    out = {p: s * scale for p, s in shares.items() if p != "government"}
-    out["government"] = government
+        return {payer: share, otherwise: 1 - share}
+    scale = (1 - share) / rest
+    out = {p: s * scale for p, s in shares.items() if p != payer}
+    out[payer] = share
     return out
 
 
@@ -437,7 +430,7 @@ def funding_split(
                     "co-pay (三(三))"
                 )
             owners = _fraction(item["owners_share"], name=f"item {code}: owners_share")
-            shares = _override_owners(shares, owners)
+            shares = _override(shares, "owners", owners, "government")
             figures.append(
                 Figure("owners share (district standard)", owners, "三(三)", "override")
             )
@@ -450,7 +443,7 @@ def funding_split(
             gov = _fraction(
                 item["government_share"], name=f"item {code}: government_share"
             )
-            shares = _override_government(shares, gov)
+            shares = _override(shares, "government", gov, "social_capital")
             figures.append(
                 Figure("government share (district decision)", gov, "三", "override")
             )
