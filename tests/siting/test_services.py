@@ -315,6 +315,7 @@ def test_capacity_gaps_count_residents_whose_shortfall_a_site_reduces():
     ring = ((x - 35, y - 35), (x + 35, y - 35), (x + 35, y + 35), (x - 35, y + 35))
     factories.idle_land(
         code="P1",
+        consent="granted",  # proposed only with the owners' consent (四(四)3)
         geom=Polygon((*ring, ring[0]), srid=data["a"].geom.srid),
     )
     lc_run = lifecircle.lifecircle_run(user=SYSTEM)
