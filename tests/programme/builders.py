@@ -45,18 +45,18 @@ def pass_plan(user, project, **kw):
     ]
 
 
-def to_plan_vote(user, project, *, items=(("road", 100),)):
-    """Walk a project from will_vote to plan_vote with all the evidence.
+def to_preliminary_plan(user, project, *, items=(("road", 100),), danger_item=True):
+    """Walk a project from will_vote to preliminary_plan and write its plan parts.
 
     A community with C/D-grade buildings also gets the 危房解危 item its plan needs
-    (二(二)1)."""
+    (二(二)1), unless ``danger_item=False``."""
     passed_vote(user, project, "will")
     for code, quantity in items:
         services.project_item_add(
             user=user, project=project, works_item=code, quantity=quantity
         )
     c = project.community
-    if c is not None and (c.dangerous_c or c.dangerous_d):
+    if danger_item and c is not None and (c.dangerous_c or c.dangerous_d):
         services.project_item_add(
             user=user, project=project, works_item="dangerous_building", quantity=100
         )
@@ -74,6 +74,13 @@ def to_plan_vote(user, project, *, items=(("road", 100),)):
         funding_plan="资金筹集方案",
         long_term_management="物业管理",
     )
+    project.refresh_from_db()
+    return project
+
+
+def to_plan_vote(user, project, *, items=(("road", 100),)):
+    """Walk a project from will_vote to plan_vote with all the evidence."""
+    to_preliminary_plan(user, project, items=items)
     services.project_advance(user=user, project=project, to_stage="plan_vote")
     project.refresh_from_db()
     return project

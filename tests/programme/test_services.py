@@ -44,6 +44,7 @@ from .builders import (
     to_acceptance,
     to_annual_plan,
     to_plan_vote,
+    to_preliminary_plan,
     to_reserve_pool,
 )
 
@@ -509,23 +510,7 @@ def test_clause_2_2_1_plan_for_a_d_grade_community_needs_a_dangerous_building_it
     haishu, staff
 ):
     c = community_in(haishu, dangerous_d=1)
-    p = _project(staff, c)
-    passed_vote(staff, p, "will")
-    services.project_item_add(user=staff, project=p, works_item="road", quantity=1)
-    services.project_advance(user=staff, project=p, to_stage="application")
-    services.project_advance(
-        user=staff,
-        project=p,
-        to_stage="preliminary_plan",
-        evidence={"written_application": "申请"},
-    )
-    services.project_update(
-        user=staff,
-        project=p,
-        plan_design="d",
-        funding_plan="f",
-        long_term_management="m",
-    )
+    p = to_preliminary_plan(staff, _project(staff, c), danger_item=False)
     with pytest.raises(ValidationError, match="二\\(二\\)1"):
         services.project_advance(user=staff, project=p, to_stage="plan_vote")
     services.project_item_add(
