@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 42
 
-.PHONY: help setup db run test stop lint demo benchmarks
+.PHONY: help setup db run serve test drills stop lint demo benchmarks loadtest backup restore
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -22,6 +22,17 @@ run: setup db ## migrate, load the demo city once, create the demo planner, serv
 	@$(PY) manage.py make_demo --seed $(SEED) --scale small --if-empty
 	@$(PY) manage.py ensure_demo_users
 	@HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
+
+serve: setup db ## production stack on 127.0.0.1:8001: gunicorn + WhiteNoise + analysis worker (prod settings)
+	@DJANGO_SETTINGS_MODULE=geoapp.settings.prod DJANGO_SECRET_KEY=migrate-only DJANGO_ALLOWED_HOSTS=localhost $(PY) manage.py migrate --noinput -v 0
+	@if [ -z "$$DATABASE_URL" ]; then $(PY) manage.py make_demo --seed $(SEED) --scale small --if-empty; fi
+	@HOST=$(HOST) PORT=$${SERVE_PORT:-8001} scripts/serve_prod.sh
+
+backup: db ## consistent backup (pg_dump -Fc + media) into backups/ (BACKUP_DIR=…)
+	@$(PY) manage.py backup $${BACKUP_DIR:+--output-dir $$BACKUP_DIR}
+
+restore: db ## restore ARCHIVE=backups/….tar into the (empty) database
+	@$(PY) manage.py restore "$(ARCHIVE)"
 
 test: ## lint, Django checks, migrations check, pytest (same as CI)
 	@scripts/bootstrap.sh --browser
@@ -47,6 +58,14 @@ benchmarks: setup db ## city-scale benchmarks in their own database (BENCH_DB), 
 	  echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit 1; done
 	@for b in "lifecircle --keep" capacity "siting --keep" bundling importing public_map; do \
 	  echo "== benchmarks/$$b"; GEOAPP_DB_NAME=$(BENCH_DB) $(PY) benchmarks/$$b || exit 1; done
+
+drills: setup db ## fault and restore drills against the production stack on a throwaway cluster (CI runs them)
+	@$(PY) -m pytest -q -m drill -p no:randomly tests/drills $(PYTEST_ARGS)
+
+loadtest: setup db ## public map mix at 50 req/s on gunicorn vs runserver, city demo in BENCH_DB, with a run and an import
+	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh createdb $(BENCH_DB); fi
+	@GEOAPP_DB_NAME=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
+	@GEOAPP_DB_NAME=$(BENCH_DB) $(PY) benchmarks/load_public.py
 
 stop: ## stop the project's PostgreSQL cluster
 	@scripts/pg.sh stop

@@ -38,6 +38,10 @@ EVERYONE = frozenset(ROLES)
 EDITORS = frozenset({Role.STREET_STAFF, Role.DISTRICT_PLANNER, Role.CITY_ADMIN})
 PLANNERS = frozenset({Role.DISTRICT_PLANNER, Role.CITY_ADMIN})
 ADMINS = frozenset({Role.CITY_ADMIN})
+#: not a user's role: a request from the configured monitoring (token or address,
+#: accounts/monitoring.py), e.g. the Prometheus scraper
+MONITOR = "monitor"
+MONITORING = ADMINS | {MONITOR}
 #: roles that see private columns (idle-land owners and consent, plan flags, costs)
 PRIVATE_READERS = EDITORS
 

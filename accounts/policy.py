@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .permissions import EDITORS, EVERYONE, PLANNERS, SIGNED_IN
+from .permissions import EDITORS, EVERYONE, MONITORING, PLANNERS, SIGNED_IN
 
 NOBODY: frozenset[str] = frozenset()
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -105,6 +105,20 @@ POLICY: dict[str, Access] = {
         rule="Django admin: staff accounts only (is_staff); layer and programme "
         "rows are written there by city administrators only",
     ),
+    # ------------------------------------------------------------------ operations
+    # a load balancer polls it anonymously: statuses only (ok / degraded / fail);
+    # the figures (queue depth, ages, free disk) only for MONITORING
+    "health": Access(
+        get=EVERYONE,
+        rule="figures for city administrators and the monitoring (token or address)",
+        rate="600/m",
+    ),
+    # request and run metrics reveal activity: never public
+    "metrics": Access(
+        get=MONITORING,
+        rule="Prometheus: GEOAPP_MONITORING_TOKEN (Bearer) or an address in "
+        "GEOAPP_MONITORING_ADDRESSES; city administrators",
+    ),
     # ------------------------------------------------------------------ public API
     "public-communities": PUBLIC_READ,
     "public-community": PUBLIC_READ,
@@ -148,6 +162,7 @@ POLICY: dict[str, Access] = {
     "planner-candidate-dismiss": Access(post=PLANNERS, rule=OWN_DISTRICT),
     # ------------------------------------------------------------------ life circle
     "analysis-run": Access(get=SIGNED_IN),
+    "analysis-run-requeue": Access(post=PLANNERS, rule=SCOPED_RUN),
     "lifecircle-runs": Access(get=SIGNED_IN, post=PLANNERS, rule=SCOPED_RUN),
     "lifecircle-latest": INTERNAL_READ,
     "lifecircle-run": INTERNAL_READ,

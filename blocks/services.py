@@ -504,49 +504,51 @@ def bundle_run(
         )
         outlines = dissolve_blocks(comm, result.labels, gap_m=gap_m)
         bundle_s = time.perf_counter() - t
-        t = time.perf_counter()
-        stats = _store(run, comm, result, outlines, gaps, carried, user=user)
-        store_s = time.perf_counter() - t
+        # the blocks and the run's "done" commit together: a worker killed in
+        # between leaves neither (the run is then failed by the next worker)
+        with transaction.atomic():
+            t = time.perf_counter()
+            stats = _store(run, comm, result, outlines, gaps, carried, user=user)
+            store_s = time.perf_counter() - t
+            un = result.unassigned
+            run.status = AnalysisRun.Status.DONE
+            run.progress = 100
+            run.finished_at = timezone.now()
+            run.duration_s = time.perf_counter() - started
+            run.summary = {
+                "n_communities_in_scope": len(comm),
+                "n_selected": int(mask.sum()),
+                "n_blocks": stats["n_blocks"],
+                "n_new_blocks": stats["n_new"],
+                "n_assigned": int((result.labels >= 0).sum()),
+                "n_unassigned": len(un),
+                "locked_kept": stats["locked_kept"],
+                "superseded": stats["superseded"],
+                "barriers": 0 if barriers is None else len(barriers),
+                "lifecircle_run": lc_run.pk if lc_run else None,
+                "gap_categories": result.parameters.get("gap_categories", []),
+                "unassigned_by_reason": {
+                    str(k): int(v) for k, v in un["reason_code"].value_counts().items()
+                },
+                "unassigned": [
+                    {
+                        "code": str(code),
+                        "name": str(comm.at[code, "name"]),
+                        "reason_code": str(row.reason_code),
+                        "reason": str(row.reason),
+                    }
+                    for code, row in un.iterrows()
+                ],
+                "engine_parameters": result.parameters,
+                "timings": {"read_s": read_s, "bundle_s": bundle_s, "store_s": store_s},
+                "nearby_m": NEARBY_M,
+            }
+            run.save()
     except Exception as exc:
         run_fail(run, exc, started)
         if isinstance(exc, ValueError | TypeError):
             raise ValidationError(str(exc)) from exc
         raise
-
-    un = result.unassigned
-    run.status = AnalysisRun.Status.DONE
-    run.progress = 100
-    run.finished_at = timezone.now()
-    run.duration_s = time.perf_counter() - started
-    run.summary = {
-        "n_communities_in_scope": len(comm),
-        "n_selected": int(mask.sum()),
-        "n_blocks": stats["n_blocks"],
-        "n_new_blocks": stats["n_new"],
-        "n_assigned": int((result.labels >= 0).sum()),
-        "n_unassigned": len(un),
-        "locked_kept": stats["locked_kept"],
-        "superseded": stats["superseded"],
-        "barriers": 0 if barriers is None else len(barriers),
-        "lifecircle_run": lc_run.pk if lc_run else None,
-        "gap_categories": result.parameters.get("gap_categories", []),
-        "unassigned_by_reason": {
-            str(k): int(v) for k, v in un["reason_code"].value_counts().items()
-        },
-        "unassigned": [
-            {
-                "code": str(code),
-                "name": str(comm.at[code, "name"]),
-                "reason_code": str(row.reason_code),
-                "reason": str(row.reason),
-            }
-            for code, row in un.iterrows()
-        ],
-        "engine_parameters": result.parameters,
-        "timings": {"read_s": read_s, "bundle_s": bundle_s, "store_s": store_s},
-        "nearby_m": NEARBY_M,
-    }
-    run.save()
     return run
 
 

@@ -133,6 +133,9 @@ class AnalysisRun(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     parameters = models.JSONField(_("参数"), default=dict)
+    #: the queued request as given (the service's keyword arguments); ``parameters``
+    #: is what the service resolved from it. Re-queuing repeats the request.
+    request = models.JSONField(_("请求参数"), default=dict, blank=True)
     ruleset = models.ForeignKey(
         RuleSet,
         on_delete=models.SET_NULL,
@@ -160,6 +163,15 @@ class AnalysisRun(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    #: the failed run this one repeats (re-queued from the page or the API)
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+        verbose_name=_("重新排队自"),
+    )
 
     class Meta:
         verbose_name = _("分析运行")
@@ -168,6 +180,30 @@ class AnalysisRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class WorkerHeartbeat(models.Model):
+    """分析进程心跳 — one row per analysis worker process, refreshed while it lives.
+
+    A run whose worker has not beaten for ``GEOAPP_WORKER_STALE_S`` seconds (or whose
+    process is gone, on the same host) is stale: the next worker to start marks it
+    failed (``geoapp.services.runs.runs_recover_stale``).
+    """
+
+    worker_id = models.CharField(_("进程标识"), max_length=64, unique=True)
+    hostname = models.CharField(_("主机"), max_length=255)
+    pid = models.PositiveIntegerField(_("进程号"))
+    started_at = models.DateTimeField(_("启动时间"))
+    last_seen = models.DateTimeField(_("最近心跳"), db_index=True)
+    stopped_at = models.DateTimeField(_("停止时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("分析进程心跳")
+        verbose_name_plural = _("分析进程心跳")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"
 
 
 class CoverageResult(models.Model):

@@ -39,7 +39,7 @@ def analysis_run_execute(run_id: int) -> int:
     try:
         spec = run_kind_get(run.kind)
         extra = {"progress": _progress(run_id)} if spec.reports_progress else {}
-        spec.execute(run=run, user=user, **run.parameters, **extra)
+        spec.execute(run=run, user=user, **(run.request or run.parameters), **extra)
     except Exception as exc:  # recorded for the page; the worker keeps running
         run.refresh_from_db()
         if run.status != AnalysisRun.Status.FAILED:
@@ -48,7 +48,7 @@ def analysis_run_execute(run_id: int) -> int:
 
 
 def analysis_run_enqueue(
-    *, kind: str, parameters: dict[str, Any], user=None
+    *, kind: str, parameters: dict[str, Any], user=None, retry_of=None
 ) -> AnalysisRun:
     """Queue an analysis for the worker, as ``user``: checked at once (bad input raises
     ValueError/ValidationError, nothing is queued), planners only (a district planner
@@ -76,8 +76,27 @@ def analysis_run_enqueue(
             kind=kind,
             status=AnalysisRun.Status.PENDING,
             parameters=kwargs,
+            request=kwargs,
             created_by=permissions.user_of(user),
+            retry_of=retry_of,
         )
     analysis_run_execute.enqueue(run.pk)
     run.refresh_from_db()
     return run
+
+
+def analysis_run_requeue(*, run_id: int, user=None) -> AnalysisRun:
+    """Queue a failed run again (same kind and parameters), as ``user``, with the same
+    checks as a new request; the failed run stays in the record (``retry_of``)."""
+    run = AnalysisRun.objects.get(pk=run_id)
+    if run.status != AnalysisRun.Status.FAILED:
+        raise ValueError(
+            _("只能重新排队失败的分析（分析 #%(id)s 的状态：%(s)s）。")
+            % {"id": run.pk, "s": run.get_status_display()}
+        )
+    return analysis_run_enqueue(
+        kind=run.kind,
+        parameters=dict(run.request or run.parameters),
+        user=user,
+        retry_of=run,
+    )

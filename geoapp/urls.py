@@ -11,6 +11,7 @@ from geoapp.views import home
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("", include("ops.urls")),
     path("api/layers/", include("layers.api.urls")),
     path("api/public/", include("public.api.urls")),
     path("public/", include("public.urls")),
@@ -39,3 +40,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# a lost database answers 503 with Retry-After, a full disk 507 (ops/views.py)
+handler500 = "ops.views.server_error"

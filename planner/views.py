@@ -18,6 +18,7 @@ def workspace(request):
             "search": reverse("planner-search"),
             "analyses": reverse("planner-analysis", args=["KIND"]).replace("KIND/", ""),
             "run_detail": reverse("analysis-run", args=[0]),
+            "run_requeue": reverse("analysis-run-requeue", args=[0]),
             "blocks_export": reverse("blocks-run-geojson", args=[0]),
             "siting_export": reverse("siting-export", kwargs={"pk": 0, "fmt": "xlsx"}),
             "export": reverse("lifecircle-export", args=[0, "FMT"]),

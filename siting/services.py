@@ -710,25 +710,29 @@ def _execute(
     run = _run_start(params, lc_run, user, run)
     started = time.perf_counter()
     try:
-        summary = _compute_and_store(
-            run=run,
-            params=params,
-            ctx=ctx,
-            rules=rules,
-            distances=distances,
-            k=k,
-        )
+        # the sites and the run's "done" commit together: a worker killed in
+        # between leaves neither (the run is then failed by the next worker)
+        with transaction.atomic():
+            summary = _compute_and_store(
+                run=run,
+                params=params,
+                ctx=ctx,
+                rules=rules,
+                distances=distances,
+                k=k,
+            )
+            timings = summary["timings"]
+            timings["context_s"] = round(t_context, 4)
+            timings["total_s"] = round(time.perf_counter() - started + t_context, 4)
+            run.summary = _jsonable(summary)
+            run.status = AnalysisRun.Status.DONE
+            run.progress = 100
+            run.duration_s = time.perf_counter() - started + t_context
+            run.finished_at = timezone.now()
+            run.save()
     except Exception as exc:
         run_fail(run, exc, started)
         raise
-    summary["timings"]["context_s"] = round(t_context, 4)
-    summary["timings"]["total_s"] = round(time.perf_counter() - started + t_context, 4)
-    run.summary = _jsonable(summary)
-    run.status = AnalysisRun.Status.DONE
-    run.progress = 100
-    run.duration_s = time.perf_counter() - started + t_context
-    run.finished_at = timezone.now()
-    run.save()
     return run
 
 

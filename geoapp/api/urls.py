@@ -6,6 +6,11 @@ from . import views
 
 urlpatterns = [
     path("runs/<int:pk>/", views.AnalysisRunDetail.as_view(), name="analysis-run"),
+    path(
+        "runs/<int:pk>/requeue/",
+        views.AnalysisRunRequeue.as_view(),
+        name="analysis-run-requeue",
+    ),
     path("lifecircle/runs/", views.LifeCircleRuns.as_view(), name="lifecircle-runs"),
     path(
         "lifecircle/runs/latest/",

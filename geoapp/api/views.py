@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from geoapp.models import AnalysisRun, CoverageResult, FacilitySupply
 from geoapp.services import lifecircle
-from geoapp.tasks import analysis_run_enqueue
+from geoapp.tasks import analysis_run_enqueue, analysis_run_requeue
 from layers.io import writers
 from layers.models import Amenity, Community
 
@@ -87,6 +87,18 @@ class AnalysisRunDetail(APIView):
     def get(self, request, pk: int):
         run = get_object_or_404(AnalysisRun.objects.select_related("ruleset"), pk=pk)
         return Response(serializers.AnalysisRunOutput(run).data)
+
+
+class AnalysisRunRequeue(APIView):
+    """Queue a failed run again with the same parameters (202, a new run)."""
+
+    @extend_schema(request=None, responses={202: serializers.AnalysisRunOutput})
+    def post(self, request, pk: int):
+        get_object_or_404(AnalysisRun, pk=pk)
+        run = analysis_run_requeue(run_id=pk, user=request.user)
+        return Response(
+            serializers.AnalysisRunOutput(run).data, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class LifeCircleLatest(APIView):

@@ -391,12 +391,24 @@ def lifecircle_run(
         )
         if progress:
             progress(80, "storing results")
-        t = time.perf_counter()
-        _store(run, ctx)
-        info["timings"]["store_s"] = time.perf_counter() - t
+        # the results and the run's "done" commit together: a worker killed in
+        # between leaves neither (the run is then failed by the next worker)
+        with transaction.atomic():
+            t = time.perf_counter()
+            _store(run, ctx)
+            info["timings"]["store_s"] = time.perf_counter() - t
+            _finish(run, ctx, info, started)
     except Exception as exc:
         run_fail(run, exc, started)
         raise
+    _remember(run.pk, ctx)
+    if progress:
+        progress(100, "done")
+    return run
+
+
+def _finish(run: AnalysisRun, ctx: _Context, info: dict, started: float) -> None:
+    """Mark ``run`` done with its summary."""
     res = ctx.result
     run.engine = ENGINE if not res.straight_line else ENGINE_STRAIGHT
     run.status = AnalysisRun.Status.DONE
@@ -425,10 +437,6 @@ def lifecircle_run(
         },
     }
     run.save()
-    _remember(run.pk, ctx)
-    if progress:
-        progress(100, "done")
-    return run
 
 
 def _capacity_summary(ctx: _Context) -> dict[str, Any] | None:

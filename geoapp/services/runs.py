@@ -18,8 +18,13 @@ from geoapp.models import AnalysisRun
 
 log = logging.getLogger(__name__)
 
+
+class RunInterrupted(Exception):
+    """The run stopped without finishing (its worker died): the message is for the user."""
+
+
 #: errors whose message is written for the user (bad input named by the service)
-USER_ERRORS = (ValueError, ValidationError)
+USER_ERRORS = (ValueError, ValidationError, RunInterrupted)
 
 
 def run_start(*, run: AnalysisRun | None = None, **fields: Any) -> AnalysisRun:
@@ -38,7 +43,7 @@ def run_error_message(run_id: int | None, exc: BaseException) -> str:
     sentence with the run id (the traceback is in the log and the admin)."""
     if isinstance(exc, ValidationError):
         text = " ".join(exc.messages)
-    elif isinstance(exc, ValueError):
+    elif isinstance(exc, ValueError | RunInterrupted):
         text = str(exc)
     else:
         text = ""

@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "accounts",
+    "ops",
     "layers",
     "geoapp",
     "blocks",
@@ -82,7 +84,11 @@ INSTALLED_APPS = [
     "programme",
 ]
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # static files from STATIC_ROOT (prod: compressed, hashed names, cached for a year)
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoapp.middleware.DefaultLanguageMiddleware",
@@ -94,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 ROOT_URLCONF = "geoapp.urls"
 WSGI_APPLICATION = "geoapp.wsgi.application"
@@ -138,6 +145,10 @@ GEOAPP_WEB_STATEMENT_TIMEOUT_MS = env.int("GEOAPP_WEB_STATEMENT_TIMEOUT_MS", 60_
 # persistent connections (the public map answers warm requests in a few ms)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# a server that does not answer is given up after this many seconds (then 503)
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("GEOAPP_DB_CONNECT_TIMEOUT", 5)
+)
 
 # AUTH
 AUTHENTICATION_BACKENDS = [
@@ -186,6 +197,12 @@ CACHES = {
 RATELIMIT_USE_CACHE = "ratelimit"  # LocMem counters are atomic within one process
 
 # STATIC AND MEDIA
+STORAGES = {
+    # media (photos) written whole or not at all (a full disk leaves no stub)
+    "default": {"BACKEND": "geoapp.storage.AtomicFileSystemStorage"},
+    # prod.py: hashed and compressed (WhiteNoise)
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -267,14 +284,47 @@ TASKS = {
     }
 }
 
+# ANALYSIS WORKERS (manage.py analysis_worker): heartbeat period, and the silence
+# after which a worker counts as dead and its running task as stale
+GEOAPP_WORKER_HEARTBEAT_S = env.float("GEOAPP_WORKER_HEARTBEAT_S", 10.0)
+GEOAPP_WORKER_STALE_S = env.float("GEOAPP_WORKER_STALE_S", 60.0)
+
+# OPERATIONS (ops/): health and metrics
+# the monitoring (Prometheus, figures of /health/): a bearer token and/or addresses
+GEOAPP_MONITORING_TOKEN = env("GEOAPP_MONITORING_TOKEN", default="")
+GEOAPP_MONITORING_ADDRESSES = env.list("GEOAPP_MONITORING_ADDRESSES", default=[])
+# health: degraded when a run waits longer than this, or free disk falls below
+GEOAPP_QUEUE_MAX_WAIT_S = env.float("GEOAPP_QUEUE_MAX_WAIT_S", 600.0)
+GEOAPP_DISK_MIN_FREE_MB = env.int("GEOAPP_DISK_MIN_FREE_MB", 1024)
+# backups (manage.py backup): where archives go
+GEOAPP_BACKUP_DIR = Path(env("GEOAPP_BACKUP_DIR", default=str(BASE_DIR / "backups")))
+
+# LOGS: text for development; "json" (one object per line with the request id) in
+# production (prod.py). The access log is geoapp.request at INFO.
+LOG_FORMAT = env("GEOAPP_LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ops.logs.json_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env("DJANGO_LOG_LEVEL", default="WARNING"),
     },
-    # GDAL_SKIP (layers/io/safety.py) names drivers some GDAL builds lack: harmless notices
-    "loggers": {"rasterio._env": {"level": "ERROR"}},
+    "loggers": {
+        # GDAL_SKIP (layers/io/safety.py) names drivers some GDAL builds lack
+        "rasterio._env": {"level": "ERROR"},
+        "geoapp.request": {"level": env("GEOAPP_ACCESS_LOG_LEVEL", default="WARNING")},
+        "geoapp.worker": {"level": "INFO"},
+    },
 }

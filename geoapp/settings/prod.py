@@ -1,7 +1,8 @@
-"""Production: secrets from the environment, HTTPS everywhere."""
+"""Production: secrets from the environment, HTTPS everywhere, hashed static files,
+JSON logs with an access line per request."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOGGING, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -13,3 +14,15 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+
+# Static files: collectstatic writes hashed, compressed copies (gzip + brotli when
+# available) to STATIC_ROOT; WhiteNoise serves them with far-future cache headers.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "geoapp.storage.StaticStorage"},
+}
+
+LOGGING["handlers"]["console"]["formatter"] = env("GEOAPP_LOG_FORMAT", default="json")
+LOGGING["loggers"]["geoapp.request"]["level"] = env(
+    "GEOAPP_ACCESS_LOG_LEVEL", default="INFO"
+)

@@ -310,6 +310,24 @@ async function showResults(runId) {
 /** Queue an analysis, follow its progress, resolve with the finished run (or null). */
 async function queueAnalysis(kind, body, statusEl, bar) {
   const res = await sendJSON("POST", `${config.analyses}${kind}/`, body);
+  return followRun(res, statusEl, bar);
+}
+
+/** A failed run can be queued again (same parameters): a button beside its error. */
+function offerRequeue(runId, statusEl, bar) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "requeue";
+  button.textContent = gettext("重新排队");
+  button.onclick = async () => {
+    button.disabled = true;
+    const res = await sendJSON("POST", config.run_requeue.replace("/0/", `/${runId}/`), {});
+    await followRun(res, statusEl, bar);
+  };
+  statusEl.append(" ", button);
+}
+
+async function followRun(res, statusEl, bar) {
   if (res.status !== 202) {
     say(statusEl, res.body?.detail ?? JSON.stringify(res.body), "error");
     return null;
@@ -324,6 +342,7 @@ async function queueAnalysis(kind, body, statusEl, bar) {
       if (run.status === "done") return run;
       if (run.status === "failed") {
         say(statusEl, interpolate(gettext("分析失败：%(error)s"), { error: run.error }), "error");
+        offerRequeue(runId, statusEl, bar);
         return null;
       }
       await new Promise((r) => setTimeout(r, 1000));
