@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from geoapp.files import atomic_path
 from layers.io import sandbox
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
@@ -540,12 +541,22 @@ def _write(prepared: _Prepared, *, user, reason: str) -> tuple[int, int]:
         if has_history:
             insert_history(model, new, update=False, user=user, reason=reason)
     if old:
-        # lock the rows being updated (a concurrent edit waits, then conflicts on version)
-        list(
+        # lock the rows being updated, then the optimistic check: a row saved since the
+        # file was read (a map edit) refuses the whole import instead of being
+        # overwritten; a map edit after this point waits, then conflicts on version
+        stored = dict(
             model.objects.select_for_update()
             .filter(pk__in=[o.pk for o, _f in old])
-            .values_list("pk", flat=True)
+            .values_list("pk", "version")
         )
+        changed = sorted(o.code for o, _f in old if stored.get(o.pk) != o.version - 1)
+        if changed:
+            msg = (
+                f"import refused: {len(changed)} row(s) were changed while the file "
+                f"was being read ({', '.join(changed[:10])}); nothing written, import "
+                "again to apply the file over the new versions"
+            )
+            raise ImportRejected(msg, code="conflict")
         fields = sorted(
             set().union(*(f for _o, f in old))
             - {
@@ -693,22 +704,26 @@ def _raster_import(*, path, crs, dry_run, user, source_name, name) -> ImportResu
     arr = np.asarray(rr.array)
     digest = hashlib.sha256(arr.tobytes()).hexdigest()[:12]
     out = root / f"{_stem(name)}-{digest}.tif"
-    # re-encode the pixels (never keep the uploaded bytes) as a plain tiled GeoTIFF
-    with rasterio.open(
-        out,
-        "w",
-        driver="GTiff",
-        width=arr.shape[2],
-        height=arr.shape[1],
-        count=arr.shape[0],
-        dtype=arr.dtype,
-        crs=rr.crs,
-        transform=rr.transform,
-        nodata=rr.nodata
-        if rr.nodata is None or math.isfinite(rr.nodata)
-        else rr.nodata,
-        compress="deflate",
-    ) as ds:
+    # re-encode the pixels (never keep the uploaded bytes) as a plain tiled GeoTIFF,
+    # written beside and renamed when complete (a full disk leaves no truncated file)
+    with (
+        atomic_path(out) as part,
+        rasterio.open(
+            part,
+            "w",
+            driver="GTiff",
+            width=arr.shape[2],
+            height=arr.shape[1],
+            count=arr.shape[0],
+            dtype=arr.dtype,
+            crs=rr.crs,
+            transform=rr.transform,
+            nodata=rr.nodata
+            if rr.nodata is None or math.isfinite(rr.nodata)
+            else rr.nodata,
+            compress="deflate",
+        ) as ds,
+    ):
         ds.write(arr)
     old = models.PopulationRaster.objects.filter(name=name).first()
     old_path = Path(old.path) if old else None

@@ -18,9 +18,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import actor_of
+from geoapp.files import is_write_error
 
 from . import exporting
 from .forms import ImportForm
@@ -198,6 +200,16 @@ def import_view(request):
             except PermissionDenied as exc:
                 context["error"] = str(exc) or "permission denied"
                 status = 403
+            except OSError as exc:
+                if not is_write_error(exc):
+                    raise
+                # the upload (or the sandbox's copy) could not be written: the folder
+                # goes below, and the import had not started writing to the database
+                context["error"] = _(
+                    "服务器磁盘已满或写入失败，文件未能保存，未导入任何内容；"
+                    "请联系管理员后重试。"
+                )
+                status = 507
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
             context.update(_mapping_context(preview, d["layer"]))
