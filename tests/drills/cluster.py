@@ -50,8 +50,18 @@ class Cluster:
                 p = p.parent
             shutil.chown(base, "postgres")
             shutil.chown(self.run, "postgres")
-        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                 "-E", "UTF8", "--locale=C.UTF-8")
+        self._pg(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
 
     def _pg(self, tool: str, *args: str) -> None:
         subprocess.run(
@@ -65,8 +75,19 @@ class Cluster:
             f"-p {self.port} -k {self.run} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
         )
-        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.base / "log"), "-w",
-                 "-t", "60", "-o", opts, "start")
+        self._pg(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.base / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            opts,
+            "start",
+        )
 
     def stop(self) -> None:
         self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

@@ -196,8 +196,16 @@ def worker_factory(drill_dir):
 
     def start(env: dict, name: str) -> Process:
         w = Process(
-            [PY, "manage.py", "analysis_worker", "--interval", "0.2",
-             "--no-startup-delay", "--worker-id", name],
+            [
+                PY,
+                "manage.py",
+                "analysis_worker",
+                "--interval",
+                "0.2",
+                "--no-startup-delay",
+                "--worker-id",
+                name,
+            ],
             env,
             drill_dir / f"worker-{name}.log",
         )
@@ -254,5 +262,3 @@ class Client:
         )
         assert r.status_code == 302, r.text[:500]
         return self
-
-

@@ -4,6 +4,7 @@ an empty database, and every table (layers, history, results) comes back identic
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_a_damaged_archive_is_refused_before_anything_is_written(
     archive = manage(
         env, "backup", "--output-dir", str(drill_dir / "backups2")
     ).stdout.strip()
-    data = bytearray(open(archive, "rb").read())
+    data = bytearray(Path(archive).read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte inside the dump
     damaged = drill_dir / "damaged.tar"
     damaged.write_bytes(bytes(data))
