@@ -135,7 +135,8 @@ class AnalysisRun(models.Model):
     parameters = models.JSONField(_("参数"), default=dict)
     #: the queued request as given (the service's keyword arguments); ``parameters``
     #: is what the service resolved from it. Re-queuing repeats the request.
-    request = models.JSONField(_("请求参数"), default=dict, blank=True)
+    #: None on runs recorded before the field existed
+    request = models.JSONField(_("请求参数"), null=True, blank=True, default=None)
     ruleset = models.ForeignKey(
         RuleSet,
         on_delete=models.SET_NULL,

@@ -39,7 +39,12 @@ def analysis_run_execute(run_id: int) -> int:
     try:
         spec = run_kind_get(run.kind)
         extra = {"progress": _progress(run_id)} if spec.reports_progress else {}
-        spec.execute(run=run, user=user, **(run.request or run.parameters), **extra)
+        spec.execute(
+            run=run,
+            user=user,
+            **(run.parameters if run.request is None else run.request),
+            **extra,
+        )
     except Exception as exc:  # recorded for the page; the worker keeps running
         run.refresh_from_db()
         if run.status != AnalysisRun.Status.FAILED:
@@ -96,7 +101,7 @@ def analysis_run_requeue(*, run_id: int, user=None) -> AnalysisRun:
         )
     return analysis_run_enqueue(
         kind=run.kind,
-        parameters=dict(run.request or run.parameters),
+        parameters=dict(run.parameters if run.request is None else run.request),
         user=user,
         retry_of=run,
     )

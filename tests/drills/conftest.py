@@ -9,6 +9,7 @@ disks fill up (a small tmpfs in a private mount namespace). Run with ``make dril
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import subprocess
@@ -69,15 +70,18 @@ def base_env(cluster: Cluster, db: str, drill_dir: Path, **extra: str) -> dict:
 
 
 def manage(env: dict, *args: str, check: bool = True, timeout: float = 300):
-    return subprocess.run(
+    done = subprocess.run(
         [PY, "manage.py", *args],
         cwd=REPO,
         env=env,
-        check=check,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+    if check and done.returncode:
+        msg = f"manage.py {args[0]} failed ({done.returncode}):\n{done.stderr[-1200:]}"
+        raise AssertionError(msg)
+    return done
 
 
 def shell(env: dict, code: str) -> str:
@@ -109,7 +113,8 @@ def city(cluster, drill_dir) -> str:
 @pytest.fixture
 def db_copy(cluster, city, request) -> str:
     """A fresh copy of the demo city for one test."""
-    name = f"drill_{request.node.name[:40].lower()}".replace("[", "_").replace("]", "")
+    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
+    name = f"drill_{request.node.originalname[:30].lower()}_{digest}"
     cluster.copy(city, name)
     yield name
     cluster.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

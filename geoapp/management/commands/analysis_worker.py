@@ -4,7 +4,8 @@ recovery, and one that outlives a database restart.
     python manage.py analysis_worker [--interval 1] [--worker-id NAME] [db_worker options]
 
 On start it records its heartbeat and fails the runs of workers that died
-(``geoapp.services.workers``). A thread refreshes the heartbeat; when the database goes
+(``geoapp.services.workers``). A thread refreshes the heartbeat and, every
+``GEOAPP_WORKER_STALE_S``, looks for such runs again; when the database goes
 away the worker waits and retries instead of exiting, then fails whatever task it was
 running at that moment (the run can be queued again).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import time
 
@@ -53,9 +55,19 @@ class _Heartbeat(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        # every so often a living worker also looks for runs of dead ones, so a
+        # stale run is failed within about GEOAPP_WORKER_STALE_S even when no
+        # worker (re)starts
+        every = max(1, math.ceil(workers.stale_s() / workers.heartbeat_s()))
+        beats = 0
         while not self.stopping.wait(workers.heartbeat_s()):
+            beats += 1
             try:
                 workers.worker_beat(self.worker_id)
+                if beats % every == 0:
+                    failed = workers.runs_recover_stale()
+                    if failed:
+                        log.warning("marked stale runs failed: %s", failed)
             except DatabaseError as exc:
                 log.warning("heartbeat not recorded: %s", exc)
                 connections.close_all()
