@@ -48,6 +48,8 @@ logconfig_dict = {
     },
 }
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# heartbeat files of the workers in memory, not on a disk that may fill up
+worker_tmp_dir = "/dev/shm"
 control_socket_disable = True  # several stacks (drills, engineers) share one host
 wsgi_app = "geoapp.wsgi:application"
 

@@ -24,6 +24,19 @@ def is_write_error(exc: BaseException) -> bool:
     return False
 
 
+#: below this much free space, a failed write is taken for a full disk
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def nearly_full(path: str | os.PathLike[str]) -> bool:
+    """Has the file system holding ``path`` (almost) no room left? GDAL reports a
+    failed write without the system's error number; this tells a full disk apart."""
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return shutil.disk_usage(p).free < NEARLY_FULL_BYTES
+
+
 @contextlib.contextmanager
 def scratch_dir(
     prefix: str, root: str | os.PathLike[str] | None = None

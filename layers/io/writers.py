@@ -14,6 +14,7 @@ builds the rename table: names that fit stay; longer ones are cut to 8 bytes
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -26,6 +27,8 @@ from typing import IO, Any
 import openpyxl
 import pandas as pd
 import shapely
+
+from geoapp.files import nearly_full
 
 FORMATS = ("geojson", "gpkg", "shp", "csv", "xlsx")
 FIELD_TABLE = "field_names.json"
@@ -210,8 +213,24 @@ def write_xlsx(gdf, path, *, crs="EPSG:4326", sheet: str = "layer") -> Path:
 
 
 def export(gdf, path: str | os.PathLike[str], fmt: str | None = None, **kw) -> Path:
-    """Write ``gdf`` in the format given by ``fmt`` or by the file suffix."""
-    p = Path(path)
+    """Write ``gdf`` in the format given by ``fmt`` or by the file suffix.
+
+    A write that fails for want of room raises ``OSError(ENOSPC)`` whatever the
+    writer (GDAL's own errors carry no error number); the caller removes the file.
+    """
+    import pyogrio.errors
+
+    try:
+        return _export(gdf, Path(path), fmt, **kw)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        if nearly_full(Path(path).parent):
+            raise OSError(
+                errno.ENOSPC, f"no space left writing {Path(path).name}"
+            ) from exc
+        raise
+
+
+def _export(gdf, p: Path, fmt: str | None, **kw) -> Path:
     fmt = (fmt or p.suffix.lstrip(".")).lower()
     fmt = {"json": "geojson", "zip": "shp"}.get(fmt, fmt)
     if fmt == "geojson":
