@@ -45,8 +45,8 @@ fi
 # the analysis worker runs below the web's priority: a life-circle run must not
 # slow the map down (README "Production"); GEOAPP_SERVE_WORKER=0: run it elsewhere
 if [ "${GEOAPP_SERVE_WORKER:-1}" = 1 ]; then
-  nice -n "${GEOAPP_WORKER_NICE:-10}" $py manage.py analysis_worker --interval 1 \
-    --no-startup-delay >> "$state/worker.log" 2>&1 &
+  scripts/lowprio.sh -n "${GEOAPP_WORKER_NICE:-10}" $py manage.py analysis_worker \
+    --interval 1 --no-startup-delay >> "$state/worker.log" 2>&1 &
   worker=$!
   trap 'kill $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
   echo "==> analysis worker running (pid $worker, log $state/worker.log)"
