@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
 from blocks.services import bundle_run
+from geoapp.models import AnalysisRun
 from geoapp.services.lifecircle import lifecircle_run
 from layers import models
 from layers.models import CommunityPhoto, Stage
@@ -185,6 +186,19 @@ def build() -> dict:
     out["siting_a"] = siting_run(
         user=users["planner_a"], category="elderly_daycare", k=1, districts=[a.code]
     )
+    # a failed bundling run of district A (worker lost), to re-queue
+    out["failed_a"] = AnalysisRun.objects.create(
+        kind="bundling",
+        status="failed",
+        request={
+            "district": a.code,
+            "selected": "all",
+            "min_households": 0,
+            "max_households": 100_000,
+            "use_gaps": False,
+        },
+        created_by=users["planner_a"],
+    )
     out["scenario"] = scenario_create(
         run=out["siting"], method="greedy", notes=f"{SENTINEL} notes", user=admin
     )
@@ -264,6 +278,7 @@ def url_args(city) -> dict[str, dict]:
         "siting-scenario": {"pk": sc.pk},
         "siting-scenario-what-if": {"pk": sc.pk},
         "analysis-run": {"pk": lc.pk},
+        "analysis-run-requeue": {"pk": city["failed_a"].pk},
         "lifecircle-run": {"pk": lc.pk},
         "lifecircle-communities": {"pk": lc.pk},
         "lifecircle-export": {"pk": lc.pk, "fmt": "csv"},

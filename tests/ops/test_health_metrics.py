@@ -98,7 +98,7 @@ def test_metrics_are_not_public(client, monitoring):
         302,
         403,
     )
-    client.force_login(factories.user("planner-d", Role.DISTRICT_PLANNER))
+    client.force_login(factories.user("street-s", Role.VIEWER))
     assert client.get("/metrics").status_code == 403
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('geoapp', '0003_run_error_detail'),
+        ('geoapp', '0004_network_island'),
     ]
 
     operations = [
