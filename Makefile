@@ -60,7 +60,7 @@ benchmarks: setup db ## city-scale benchmarks in their own database (BENCH_DB), 
 	  echo "== benchmarks/$$b"; GEOAPP_DB_NAME=$(BENCH_DB) $(PY) benchmarks/$$b || exit 1; done
 
 drills: setup db ## fault and restore drills against the production stack on a throwaway cluster (CI runs them)
-	@$(PY) -m pytest -q -m drill -p no:randomly tests/drills $(PYTEST_ARGS)
+	@$(PY) -m pytest -q -m drill tests/drills $(PYTEST_ARGS)
 
 loadtest: setup db ## public map mix at 50 req/s on gunicorn vs runserver, city demo in BENCH_DB, with a run and an import
 	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh createdb $(BENCH_DB); fi

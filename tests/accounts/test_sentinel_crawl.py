@@ -107,6 +107,8 @@ ALLOWED: dict[str, set[str]] = {
     "public-district-list": set(selectors.DISTRICT_FIELDS),
     "public-search": {"code", "name", "district_name", "stage", "lon", "lat"},
     "public-stats": STATS,
+    # the load balancer's view: check names and statuses, never a figure
+    "health": {"status", "checks", "database", "queue", "worker", "disk"},
     "ogc-landing": OGC,
     "ogc-conformance": OGC,
     "ogc-collections": OGC,
