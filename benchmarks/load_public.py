@@ -9,12 +9,12 @@ Run from the repository root on a database holding the city demo
 
 For each server (1. ``scripts/serve_prod.sh``: gunicorn + WhiteNoise, prod settings;
 2. ``manage.py runserver``, dev settings, as ``make run`` serves) it starts the server
-and an analysis worker (niced, as in production), then locust (as a library, headless)
+and an analysis worker (low priority, as in production), then locust (as a library, headless)
 sends ``--rate`` requests/s for ``--seconds`` from ``--rate`` anonymous visitors (one
 request a second each: ``constant_throughput(1)``) in the public map's mix: vector
 tiles, community GeoJSON (city view and panned boxes), district outlines, statistics,
 community cards and search. Five seconds in, a life-circle run is queued and an
-import of 20,000 new amenity points starts (``nice``; they are deleted afterwards).
+import of 20,000 new amenity points starts (``scripts/lowprio.sh``; deleted afterwards).
 Prints p50/p95/p99/max and errors per server, how long the background work took and
 the memory of the server processes. Rate limits are switched off (one client address
 stands for many visitors). Bounded: two passes of ``--seconds`` each, loopback only.
@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,25 +40,13 @@ import numpy as np
 import psycopg2
 from locust import HttpUser, constant_throughput, task
 from locust.env import Environment
+from public_map import free_port, tile_xy
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
 PREFIX = "LOADIMP"
 #: seconds of the same mix before the measured window (PostgreSQL and app caches warm)
 WARMUP_S = 15
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
 
 
 def db_connect():
@@ -116,9 +102,7 @@ class Server:
         if kind != "gunicorn":  # serve_prod.sh starts its own
             self.worker = subprocess.Popen(
                 [
-                    "nice",
-                    "-n",
-                    "10",
+                    "scripts/lowprio.sh",  # as serve_prod.sh starts it
                     PY,
                     "manage.py",
                     "analysis_worker",
@@ -130,7 +114,6 @@ class Server:
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
             )
         self.wait()
 
@@ -255,42 +238,34 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
     t0 = time.time()
     background = {}
 
-    def start_background():
-        gevent.sleep(5)
-        background["lc_queued"] = time.time() - t0
-        subprocess.run(
-            [
-                PY,
-                "manage.py",
-                "shell",
-                "-c",
-                "from accounts.permissions import SYSTEM\n"
-                "from geoapp.tasks import analysis_run_enqueue\n"
-                "print(analysis_run_enqueue(kind='lifecircle', parameters={}, user=SYSTEM).pk)",
-            ],
-            cwd=ROOT,
-            env=server.env,
-            check=True,
-            capture_output=True,
-        )
-        background["import_start"] = time.time() - t0
-        imp = subprocess.run(
-            [
-                "nice",
-                "-n",
-                "10",
-                PY,
-                "manage.py",
-                "import_layer",
-                "amenity",
-                str(folder / "load_import.csv"),
-                "--crs",
-                "EPSG:4326",
-            ],
+    def manage(*args: str, low: bool = False):
+        prefix = ["scripts/lowprio.sh"] if low else []
+        return subprocess.run(
+            [*prefix, PY, "manage.py", *args],
             cwd=ROOT,
             env=server.env,
             capture_output=True,
             text=True,
+        )
+
+    def start_background():
+        gevent.sleep(5)
+        background["lc_queued"] = time.time() - t0
+        manage(
+            "shell",
+            "-c",
+            "from accounts.permissions import SYSTEM\n"
+            "from geoapp.tasks import analysis_run_enqueue\n"
+            "analysis_run_enqueue(kind='lifecircle', parameters={}, user=SYSTEM)",
+        )
+        background["import_start"] = time.time() - t0
+        imp = manage(
+            "import_layer",
+            "amenity",
+            str(folder / "load_import.csv"),
+            "--crs",
+            "EPSG:4326",
+            low=True,  # batch work at low priority, as README "Production" says
         )
         background["import_end"] = time.time() - t0
         background["import_ok"] = imp.returncode == 0

@@ -36,3 +36,18 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
     names (Django's ``support_js_module_import_aggregation``)."""
 
     support_js_module_import_aggregation = True
+
+    def url_converter(self, name, hashed_files, template=None):
+        """Leave a vendor file's ``sourceMappingURL`` alone when the map is not shipped
+        (browsers ignore a missing map); any other missing reference still fails."""
+        convert = super().url_converter(name, hashed_files, template)
+
+        def converter(matchobj):
+            try:
+                return convert(matchobj)
+            except ValueError:
+                if matchobj.groupdict().get("url", "").endswith(".map"):
+                    return matchobj.group(0)
+                raise
+
+        return converter
