@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('geoapp', '0004_network_island'),
+        ('geoapp', '0005_capacity'),
     ]
 
     operations = [
