@@ -48,8 +48,18 @@ if [ "${GEOAPP_SERVE_WORKER:-1}" = 1 ]; then
   scripts/lowprio.sh -n "${GEOAPP_WORKER_NICE:-10}" $py manage.py analysis_worker \
     --interval 1 --no-startup-delay >> "$state/worker.log" 2>&1 &
   worker=$!
-  trap 'kill $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
   echo "==> analysis worker running (pid $worker, log $state/worker.log)"
 fi
 echo "==> production server on http://$host:$port/ (gunicorn; Ctrl-C stops it and the worker)"
-.venv/bin/gunicorn --config gunicorn.conf.py --bind "$host:$port"
+# gunicorn in the background and `wait`: bash runs the trap at once on TERM/INT (it
+# would defer it until a foreground child ends), so the worker, in its own session,
+# is always stopped with the server
+.venv/bin/gunicorn --config gunicorn.conf.py --bind "$host:$port" &
+web=$!
+stop() {
+  kill -TERM $web ${worker:-} 2>/dev/null || true
+  wait $web ${worker:-} 2>/dev/null || true
+}
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
+wait $web
