@@ -11,6 +11,11 @@ connection, files or locks: a forked child ends with ``os._exit`` (multiprocessi
 does that), so the connection objects it inherited are never closed from the
 child's side.
 
+A worker takes the default handlers of SIGTERM and SIGINT: the pool stops its
+workers with SIGTERM when it closes, and a handler inherited from the caller (the
+analysis worker's graceful shutdown, which only notes the signal while a task runs)
+would make them ignore it and leave the caller waiting for them forever.
+
 Falls back to a plain loop in the calling process when there is one worker or
 one job, when the platform has no ``fork`` (Windows, macOS default), or when the
 caller is itself a daemonic worker (which may not have children).
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,6 +45,12 @@ def available_cpus() -> int:
 def _run(item: Any) -> Any:
     assert _JOB is not None
     return _JOB(item)
+
+
+def _child_init() -> None:
+    """In each forked worker: the default signal handlers (see the module docstring)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _can_fork() -> bool:
@@ -64,7 +76,7 @@ def map_forked(
         return [job(item) for item in items]
     _JOB = job
     try:
-        with mp.get_context("fork").Pool(n) as pool:
+        with mp.get_context("fork").Pool(n, initializer=_child_init) as pool:
             return pool.map(_run, items, chunksize=1)
     finally:
         _JOB = None

@@ -131,7 +131,16 @@ def test_killed_worker_leaves_no_results_and_its_run_is_failed_then_requeued(
 def test_two_workers_never_run_the_same_task_twice(
     cluster, db_copy, drill_dir, worker_factory
 ):
-    env = base_env(cluster, db_copy, drill_dir)
+    # routing forked into 2 processes while the heartbeat thread beats all the time:
+    # the forks must neither inherit a held lock nor the worker's SIGTERM handler
+    # (which made the pool wait forever for its children)
+    env = base_env(
+        cluster,
+        db_copy,
+        drill_dir,
+        GEOAPP_ROUTING_WORKERS="2",
+        GEOAPP_WORKER_HEARTBEAT_S="0.02",
+    )
     ids = [enqueue(env, "lifecircle", {}) for _ in range(6)]
     worker_factory(env, "w1")
     worker_factory(env, "w2")

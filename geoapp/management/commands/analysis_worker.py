@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import threading
 import time
 
@@ -48,6 +49,20 @@ class Worker(db_worker.Worker):
             self.startup_delay = False
 
 
+#: held by the heartbeat thread while it talks to the database or logs: a fork (the
+#: life circle's routing processes) waits for it, so no child inherits a lock held
+#: in the middle of libpq or logging
+_BEATING = threading.Lock()
+
+
+def _fork_safe() -> None:
+    os.register_at_fork(
+        before=_BEATING.acquire,
+        after_in_parent=_BEATING.release,
+        after_in_child=_BEATING.release,
+    )
+
+
 class _Heartbeat(threading.Thread):
     def __init__(self, worker_id: str) -> None:
         super().__init__(name="heartbeat", daemon=True)
@@ -62,15 +77,19 @@ class _Heartbeat(threading.Thread):
         beats = 0
         while not self.stopping.wait(workers.heartbeat_s()):
             beats += 1
-            try:
-                workers.worker_beat(self.worker_id)
-                if beats % every == 0:
-                    failed = workers.runs_recover_stale()
-                    if failed:
-                        log.warning("marked stale runs failed: %s", failed)
-            except DatabaseError as exc:
-                log.warning("heartbeat not recorded: %s", exc)
-                connections.close_all()
+            with _BEATING:
+                self._beat(recover=beats % every == 0)
+
+    def _beat(self, *, recover: bool) -> None:
+        try:
+            workers.worker_beat(self.worker_id)
+            if recover:
+                failed = workers.runs_recover_stale()
+                if failed:
+                    log.warning("marked stale runs failed: %s", failed)
+        except DatabaseError as exc:
+            log.warning("heartbeat not recorded: %s", exc)
+            connections.close_all()
         connections.close_all()
 
 
@@ -82,6 +101,7 @@ class Command(db_worker.Command):
     def handle(self, *args, **options):
         worker_id = options["worker_id"]
         self._register(worker_id)
+        _fork_safe()
         beat = _Heartbeat(worker_id)
         beat.start()
         original = db_worker.Worker
