@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('geoapp', '0005_capacity'),
+        ('geoapp', '0007_reload_default_ruleset'),
     ]
 
     operations = [
