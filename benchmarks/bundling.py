@@ -4,14 +4,14 @@ Run: ``.venv/bin/python benchmarks/bundling.py [--gap-m 30] [--seed 42]
 [--selected all|eligible]``.
 
 - When the database holds ≥ 3 000 communities (``make_demo --scale city``), times
-  :func:`geoapp.analysis.adjacency.community_adjacency` on the loaded communities and
+  :func:`analysis.adjacency.community_adjacency` on the loaded communities and
   barriers, then the service :func:`blocks.services.bundle_run` end to end (read,
   bundle, dissolve, store, nearby plots) and counts its queries. This writes a
   bundling run to that DB, superseding the blocks of the previous run (the store
   time depends on how many: it is printed).
 - Otherwise generates the city in memory with
   ``geoapp.demo.generator.generate_city(scale="city")`` and times the pure
-  :func:`geoapp.analysis.bundling.bundle_blocks` (+ ``dissolve_blocks``).
+  :func:`analysis.bundling.bundle_blocks` (+ ``dissolve_blocks``).
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from geoapp.analysis.adjacency import community_adjacency
-    from geoapp.analysis.bundling import bundle_blocks, dissolve_blocks
+    from analysis.adjacency import community_adjacency
+    from analysis.bundling import bundle_blocks, dissolve_blocks
     from layers.models import Community
 
     n_db = 0

@@ -23,8 +23,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geoapp.analysis.adjacency import community_adjacency  # noqa: E402
-from geoapp.analysis.bundling import bundle_blocks, dissolve_blocks  # noqa: E402
+from analysis.adjacency import community_adjacency  # noqa: E402
+from analysis.bundling import bundle_blocks, dissolve_blocks  # noqa: E402
 
 CRS = "EPSG:4549"
 

@@ -39,7 +39,7 @@ import pandas as pd  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from accounts.permissions import SYSTEM  # noqa: E402
-from geoapp.analysis.capacity import e2sfca  # noqa: E402
+from analysis.capacity import e2sfca  # noqa: E402
 from geoapp.models import FacilitySupply  # noqa: E402
 from geoapp.services import lifecircle as svc  # noqa: E402
 from layers.models import Amenity, Community, WalkSegment  # noqa: E402
@@ -156,7 +156,7 @@ def main() -> None:
     print(
         f"E2SFCA core, kindergartens ({st.cost.shape[0]:,} x {st.cost.shape[1]:,}, {st.cost.nnz:,} pairs)"
     )
-    line("geoapp.analysis.capacity.e2sfca", f"{t_ours * 1000:.1f} ms")
+    line("analysis.capacity.e2sfca", f"{t_ours * 1000:.1f} ms")
     line("PySAL access enhanced_two_stage_fca (reference)", f"{t_ref * 1000:.1f} ms")
     # access gives inf where a facility's catchment holds no demand (ours: 0, idle)
     fin = np.isfinite(ref)

@@ -57,10 +57,10 @@ from django.test import Client  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
 from accounts.permissions import SYSTEM  # noqa: E402
+from analysis.forked import map_forked  # noqa: E402
+from analysis.network import network_from_coords  # noqa: E402
+from analysis.walkshed import _Entry, nearest_distance  # noqa: E402
 from geoapp import adapters  # noqa: E402
-from geoapp.analysis.forked import map_forked  # noqa: E402
-from geoapp.analysis.network import network_from_coords  # noqa: E402
-from geoapp.analysis.walkshed import _Entry, nearest_distance  # noqa: E402
 from geoapp.models import CoverageResult  # noqa: E402
 from geoapp.services import lifecircle as svc  # noqa: E402
 from geoapp.services.rulesets import ruleset_get, ruleset_load  # noqa: E402

@@ -32,9 +32,9 @@ from scipy.sparse.csgraph import dijkstra
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geoapp.analysis.network import build_network  # noqa: E402
-from geoapp.analysis.rules import RuleSet, load_ruleset  # noqa: E402
-from geoapp.analysis.walkshed import (  # noqa: E402
+from analysis.network import build_network  # noqa: E402
+from analysis.rules import RuleSet, load_ruleset  # noqa: E402
+from analysis.walkshed import (  # noqa: E402
     _Entry,
     _route,
     life_circle,
@@ -159,7 +159,7 @@ def main() -> None:
     ok = np.flatnonzero(snap.reachable)
     entries = _Entry.from_snap(net, snap, ok)
     am_cat = am["category"].to_numpy()[ok]
-    from geoapp.analysis.walkshed import nearest_distance
+    from analysis.walkshed import nearest_distance
 
     t0 = time.perf_counter()
     for c in cats:

@@ -36,8 +36,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from accounts.permissions import SYSTEM  # noqa: E402
+from analysis import siting as core  # noqa: E402
 from geoapp import adapters  # noqa: E402
-from geoapp.analysis import siting as core  # noqa: E402
 from geoapp.services import lifecircle as lc  # noqa: E402
 from layers.models import Community  # noqa: E402
 from siting import services  # noqa: E402

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from geoapp.analysis.siting import (
+from analysis.siting import (
     coverage_matrix,
     demand_weights,
     exact_mclp,

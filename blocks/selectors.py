@@ -2,7 +2,7 @@
 
 The inputs (communities, barriers, gap profile) come out as GeoDataFrames / frames in
 the storage SRID, indexed by community ``code``, ready for
-:func:`geoapp.analysis.bundling.bundle_blocks`.
+:func:`analysis.bundling.bundle_blocks`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Bundling runs and the planner's edits of renovation blocks (连片改造, 四(四)).
 
 :func:`bundle_run` reads the layers, calls the pure
-:func:`geoapp.analysis.bundling.bundle_blocks` and stores one
+:func:`analysis.bundling.bundle_blocks` and stores one
 :class:`~blocks.models.RenovationBlock` per block. The planner then edits blocks with
 ``block_accept``, ``block_lock``/``block_unlock``, ``block_merge``, ``block_split``
 and ``block_move_community``. Each edit is checked first and raises
@@ -53,15 +53,15 @@ from django.utils import timezone
 from scipy.sparse import csgraph
 
 from accounts import permissions
-from geoapp import adapters
-from geoapp.analysis.adjacency import community_adjacency
-from geoapp.analysis.bundling import (
+from analysis.adjacency import community_adjacency
+from analysis.bundling import (
     DEFAULT_MAX_HOUSEHOLDS,
     DEFAULT_MIN_HOUSEHOLDS,
     SHARED_GAP_SHARE,
     bundle_blocks,
     dissolve_blocks,
 )
+from geoapp import adapters
 from geoapp.models import AnalysisRun
 from geoapp.services.runs import kwargs_of, run_fail, run_start
 from layers.dbcopy import insert_history
@@ -78,7 +78,7 @@ from programme import scope
 from . import selectors
 from .models import BlockMembership, RenovationBlock
 
-ENGINE = "geoapp.analysis.bundling.bundle_blocks (components + SKATER-style SSD)"
+ENGINE = "analysis.bundling.bundle_blocks (components + SKATER-style SSD)"
 #: Walking distance (m) within which idle plots and vacant housing count for a block.
 NEARBY_M = 300.0
 GROUPS = {"street": "street_code", "district": "district_code"}

@@ -19,7 +19,7 @@ import shapely
 from django.conf import settings
 from django.db import connection
 
-from geoapp.analysis.network import line_arrays
+from analysis.network import line_arrays
 from layers import models, stamps
 
 
@@ -193,7 +193,7 @@ def _copy_binary(sql: str) -> memoryview | None:
 def walk_segment_arrays() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """The walk segment lines, ordered by id, as ``(coords, offsets)`` arrays.
 
-    What :func:`geoapp.analysis.network.network_from_coords` takes: line ``i`` is
+    What :func:`analysis.network.network_from_coords` takes: line ``i`` is
     ``coords[offsets[i]:offsets[i + 1]]``. Walk segments are split at junctions, so
     almost all are two-point lines; their EWKB has a fixed width, and a binary
     ``COPY`` of the geometry column is parsed with one ``np.frombuffer`` without

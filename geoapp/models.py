@@ -31,7 +31,7 @@ class RuleSet(models.Model):
     )
     adult_speed_m_per_min = models.FloatField(_("成人步速（m/min）"), default=66.7)
     elderly_speed_m_per_min = models.FloatField(_("老年人步速（m/min）"), default=55.0)
-    #: the E2SFCA distance decay (geoapp.analysis.rules.DistanceDecay), as in the fixture
+    #: the E2SFCA distance decay (analysis.rules.DistanceDecay), as in the fixture
     distance_decay = models.JSONField(_("距离衰减（E2SFCA）"), default=dict, blank=True)
     checklist = models.JSONField(
         _("完整居住社区及旧区改建规则"),
@@ -95,7 +95,7 @@ class FacilityRule(models.Model):
     min_site_area_m2 = models.FloatField(_("最小用地面积（m²）"), null=True, blank=True)
     source_clause = models.CharField(_("依据条文"), max_length=255, blank=True)
     verified = models.BooleanField(_("已核实"), default=False)
-    #: the capacity standard (千人指标…, geoapp.analysis.rules.CapacityStandard), or null
+    #: the capacity standard (千人指标…, analysis.rules.CapacityStandard), or null
     capacity = models.JSONField(_("容量标准（千人指标）"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -252,7 +252,7 @@ class NetworkIsland(models.Model):
     Components with fewer nodes than the run's ``min_component_nodes`` (footway
     fragments, campus paths cut off by an export box) reach nobody; facilities and
     community gates beside them snapped to the main network instead
-    (:mod:`geoapp.analysis.network`). Kept with the run so the planner can map them.
+    (:mod:`analysis.network`). Kept with the run so the planner can map them.
     """
 
     run = models.ForeignKey(
@@ -292,7 +292,7 @@ class PopulationShares(models.Model):
 
     Each version of ``fixtures/lifecircle/population_shares.json`` is one row
     (``data`` is the version as in the file); a life-circle run uses the version in
-    force on its day (``geoapp.analysis.capacity.target_shares``).
+    force on its day (``analysis.capacity.target_shares``).
     """
 
     version_id = models.CharField(_("版本编号"), max_length=64, unique=True)

@@ -3,7 +3,7 @@
 ``import_osm`` turns every ``landuse=residential`` area into a
 :class:`~layers.models.CommunityCandidate` with the district containing it and a
 household estimate from the building footprints inside it
-(:func:`geoapp.analysis.households.estimate_households`). Nothing enters the analyses
+(:func:`analysis.households.estimate_households`). Nothing enters the analyses
 until a planner confirms a candidate with its completion year and household count
 (the estimate may be accepted, and the community then says so:
 ``households_estimated``); :func:`candidate_confirm` then creates the
@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import check_geometry, user_of
-from geoapp.analysis.households import estimate_households
+from analysis.households import estimate_households
 
 from .models import Community, CommunityCandidate, District
 

@@ -17,8 +17,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from geoapp.analysis import reserve, stages, votes
-from geoapp.analysis.eligibility import Reason, select_in_force
+from analysis import reserve, stages, votes
+from analysis.eligibility import Reason, select_in_force
 from layers.models import Community, District
 
 from . import scope, selectors, services

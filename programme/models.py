@@ -1,6 +1,6 @@
 """Renovation programme records: data versions, works, projects, votes, plans.
 
-The rules live in ``geoapp/analysis`` (pure functions); these models store their
+The rules live in ``analysis`` (pure functions); these models store their
 inputs and results. Writes go through :mod:`programme.services` only.
 """
 
@@ -11,11 +11,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from geoapp.analysis.reserve import RESERVE_SUB_STATUSES
-from geoapp.analysis.stages import STAGES
+from analysis.reserve import RESERVE_SUB_STATUSES
+from analysis.stages import STAGES
 from layers.models import Community, District
 
-#: Chinese labels of the fine stages of ``geoapp.analysis.stages.STAGES``.
+#: Chinese labels of the fine stages of ``analysis.stages.STAGES``.
 STAGE_LABELS = {
     "will_vote": _("改造意愿表决"),
     "application": _("居民提出申请"),

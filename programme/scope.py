@@ -1,7 +1,7 @@
 """Who is in the programme (二(一)): the inputs of the one eligibility function, and
 the decisions people record.
 
-:func:`geoapp.analysis.eligibility.assess_eligibility` is the definition; this module
+:func:`analysis.eligibility.assess_eligibility` is the definition; this module
 gathers its inputs from the database (the community's attributes, the gaps of its
 latest life-circle result, the owners' will vote, a recorded decision, the block it
 belongs to) for one community or for many at once, and writes the recorded
@@ -22,8 +22,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import permissions
+from analysis import eligibility as elig
 from blocks.models import BlockMembership, RenovationBlock
-from geoapp.analysis import eligibility as elig
 from geoapp.models import AnalysisRun, CoverageResult, FacilityRule
 from layers.models import Community
 

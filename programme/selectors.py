@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from geoapp.analysis.stages import STAGES
+from analysis.stages import STAGES
 from layers.models import Community
 
 from .models import (
@@ -24,7 +24,7 @@ def programme_data(kind: str) -> dict[str, Any]:
     """All versions of one data file, as ``{"versions": [...]}`` for the rules.
 
     The pure functions pick the version in force themselves
-    (:func:`geoapp.analysis.eligibility.select_in_force`).
+    (:func:`analysis.eligibility.select_in_force`).
     """
     if kind not in DataVersion.Kind.values:
         msg = f"unknown programme data kind {kind!r}"

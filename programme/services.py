@@ -1,7 +1,7 @@
 """Writes and multi-step actions of the renovation programme (STYLE §4.2).
 
 Every service is ``<entity>_<action>``, keyword-only and atomic. The rules come
-from the pure modules of ``geoapp.analysis`` (eligibility, funding, votes,
+from the pure modules of ``analysis`` (eligibility, funding, votes,
 stages, reserve, maintenance); the services gather their inputs from the
 database and store their results. Bad input raises
 :class:`django.core.exceptions.ValidationError` with a clear message and
@@ -24,11 +24,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts import permissions
-from geoapp.analysis import eligibility as elig
-from geoapp.analysis import funding as fund
-from geoapp.analysis import maintenance as maint
-from geoapp.analysis import reserve, stages, votes
-from geoapp.analysis.eligibility import Reason, select_in_force
+from analysis import eligibility as elig
+from analysis import funding as fund
+from analysis import maintenance as maint
+from analysis import reserve, stages, votes
+from analysis.eligibility import Reason, select_in_force
 from layers.io.writers import table_xlsx_bytes
 from layers.models import Community, District
 
@@ -470,7 +470,7 @@ def vote_record(
     decides one of the matters the plan puts to the owners
     (:func:`project_plan_matters`), while the project is at ``plan_vote`` and not
     before the plan was made. The majority and the clause follow from the matter
-    and the law in force on ``held_on`` (:func:`geoapp.analysis.votes.tally_vote`);
+    and the law in force on ``held_on`` (:func:`analysis.votes.tally_vote`);
     nobody chooses them. Only aggregates are stored, never household votes.
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -634,7 +634,7 @@ def project_dangerous_buildings(*, project: Project) -> dict[str, tuple[int, int
 def project_evidence(
     *, project: Project, supplied: Mapping[str, Any] | None = None, today: dt.date
 ) -> dict[str, Any]:
-    """Gather the evidence of :func:`geoapp.analysis.stages.advance` from the DB."""
+    """Gather the evidence of :func:`analysis.stages.advance` from the DB."""
     docs = _documents(project, supplied or {})
     ev: dict[str, Any] = {k: docs.get(k) for k in DOCUMENT_KEYS}
     if isinstance(ev["warranty_end"], str):
@@ -704,7 +704,7 @@ def project_advance(
     reserve entry, annual plan); documentary evidence (``permit``,
     ``acceptance``…) may be supplied and is kept in ``Project.documents``. On
     success the community's public stage follows
-    (:data:`geoapp.analysis.stages.PUBLIC_STAGE`). A skipped stage or an unmet
+    (:data:`analysis.stages.PUBLIC_STAGE`). A skipped stage or an unmet
     guard raises and nothing changes. Street staff move their street's projects through
     the residents' stages (:data:`STREET_STAGES`); planners every stage in their
     district.

@@ -1,9 +1,9 @@
 """Siting runs: rank idle plots and vacant public housing for a missing amenity, choose the best set.
 
-The optimisation lives in :mod:`geoapp.analysis.siting` (pure array core); this module only
+The optimisation lives in :mod:`analysis.siting` (pure array core); this module only
 moves data between PostGIS, the finished life-circle run it builds on and that core.
 
-Distances are the life-circle engine's (:mod:`geoapp.analysis.walkshed`): a candidate is
+Distances are the life-circle engine's (:mod:`analysis.walkshed`): a candidate is
 snapped to the walk network like a facility (point on surface of a plot, the point of a
 vacant house), enters the graph through both end nodes of its edge with the snap offset
 plus the partial edge length, and reaches each community access point stored in the
@@ -13,7 +13,7 @@ along the edge. So a site proposed here covers exactly the communities that
 
 Demand: residents (and communities) whose current walk distance to the category, from the
 life-circle run, exceeds the tier distance; or, with ``gaps="capacity"``, residents of the
-communities whose capacity-aware shortfall (:mod:`geoapp.analysis.capacity`) a new site
+communities whose capacity-aware shortfall (:mod:`analysis.capacity`) a new site
 within the catchment would reduce (any site with a positive capacity does). Existing facilities stay fixed and a community
 they already serve is never counted as a gain (LIFECIRCLE.md, expansion planning).
 Candidates: status ``available`` only, consent ``refused`` never (POLICY.md 四(四)3);
@@ -44,9 +44,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from analysis import siting as core
+from analysis.network import MIN_COMPONENT_NODES, WalkNetwork
 from geoapp import adapters
-from geoapp.analysis import siting as core
-from geoapp.analysis.network import MIN_COMPONENT_NODES, WalkNetwork
 from geoapp.models import AnalysisRun
 from geoapp.services import lifecircle as lc
 from geoapp.services.rulesets import ruleset_load

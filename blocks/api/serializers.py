@@ -5,7 +5,7 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from accounts.drf import PrivateFieldsMixin
-from geoapp.analysis.bundling import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
+from analysis.bundling import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
 from geoapp.models import AnalysisRun
 
 from ..models import RenovationBlock

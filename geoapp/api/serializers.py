@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from geoapp.analysis.network import MIN_COMPONENT_NODES
+from analysis.network import MIN_COMPONENT_NODES
 from geoapp.models import AnalysisRun
 
 

@@ -1,6 +1,6 @@
 """15-minute life circle runs: load the layers, run the engine, store results; what-if scenarios.
 
-The engine is :mod:`geoapp.analysis.walkshed`; this module only moves data between PostGIS and
+The engine is :mod:`analysis.walkshed`; this module only moves data between PostGIS and
 it. A finished run keeps its network and result in memory (``_CONTEXTS``) so that what-if
 questions are answered without re-reading the city; after a restart the first what-if
 rebuilds them (same data → same result).
@@ -30,22 +30,22 @@ from django.utils import timezone
 from pyproj import Transformer
 
 from accounts import permissions
-from geoapp import adapters
-from geoapp.analysis.capacity import (
+from analysis.capacity import (
     CapacityResult,
     capacity_circle,
     capacity_what_if,
     target_shares,
 )
-from geoapp.analysis.forked import available_cpus
-from geoapp.analysis.network import (
+from analysis.forked import available_cpus
+from analysis.network import (
     MIN_COMPONENT_NODES,
     WalkNetwork,
     network_from_coords,
 )
-from geoapp.analysis.population import zonal_sum
-from geoapp.analysis.rules import RuleSet as Rules
-from geoapp.analysis.walkshed import LifeCircleResult, life_circle, what_if
+from analysis.population import zonal_sum
+from analysis.rules import RuleSet as Rules
+from analysis.walkshed import LifeCircleResult, life_circle, what_if
+from geoapp import adapters
 from geoapp.models import (
     AnalysisRun,
     CoverageResult,
@@ -327,12 +327,12 @@ def lifecircle_run(
     is kept in ``parameters`` so what-if answers use the same limits.
 
     ``min_component_nodes``: walk-network components with fewer nodes are islands
-    that nothing snaps to (:data:`geoapp.analysis.network.MIN_COMPONENT_NODES`, where
+    that nothing snaps to (:data:`analysis.network.MIN_COMPONENT_NODES`, where
     the default is justified on the real extracts); the run keeps them
     (:class:`~geoapp.models.NetworkIsland`, ``summary["islands"]``) for the map.
 
     ``capacity`` (default on, network mode only): also the capacity-aware life circle
-    (:mod:`geoapp.analysis.capacity`, E2SFCA) for every category whose rule has a
+    (:mod:`analysis.capacity`, E2SFCA) for every category whose rule has a
     capacity standard, with the target-group shares in force on the run's day; each
     community's ratio and shortfall are stored beside its distances, each facility's
     supply and its basis as ``FacilitySupply`` rows.
@@ -779,7 +779,7 @@ def lifecircle_what_if(
     """Coverage with hypothetical facilities added; nothing is stored.
 
     Only the categories of the added facilities are recomputed, routing from the new
-    facilities alone (:func:`geoapp.analysis.walkshed.what_if`).
+    facilities alone (:func:`analysis.walkshed.what_if`).
     """
     if run.kind != AnalysisRun.Kind.LIFECIRCLE or run.status != AnalysisRun.Status.DONE:
         msg = f"run {run.pk} is not a finished life-circle run"
@@ -1020,8 +1020,8 @@ def lifecircle_distance_tiff(
     import rasterio
     from affine import Affine
 
-    from geoapp.analysis.surface import distance_surface, surface_bounds
-    from geoapp.analysis.walkshed import nearest_distance
+    from analysis.surface import distance_surface, surface_bounds
+    from analysis.walkshed import nearest_distance
 
     if not (10 <= cell_m <= 1000):
         msg = f"cell_m must be within 10–1000 m, got {cell_m}"

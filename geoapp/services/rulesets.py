@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
-from geoapp.analysis.rules import RuleSet as AnalysisRuleSet
-from geoapp.analysis.rules import load_ruleset
+from analysis.rules import RuleSet as AnalysisRuleSet
+from analysis.rules import load_ruleset
 from geoapp.models import FacilityRule, RuleSet
 from layers.models import AmenityCategory
 
@@ -24,7 +24,7 @@ def ruleset_get(name: str | None = None) -> RuleSet:
 
 
 def ruleset_to_dict(rs: RuleSet) -> dict[str, Any]:
-    """The rule set in the fixture format read by :func:`geoapp.analysis.rules.load_ruleset`."""
+    """The rule set in the fixture format read by :func:`analysis.rules.load_ruleset`."""
     rules = rs.rules.select_related("category").order_by(
         "tier_minutes", "category__code"
     )

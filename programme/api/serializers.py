@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from geoapp.analysis.stages import STAGES
+from analysis.stages import STAGES
 from layers.models import Community, District
 
 from ..models import Project, ProjectItem, StageTransition, Vote, WorksItem

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from scipy.sparse import csgraph
 
 from accounts.permissions import SYSTEM
+from analysis.adjacency import community_adjacency
 from blocks import selectors, services
 from blocks.models import Barrier, BlockMembership, RenovationBlock
-from geoapp.analysis.adjacency import community_adjacency
 from geoapp.models import AnalysisRun
 from layers.models import Community, WalkSegment
 from tests import factories

@@ -29,9 +29,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.permissions import SYSTEM
+from analysis.bundling import SHARED_GAP_SHARE
 from blocks import services
 from blocks.models import BlockMembership, RenovationBlock
-from geoapp.analysis.bundling import SHARED_GAP_SHARE
 from geoapp.models import AnalysisRun
 from layers.models import IdleLand, VacantHousing
 from tests import factories

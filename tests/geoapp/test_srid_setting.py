@@ -162,9 +162,7 @@ def test_beijing_in_epsg4548_end_to_end(beijing_db, tmp_path):
     out = _manage(env, "lifecircle", "--json", "--output", str(csv)).stdout
     run = json.loads(out)
     assert run["summary"]["mode"] == "network"
-    assert (
-        run["summary"]["islands_total"] == 12
-    )  # tests/geoapp/analysis/test_islands.py
+    assert run["summary"]["islands_total"] == 12  # tests/analysis/test_islands.py
     rows = {r["code"]: r for r in run["communities"]}
     assert len(rows) == 9
     df = pd.read_csv(csv, encoding="utf-8-sig")

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.permissions import SYSTEM
-from geoapp.analysis.network import MIN_COMPONENT_NODES
+from analysis.network import MIN_COMPONENT_NODES
 from geoapp.services.lifecircle import (
     RESULT_FORMATS,
     lifecircle_result_rows,

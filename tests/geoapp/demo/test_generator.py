@@ -430,9 +430,9 @@ GAPS = ("elderly_daycare", "nursery", "community_canteen")
 
 @pytest.fixture(scope="module")
 def life(city):
-    from geoapp.analysis.network import build_network
-    from geoapp.analysis.rules import load_ruleset
-    from geoapp.analysis.walkshed import life_circle
+    from analysis.network import build_network
+    from analysis.rules import load_ruleset
+    from analysis.walkshed import life_circle
 
     rules = load_ruleset(json.loads(RULESET.read_text()))
     net = build_network(city.walk_segments)

@@ -25,8 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from geoapp.analysis.eligibility import Reason
-from geoapp.analysis.reserve import BATCHES, RESERVE_SUB_STATUSES
+from analysis.eligibility import Reason
+from analysis.reserve import BATCHES, RESERVE_SUB_STATUSES
 
 __all__ = [
     "PUBLIC_STAGE",

@@ -1,4 +1,4 @@
-"""Households estimated from building footprints x levels (geoapp.analysis.households).
+"""Households estimated from building footprints x levels (analysis.households).
 
 ::
 
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from geoapp.analysis.households import estimate_households
+from analysis.households import estimate_households
 
 CRS = "EPSG:4549"
 

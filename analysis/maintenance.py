@@ -9,7 +9,7 @@ premises, advertising on common parts — is published and moved into the
 maintenance fund account to top it up.
 
 Money is :class:`decimal.Decimal` yuan rounded to 0.01 (``ROUND_HALF_UP``), the
-same convention as :mod:`geoapp.analysis.funding`.
+same convention as :mod:`analysis.funding`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, NamedTuple
 
-from geoapp.analysis.eligibility import Reason
-from geoapp.analysis.funding import to_yuan
+from analysis.eligibility import Reason
+from analysis.funding import to_yuan
 
 __all__ = [
     "FUND_FLOOR_RATIO",

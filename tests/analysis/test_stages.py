@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.stages: project state machine (四(二), 四(三))."""
+"""Tests for analysis.stages: project state machine (四(二), 四(三))."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from geoapp.analysis.stages import (
+from analysis.stages import (
     PUBLIC_STAGE,
     PUBLIC_STAGES,
     STAGES,

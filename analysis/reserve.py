@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from geoapp.analysis.eligibility import select_in_force
+from analysis.eligibility import select_in_force
 
 __all__ = [
     "ANNUAL_PLAN_CLAUSE",
@@ -38,7 +38,7 @@ __all__ = [
 
 ANNUAL_PLAN_CLAUSE: Final = "四(二)4"
 #: 谋划一批、生成一批、实施一批、储备一批: the four batches of the pool principle. A
-#: project's batch follows from its stage (:func:`geoapp.analysis.stages.batch_of`):
+#: project's batch follows from its stage (:func:`analysis.stages.batch_of`):
 #: 谋划 = being prepared (application to district review), 生成/储备 = in the pool,
 #: 实施 = in the annual plan or under construction.
 BATCHES: Final[dict[str, str]] = {
@@ -188,7 +188,7 @@ def score_projects(
         ``dangerous_c``, ``dangerous_d``, ``will_consent_ratio`` (0–1, from
         the will vote), ``missing_categories``, ``cofunding_share`` (0–1,
         the non-government share of the basic and improvement works,
-        :func:`geoapp.analysis.funding.cofunding_share`), ``property_management``
+        :func:`analysis.funding.cofunding_share`), ``property_management``
         (``none``/``self``/``committed``/``professional``), ``in_block``
         (bool, part of a contiguous block 连片改造).
     scoring_rules : Mapping

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.reserve: reserve pool, annual plan (四(二)4), progress (一(二))."""
+"""Tests for analysis.reserve: reserve pool, annual plan (四(二)4), progress (一(二))."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from geoapp.analysis.reserve import (
+from analysis.reserve import (
     PlanLockedError,
     annual_plan_deadline,
     check_plan_editable,
@@ -19,7 +19,7 @@ from geoapp.analysis.reserve import (
     score_projects,
 )
 
-PROGRAMME = Path(__file__).resolve().parents[3] / "fixtures" / "programme"
+PROGRAMME = Path(__file__).resolve().parents[2] / "fixtures" / "programme"
 RULES = json.loads((PROGRAMME / "scoring_rules.json").read_text(encoding="utf-8"))
 AS_OF = dt.date(2021, 6, 1)
 YEARS = (2020, 2021, 2022)  # programme_period.json: 一(二) from 2020, three years

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.funding: funding split and city subsidy (三)."""
+"""Tests for analysis.funding: funding split and city subsidy (三)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geoapp.analysis.funding import (
+from analysis.funding import (
     PAYERS,
     catalogue_items,
     cofunding_share,
@@ -21,7 +21,7 @@ from geoapp.analysis.funding import (
     to_yuan,
 )
 
-PROGRAMME = Path(__file__).resolve().parents[3] / "fixtures" / "programme"
+PROGRAMME = Path(__file__).resolve().parents[2] / "fixtures" / "programme"
 ON = dt.date(2021, 6, 1)
 
 

@@ -23,16 +23,16 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.geometry import LineString, Point, box
 
-from geoapp.analysis.network import (
+from analysis.network import (
     MIN_COMPONENT_NODES,
     build_network,
     community_access_points,
 )
-from geoapp.analysis.rules import load_ruleset
-from geoapp.analysis.walkshed import life_circle
+from analysis.rules import load_ruleset
+from analysis.walkshed import life_circle
 from layers.io.osm import read_osm
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 BEIJING = REPO.parent / "shared" / "data" / "beijing_haidian_osm"
 # SOURCE.md: features reach lon 116.334-116.366, lat 39.987-40.021
 EXTENT = (116.30, 39.95, 116.40, 40.05)

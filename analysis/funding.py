@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final
 
-from geoapp.analysis.eligibility import Reason, select_in_force
+from analysis.eligibility import Reason, select_in_force
 
 __all__ = [
     "CATEGORIES",

@@ -67,7 +67,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: Components with fewer nodes than this are islands that snapping ignores (the
 #: largest component always counts). Measured on the real extracts in
-#: ``../shared/data`` (tests/geoapp/analysis/test_islands.py prints the figures):
+#: ``../shared/data`` (tests/analysis/test_islands.py prints the figures):
 #: the Beijing Haidian OSM export through our importer has 13 components, the main
 #: one 425 of 483 nodes (88 %, 52.9 km of 58.7 km), the 12 others 2-11 nodes
 #: (≤ 2.8 km: footway and campus fragments cut by the export box); OSMnx's

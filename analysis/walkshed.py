@@ -9,7 +9,7 @@ Array core
     edges they are snapped to.
 
 Adapters
-    :func:`life_circle` (GeoDataFrames + :class:`~geoapp.analysis.rules.RuleSet`
+    :func:`life_circle` (GeoDataFrames + :class:`~analysis.rules.RuleSet`
     in, :class:`LifeCircleResult` out) and :func:`what_if` (add facilities to a
     stored result and recompute only the affected categories).
 
@@ -35,7 +35,7 @@ points to facilities (cKDTree); the result says so (``mode``), because
 straight lines over-claim coverage across rivers and barriers (LIFECIRCLE.md,
 "Euclidean buffers over-claim coverage").
 
-Tiers, thresholds and the score follow :mod:`geoapp.analysis.rules`: a
+Tiers, thresholds and the score follow :mod:`analysis.rules`: a
 category is *covered* when its distance is within its own threshold, and a
 community meets tier T when every required category of tier ``<= T`` is covered
 (GB 50180-2018, facility sets are cumulative; LIFECIRCLE.md §1.1).
@@ -56,15 +56,15 @@ from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from geoapp.analysis.forked import map_forked
-from geoapp.analysis.network import (
+from analysis.forked import map_forked
+from analysis.network import (
     MIN_COMPONENT_NODES,
     SnapResult,
     WalkNetwork,
     check_metric_crs,
     community_access_points,
 )
-from geoapp.analysis.rules import RuleSet
+from analysis.rules import RuleSet
 
 __all__ = [
     "LifeCircleResult",
@@ -314,7 +314,7 @@ def cost_pairs(
         Optional owner of each target (the community of an access point): the
         pairs are then (source, owner) with the minimum over the owner's targets.
     workers
-        Processes for the tiles (:func:`~geoapp.analysis.forked.map_forked`).
+        Processes for the tiles (:func:`~analysis.forked.map_forked`).
 
     Returns
     -------
@@ -590,7 +590,7 @@ class LifeCircleResult:
         10-minute walk").
     tiers_met
         Community × tier minutes (bool): every required category of tier
-        ``<= T`` is covered (cumulative, see :mod:`geoapp.analysis.rules`).
+        ``<= T`` is covered (cumulative, see :mod:`analysis.rules`).
     missing
         Community × tier minutes: tuple of the required category codes of tier
         ``<= T`` that are not covered.
@@ -693,7 +693,7 @@ def life_circle(
         Restrict the analysis to these category codes (default: all).
     access_spacing_m
         Boundary point spacing where entrances are unknown
-        (:func:`~geoapp.analysis.network.community_access_points`).
+        (:func:`~analysis.network.community_access_points`).
     persons_per_household
         Used for residents where ``residents`` is null and ``households`` is
         known (an assumption, counted in ``parameters["residents_imputed"]``).
@@ -703,11 +703,11 @@ def life_circle(
         1000 m) but ``distance_m`` and ``walk_tier`` are then ``inf``/NaN beyond
         each category's threshold. Coverage, tiers and score are unchanged.
     workers
-        Processes for routing the categories (:func:`~geoapp.analysis.forked.map_forked`;
+        Processes for routing the categories (:func:`~analysis.forked.map_forked`;
         small problems stay in this process). The result does not depend on it.
     min_component_nodes
         Network components with fewer nodes are islands: nothing snaps to them
-        (:meth:`~geoapp.analysis.network.WalkNetwork.snap_points`); they are listed
+        (:meth:`~analysis.network.WalkNetwork.snap_points`); they are listed
         in ``islands``.
 
     Returns

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.capacity: the capacity-aware life circle (E2SFCA).
+"""Tests for analysis.capacity: the capacity-aware life circle (E2SFCA).
 
 Cases: the decay shapes; a hand-built case (two communities, one small and one
 large facility) worked out by hand, on a cost matrix and on a real street line;
@@ -25,13 +25,13 @@ import scipy.sparse as sp
 from access import Access, weights
 from shapely.geometry import LineString, Point, box
 
-from geoapp.analysis import capacity as cap
-from geoapp.analysis.network import build_network
-from geoapp.analysis.rules import DistanceDecay, load_ruleset
-from geoapp.analysis.walkshed import life_circle
+from analysis import capacity as cap
+from analysis.network import build_network
+from analysis.rules import DistanceDecay, load_ruleset
+from analysis.walkshed import life_circle
 from geoapp.demo.generator import generate_city
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 RULESET = REPO / "fixtures" / "rulesets" / "gb50180_2018.json"
 SHARES = REPO / "fixtures" / "lifecircle" / "population_shares.json"
 SHARED = REPO.parent / "shared" / "data"

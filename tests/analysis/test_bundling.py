@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.bundling (连片改造: contiguous renovation blocks).
+"""Tests for analysis.bundling (连片改造: contiguous renovation blocks).
 
 Cases the module must cover: a row split at the household ceiling; a component
 below the floor; a community above the ceiling on its own; isolated communities
@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from geoapp.analysis.adjacency import community_adjacency
-from geoapp.analysis.bundling import (
+from analysis.adjacency import community_adjacency
+from analysis.bundling import (
     bundle_blocks,
     dissolve_blocks,
     partition_contiguous,

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.eligibility: scope rules of clause 二(一)."""
+"""Tests for analysis.eligibility: scope rules of clause 二(一)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from geoapp.analysis.eligibility import (
+from analysis.eligibility import (
     DEFAULT_SCOPE_RULES,
     STATUSES,
     assess_eligibility,
@@ -18,7 +18,7 @@ from geoapp.analysis.eligibility import (
 )
 
 TODAY = dt.date(2020, 6, 1)
-PROGRAMME = Path(__file__).resolve().parents[3] / "fixtures" / "programme"
+PROGRAMME = Path(__file__).resolve().parents[2] / "fixtures" / "programme"
 
 
 def community(**overrides: Any) -> dict[str, Any]:

@@ -88,7 +88,7 @@ class WalkingProfile:
 
 #: Units a facility's supply is counted in: 学位/托位 (places), 床位 (beds), floor area.
 CAPACITY_UNITS: tuple[str, ...] = ("places", "beds", "m2")
-#: Distance-decay shapes of the E2SFCA weight (:mod:`geoapp.analysis.capacity`).
+#: Distance-decay shapes of the E2SFCA weight (:mod:`analysis.capacity`).
 DECAY_KINDS: tuple[str, ...] = ("none", "step", "gaussian")
 
 

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.network: graph building, components, snapping, access points.
+"""Tests for analysis.network: graph building, components, snapping, access points.
 
 Cases: endpoints merged within the tolerance (and not beyond); parallel edges
 keep the shortest; MultiLineStrings; components reported; snapping onto the
@@ -9,16 +9,12 @@ entrances or from the boundary every ``spacing_m``.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pytest
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, box
 
-from geoapp.analysis.network import build_network, community_access_points
+from analysis.network import build_network, community_access_points
 
 CRS = "EPSG:4549"
 
@@ -163,17 +159,6 @@ def test_access_points_entrances_then_boundary() -> None:
         community_access_points(polys, gpd.GeoSeries([Point(0, 0)], crs=CRS))
 
 
-def test_analysis_package_does_not_import_django() -> None:
-    code = (
-        "import sys, geoapp.analysis.network, geoapp.analysis.walkshed, "
-        "geoapp.analysis.rules; sys.exit('django' in sys.modules)"
-    )
-    root = Path(__file__).parents[3]
-    env = {"PATH": "", "PYTHONPATH": str(root)}  # no DJANGO_SETTINGS_MODULE
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=False)
-    assert done.returncode == 0
-
-
 def _random_lines(seed: int, n: int = 300) -> list[LineString]:
     rng = np.random.default_rng(seed)
     lines = []
@@ -187,7 +172,7 @@ def _random_lines(seed: int, n: int = 300) -> list[LineString]:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_network_from_coords_equals_build_network(seed: int) -> None:
-    from geoapp.analysis.network import network_from_coords
+    from analysis.network import network_from_coords
 
     lines = _random_lines(seed)
     a = build_network(_segs(*lines))
@@ -210,7 +195,7 @@ def test_network_from_coords_equals_build_network(seed: int) -> None:
 
 
 def test_network_from_coords_refuses_bad_arrays() -> None:
-    from geoapp.analysis.network import network_from_coords
+    from analysis.network import network_from_coords
 
     xy = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0]])
     with pytest.raises(ValueError, match="offsets must start at 0"):

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.votes: owners' votes (四(二), Civil Code art. 278)."""
+"""Tests for analysis.votes: owners' votes (四(二), Civil Code art. 278)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geoapp.analysis.funding import catalogue_items
-from geoapp.analysis.votes import (
+from analysis.funding import catalogue_items
+from analysis.votes import (
     matter_rule,
     plan_matters,
     tally_vote,
     vote_thresholds_in_force,
 )
 
-PROGRAMME = Path(__file__).resolve().parents[3] / "fixtures" / "programme"
+PROGRAMME = Path(__file__).resolve().parents[2] / "fixtures" / "programme"
 DATA = json.loads((PROGRAMME / "vote_thresholds.json").read_text(encoding="utf-8"))
 CIVIL = vote_thresholds_in_force(DATA, dt.date(2021, 3, 1))
 PROPERTY_LAW = vote_thresholds_in_force(DATA, dt.date(2020, 6, 1))

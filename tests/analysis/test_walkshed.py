@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.walkshed: the multi-source core and the life-circle adapter.
+"""Tests for analysis.walkshed: the multi-source core and the life-circle adapter.
 
 Cases: offsets on sources; the routing limit; facility and community on the same
 edge; hand-computed distances, coverage, cumulative tiers, missing lists,
@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_array
 from shapely.geometry import LineString, Point, box
 
-from geoapp.analysis.network import WalkNetwork, build_network
-from geoapp.analysis.rules import RuleSet, load_ruleset
-from geoapp.analysis.walkshed import life_circle, nearest_distance, what_if
+from analysis.network import WalkNetwork, build_network
+from analysis.rules import RuleSet, load_ruleset
+from analysis.walkshed import life_circle, nearest_distance, what_if
 
 CRS = "EPSG:4549"
 
@@ -473,7 +473,7 @@ def test_what_if_validation(rs: RuleSet) -> None:
 
 def test_parallel_routing_gives_the_same_result(rs: RuleSet, monkeypatch) -> None:
     """Categories routed in forked workers: identical distances, in the right columns."""
-    import geoapp.analysis.walkshed as walkshed
+    import analysis.walkshed as walkshed
 
     lines = [LineString([(x, 0), (x + 50, 0)]) for x in range(0, 3000, 50)]
     lines += [LineString([(x, 0), (x, 50)]) for x in range(0, 3000, 250)]

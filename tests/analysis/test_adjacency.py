@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.adjacency (fuzzy contiguity with barriers).
+"""Tests for analysis.adjacency (fuzzy contiguity with barriers).
 
 Cases the module must cover (libpysal style): touching, near and far pairs;
 string and integer ids; MultiPolygons; empty input; a barrier between two
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geoapp.analysis.adjacency import community_adjacency
+from analysis.adjacency import community_adjacency
 
 CRS = "EPSG:4549"
 

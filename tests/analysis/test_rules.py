@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.rules: parsing, validation, distances and tier semantics.
+"""Tests for analysis.rules: parsing, validation, distances and tier semantics.
 
 Cases: the shipped GB 50180-2018 fixture loads; tier distances in metres, strict
 variant and speed mode; category thresholds; cumulative required sets; every
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from geoapp.analysis.rules import RuleSet, load_ruleset
+from analysis.rules import RuleSet, load_ruleset
 
-FIXTURE = Path(__file__).parents[3] / "fixtures" / "rulesets" / "gb50180_2018.json"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "rulesets" / "gb50180_2018.json"
 
 
 def _small() -> dict[str, Any]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoapp.analysis.network import check_metric_crs
+from analysis.network import check_metric_crs
 
 __all__ = [
     "DEFAULT_LEVELS",

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.forked: same answers as a loop, in order, errors raised."""
+"""Tests for analysis.forked: same answers as a loop, in order, errors raised."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from geoapp.analysis.forked import available_cpus, map_forked
+from analysis.forked import available_cpus, map_forked
 
 
 def test_results_in_order_and_equal_to_a_loop() -> None:

@@ -1,15 +1,15 @@
 """Enough service, not only a service nearby: the capacity-aware life circle (E2SFCA).
 
-The distance-only life circle (:mod:`geoapp.analysis.walkshed`) asks 有没有: is
+The distance-only life circle (:mod:`analysis.walkshed`) asks 有没有: is
 a facility of the category within the tier distance? This module asks 够不够:
 is there enough of it for the residents who share it?
 
 Method: the enhanced two-step floating catchment area (E2SFCA; Luo & Qi 2009),
 per category, over the walk network. With ``d_ij`` the walking distance from
 community ``i`` to facility ``j`` (the same distance as the life circle's,
-:func:`~geoapp.analysis.walkshed.cost_pairs`), ``d0`` the catchment (the
+:func:`~analysis.walkshed.cost_pairs`), ``d0`` the catchment (the
 category's threshold, i.e. its tier distance or service radius), ``W`` the
-distance decay of the rule set (:class:`~geoapp.analysis.rules.DistanceDecay`),
+distance decay of the rule set (:class:`~analysis.rules.DistanceDecay`),
 ``S_j`` the facility's supply (places, beds or m², :func:`facility_supply`) and
 ``P_i`` the community's demand (residents, or its target group,
 :func:`community_demand`)::
@@ -58,14 +58,14 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-from geoapp.analysis.eligibility import select_in_force
-from geoapp.analysis.network import (
+from analysis.eligibility import select_in_force
+from analysis.network import (
     MIN_COMPONENT_NODES,
     WalkNetwork,
     check_metric_crs,
 )
-from geoapp.analysis.rules import CapacityStandard, DistanceDecay, RuleSet
-from geoapp.analysis.walkshed import (
+from analysis.rules import CapacityStandard, DistanceDecay, RuleSet
+from analysis.walkshed import (
     LifeCircleResult,
     _Entry,
     cost_pairs,
@@ -247,7 +247,7 @@ def facility_supply(amenities: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
         ``floor_area_m2`` columns; rows of categories without a capacity
         standard are returned with NaN supply.
     ruleset
-        Gives each category's :class:`~geoapp.analysis.rules.CapacityStandard`.
+        Gives each category's :class:`~analysis.rules.CapacityStandard`.
 
     Returns
     -------
@@ -451,7 +451,7 @@ class CapacityResult:
         standard, *within reach* otherwise; drives ``tiers_met``, ``missing``
         and ``score`` (the capacity-aware gaps).
     tiers_met, missing, score, by_street, by_district
-        As in :class:`~geoapp.analysis.walkshed.LifeCircleResult`, from
+        As in :class:`~analysis.walkshed.LifeCircleResult`, from
         ``served``; ``by_district`` adds ``residents_adequate_<code>``,
         ``share_adequate_<code>`` and ``shortfall_<code>`` per category.
     parameters
@@ -507,7 +507,7 @@ def capacity_circle(
         Restrict to these categories (default: every category of ``base`` with
         a capacity standard).
     workers
-        Processes for the pair search (:func:`~geoapp.analysis.walkshed.cost_pairs`).
+        Processes for the pair search (:func:`~analysis.walkshed.cost_pairs`).
 
     Returns
     -------
@@ -521,7 +521,7 @@ def capacity_circle(
 
     Notes
     -----
-    One :func:`~geoapp.analysis.walkshed.cost_pairs` call gives every
+    One :func:`~analysis.walkshed.cost_pairs` call gives every
     (facility, community) pair within the facility's catchment for all
     categories at once; then :func:`e2sfca` per category.
     """
@@ -608,7 +608,7 @@ def capacity_what_if(
 
     Notes
     -----
-    Only the new facilities are routed (:func:`~geoapp.analysis.walkshed.cost_pairs`);
+    Only the new facilities are routed (:func:`~analysis.walkshed.cost_pairs`);
     their rows are appended to the category's cost matrix and :func:`e2sfca`
     recomputed, which equals a full recomputation.
     """

@@ -1,4 +1,4 @@
-"""Tests for geoapp.analysis.maintenance: maintenance fund and public revenue (五)."""
+"""Tests for analysis.maintenance: maintenance fund and public revenue (五)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from geoapp.analysis.maintenance import (
+from analysis.maintenance import (
     FUND_FLOOR_RATIO,
     maintenance_fund_status,
     public_revenue_transfer,
 )
 
-PROGRAMME = Path(__file__).resolve().parents[3] / "fixtures" / "programme"
+PROGRAMME = Path(__file__).resolve().parents[2] / "fixtures" / "programme"
 D = Decimal
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Final
 
-from geoapp.analysis.eligibility import Reason, select_in_force
+from analysis.eligibility import Reason, select_in_force
 
 __all__ = [
     "MAJORITIES",

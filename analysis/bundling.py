@@ -3,7 +3,7 @@
 Policy 四(四) asks districts to renovate neighbouring communities together
 (连片改造). This module turns selected 小区 into blocks (片区) that are
 
-- contiguous under the fuzzy adjacency of :mod:`geoapp.analysis.adjacency`
+- contiguous under the fuzzy adjacency of :mod:`analysis.adjacency`
   (boundaries within ``gap_m`` metres, not separated by a barrier);
 - inside one administrative group (``street_code`` by default: a block never
   crosses a 街道 or district boundary);
@@ -58,7 +58,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from geoapp.analysis.adjacency import (
+from analysis.adjacency import (
     DEFAULT_GAP_M,
     Adjacency,
     community_adjacency,
@@ -589,7 +589,7 @@ def bundle_blocks(
         ``floor_area_m2``, ``completion_year``, ``dangerous_c``, ``dangerous_d``.
     gap_m
         Fuzzy-contiguity tolerance in metres (street width), see
-        :func:`~geoapp.analysis.adjacency.community_adjacency`.
+        :func:`~analysis.adjacency.community_adjacency`.
     barriers
         Optional arterial roads, rivers and railways that separate neighbours.
     selected
