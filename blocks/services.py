@@ -63,7 +63,7 @@ from analysis.bundling import (
 )
 from geoapp import adapters
 from geoapp.models import AnalysisRun
-from geoapp.services.runs import kwargs_of, run_fail, run_start
+from geoapp.services.runs import kwargs_of, run_recorded
 from layers.dbcopy import insert_history
 from layers.models import (
     Availability,
@@ -471,84 +471,80 @@ def bundle_run(
         "seed": int(seed),
         "nearby_m": NEARBY_M,
     }
-    run = run_start(
-        run=run,
-        kind=AnalysisRun.Kind.BUNDLING,
-        status=AnalysisRun.Status.RUNNING,
-        parameters=params,
-        data_time=adapters.data_time(),
-        engine=ENGINE,
-        created_by=_user(user),
-    )
     try:
-        t = time.perf_counter()
-        barriers = _barriers(params)
-        lc_run = selectors.lifecircle_latest() if use_gaps else None
-        gaps = selectors.gap_profile(run=lc_run) if lc_run else None
-        read_s = time.perf_counter() - t
-        t = time.perf_counter()
-        result = bundle_blocks(
-            comm,
-            gap_m=gap_m,
-            barriers=barriers,
-            selected=mask.to_numpy(dtype=bool),
-            group_by=GROUPS[group_by],
-            min_households=min_households,
-            max_households=max_households,
-            min_communities=min_communities,
-            max_communities=max_communities,
-            gap_profile=gaps,
-            locked=locked or None,
-            not_alone=not_alone,
-            seed=seed,
-        )
-        outlines = dissolve_blocks(comm, result.labels, gap_m=gap_m)
-        bundle_s = time.perf_counter() - t
-        # the blocks and the run's "done" commit together: a worker killed in
-        # between leaves neither (the run is then failed by the next worker)
-        with transaction.atomic():
+        with run_recorded(
+            run=run,
+            kind=AnalysisRun.Kind.BUNDLING,
+            parameters=params,
+            data_time=adapters.data_time(),
+            engine=ENGINE,
+            created_by=_user(user),
+            offset_s=time.perf_counter() - started,
+        ) as rec:
             t = time.perf_counter()
-            stats = _store(run, comm, result, outlines, gaps, carried, user=user)
-            store_s = time.perf_counter() - t
-            un = result.unassigned
-            run.status = AnalysisRun.Status.DONE
-            run.progress = 100
-            run.finished_at = timezone.now()
-            run.duration_s = time.perf_counter() - started
-            run.summary = {
-                "n_communities_in_scope": len(comm),
-                "n_selected": int(mask.sum()),
-                "n_blocks": stats["n_blocks"],
-                "n_new_blocks": stats["n_new"],
-                "n_assigned": int((result.labels >= 0).sum()),
-                "n_unassigned": len(un),
-                "locked_kept": stats["locked_kept"],
-                "superseded": stats["superseded"],
-                "barriers": 0 if barriers is None else len(barriers),
-                "lifecircle_run": lc_run.pk if lc_run else None,
-                "gap_categories": result.parameters.get("gap_categories", []),
-                "unassigned_by_reason": {
-                    str(k): int(v) for k, v in un["reason_code"].value_counts().items()
-                },
-                "unassigned": [
-                    {
-                        "code": str(code),
-                        "name": str(comm.at[code, "name"]),
-                        "reason_code": str(row.reason_code),
-                        "reason": str(row.reason),
-                    }
-                    for code, row in un.iterrows()
-                ],
-                "engine_parameters": result.parameters,
-                "timings": {"read_s": read_s, "bundle_s": bundle_s, "store_s": store_s},
-                "nearby_m": NEARBY_M,
-            }
-            run.save()
-    except Exception as exc:
-        run_fail(run, exc, started)
-        if isinstance(exc, ValueError | TypeError):
-            raise ValidationError(str(exc)) from exc
-        raise
+            barriers = _barriers(params)
+            lc_run = selectors.lifecircle_latest() if use_gaps else None
+            gaps = selectors.gap_profile(run=lc_run) if lc_run else None
+            read_s = time.perf_counter() - t
+            t = time.perf_counter()
+            result = bundle_blocks(
+                comm,
+                gap_m=gap_m,
+                barriers=barriers,
+                selected=mask.to_numpy(dtype=bool),
+                group_by=GROUPS[group_by],
+                min_households=min_households,
+                max_households=max_households,
+                min_communities=min_communities,
+                max_communities=max_communities,
+                gap_profile=gaps,
+                locked=locked or None,
+                not_alone=not_alone,
+                seed=seed,
+            )
+            outlines = dissolve_blocks(comm, result.labels, gap_m=gap_m)
+            bundle_s = time.perf_counter() - t
+            with rec.finishing() as run:
+                t = time.perf_counter()
+                stats = _store(run, comm, result, outlines, gaps, carried, user=user)
+                store_s = time.perf_counter() - t
+                un = result.unassigned
+                run.summary = {
+                    "n_communities_in_scope": len(comm),
+                    "n_selected": int(mask.sum()),
+                    "n_blocks": stats["n_blocks"],
+                    "n_new_blocks": stats["n_new"],
+                    "n_assigned": int((result.labels >= 0).sum()),
+                    "n_unassigned": len(un),
+                    "locked_kept": stats["locked_kept"],
+                    "superseded": stats["superseded"],
+                    "barriers": 0 if barriers is None else len(barriers),
+                    "lifecircle_run": lc_run.pk if lc_run else None,
+                    "gap_categories": result.parameters.get("gap_categories", []),
+                    "unassigned_by_reason": {
+                        str(k): int(v)
+                        for k, v in un["reason_code"].value_counts().items()
+                    },
+                    "unassigned": [
+                        {
+                            "code": str(code),
+                            "name": str(comm.at[code, "name"]),
+                            "reason_code": str(row.reason_code),
+                            "reason": str(row.reason),
+                        }
+                        for code, row in un.iterrows()
+                    ],
+                    "engine_parameters": result.parameters,
+                    "timings": {
+                        "read_s": read_s,
+                        "bundle_s": bundle_s,
+                        "store_s": store_s,
+                    },
+                    "nearby_m": NEARBY_M,
+                }
+    except (ValueError, TypeError) as exc:
+        # bad input named by the engine, as the API's validation error
+        raise ValidationError(str(exc)) from exc
     return run
 
 

@@ -41,7 +41,6 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import permissions
 from analysis import siting as core
@@ -50,7 +49,7 @@ from geoapp import adapters
 from geoapp.models import AnalysisRun
 from geoapp.services import lifecircle as lc
 from geoapp.services.rulesets import ruleset_load
-from geoapp.services.runs import kwargs_of, run_fail, run_start
+from geoapp.services.runs import kwargs_of, run_recorded
 from layers.io.writers import table_xlsx_bytes
 from layers.models import IdleLand
 
@@ -457,22 +456,6 @@ def _explain(
     return out
 
 
-def _run_start(
-    kind_params: dict, lc_run: AnalysisRun, user, run: AnalysisRun | None = None
-) -> AnalysisRun:
-    return run_start(
-        run=run,
-        kind=AnalysisRun.Kind.SITING,
-        status=AnalysisRun.Status.RUNNING,
-        parameters=_jsonable({**kind_params, "lifecircle_run": lc_run.pk}),
-        ruleset=lc_run.ruleset,
-        ruleset_version=lc_run.ruleset_version,
-        data_time=adapters.data_time(),
-        engine=ENGINE,
-        created_by=permissions.user_of(user),
-    )
-
-
 def siting_run(
     *,
     category: str,
@@ -707,32 +690,32 @@ def _execute(
     t_context: float,
     run: AnalysisRun | None = None,
 ) -> AnalysisRun:
-    run = _run_start(params, lc_run, user, run)
-    started = time.perf_counter()
-    try:
-        # the sites and the run's "done" commit together: a worker killed in
-        # between leaves neither (the run is then failed by the next worker)
-        with transaction.atomic():
-            summary = _compute_and_store(
-                run=run,
-                params=params,
-                ctx=ctx,
-                rules=rules,
-                distances=distances,
-                k=k,
-            )
-            timings = summary["timings"]
-            timings["context_s"] = round(t_context, 4)
-            timings["total_s"] = round(time.perf_counter() - started + t_context, 4)
-            run.summary = _jsonable(summary)
-            run.status = AnalysisRun.Status.DONE
-            run.progress = 100
-            run.duration_s = time.perf_counter() - started + t_context
-            run.finished_at = timezone.now()
-            run.save()
-    except Exception as exc:
-        run_fail(run, exc, started)
-        raise
+    with (
+        run_recorded(
+            run=run,
+            kind=AnalysisRun.Kind.SITING,
+            parameters=_jsonable({**params, "lifecircle_run": lc_run.pk}),
+            ruleset=lc_run.ruleset,
+            ruleset_version=lc_run.ruleset_version,
+            data_time=adapters.data_time(),
+            engine=ENGINE,
+            created_by=permissions.user_of(user),
+            offset_s=t_context,
+        ) as rec,
+        rec.finishing() as run,
+    ):
+        summary = _compute_and_store(
+            run=run,
+            params=params,
+            ctx=ctx,
+            rules=rules,
+            distances=distances,
+            k=k,
+        )
+        timings = summary["timings"]
+        timings["context_s"] = round(t_context, 4)
+        timings["total_s"] = round(rec.elapsed(), 4)
+        run.summary = _jsonable(summary)
     return run
 
 

@@ -55,7 +55,7 @@ from geoapp.models import (
     RuleSet,
 )
 from geoapp.services.rulesets import ruleset_get, ruleset_load
-from geoapp.services.runs import kwargs_of, run_fail, run_start
+from geoapp.services.runs import kwargs_of, run_recorded
 from layers.dbcopy import copy_rows, copy_supported
 from layers.io import writers
 from layers.models import District, IdleLand, VacantHousing
@@ -364,17 +364,15 @@ def lifecircle_run(
         "as_of": timezone.localdate().isoformat(),
     }
     stamps = adapters.layer_stamps()
-    fields = {
-        "kind": AnalysisRun.Kind.LIFECIRCLE,
-        "status": AnalysisRun.Status.RUNNING,
-        "parameters": params,
-        "ruleset": rs,
-        "ruleset_version": rs.version,
-        "data_time": adapters.data_time_from_stamps(stamps),
-    }
-    run = run_start(run=run, **fields, created_by=permissions.user_of(user))
-    started = time.perf_counter()
-    try:
+    with run_recorded(
+        run=run,
+        kind=AnalysisRun.Kind.LIFECIRCLE,
+        parameters=params,
+        ruleset=rs,
+        ruleset_version=rs.version,
+        data_time=adapters.data_time_from_stamps(stamps),
+        created_by=permissions.user_of(user),
+    ) as rec:
         if progress:
             progress(5, "reading layers")
         ctx, info = _load(
@@ -391,30 +389,21 @@ def lifecircle_run(
         )
         if progress:
             progress(80, "storing results")
-        # the results and the run's "done" commit together: a worker killed in
-        # between leaves neither (the run is then failed by the next worker)
-        with transaction.atomic():
+        with rec.finishing() as run:
             t = time.perf_counter()
             _store(run, ctx)
             info["timings"]["store_s"] = time.perf_counter() - t
-            _finish(run, ctx, info, started)
-    except Exception as exc:
-        run_fail(run, exc, started)
-        raise
+            _summarise(run, ctx, info)
     _remember(run.pk, ctx)
     if progress:
         progress(100, "done")
     return run
 
 
-def _finish(run: AnalysisRun, ctx: _Context, info: dict, started: float) -> None:
-    """Mark ``run`` done with its summary."""
+def _summarise(run: AnalysisRun, ctx: _Context, info: dict) -> None:
+    """The engine and the summary of a finished run (saved by ``finishing()``)."""
     res = ctx.result
     run.engine = ENGINE if not res.straight_line else ENGINE_STRAIGHT
-    run.status = AnalysisRun.Status.DONE
-    run.progress = 100
-    run.duration_s = time.perf_counter() - started
-    run.finished_at = timezone.now()
     run.summary = {
         **info,
         "mode": res.mode,
@@ -436,7 +425,6 @@ def _finish(run: AnalysisRun, ctx: _Context, info: dict, started: float) -> None
             if isinstance(v, (str, int, float, bool, type(None), list))
         },
     }
-    run.save()
 
 
 def _capacity_summary(ctx: _Context) -> dict[str, Any] | None:

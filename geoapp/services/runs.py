@@ -6,11 +6,13 @@ import inspect
 import logging
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,6 +69,52 @@ def run_fail(
     if started is not None:
         run.duration_s = time.perf_counter() - started
     run.save()
+
+
+class RunRecord:
+    """The lifecycle of one run inside :func:`run_recorded`: its record, its clock,
+    and :meth:`finishing`, the one place a run becomes ``done``."""
+
+    def __init__(self, run: AnalysisRun, started: float) -> None:
+        self.run = run
+        self.started = started
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    @contextmanager
+    def finishing(self) -> Iterator[AnalysisRun]:
+        """The body's writes and the run's ``done`` commit together: a worker killed
+        in between leaves neither (the next worker then fails the run). The body sets
+        the summary (and any other field) on the yielded run."""
+        with transaction.atomic():
+            yield self.run
+            run = self.run
+            run.status = AnalysisRun.Status.DONE
+            run.progress = 100
+            run.duration_s = self.elapsed()
+            run.finished_at = timezone.now()
+            run.save()
+
+
+@contextmanager
+def run_recorded(
+    *, run: AnalysisRun | None = None, offset_s: float = 0.0, **fields: Any
+) -> Iterator[RunRecord]:
+    """Record one analysis run: start it (or fill in the queued one) as ``running``
+    with ``fields``; the body computes and stores inside ``rec.finishing()``; any
+    exception marks the run failed (:func:`run_fail`) and propagates. ``offset_s`` is
+    time the service spent before the record began (counted in the duration)."""
+    fields["status"] = AnalysisRun.Status.RUNNING
+    rec = RunRecord(run_start(run=run, **fields), time.perf_counter() - offset_s)
+    try:
+        yield rec
+        if rec.run.status != AnalysisRun.Status.DONE:
+            msg = f"analysis run {rec.run.pk} ended without finishing()"
+            raise RuntimeError(msg)
+    except Exception as exc:
+        run_fail(rec.run, exc, rec.started)
+        raise
 
 
 # --------------------------------------------------------------------------- kinds
