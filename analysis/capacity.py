@@ -61,13 +61,13 @@ import scipy.sparse as sp
 from analysis.eligibility import select_in_force
 from analysis.network import (
     MIN_COMPONENT_NODES,
+    NetworkEntry,
     WalkNetwork,
     check_metric_crs,
 )
 from analysis.rules import CapacityStandard, DistanceDecay, RuleSet
 from analysis.walkshed import (
     LifeCircleResult,
-    _Entry,
     cost_pairs,
     coverage_tables,
 )
@@ -525,7 +525,7 @@ def capacity_circle(
     (facility, community) pair within the facility's catchment for all
     categories at once; then :func:`e2sfca` per category.
     """
-    if network is None or base.straight_line or base._state.ap_entry is None:
+    if network is None or base.straight_line or base.access.ap_entry is None:
         msg = "the capacity-aware life circle needs the walk network (not straight lines)."
         raise ValueError(msg)
     if not isinstance(amenities, gpd.GeoDataFrame):
@@ -554,10 +554,10 @@ def capacity_circle(
     sup = facility_supply(sel, ruleset)
     fac_cat = am_cat[use]
     thresholds = base.thresholds_m
-    st = base._state
+    st = base.access
     pairs = cost_pairs(
         network,
-        _Entry.from_snap(network, snap, ok),
+        NetworkEntry.from_snap(network, snap, ok),
         xy[ok],
         st.ap_entry,
         st.ap_xy,
@@ -628,10 +628,10 @@ def capacity_what_if(
     ok = np.flatnonzero(snap.reachable)
     sup = facility_supply(sel, ruleset)
     cat = sel["category"].astype(str).to_numpy()
-    st = lifecircle._state
+    st = lifecircle.access
     s, c, d = cost_pairs(
         network,
-        _Entry.from_snap(network, snap, ok),
+        NetworkEntry.from_snap(network, snap, ok),
         xy[ok],
         st.ap_entry,
         st.ap_xy,
@@ -694,7 +694,7 @@ def _evaluate(
     *,
     extra: dict[str, Any],
 ) -> CapacityResult:
-    attrs = base._state.community_attrs
+    attrs = base.access.community_attrs
     index = base.distance_m.index
     n_comm = len(index)
     fac_cat = np.asarray(facility["category"], dtype=object)

@@ -59,14 +59,17 @@ from scipy.spatial import cKDTree
 from analysis.forked import map_forked
 from analysis.network import (
     MIN_COMPONENT_NODES,
+    NetworkEntry,
     SnapResult,
     WalkNetwork,
     check_metric_crs,
     community_access_points,
+    same_edge_min,
 )
 from analysis.rules import RuleSet
 
 __all__ = [
+    "CommunityAccess",
     "LifeCircleResult",
     "cost_pairs",
     "coverage_tables",
@@ -179,55 +182,8 @@ def _check_square(csr: Any) -> int:
     return int(shape[0])
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """Where a set of points enters the network (see module docstring).
-
-    ``cost_u``/``cost_v`` already include the point's offset and the partial
-    edge length to node ``u``/``v``; ``offset`` is the straight-line part only.
-    """
-
-    u: IntArray
-    v: IntArray
-    cost_u: FloatArray
-    cost_v: FloatArray
-    edge: IntArray
-    along: FloatArray
-    offset: FloatArray
-
-    @staticmethod
-    def from_snap(net: WalkNetwork, snap: SnapResult, rows: IntArray) -> _Entry:
-        e = snap.edge[rows]
-        along = snap.along_m[rows]
-        off = snap.distance_m[rows]
-        length = net.edge_length_m[e]
-        return _Entry(
-            u=net.edge_u[e],
-            v=net.edge_v[e],
-            cost_u=off + along,
-            cost_v=off + (length - along),
-            edge=e,
-            along=along,
-            offset=off,
-        )
-
-    def take(self, rows: IntArray) -> _Entry:
-        return _Entry(
-            self.u[rows],
-            self.v[rows],
-            self.cost_u[rows],
-            self.cost_v[rows],
-            self.edge[rows],
-            self.along[rows],
-            self.offset[rows],
-        )
-
-    def __len__(self) -> int:
-        return int(self.u.shape[0])
-
-
 def _route(
-    net: WalkNetwork, sources: _Entry, targets: _Entry, limit_m: float
+    net: WalkNetwork, sources: NetworkEntry, targets: NetworkEntry, limit_m: float
 ) -> FloatArray:
     """Distance from each target entry to the nearest source entry (inf > limit)."""
     out = np.full(len(targets), np.inf)
@@ -240,32 +196,9 @@ def _route(
         offsets_m=np.concatenate([sources.cost_u, sources.cost_v]),
     )
     out = np.minimum(d[targets.u] + targets.cost_u, d[targets.v] + targets.cost_v)
-    same = _same_edge_min(sources, targets)
+    same = same_edge_min(sources, targets)
     np.minimum(out, same, out=out)
     out[out > limit_m] = np.inf
-    return out
-
-
-def _same_edge_min(sources: _Entry, targets: _Entry) -> FloatArray:
-    """Direct along-edge distance for targets that share an edge with a source."""
-    out = np.full(len(targets), np.inf)
-    order = np.argsort(sources.edge, kind="stable")
-    s_edge = sources.edge[order]
-    lo = np.searchsorted(s_edge, targets.edge, side="left")
-    hi = np.searchsorted(s_edge, targets.edge, side="right")
-    cnt = hi - lo
-    total = int(cnt.sum())
-    if total == 0:
-        return out
-    tgt = np.repeat(np.arange(len(targets)), cnt)
-    start = np.repeat(np.cumsum(cnt) - cnt, cnt)
-    pos = order[np.repeat(lo, cnt) + (np.arange(total) - start)]
-    val = (
-        sources.offset[pos]
-        + np.abs(sources.along[pos] - targets.along[tgt])
-        + targets.offset[tgt]
-    )
-    np.minimum.at(out, tgt, val)
     return out
 
 
@@ -281,9 +214,9 @@ _TILE_MIN_M = 2000.0
 
 def cost_pairs(
     network: WalkNetwork,
-    sources: _Entry,
+    sources: NetworkEntry,
     source_xy: FloatArray,
-    targets: _Entry,
+    targets: NetworkEntry,
     target_xy: FloatArray,
     limit_m: float | npt.ArrayLike,
     *,
@@ -302,7 +235,7 @@ def cost_pairs(
     network
         The walk network the entries were snapped to.
     sources, targets
-        Where the points enter the network (:meth:`_Entry.from_snap`).
+        Where the points enter the network (:meth:`NetworkEntry.from_snap`).
     source_xy, target_xy
         ``(n, 2)`` coordinates of the points themselves (metres), used only to
         bound each search region: a walk of length ``L`` from a point stays
@@ -424,7 +357,9 @@ class _Grid:
         return self.ids[idx[inside]]
 
 
-def _augmented(network: WalkNetwork, sources: _Entry, targets: _Entry) -> csr_array:
+def _augmented(
+    network: WalkNetwork, sources: NetworkEntry, targets: NetworkEntry
+) -> csr_array:
     """The walk graph with one virtual node per source, then per target."""
     n = network.n_nodes
     base = network.csr.tocoo()
@@ -523,7 +458,7 @@ def _induced(graph: csr_array, keep: IntArray, local: IntArray) -> csr_array:
 
 
 def _same_edge_pairs(
-    sources: _Entry, targets: _Entry, limit: FloatArray
+    sources: NetworkEntry, targets: NetworkEntry, limit: FloatArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Direct along-edge walks between sources and targets sharing an edge."""
     order = np.argsort(targets.edge, kind="stable")
@@ -564,12 +499,14 @@ def _per_community(values: FloatArray, owner: IntArray, n: int) -> FloatArray:
 
 # ------------------------------------------------------------------------ result
 @dataclass(frozen=True)
-class _State:
-    """What :func:`what_if` needs to avoid re-snapping the communities."""
+class CommunityAccess:
+    """Where the communities enter the network (their access points), kept with the
+    result so that a what-if, the capacity step and siting route from the same
+    entries without re-snapping."""
 
     ap_owner: IntArray
     ap_xy: FloatArray
-    ap_entry: _Entry | None
+    ap_entry: NetworkEntry | None
     community_attrs: pd.DataFrame
 
 
@@ -641,7 +578,7 @@ class LifeCircleResult:
     limit_m: float
     mode: str
     parameters: dict[str, Any]
-    _state: _State = field(repr=False)
+    access: CommunityAccess = field(repr=False)
 
     @property
     def straight_line(self) -> bool:
@@ -789,7 +726,7 @@ def life_circle(
         }
         ap_snap = network.snap_points(ap_xy, **snap_kw)
         ok_ap = np.flatnonzero(ap_snap.reachable)
-        entry = _Entry.from_snap(network, ap_snap, ok_ap)
+        entry = NetworkEntry.from_snap(network, ap_snap, ok_ap)
         ap_owner_ok = ap_owner[ok_ap]
         unreachable_comm = _unreachable_communities(
             comm_codes, ap_owner, ap_snap, n_comm
@@ -810,7 +747,9 @@ def life_circle(
                 "distance_to_network_m": am_snap.distance_m[bad],
             }
         )
-        src_all = _Entry.from_snap(network, am_snap, np.flatnonzero(am_snap.reachable))
+        src_all = NetworkEntry.from_snap(
+            network, am_snap, np.flatnonzero(am_snap.reachable)
+        )
         src_cat = am_cat[rows][am_snap.reachable]
         src_rows = [np.flatnonzero(src_cat == c) for c in cats]
 
@@ -850,7 +789,7 @@ def life_circle(
         "min_component_nodes": int(min_component_nodes),
         "islands": int(len(islands)),
     }
-    state = _State(ap_owner, ap_xy, entry, attrs)
+    state = CommunityAccess(ap_owner, ap_xy, entry, attrs)
     distance = pd.DataFrame(dist, index=pd.Index(comm_codes, name="community"))
     distance.columns = pd.Index(list(cats), name="category")
     return _derive(
@@ -933,7 +872,7 @@ def what_if(
         raise ValueError(msg)
     xy = _point_xy(added_facilities, "added_facilities")
     codes = _codes(added_facilities, "added_facilities")
-    st = base._state
+    st = base.access
     n_comm = len(comm_codes)
     dist = base.distance_m.to_numpy(copy=True)
     route_limit = base.parameters["route_limit_m"]
@@ -965,7 +904,7 @@ def what_if(
                 }
             )
             unreachable_am = pd.concat([unreachable_am, extra], ignore_index=True)
-        src_all = _Entry.from_snap(network, snap, np.flatnonzero(snap.reachable))
+        src_all = NetworkEntry.from_snap(network, snap, np.flatnonzero(snap.reachable))
         src_cat = cat[snap.reachable]
         for c in affected:
             j = base.distance_m.columns.get_loc(c)
@@ -1186,7 +1125,7 @@ def _derive(
     unreachable_amenities: pd.DataFrame,
     unreachable_communities: pd.DataFrame,
     islands: gpd.GeoDataFrame,
-    state: _State,
+    state: CommunityAccess,
 ) -> LifeCircleResult:
     """Coverage, tiers, score and aggregates from the distance table."""
     cats = list(distance.columns)
@@ -1227,7 +1166,7 @@ def _derive(
         limit_m=float(limit),
         mode=mode,
         parameters=params,
-        _state=state,
+        access=state,
     )
 
 

@@ -121,7 +121,7 @@ def main() -> None:
     )
 
     # the E2SFCA core beside PySAL access on one cost matrix (kindergartens)
-    ctx = svc._context(run)
+    ctx = svc.run_context(run)
     st = ctx.capacity._state["kindergarten"]
     t0 = time.perf_counter()
     ours = e2sfca(

@@ -58,8 +58,8 @@ from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
 from accounts.permissions import SYSTEM  # noqa: E402
 from analysis.forked import map_forked  # noqa: E402
-from analysis.network import network_from_coords  # noqa: E402
-from analysis.walkshed import _Entry, nearest_distance  # noqa: E402
+from analysis.network import NetworkEntry, network_from_coords  # noqa: E402
+from analysis.walkshed import nearest_distance  # noqa: E402
 from geoapp import adapters  # noqa: E402
 from geoapp.models import CoverageResult  # noqa: E402
 from geoapp.services import lifecircle as svc  # noqa: E402
@@ -181,7 +181,7 @@ def routing(run) -> float:
     xy = np.column_stack([am.geometry.x.to_numpy(), am.geometry.y.to_numpy()])
     snap = net.snap_points(xy, max_distance_m=run.parameters.get("snap_limit_m", 150.0))
     ok = np.flatnonzero(snap.reachable)
-    entries = _Entry.from_snap(net, snap, ok)
+    entries = NetworkEntry.from_snap(net, snap, ok)
     am_cat = am["category"].astype(str).to_numpy()[ok]
     cats = [c for c in rules.codes if (am_cat == c).any()]
 

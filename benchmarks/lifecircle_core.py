@@ -32,10 +32,9 @@ from scipy.sparse.csgraph import dijkstra
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis.network import build_network  # noqa: E402
+from analysis.network import NetworkEntry, build_network  # noqa: E402
 from analysis.rules import RuleSet, load_ruleset  # noqa: E402
 from analysis.walkshed import (  # noqa: E402
-    _Entry,
     _route,
     life_circle,
     what_if,
@@ -157,7 +156,7 @@ def main() -> None:
     xy = np.column_stack([am.geometry.x, am.geometry.y])
     snap, _ = timed("snap amenities", net.snap_points, xy)
     ok = np.flatnonzero(snap.reachable)
-    entries = _Entry.from_snap(net, snap, ok)
+    entries = NetworkEntry.from_snap(net, snap, ok)
     am_cat = am["category"].to_numpy()[ok]
     from analysis.walkshed import nearest_distance
 
@@ -239,8 +238,8 @@ def main() -> None:
         runs.append(time.perf_counter() - t0)
     print(f"{'what_if, one facility (best of 5)':<48s} {min(runs):8.3f} s")
     t0 = time.perf_counter()
-    src = _Entry.from_snap(net, net.snap_points(xy[:1]), np.array([0]))
-    _route(net, src, result._state.ap_entry, limit)  # type: ignore[arg-type]
+    src = NetworkEntry.from_snap(net, net.snap_points(xy[:1]), np.array([0]))
+    _route(net, src, result.access.ap_entry, limit)  # type: ignore[arg-type]
     print(f"{'  of which routing one facility':<48s} {time.perf_counter() - t0:8.3f} s")
     print(
         f"\nsummary: build {t_build:.2f} s, routing {t_route:.2f} s vs scipy "

@@ -85,7 +85,7 @@ def run_benchmark(args) -> None:
     t = time.perf_counter()
     lc_run = lc.lifecircle_run(user=SYSTEM)
     print(f"life-circle run #{lc_run.pk}: {time.perf_counter() - t:.2f} s")
-    ctx = lc._context(lc_run)
+    ctx = lc.run_context(lc_run)
     cat = args.category
     rule = ctx.rules.rule(cat)
     distance = float(ctx.result.thresholds_m[cat])
@@ -100,7 +100,7 @@ def run_benchmark(args) -> None:
     w = core.demand_weights(
         ctx.result.distance_m[cat].to_numpy(float), residents, distance
     )
-    st = ctx.result._state
+    st = ctx.result.access
     sites = services._snap_sites(
         ctx.network, cand, float(ctx.result.parameters["snap_limit_m"])
     )

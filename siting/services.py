@@ -44,7 +44,12 @@ from django.db import transaction
 
 from accounts import permissions
 from analysis import siting as core
-from analysis.network import MIN_COMPONENT_NODES, WalkNetwork
+from analysis.network import (
+    MIN_COMPONENT_NODES,
+    NetworkEntry,
+    WalkNetwork,
+    same_edge_pairs,
+)
 from geoapp import adapters
 from geoapp.models import AnalysisRun
 from geoapp.services import lifecircle as lc
@@ -154,7 +159,7 @@ def _check_embedded(cats: Sequence[str]) -> None:
         raise ValueError(msg)
 
 
-def _check_category(ctx: lc._Context, category: Any) -> None:
+def _check_category(ctx: lc.RunContext, category: Any) -> None:
     if not isinstance(category, str) or category not in ctx.rules.codes:
         msg = f"unknown category {category!r}; known: {', '.join(ctx.rules.codes)}"
         raise ValueError(msg)
@@ -228,13 +233,7 @@ class _Sites:
     """Where the candidates enter the walk network (reachable ones only)."""
 
     rows: np.ndarray  # candidate row of each entry
-    u: np.ndarray
-    v: np.ndarray
-    cost_u: np.ndarray
-    cost_v: np.ndarray
-    edge: np.ndarray
-    along: np.ndarray
-    offset: np.ndarray
+    entry: NetworkEntry
     snap_m: np.ndarray  # per candidate, distance to the network (inf: no edge)
     reachable: np.ndarray  # per candidate
 
@@ -264,19 +263,9 @@ def _snap_sites(
         xy, max_distance_m=snap_limit_m, min_component_nodes=min_component_nodes
     )
     rows = np.flatnonzero(snap.reachable)
-    e = snap.edge[rows]
-    along = snap.along_m[rows]
-    off = snap.distance_m[rows]
-    length = net.edge_length_m[e]
     return _Sites(
         rows=rows,
-        u=net.edge_u[e],
-        v=net.edge_v[e],
-        cost_u=off + along,
-        cost_v=off + (length - along),
-        edge=e,
-        along=along,
-        offset=off,
+        entry=NetworkEntry.from_snap(net, snap, rows),
         snap_m=snap.distance_m,
         reachable=snap.reachable,
     )
@@ -297,17 +286,16 @@ def _coverage(
     parts_c, parts_i, parts_d = [], [], []
     m = sites.rows.size
     if keep.size and m:
-        a_u, a_v = ap_entry.u[keep], ap_entry.v[keep]
-        a_nodes = np.concatenate([a_u, a_v])
-        a_off = np.concatenate([ap_entry.cost_u[keep], ap_entry.cost_v[keep]])
-        a_comm = np.concatenate([ap_owner[keep], ap_owner[keep]])
+        access = ap_entry.take(keep)
+        a_nodes, a_off = access.nodes()
+        s_nodes, s_off = sites.entry.nodes()
         cov = core.coverage_matrix(
             net.csr,
-            np.concatenate([sites.u, sites.v]),
+            s_nodes,
             a_nodes,
             distance_m,
-            candidate_offsets_m=np.concatenate([sites.cost_u, sites.cost_v]),
-            access_community=a_comm,
+            candidate_offsets_m=s_off,
+            access_community=np.concatenate([ap_owner[keep], ap_owner[keep]]),
             access_offsets_m=a_off,
         )
         dm = cov.distance_m
@@ -315,27 +303,12 @@ def _coverage(
         parts_c.append(sites.rows[r % m])
         parts_i.append(dm.indices.astype(np.int64))
         parts_d.append(np.asarray(dm.data, dtype=float))
-        # same edge: walk straight along it (as walkshed._same_edge_min does)
-        a_edge = ap_entry.edge[keep]
-        order = np.argsort(a_edge, kind="stable")
-        se = a_edge[order]
-        lo = np.searchsorted(se, sites.edge, side="left")
-        hi = np.searchsorted(se, sites.edge, side="right")
-        cnt = hi - lo
-        total = int(cnt.sum())
-        if total:
-            s_idx = np.repeat(np.arange(m), cnt)
-            start = np.repeat(np.cumsum(cnt) - cnt, cnt)
-            a_pos = keep[order[np.repeat(lo, cnt) + (np.arange(total) - start)]]
-            d = (
-                sites.offset[s_idx]
-                + np.abs(sites.along[s_idx] - ap_entry.along[a_pos])
-                + ap_entry.offset[a_pos]
-            )
-            ok = d <= distance_m
-            parts_c.append(sites.rows[s_idx[ok]])
-            parts_i.append(ap_owner[a_pos[ok]])
-            parts_d.append(d[ok])
+        # the direct walk along an edge shared by a site and an access point
+        s_idx, a_idx, d = same_edge_pairs(sites.entry, access)
+        ok = d <= distance_m
+        parts_c.append(sites.rows[s_idx[ok]])
+        parts_i.append(ap_owner[keep[a_idx[ok]]])
+        parts_d.append(d[ok])
     if parts_c:
         c = np.concatenate(parts_c)
         i = np.concatenate(parts_i)
@@ -499,7 +472,7 @@ def siting_run(
     )
     lc_run = _lifecircle_run(lifecircle_run)
     t0 = time.perf_counter()
-    ctx = lc._context(lc_run)
+    ctx = lc.run_context(lc_run)
     _check_category(ctx, category)
     rule = ctx.rules.rule(category)
     if tier is None:
@@ -610,7 +583,7 @@ def siting_multi_run(
             raise ValueError(msg)
     lc_run = _lifecircle_run(lifecircle_run)
     t0 = time.perf_counter()
-    ctx = lc._context(lc_run)
+    ctx = lc.run_context(lc_run)
     for c in cats:
         _check_category(ctx, c)
     rules = {c: ctx.rules.rule(c) for c in cats}
@@ -645,7 +618,7 @@ def siting_multi_run(
     )
 
 
-def _check_gaps(ctx: lc._Context, categories: Sequence[str], gaps: str) -> str:
+def _check_gaps(ctx: lc.RunContext, categories: Sequence[str], gaps: str) -> str:
     if gaps not in ("distance", "capacity"):
         msg = f"gaps must be 'distance' or 'capacity', got {gaps!r}"
         raise ValueError(msg)
@@ -661,7 +634,7 @@ def _check_gaps(ctx: lc._Context, categories: Sequence[str], gaps: str) -> str:
     return gaps
 
 
-def _demand(ctx: lc._Context, category: str, residents, distance: float, gaps: str):
+def _demand(ctx: lc.RunContext, category: str, residents, distance: float, gaps: str):
     """Residents per community that a new site can gain (see the module docstring)."""
     if gaps == "capacity" and ctx.capacity is not None:
         short = ctx.capacity.shortfall[category].reindex(ctx.communities["code"])
@@ -681,7 +654,7 @@ def _needs(cand: gpd.GeoDataFrame, rule: Any) -> np.ndarray:
 def _execute(
     *,
     params: dict,
-    ctx: lc._Context,
+    ctx: lc.RunContext,
     lc_run: AnalysisRun,
     rules: dict[str, Any],
     distances: dict[str, float],
@@ -723,7 +696,7 @@ def _compute_and_store(
     *,
     run: AnalysisRun,
     params: dict,
-    ctx: lc._Context,
+    ctx: lc.RunContext,
     rules: dict[str, Any],
     distances: dict[str, float],
     k: int | dict[str, int],
@@ -755,7 +728,7 @@ def _compute_and_store(
     names = dict(zip(comm["code"], comm["name"], strict=True))
     residents = _residents(comm)
     comm_df = pd.DataFrame({"code": codes, "residents": residents})
-    st = ctx.result._state
+    st = ctx.result.access
     t = time.perf_counter()
     lc = ctx.result.parameters
     sites = _snap_sites(

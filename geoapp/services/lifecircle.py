@@ -21,7 +21,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rasterio
 import shapely
+from affine import Affine
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
@@ -39,12 +41,14 @@ from analysis.capacity import (
 from analysis.forked import available_cpus
 from analysis.network import (
     MIN_COMPONENT_NODES,
+    NetworkEntry,
     WalkNetwork,
     network_from_coords,
 )
 from analysis.population import zonal_sum
 from analysis.rules import RuleSet as Rules
-from analysis.walkshed import LifeCircleResult, life_circle, what_if
+from analysis.surface import distance_surface, surface_bounds
+from analysis.walkshed import LifeCircleResult, life_circle, nearest_distance, what_if
 from geoapp import adapters
 from geoapp.models import (
     AnalysisRun,
@@ -66,7 +70,11 @@ MAX_CONTEXTS = 4
 
 
 @dataclass
-class _Context:
+class RunContext:
+    """A finished life-circle run in memory: its network, communities, rules and
+    result (with the communities' network entries). The public entry point for the
+    analyses that build on a run (what-if, siting, the distance surface)."""
+
     network: WalkNetwork | None
     communities: gpd.GeoDataFrame
     rules: Rules
@@ -75,11 +83,11 @@ class _Context:
     shares: dict[str, Any] | None = None
 
 
-_CONTEXTS: OrderedDict[int, _Context] = OrderedDict()
+_CONTEXTS: OrderedDict[int, RunContext] = OrderedDict()
 _TO_SRID = Transformer.from_crs(4326, settings.SRID, always_xy=True)
 
 
-def _remember(run_id: int, ctx: _Context) -> None:
+def _remember(run_id: int, ctx: RunContext) -> None:
     _CONTEXTS[run_id] = ctx
     _CONTEXTS.move_to_end(run_id)
     while len(_CONTEXTS) > MAX_CONTEXTS:
@@ -176,7 +184,7 @@ def _load(
     min_component_nodes: int = MIN_COMPONENT_NODES,
     capacity: bool = True,
     on: dt.date | None = None,
-) -> tuple[_Context, dict[str, Any]]:
+) -> tuple[RunContext, dict[str, Any]]:
     timings: dict[str, float] = {}
     t = time.perf_counter()
     if stamps is None:
@@ -241,7 +249,7 @@ def _load(
             "walk_segments": network.n_edges if network is not None else 0,
         },
     }
-    return _Context(network, communities, rules, result, cap_result, shares), info
+    return RunContext(network, communities, rules, result, cap_result, shares), info
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -400,7 +408,7 @@ def lifecircle_run(
     return run
 
 
-def _summarise(run: AnalysisRun, ctx: _Context, info: dict) -> None:
+def _summarise(run: AnalysisRun, ctx: RunContext, info: dict) -> None:
     """The engine and the summary of a finished run (saved by ``finishing()``)."""
     res = ctx.result
     run.engine = ENGINE if not res.straight_line else ENGINE_STRAIGHT
@@ -427,7 +435,7 @@ def _summarise(run: AnalysisRun, ctx: _Context, info: dict) -> None:
     }
 
 
-def _capacity_summary(ctx: _Context) -> dict[str, Any] | None:
+def _capacity_summary(ctx: RunContext) -> dict[str, Any] | None:
     """What the run's summary keeps of the capacity-aware result."""
     cap = ctx.capacity
     if cap is None:
@@ -495,7 +503,7 @@ def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
     return out
 
 
-def _coverage_rows(run_id: int, ctx: _Context) -> list[tuple]:
+def _coverage_rows(run_id: int, ctx: RunContext) -> list[tuple]:
     """One tuple per community (the CoverageResult columns), from whole arrays.
 
     Same values as building model instances row by row with ``.loc``: distances rounded
@@ -588,7 +596,7 @@ _SUPPLY_COLUMNS = (
 
 
 @transaction.atomic
-def _store(run: AnalysisRun, ctx: _Context) -> None:
+def _store(run: AnalysisRun, ctx: RunContext) -> None:
     """Write one CoverageResult per community with a single ``COPY … FROM STDIN``.
 
     The rows are built from whole arrays (:func:`_coverage_rows`); the table's
@@ -668,7 +676,9 @@ def _store_islands(run: AnalysisRun, islands: gpd.GeoDataFrame) -> None:
     )
 
 
-def _context(run: AnalysisRun) -> _Context:
+def run_context(run: AnalysisRun) -> RunContext:
+    """The in-memory context of ``run``, rebuilt from the stored layers when this
+    process has not kept it (a restart, another worker)."""
     ctx = _CONTEXTS.get(run.pk)
     if ctx is not None:
         return ctx
@@ -773,7 +783,7 @@ def lifecircle_what_if(
         msg = f"run {run.pk} is not a finished life-circle run"
         raise ValueError(msg)
     t = time.perf_counter()
-    ctx = _context(run)
+    ctx = run_context(run)
     added = _added_facilities(
         facilities=facilities,
         idle_land=idle_land,
@@ -918,7 +928,7 @@ def lifecircle_result_write(run: AnalysisRun, path) -> Path:
 
 
 def _capacity_what_if(
-    ctx: _Context,
+    ctx: RunContext,
     added: gpd.GeoDataFrame,
     names: Mapping[str, str],
     residents: Mapping[str, int],
@@ -1005,16 +1015,10 @@ def lifecircle_distance_tiff(
     Grid of ``cell_m`` over the analysed communities (+ margin), float32, NaN = beyond the
     routing limit or off the network; EPSG = settings.SRID.
     """
-    import rasterio
-    from affine import Affine
-
-    from analysis.surface import distance_surface, surface_bounds
-    from analysis.walkshed import nearest_distance
-
     if not (10 <= cell_m <= 1000):
         msg = f"cell_m must be within 10–1000 m, got {cell_m}"
         raise ValueError(msg)
-    ctx = _context(run)
+    ctx = run_context(run)
     if ctx.network is None:
         msg = "this run has no walk network (straight-line mode): no distance surface"
         raise ValueError(msg)
@@ -1031,17 +1035,10 @@ def lifecircle_distance_tiff(
             max_distance_m=ctx.result.parameters["snap_limit_m"],
             min_component_nodes=ctx.result.parameters["min_component_nodes"],
         )
-        ok = snap.reachable
-        e = snap.edge[ok]
-        u, v = net.edge_u[e], net.edge_v[e]
-        cost_u = snap.distance_m[ok] + snap.along_m[ok]
-        cost_v = snap.distance_m[ok] + net.edge_length_m[e] - snap.along_m[ok]
-        node_d = nearest_distance(
-            net.csr,
-            np.concatenate([u, v]),
-            limit,
-            offsets_m=np.concatenate([cost_u, cost_v]),
-        )
+        nodes, costs = NetworkEntry.from_snap(
+            net, snap, np.flatnonzero(snap.reachable)
+        ).nodes()
+        node_d = nearest_distance(net.csr, nodes, limit, offsets_m=costs)
     else:
         node_d = np.full(net.n_nodes, np.inf)
     bounds = surface_bounds(
