@@ -6,7 +6,7 @@ Run from the repository root (``make benchmarks`` does, on its own database)::
 
 Loads the city-scale demo (``make_demo --seed 42 --scale city``) when fewer than
 3 000 communities are stored (this replaces the demo in that database). Then runs
-:func:`geoapp.services.lifecircle.lifecircle_run` end to end (read PostGIS → route →
+:func:`lifecircle.services.lifecircle_run` end to end (read PostGIS → route →
 store) alternately *distance-only* (``capacity=False``, the reference) and
 *capacity-aware* (``capacity=True``: the cost pairs of every facility with a capacity
 standard, E2SFCA per category, ratios, shortfalls and the supply rows stored), cold
@@ -41,8 +41,8 @@ from django.core.management import call_command  # noqa: E402
 from accounts.permissions import SYSTEM  # noqa: E402
 from analysis.capacity import e2sfca  # noqa: E402
 from geoapp.models import FacilitySupply  # noqa: E402
-from geoapp.services import lifecircle as svc  # noqa: E402
 from layers.models import Amenity, Community, WalkSegment  # noqa: E402
+from lifecircle import services as svc  # noqa: E402
 
 CITY_MIN_COMMUNITIES = 3000
 GOAL_RATIO = 1.5

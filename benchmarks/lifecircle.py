@@ -11,7 +11,7 @@ end the small demo (``make_demo --seed 42 --scale small``, what ``make run``
 expects) is loaded back unless ``--keep``.
 
 Prints the sizes, the end-to-end time of
-:func:`geoapp.services.lifecircle.lifecircle_run` (read from PostGIS → results
+:func:`lifecircle.services.lifecircle_run` (read from PostGIS → results
 stored) with its internal timings, twice: *cold* (in-process caches emptied, as
 in a fresh worker) and *warm* (second run on unchanged data: walk network,
 amenities and their snapping come from the caches keyed by the layers' change
@@ -60,11 +60,11 @@ from accounts.permissions import SYSTEM  # noqa: E402
 from analysis.forked import map_forked  # noqa: E402
 from analysis.network import NetworkEntry, network_from_coords  # noqa: E402
 from analysis.walkshed import nearest_distance  # noqa: E402
-from geoapp import adapters  # noqa: E402
 from geoapp.models import CoverageResult  # noqa: E402
-from geoapp.services import lifecircle as svc  # noqa: E402
-from geoapp.services.rulesets import ruleset_get, ruleset_load  # noqa: E402
+from layers import frames  # noqa: E402
 from layers.models import Amenity, Community, WalkSegment  # noqa: E402
+from lifecircle import services as svc  # noqa: E402
+from lifecircle.rulesets import ruleset_get, ruleset_load  # noqa: E402
 
 CITY_MIN_COMMUNITIES = 3000
 GOAL_END_TO_END_S = 5.0
@@ -175,8 +175,8 @@ def end_to_end(profile: bool):
 
 def routing(run) -> float:
     """Engine routing vs bare scipy and networkx on the same graph."""
-    net = network_from_coords(*adapters.walk_segment_arrays())
-    am = adapters.amenities_gdf()
+    net = network_from_coords(*frames.walk_segment_arrays())
+    am = frames.amenities_gdf()
     rules = ruleset_load(run.ruleset or ruleset_get(None))
     xy = np.column_stack([am.geometry.x.to_numpy(), am.geometry.y.to_numpy()])
     snap = net.snap_points(xy, max_distance_m=run.parameters.get("snap_limit_m", 150.0))

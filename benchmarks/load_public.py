@@ -255,7 +255,7 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
             "shell",
             "-c",
             "from accounts.permissions import SYSTEM\n"
-            "from geoapp.tasks import analysis_run_enqueue\n"
+            "from runs.queue import analysis_run_enqueue\n"
             "analysis_run_enqueue(kind='lifecircle', parameters={}, user=SYSTEM)",
         )
         background["import_start"] = time.time() - t0

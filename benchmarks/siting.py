@@ -37,9 +37,9 @@ from django.core.management import call_command  # noqa: E402
 
 from accounts.permissions import SYSTEM  # noqa: E402
 from analysis import siting as core  # noqa: E402
-from geoapp import adapters  # noqa: E402
-from geoapp.services import lifecircle as lc  # noqa: E402
+from layers import frames  # noqa: E402
 from layers.models import Community  # noqa: E402
+from lifecircle import services as lc  # noqa: E402
 from siting import services  # noqa: E402
 
 CITY_MIN_COMMUNITIES = 3000
@@ -93,7 +93,7 @@ def run_benchmark(args) -> None:
     # --- coverage matrix alone (same inputs as the service) -------------------
     # every plot not refused (consent="all"): the largest problem the service solves
     cand = core.siting_candidates(
-        adapters.idle_land_gdf(), adapters.vacant_housing_gdf(), rule, consent="all"
+        frames.idle_land_gdf(), frames.vacant_housing_gdf(), rule, consent="all"
     )
     comm = ctx.communities
     residents = services._residents(comm)

@@ -11,7 +11,7 @@ class BlocksConfig(AppConfig):
 
     def ready(self) -> None:
         from blocks import services
-        from geoapp.services.runs import RunKind, district_scope, run_kind_register
+        from runs.registry import RunKind, district_scope, run_kind_register
 
         run_kind_register(
             RunKind(

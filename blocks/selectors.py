@@ -17,8 +17,8 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db.models import Q, QuerySet
 
-from geoapp import adapters
 from geoapp.models import AnalysisRun, CoverageResult
+from layers import frames
 from layers.models import District, Street, WalkSegment
 
 from .models import Barrier, RenovationBlock
@@ -80,7 +80,7 @@ def community_frame(
     codes: Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Communities (storage SRID) indexed by code, with ``street_name`` and ``district_name``."""
-    gdf = adapters.communities_gdf(district=district, codes=codes)
+    gdf = frames.communities_gdf(district=district, codes=codes)
     if street:
         wanted = set(
             Street.objects.filter(Q(code=street) | Q(name=street)).values_list(

@@ -61,9 +61,8 @@ from analysis.bundling import (
     bundle_blocks,
     dissolve_blocks,
 )
-from geoapp import adapters
 from geoapp.models import AnalysisRun
-from geoapp.services.runs import kwargs_of, run_recorded
+from layers import frames
 from layers.dbcopy import insert_history
 from layers.models import (
     Availability,
@@ -74,6 +73,8 @@ from layers.models import (
     VacantHousing,
 )
 from programme import scope
+from runs.lifecycle import run_recorded
+from runs.registry import kwargs_of
 
 from . import selectors
 from .models import BlockMembership, RenovationBlock
@@ -476,7 +477,7 @@ def bundle_run(
             run=run,
             kind=AnalysisRun.Kind.BUNDLING,
             parameters=params,
-            data_time=adapters.data_time(),
+            data_time=frames.data_time(),
             engine=ENGINE,
             created_by=_user(user),
             offset_s=time.perf_counter() - started,

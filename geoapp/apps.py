@@ -1,4 +1,4 @@
-"""Planning app: analyses, runs and results over the layers."""
+"""The site: settings, URLs, the home page, the demo city and the shared checks."""
 
 from django.apps import AppConfig
 
@@ -9,15 +9,3 @@ class GeoappConfig(AppConfig):
 
     def ready(self) -> None:
         from geoapp import checks  # noqa: F401 - registers the storage-SRID check
-        from geoapp.services import lifecircle
-        from geoapp.services.runs import RunKind, district_scope, run_kind_register
-
-        run_kind_register(
-            RunKind(
-                "lifecircle",
-                validate=lifecircle.lifecircle_validate,
-                execute=lifecircle.lifecircle_run,
-                scope=district_scope,
-                reports_progress=True,
-            )
-        )

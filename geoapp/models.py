@@ -188,7 +188,7 @@ class WorkerHeartbeat(models.Model):
 
     A run whose worker has not beaten for ``GEOAPP_WORKER_STALE_S`` seconds (or whose
     process is gone, on the same host) is stale: the next worker to start marks it
-    failed (``geoapp.services.runs.runs_recover_stale``).
+    failed (``runs.workers.runs_recover_stale``).
     """
 
     worker_id = models.CharField(_("进程标识"), max_length=64, unique=True)

@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from geoapp.files import atomic_path
+from layers.files import atomic_path
 from layers.io import sandbox
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import actor_of
-from geoapp.files import is_write_error
+from layers.files import is_write_error
 
 from . import exporting
 from .forms import ImportForm

@@ -38,7 +38,7 @@ import psycopg2
 from django.conf import settings
 from psycopg2 import sql
 
-from geoapp.files import atomic_path, scratch_dir
+from layers.files import atomic_path, scratch_dir
 from public import db_role
 
 FORMAT = 1

@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from geoapp.models import AnalysisRun
-from geoapp.services import workers
+from runs import workers
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 #: statement timeout of the health queries (ms)

@@ -14,7 +14,7 @@ from django.views.defaults import server_error as django_server_error
 
 from accounts.monitoring import is_monitor
 from accounts.permissions import ADMINS, actor_of
-from geoapp.files import is_write_error
+from layers.files import is_write_error
 
 from . import health as checks
 from . import metrics as exposition

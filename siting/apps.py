@@ -10,7 +10,7 @@ class SitingConfig(AppConfig):
     verbose_name = _("闲置用地选址")
 
     def ready(self) -> None:
-        from geoapp.services.runs import RunKind, run_kind_register
+        from runs.registry import RunKind, run_kind_register
         from siting import services
 
         run_kind_register(

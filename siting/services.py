@@ -9,7 +9,7 @@ vacant house), enters the graph through both end nodes of its edge with the snap
 plus the partial edge length, and reaches each community access point stored in the
 life-circle result; a candidate on the same edge as an access point also walks straight
 along the edge. So a site proposed here covers exactly the communities that
-:func:`geoapp.services.lifecircle.lifecircle_what_if` later reports as newly covered.
+:func:`lifecircle.services.lifecircle_what_if` later reports as newly covered.
 
 Demand: residents (and communities) whose current walk distance to the category, from the
 life-circle run, exceeds the tier distance; or, with ``gaps="capacity"``, residents of the
@@ -50,13 +50,14 @@ from analysis.network import (
     WalkNetwork,
     same_edge_pairs,
 )
-from geoapp import adapters
 from geoapp.models import AnalysisRun
-from geoapp.services import lifecircle as lc
-from geoapp.services.rulesets import ruleset_load
-from geoapp.services.runs import kwargs_of, run_recorded
+from layers import frames
 from layers.io.writers import table_xlsx_bytes
 from layers.models import IdleLand
+from lifecircle import services as lc
+from lifecircle.rulesets import ruleset_load
+from runs.lifecycle import run_recorded
+from runs.registry import kwargs_of
 
 from .models import CandidateKind, SitingCandidateResult, SitingScenario
 
@@ -670,7 +671,7 @@ def _execute(
             parameters=_jsonable({**params, "lifecircle_run": lc_run.pk}),
             ruleset=lc_run.ruleset,
             ruleset_version=lc_run.ruleset_version,
-            data_time=adapters.data_time(),
+            data_time=frames.data_time(),
             engine=ENGINE,
             created_by=permissions.user_of(user),
             offset_s=t_context,
@@ -713,8 +714,8 @@ def _compute_and_store(
         raise ValueError(msg)
     t = time.perf_counter()
     cand = core.siting_candidates(
-        adapters.idle_land_gdf(),
-        adapters.vacant_housing_gdf(),
+        frames.idle_land_gdf(),
+        frames.vacant_housing_gdf(),
         None if multi else rules[cats[0]],
         kinds=params["kinds"],
         districts=params["districts"],

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.drf import ctx
 from geoapp.models import AnalysisRun
-from geoapp.tasks import analysis_run_enqueue
+from runs.queue import analysis_run_enqueue
 
 from .. import selectors, services
 from . import serializers as s

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "ops",
     "layers",
     "geoapp",
+    "runs",
+    "lifecircle",
     "blocks",
     "siting",
     "planner",
@@ -199,7 +201,7 @@ RATELIMIT_USE_CACHE = "ratelimit"  # LocMem counters are atomic within one proce
 # STATIC AND MEDIA
 STORAGES = {
     # media (photos) written whole or not at all (a full disk leaves no stub)
-    "default": {"BACKEND": "geoapp.storage.AtomicFileSystemStorage"},
+    "default": {"BACKEND": "layers.storage.AtomicFileSystemStorage"},
     # prod.py: hashed and compressed (WhiteNoise)
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

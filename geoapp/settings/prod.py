@@ -19,7 +19,7 @@ SECURE_HSTS_PRELOAD = True
 # available) to STATIC_ROOT; WhiteNoise serves them with far-future cache headers.
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "geoapp.storage.StaticStorage"},
+    "staticfiles": {"BACKEND": "layers.storage.StaticStorage"},
 }
 
 LOGGING["handlers"]["console"]["formatter"] = env("GEOAPP_LOG_FORMAT", default="json")

@@ -28,7 +28,7 @@ import openpyxl
 import pandas as pd
 import shapely
 
-from geoapp.files import nearly_full
+from layers.files import nearly_full
 
 FORMATS = ("geojson", "gpkg", "shp", "csv", "xlsx")
 FIELD_TABLE = "field_names.json"

@@ -18,15 +18,15 @@ from rest_framework.views import APIView
 
 from accounts.permissions import PLANNERS, actor_of
 from blocks.api.serializers import RunRequestSerializer
-from geoapp.api.serializers import LifeCircleRunInput
 from geoapp.models import AnalysisRun
-from geoapp.tasks import analysis_run_enqueue
 from layers.api.params import parse_bbox
 from layers.crs import transformed
 from layers.models import Community
 from layers.selectors import in_bbox
+from lifecircle.api.serializers import LifeCircleRunInput
 from planner import services
 from planner.models import PlanningArea
+from runs.queue import analysis_run_enqueue
 from siting.api.serializers import SitingRunInput
 
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.drf import ctx
 from accounts.permissions import actor_of
 from geoapp.models import AnalysisRun
-from geoapp.tasks import analysis_run_enqueue
+from runs.queue import analysis_run_enqueue
 from siting import services
 from siting.models import SitingScenario
 

@@ -1,6 +1,6 @@
 """Two districts side by side, every kind of object in each, private sentinels everywhere.
 
-The street of ``tests.geoapp.lifecircle_city`` runs 3 km east from 三江口; district A
+The street of ``tests.lifecircle.city`` runs 3 km east from 三江口; district A
 (code 330203) holds its first 1 km either side, district B (330205) the next 2 km::
 
     |<-------- A: x < 1000 m -------->|<------------ B: x >= 1000 m ------------>|
@@ -25,15 +25,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Role
 from blocks.services import bundle_run
 from geoapp.models import AnalysisRun
-from geoapp.services.lifecircle import lifecircle_run
 from layers import models
 from layers.models import CommunityPhoto, Stage
+from lifecircle.services import lifecircle_run
 from planner import services as planner_services
 from programme import services as programme
 from programme.models import Project, Vote
 from siting.services import scenario_create, siting_run
 from tests import factories
-from tests.geoapp.lifecircle_city import community, street_line, xy
+from tests.lifecircle.city import community, street_line, xy
 from tests.public.conftest import png_bytes, tile_xy
 
 SENTINEL = "SENTINEL-7Q"

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from accounts.permissions import SYSTEM
 from geoapp.models import AnalysisRun
-from geoapp.services import lifecircle
-from geoapp.tasks import MAX_PENDING_PER_USER
+from lifecircle import services as lifecircle
+from runs.queue import MAX_PENDING_PER_USER
 from siting.services import siting_run
 
 pytestmark = pytest.mark.django_db

@@ -36,7 +36,7 @@ def enqueue(env, kind: str, params: dict) -> int:
         shell(
             env,
             "from accounts.permissions import SYSTEM\n"
-            "from geoapp.tasks import analysis_run_enqueue\n"
+            "from runs.queue import analysis_run_enqueue\n"
             f"print(analysis_run_enqueue(kind={kind!r}, parameters={params!r}, "
             "user=SYSTEM).pk)",
         ).splitlines()[-1]
@@ -114,7 +114,7 @@ def test_killed_worker_leaves_no_results_and_its_run_is_failed_then_requeued(
         shell(
             env,
             "from accounts.permissions import SYSTEM\n"
-            "from geoapp.tasks import analysis_run_requeue\n"
+            "from runs.queue import analysis_run_requeue\n"
             f"print(analysis_run_requeue(run_id={run_id}, user=SYSTEM).pk)",
         ).splitlines()[-1]
     )

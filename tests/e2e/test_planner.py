@@ -9,7 +9,7 @@ from geoapp.models import AnalysisRun
 from planner import services
 from planner.models import PlanningArea
 from tests import factories
-from tests.geoapp import lifecircle_city
+from tests.lifecircle import city as lifecircle_city
 
 from .conftest import login, screenshot
 

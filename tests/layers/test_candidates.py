@@ -15,8 +15,7 @@ from django.test import override_settings
 
 from accounts.models import Profile, Role
 from accounts.permissions import SYSTEM
-from geoapp import adapters
-from layers import candidates, models
+from layers import candidates, frames, models
 from layers.importing import osm_import
 from tests import factories
 
@@ -79,7 +78,7 @@ def test_confirm_makes_a_community_that_the_analyses_read(beijing):
     assert community.history.first().history_user == admin
     c.refresh_from_db()
     assert c.status == "confirmed" and c.community == community
-    assert list(adapters.communities_gdf()["code"]) == [c.code]
+    assert list(frames.communities_gdf()["code"]) == [c.code]
     # surveyed households: not an estimate
     c2 = models.CommunityCandidate.objects.get(name="静淑苑")
     com2 = candidates.candidate_confirm(

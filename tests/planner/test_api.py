@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from planner import services
 from planner.models import PlanningArea
-from tests.geoapp import lifecircle_city
+from tests.lifecircle import city as lifecircle_city
 
 from .conftest import polygon_geojson
 

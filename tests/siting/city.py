@@ -26,7 +26,7 @@ from django.contrib.gis.geos import Point, Polygon
 
 from layers import models
 from tests import factories
-from tests.geoapp.lifecircle_city import LAT0, LON0, community, street_line, xy  # noqa: F401
+from tests.lifecircle.city import LAT0, LON0, community, street_line, xy  # noqa: F401
 
 CATEGORY = "elderly_daycare"
 

@@ -5,7 +5,7 @@ from django.test import Client
 
 from accounts.models import Role
 from accounts.permissions import SYSTEM
-from geoapp.services.lifecircle import lifecircle_run
+from lifecircle.services import lifecircle_run
 from tests import factories
 from tests.siting import city
 

@@ -304,9 +304,9 @@ def test_capacity_gaps_count_residents_whose_shortfall_a_site_reduces():
     the same plot gains A's 1 000 residents."""
     from django.contrib.gis.geos import Polygon
 
-    from geoapp.services import lifecircle
+    from lifecircle import services as lifecircle
     from tests import factories
-    from tests.geoapp import lifecircle_city
+    from tests.lifecircle import city as lifecircle_city
 
     data = lifecircle_city.build()
     data["k"].capacity = 10
