@@ -40,9 +40,9 @@ from django.core.management import call_command  # noqa: E402
 
 from accounts.permissions import SYSTEM  # noqa: E402
 from analysis.capacity import e2sfca  # noqa: E402
-from geoapp.models import FacilitySupply  # noqa: E402
 from layers.models import Amenity, Community, WalkSegment  # noqa: E402
 from lifecircle import services as svc  # noqa: E402
+from lifecircle.models import FacilitySupply  # noqa: E402
 
 CITY_MIN_COMMUNITIES = 3000
 GOAL_RATIO = 1.5

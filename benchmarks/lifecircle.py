@@ -60,10 +60,10 @@ from accounts.permissions import SYSTEM  # noqa: E402
 from analysis.forked import map_forked  # noqa: E402
 from analysis.network import NetworkEntry, network_from_coords  # noqa: E402
 from analysis.walkshed import nearest_distance  # noqa: E402
-from geoapp.models import CoverageResult  # noqa: E402
 from layers import frames  # noqa: E402
 from layers.models import Amenity, Community, WalkSegment  # noqa: E402
 from lifecircle import services as svc  # noqa: E402
+from lifecircle.models import CoverageResult  # noqa: E402
 from lifecircle.rulesets import ruleset_get, ruleset_load  # noqa: E402
 
 CITY_MIN_COMMUNITIES = 3000

@@ -10,8 +10,16 @@ class BlocksConfig(AppConfig):
     verbose_name = _("连片改造片区")
 
     def ready(self) -> None:
-        from blocks import services
+        from blocks import selectors, services
+        from programme import scope
         from runs.registry import RunKind, district_scope, run_kind_register
+
+        scope.blocks_provide(
+            scope.BlockSource(
+                partners=selectors.block_partners,
+                members=selectors.active_block_members,
+            )
+        )
 
         run_kind_register(
             RunKind(

@@ -17,8 +17,8 @@ from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from geoapp.models import AnalysisRun
 from layers.models import Community
+from runs.models import AnalysisRun
 
 SRID = settings.SRID
 

@@ -17,11 +17,12 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db.models import Q, QuerySet
 
-from geoapp.models import AnalysisRun, CoverageResult
 from layers import frames
-from layers.models import District, Street, WalkSegment
+from layers.models import Community, District, Street, WalkSegment
+from lifecircle.models import CoverageResult
+from runs.models import AnalysisRun
 
-from .models import Barrier, RenovationBlock
+from .models import Barrier, BlockMembership, RenovationBlock
 
 #: Road classes from the highest down; ``barrier_road_class="secondary"`` makes
 #: arterial and secondary segments barriers.
@@ -158,3 +159,19 @@ def gap_profile(
         columns=categories,
         dtype=bool,
     )
+
+
+def block_partners() -> dict[int, set[int]]:
+    """Community id → the other members of its active 连片 block."""
+    groups: dict[int, set[int]] = {}
+    for block, cid in BlockMembership.objects.filter(active=True).values_list(
+        "block_id", "community_id"
+    ):
+        groups.setdefault(block, set()).add(cid)
+    return {cid: members - {cid} for members in groups.values() for cid in members}
+
+
+def active_block_members(block_code: str) -> list[Community] | None:
+    """The members of the active block ``block_code`` by code (None: no such block)."""
+    block = RenovationBlock.objects.filter(code=block_code, is_active=True).first()
+    return None if block is None else list(block.members.order_by("code"))

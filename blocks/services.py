@@ -61,7 +61,6 @@ from analysis.bundling import (
     bundle_blocks,
     dissolve_blocks,
 )
-from geoapp.models import AnalysisRun
 from layers import frames
 from layers.dbcopy import insert_history
 from layers.models import (
@@ -74,6 +73,7 @@ from layers.models import (
 )
 from programme import scope
 from runs.lifecycle import run_recorded
+from runs.models import AnalysisRun
 from runs.registry import kwargs_of
 
 from . import selectors

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from analysis.rules import RuleSet as AnalysisRuleSet
 from analysis.rules import load_ruleset
-from geoapp.models import FacilityRule, RuleSet
 from layers.models import AmenityCategory
+from lifecircle.models import FacilityRule, RuleSet
 
 
 def ruleset_get(name: str | None = None) -> RuleSet:

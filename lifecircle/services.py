@@ -49,20 +49,20 @@ from analysis.population import zonal_sum
 from analysis.rules import RuleSet as Rules
 from analysis.surface import distance_surface, surface_bounds
 from analysis.walkshed import LifeCircleResult, life_circle, nearest_distance, what_if
-from geoapp.models import (
-    AnalysisRun,
+from layers import frames
+from layers.dbcopy import copy_rows, copy_supported
+from layers.io import writers
+from layers.models import District, IdleLand, VacantHousing
+from lifecircle.models import (
     CoverageResult,
     FacilitySupply,
     NetworkIsland,
     PopulationShares,
     RuleSet,
 )
-from layers import frames
-from layers.dbcopy import copy_rows, copy_supported
-from layers.io import writers
-from layers.models import District, IdleLand, VacantHousing
 from lifecircle.rulesets import ruleset_get, ruleset_load
 from runs.lifecycle import run_recorded
+from runs.models import AnalysisRun
 from runs.registry import kwargs_of
 
 ENGINE = "scipy.sparse.csgraph.dijkstra (multi-source, min_only) on the walk network"
@@ -338,7 +338,7 @@ def lifecircle_run(
     ``min_component_nodes``: walk-network components with fewer nodes are islands
     that nothing snaps to (:data:`analysis.network.MIN_COMPONENT_NODES`, where
     the default is justified on the real extracts); the run keeps them
-    (:class:`~geoapp.models.NetworkIsland`, ``summary["islands"]``) for the map.
+    (:class:`~lifecircle.models.NetworkIsland`, ``summary["islands"]``) for the map.
 
     ``capacity`` (default on, network mode only): also the capacity-aware life circle
     (:mod:`analysis.capacity`, E2SFCA) for every category whose rule has a

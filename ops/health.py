@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from geoapp.models import AnalysisRun
 from runs import workers
+from runs.models import AnalysisRun
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 #: statement timeout of the health queries (ms)

@@ -16,7 +16,7 @@ from django.db.models import Count, Sum
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily, SummaryMetricFamily
 
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 
 from . import health
 

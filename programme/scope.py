@@ -12,7 +12,8 @@ targets all read the scope through here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -23,9 +24,9 @@ from django.utils import timezone
 
 from accounts import permissions
 from analysis import eligibility as elig
-from blocks.models import BlockMembership, RenovationBlock
-from geoapp.models import AnalysisRun, CoverageResult, FacilityRule
 from layers.models import Community
+from lifecircle.models import CoverageResult, FacilityRule
+from runs.models import AnalysisRun
 
 from . import selectors
 from .models import ScopeDecision, Vote
@@ -127,14 +128,28 @@ def _recorded(ids: list[int]) -> dict[int, dict[str, Any]]:
     }
 
 
+@dataclass(frozen=True)
+class BlockSource:
+    """How the scope reads the 连片 blocks (四(四)1). The blocks app provides it when it
+    starts (``blocks.apps``): bundling reads this scope, so the scope cannot import
+    the blocks back. Without the blocks app no community is in a block."""
+
+    #: community id → the other members of its active block
+    partners: Callable[[], dict[int, set[int]]]
+    #: the members of the active block with this code, ordered by code (None: no block)
+    members: Callable[[str], list[Community] | None]
+
+
+_BLOCKS: list[BlockSource] = [BlockSource(partners=dict, members=lambda code: None)]
+
+
+def blocks_provide(source: BlockSource) -> None:
+    """Where the scope reads the blocks from (called once, by ``blocks.apps``)."""
+    _BLOCKS[0] = source
+
+
 def _block_partners() -> dict[int, set[int]]:
-    """Community id → the other members of its active 连片 block."""
-    groups: dict[int, set[int]] = {}
-    for block, cid in BlockMembership.objects.filter(active=True).values_list(
-        "block_id", "community_id"
-    ):
-        groups.setdefault(block, set()).add(cid)
-    return {cid: members - {cid} for members in groups.values() for cid in members}
+    return _BLOCKS[0].partners()
 
 
 def _rows(communities: Iterable[Mapping[str, Any]], rules: Mapping[str, Any]):
@@ -291,14 +306,14 @@ def scope_table(
 
 def block_members(*, block_code: str) -> list[Community]:
     """The communities of the active 连片 block ``block_code`` (ValidationError if none)."""
-    block = RenovationBlock.objects.filter(code=block_code, is_active=True).first()
-    if block is None:
+    members = _BLOCKS[0].members(block_code)
+    if members is None:
         msg = (
             f"没有编码为 {block_code} 的有效连片片区（四(四)1） / no active block "
             f"{block_code!r}"
         )
         raise ValidationError(msg)
-    return list(block.members.order_by("code"))
+    return members
 
 
 def block_eligibility(

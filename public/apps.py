@@ -7,7 +7,7 @@ VERSIONED_MODELS = (
     "layers.District",
     "layers.Amenity",
     "layers.CommunityPhoto",
-    "geoapp.AnalysisRun",
+    "runs.AnalysisRun",
     "programme.Project",
     "programme.ProjectItem",
     "programme.Vote",

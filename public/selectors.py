@@ -29,7 +29,6 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 
-from geoapp.models import AnalysisRun, CoverageResult
 from layers.models import (
     Amenity,
     AmenityCategory,
@@ -38,6 +37,8 @@ from layers.models import (
     District,
     Stage,
 )
+from lifecircle.models import CoverageResult
+from runs.models import AnalysisRun
 
 from .db_role import configured_role
 

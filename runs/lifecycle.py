@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from accounts import permissions
-from geoapp.models import AnalysisRun
 from runs.lifecycle import run_fail
+from runs.models import AnalysisRun
 
 #: queued or running analyses one user may have at a time (issue: bounds)
 from runs.registry import run_kind_get

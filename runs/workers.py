@@ -1,6 +1,6 @@
 """Analysis worker processes: heartbeats, and the runs a dead worker left behind.
 
-Each ``manage.py analysis_worker`` process has a :class:`~geoapp.models.WorkerHeartbeat`
+Each ``manage.py analysis_worker`` process has a :class:`~runs.models.WorkerHeartbeat`
 row that a thread refreshes every ``GEOAPP_WORKER_HEARTBEAT_S`` seconds. A worker is
 alive while its row is fresh (younger than ``GEOAPP_WORKER_STALE_S``) and, when it ran
 on this host, while its process exists. A task claimed by a worker that is not alive
@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from geoapp.models import AnalysisRun, WorkerHeartbeat
 from runs.lifecycle import RunInterrupted, run_fail
+from runs.models import AnalysisRun, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 

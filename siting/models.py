@@ -1,6 +1,6 @@
 """Siting results: the ranked candidates of a siting run and scenarios saved from it.
 
-A siting run itself is a :class:`geoapp.models.AnalysisRun` with ``kind=siting``; its
+A siting run itself is a :class:`runs.models.AnalysisRun` with ``kind=siting``; its
 ``parameters`` and ``summary`` hold the inputs, objectives, gaps, times and the
 explanation of the chosen sites. The candidate rows keep a snapshot of each plot (name,
 owner, consent, area, geometry) so that a result stays readable after the layer changes.
@@ -11,7 +11,7 @@ from django.contrib.gis.db import models as gis
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 
 
 class CandidateKind(models.TextChoices):

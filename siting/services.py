@@ -50,13 +50,13 @@ from analysis.network import (
     WalkNetwork,
     same_edge_pairs,
 )
-from geoapp.models import AnalysisRun
 from layers import frames
 from layers.io.writers import table_xlsx_bytes
 from layers.models import IdleLand
 from lifecircle import services as lc
 from lifecircle.rulesets import ruleset_load
 from runs.lifecycle import run_recorded
+from runs.models import AnalysisRun
 from runs.registry import kwargs_of
 
 from .models import CandidateKind, SitingCandidateResult, SitingScenario

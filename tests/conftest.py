@@ -1,10 +1,14 @@
 """Shared fixtures: small Ningbo geometries in the storage SRID and layer rows built from them."""
 
+import functools
+import importlib
 import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from hypothesis import settings as hypothesis_settings
 
 # Property tests are derandomised so that CI is repeatable; explore new examples locally
@@ -39,14 +43,21 @@ DATA_MIGRATIONS = (
 def reference_data(django_db_blocker):
     """Re-run the data migrations (idempotent): transactional tests flush the database, so
     the categories, the default rule set and the programme data must be put back for
-    the next one."""
-    import importlib
-
-    from django.apps import apps
-
+    the next one. Each runs with the models as they were at its migration (the
+    historical state, as ``migrate`` gives it)."""
     with django_db_blocker.unblock():
-        for name in DATA_MIGRATIONS:
-            importlib.import_module(name).load(apps, None)
+        for name, state_apps in _data_migration_states():
+            importlib.import_module(name).load(state_apps, None)
+
+
+@functools.cache
+def _data_migration_states() -> list:
+    loader = MigrationLoader(connection)
+    out = []
+    for name in DATA_MIGRATIONS:
+        app, _, migration = name.split(".")
+        out.append((name, loader.project_state((app, migration)).apps))
+    return out
 
 
 CHROMIUM = "/usr/bin/chromium"

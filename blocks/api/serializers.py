@@ -6,7 +6,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from accounts.drf import PrivateFieldsMixin
 from analysis.bundling import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MIN_HOUSEHOLDS
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 
 from ..models import RenovationBlock
 

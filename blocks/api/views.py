@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.drf import ctx
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 
 from .. import selectors, services

@@ -20,11 +20,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoapp.models import AnalysisRun, CoverageResult, FacilitySupply
 from layers.io import writers
 from layers.models import Amenity, Community
 from lifecircle import services
+from lifecircle.models import CoverageResult, FacilitySupply
 from runs.api.serializers import AnalysisRunOutput
+from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 
 from . import serializers

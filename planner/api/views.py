@@ -18,7 +18,6 @@ from rest_framework.views import APIView
 
 from accounts.permissions import PLANNERS, actor_of
 from blocks.api.serializers import RunRequestSerializer
-from geoapp.models import AnalysisRun
 from layers.api.params import parse_bbox
 from layers.crs import transformed
 from layers.models import Community
@@ -26,6 +25,7 @@ from layers.selectors import in_bbox
 from lifecircle.api.serializers import LifeCircleRunInput
 from planner import services
 from planner.models import PlanningArea
+from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 from siting.api.serializers import SitingRunInput
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 
 
 class AnalysisRunOutput(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 from runs.queue import analysis_run_requeue
 
 from . import serializers

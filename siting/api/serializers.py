@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from accounts.drf import PrivateFieldsMixin
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 from siting.models import SitingScenario
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.drf import ctx
 from accounts.permissions import actor_of
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 from siting import services
 from siting.models import SitingScenario

@@ -24,13 +24,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
 from blocks.services import bundle_run
-from geoapp.models import AnalysisRun
 from layers import models
 from layers.models import CommunityPhoto, Stage
 from lifecircle.services import lifecircle_run
 from planner import services as planner_services
 from programme import services as programme
 from programme.models import Project, Vote
+from runs.models import AnalysisRun
 from siting.services import scenario_create, siting_run
 from tests import factories
 from tests.lifecircle.city import community, street_line, xy

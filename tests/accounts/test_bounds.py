@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.permissions import SYSTEM
-from geoapp.models import AnalysisRun
 from lifecircle import services as lifecircle
+from runs.models import AnalysisRun
 from runs.queue import MAX_PENDING_PER_USER
 from siting.services import siting_run
 

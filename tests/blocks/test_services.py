@@ -19,8 +19,8 @@ from accounts.permissions import SYSTEM
 from analysis.adjacency import community_adjacency
 from blocks import selectors, services
 from blocks.models import Barrier, BlockMembership, RenovationBlock
-from geoapp.models import AnalysisRun
 from layers.models import Community, WalkSegment
+from runs.models import AnalysisRun
 from tests import factories
 
 from .conftest import cell, line_between_rows, snapshot
@@ -115,7 +115,7 @@ def test_bad_parameters_are_refused_without_a_run(street):
 
 
 def test_gap_profile_from_latest_lifecircle_run(street):
-    from geoapp.models import CoverageResult
+    from lifecircle.models import CoverageResult
 
     c1, c2 = cell(street, 0, 0), cell(street, 1, 0)
     lc = AnalysisRun.objects.create(kind="lifecircle", status="done")

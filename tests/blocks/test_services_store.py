@@ -32,8 +32,8 @@ from accounts.permissions import SYSTEM
 from analysis.bundling import SHARED_GAP_SHARE
 from blocks import services
 from blocks.models import BlockMembership, RenovationBlock
-from geoapp.models import AnalysisRun
 from layers.models import IdleLand, VacantHousing
+from runs.models import AnalysisRun
 from tests import factories
 
 from .conftest import cell, cell_lonlat

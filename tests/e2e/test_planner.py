@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role
-from geoapp.models import AnalysisRun
 from planner import services
 from planner.models import PlanningArea
+from runs.models import AnalysisRun
 from tests import factories
 from tests.lifecircle import city as lifecircle_city
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from geoapp.models import RuleSet
+from lifecircle.models import RuleSet
 from lifecircle.rulesets import ruleset_get, ruleset_load
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_ruleset_admin_edit_bumps_version(client):
     client.force_login(admin)
     rs = ruleset_get()
     before = rs.version
-    url = f"/{settings.ADMIN_URL}geoapp/ruleset/{rs.pk}/change/"
+    url = f"/{settings.ADMIN_URL}lifecircle/ruleset/{rs.pk}/change/"
     assert client.get(url).status_code == 200
     page = client.get(url).context["adminform"].form
     data = {k: v for k, v in page.initial.items() if v is not None}

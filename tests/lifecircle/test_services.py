@@ -7,10 +7,11 @@ from django.conf import settings
 from rasterio.transform import from_origin
 
 from accounts.permissions import SYSTEM
-from geoapp.models import AnalysisRun, CoverageResult
 from layers import models
 from layers.importing import population_raster_register
 from lifecircle import services as lifecircle
+from lifecircle.models import CoverageResult
+from runs.models import AnalysisRun
 from tests.lifecircle import city as lifecircle_city
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.contrib.gis.geos import LineString
 
 from accounts.permissions import SYSTEM
-from geoapp.models import CoverageResult
 from layers import models
 from lifecircle import services as lifecircle
+from lifecircle.models import CoverageResult
 from tests.lifecircle import city as lifecircle_city
 
 pytestmark = pytest.mark.django_db

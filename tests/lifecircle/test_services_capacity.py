@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from accounts.permissions import SYSTEM
-from geoapp.models import CoverageResult, FacilitySupply, PopulationShares
 from lifecircle import services as lifecircle
+from lifecircle.models import CoverageResult, FacilitySupply, PopulationShares
 from tests.lifecircle import city as lifecircle_city
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, Point
 
 from accounts.permissions import SYSTEM
-from geoapp.models import NetworkIsland
 from layers import models
+from lifecircle.models import NetworkIsland
 from lifecircle.services import cache_clear, lifecircle_run
 from tests import factories
 from tests.lifecircle import city as lifecircle_city

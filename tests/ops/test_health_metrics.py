@@ -16,9 +16,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Role
-from geoapp.models import AnalysisRun, WorkerHeartbeat
 from ops import logs, requestid
 from ops.views import server_error
+from runs.models import AnalysisRun, WorkerHeartbeat
 from tests import factories
 
 pytestmark = pytest.mark.django_db

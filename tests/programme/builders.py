@@ -6,8 +6,9 @@ from django.contrib.gis.geos import MultiPolygon
 from django.utils import timezone
 
 from blocks.models import BlockMembership, RenovationBlock
-from geoapp.models import AnalysisRun, CoverageResult, FacilityRule, RuleSet
+from lifecircle.models import CoverageResult, FacilityRule, RuleSet
 from programme import services
+from runs.models import AnalysisRun
 from tests import factories
 
 VOTE_DAY = dt.date(2021, 3, 1)  # 民法典 in force (from 2021-01-01)

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from geoapp.models import AnalysisRun, CoverageResult
 from layers.models import District
+from lifecircle.models import CoverageResult
 from programme import services
 from programme.models import (
     AnnualPlan,
@@ -32,6 +32,7 @@ from programme.models import (
     StageTransition,
     Vote,
 )
+from runs.models import AnalysisRun
 from tests import factories
 
 from .builders import (

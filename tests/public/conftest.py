@@ -14,9 +14,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from geoapp.models import AnalysisRun, CoverageResult
 from layers.models import CommunityPhoto, Stage
+from lifecircle.models import CoverageResult
 from public.caching import clear_local
+from runs.models import AnalysisRun
 from tests import factories
 
 SENTINEL = "SENTINEL-7Q"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from geoapp.models import AnalysisRun
 from runs.lifecycle import run_recorded
+from runs.models import AnalysisRun
 from runs.registry import run_kinds
 
 pytestmark = pytest.mark.django_db(transaction=True)

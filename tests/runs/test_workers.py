@@ -13,8 +13,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.models import Role
 from accounts.permissions import SYSTEM
-from geoapp.models import AnalysisRun, WorkerHeartbeat
 from runs import workers
+from runs.models import AnalysisRun, WorkerHeartbeat
 from runs.queue import analysis_run_requeue
 from tests import factories
 

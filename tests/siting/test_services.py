@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from accounts.permissions import SYSTEM
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 from siting import services
 from siting.models import SitingCandidateResult
 from tests.siting import city

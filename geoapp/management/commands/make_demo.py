@@ -6,8 +6,8 @@ from tqdm import tqdm
 
 from geoapp.demo import load
 from geoapp.demo.generator import CRS, generate_city, write_population_tiff
-from geoapp.models import AnalysisRun
 from layers import models
+from runs.models import AnalysisRun
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from geoapp.models import AnalysisRun
+from runs.models import AnalysisRun
 from tests import factories
 from tests.lifecircle import city as lifecircle_city
 

@@ -78,7 +78,7 @@ def test_json_includes_the_rows(tmp_path):
 
 
 def test_bad_output_refused_before_running(tmp_path):
-    from geoapp.models import AnalysisRun
+    from runs.models import AnalysisRun
 
     lifecircle_city.build()
     with pytest.raises(CommandError, match=r"\.csv, \.geojson or \.gpkg"):

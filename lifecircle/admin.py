@@ -1,4 +1,4 @@
-"""Admin: rule sets (editable, versioned with history), analysis runs and their results."""
+"""Admin: rule sets (editable, versioned with history), population shares and run results."""
 
 from django.contrib import admin
 from django.db import transaction
@@ -56,24 +56,6 @@ class FacilityRuleAdmin(CityAdminWrites, SimpleHistoryAdmin):
     )
     list_filter = ("ruleset", "tier_minutes", "required", "verified")
     search_fields = ("category__code", "category__name", "source_clause")
-
-
-@admin.register(models.AnalysisRun)
-class AnalysisRunAdmin(CityAdminWrites, admin.ModelAdmin):
-    list_display = (
-        "id",
-        "kind",
-        "status",
-        "progress",
-        "ruleset",
-        "ruleset_version",
-        "duration_s",
-        "created_by",
-        "created_at",
-    )
-    list_filter = ("kind", "status")
-    search_fields = ("id", "engine", "error")
-    readonly_fields = [f.name for f in models.AnalysisRun._meta.fields]
 
 
 @admin.register(models.CoverageResult)
