@@ -39,6 +39,7 @@ test: ## lint, Django checks, migrations check, pytest (same as CI)
 	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh start; fi
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/lint-imports --no-cache
 	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py makemigrations --check --dry-run
 	@# the deployment check of the settings; its database checks (demo accounts) are

@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from layers.files import atomic_path
-from layers.io import sandbox
+from layers.io import osm, sandbox
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
 from layers.io.mapping import (
@@ -879,8 +879,6 @@ def osm_import(
 
 def osm_tag_table_markdown() -> str:
     """The OSM tag → category table of docs/IMPORT.md, generated from layers.io.osm."""
-    from layers.io import osm
-
     rules = {
         "_school": "primary_school (name 小学/primary or isced:level 1), "
         "middle_school (中学/初中/高中/middle or isced:level 2–3), else none",

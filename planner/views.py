@@ -4,9 +4,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.permissions import PLANNERS, actor_of
-from geoapp.views.home import map_config
 from layers.models import District
 from programme.boards import default_plan_year
+from public.maps import map_config
 
 
 def workspace(request):

@@ -31,6 +31,7 @@ import numpy as np
 
 from layers.io.errors import TooLarge, UnsafeFile, UnsupportedFormat
 from layers.io.geometry import ImportReport, check_geometries
+from layers.io.readers import NINGBO_EXTENT, _check_extent
 
 EXCLUDED_HIGHWAYS = frozenset(
     {
@@ -271,8 +272,6 @@ def read_osm(
     import osmium
     import shapely
     from pyproj import CRS
-
-    from layers.io.readers import NINGBO_EXTENT, _check_extent
 
     extent = NINGBO_EXTENT if extent is None else extent
     p = Path(path)

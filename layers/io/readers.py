@@ -46,6 +46,7 @@ from layers.io.safety import (
     DEFAULT_LIMITS,
     GDAL_SAFE_CONFIG,
     Limits,
+    _short,
     check_shapefile_set,
     check_vector_driver,
     gdal_self_check,
@@ -383,8 +384,6 @@ def _read_gdal(
             on_invalid="ignore",
         )
     except Exception as exc:
-        from layers.io.safety import _short
-
         msg = f"{target.name}: the file could not be read ({_short(exc)})"
         raise UnsupportedFormat(msg, code="unreadable") from exc
     gdf.index = pd.RangeIndex(1, len(gdf) + 1)

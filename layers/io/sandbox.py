@@ -28,8 +28,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from layers.io import errors
+from layers.io import errors, readers
+from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
+from layers.io.osm import OsmLayers, read_osm
+from layers.io.readers import read_raster, read_vector
+from layers.io.safety import GDAL_SAFE_CONFIG, gdal_self_check
 
 GB = 1024**3
 ROW = "__row__"
@@ -45,8 +49,6 @@ class SandboxLimits:
 
 
 def _child_env(workdir: Path) -> dict[str, str]:
-    from layers.io.safety import GDAL_SAFE_CONFIG
-
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -175,8 +177,6 @@ def _read_layer(gpkg: Path, layer: str, crs: str):
 
 
 def _load_result(op: str, out: Path, status: dict):
-    from layers.io import readers
-
     if op == "read_vector":
         r = status["result"]
         gdf = _read_layer(out / "result.gpkg", "result", r["crs"])
@@ -208,8 +208,6 @@ def _load_result(op: str, out: Path, status: dict):
             info=r.get("info", {}),
         )
     if op == "read_osm":
-        from layers.io.osm import OsmLayers
-
         r = status["result"]
         layers = {k: _read_layer(out / "result.gpkg", k, r["crs"]) for k in OSM_LAYERS}
         return OsmLayers(
@@ -270,10 +268,6 @@ def _child_main() -> int:
     status_file = out / "status.json"
     op = request["op"]
     try:
-        import layers.io  # noqa: F401  (safe GDAL env before GDAL loads)
-        from layers.io.errors import ImportRejected
-        from layers.io.safety import gdal_self_check
-
         if op.startswith("selftest:"):
             _selftest(op)
         gdal_self_check()
@@ -283,8 +277,6 @@ def _child_main() -> int:
         if safe and not path.with_name(safe).exists():
             path = path.rename(path.with_name(safe))
         if op == "read_vector":
-            from layers.io.readers import read_vector
-
             if kwargs.get("lonlat_columns"):
                 kwargs["lonlat_columns"] = tuple(kwargs["lonlat_columns"])
             if kwargs.get("extent"):
@@ -304,8 +296,6 @@ def _child_main() -> int:
         elif op == "read_raster":
             import numpy as np
 
-            from layers.io.readers import read_raster
-
             r = read_raster(path, **kwargs)
             np.save(out / "array.npy", r.array, allow_pickle=False)
             result = {
@@ -316,8 +306,6 @@ def _child_main() -> int:
                 "info": r.info,
             }
         elif op == "read_osm":
-            from layers.io.osm import read_osm
-
             if kwargs.get("extent"):
                 kwargs["extent"] = tuple(kwargs["extent"])
             r = read_osm(path, **kwargs)

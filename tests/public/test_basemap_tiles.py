@@ -8,9 +8,9 @@ only, under the public database role; edits change the ETag.
 import pytest
 from django.contrib.gis.geos import LineString, MultiPolygon
 
-from geoapp.views.home import map_config
 from layers.models import BasemapFeature
 from public import tiles
+from public.maps import map_config
 from tests import factories
 
 from .conftest import decode_mvt, tile_xy
