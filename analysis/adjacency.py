@@ -106,6 +106,9 @@ class Adjacency:
             Neighbour ids, in row order.
         """
         pos = self.ids.get_loc(community_id)
+        if not isinstance(pos, int | np.integer):
+            msg = f"community id {community_id!r} is not unique"
+            raise ValueError(msg)
         row = self.matrix.indices[self.matrix.indptr[pos] : self.matrix.indptr[pos + 1]]
         return list(self.ids[np.sort(row)])
 

@@ -168,14 +168,14 @@ def _tree_split(
         next_region += 1
     # Mark initial regions by flooding the tree from each root.
     for r, rid in stack:
-        todo = [r]
+        flood = [r]
         region[r] = rid
-        while todo:
-            u = todo.pop()
+        while flood:
+            u = flood.pop()
             for v in indices[indptr[u] : indptr[u + 1]]:
                 if region[v] == -1:
                     region[v] = rid
-                    todo.append(v)
+                    flood.append(v)
 
     blocks: list[np.ndarray] = []
     leftovers: list[int] = []
@@ -185,7 +185,7 @@ def _tree_split(
         # order[k : k + size[k]], which makes cutting O(size).
         order: list[int] = []
         parent: list[int] = []
-        todo = [(root, -1, -1)]
+        todo: list[tuple[int, int, int]] = [(root, -1, -1)]
         while todo:
             u, pu, ppos = todo.pop()
             pos = len(order)
@@ -930,7 +930,9 @@ def _unassigned_table(
         if code == "exceeds_ceiling":
             text = f"exceeds household ceiling alone ({h:g} > {max_households:g})"
         elif code == "isolated":
-            text = _isolation_text(local, raw, codes, households[act], max_households)
+            text = _isolation_text(
+                int(local), raw, codes, households[act], max_households
+            )
             text = text.format(gap=f"{gap_m:g}", group=group_by)
         elif code == "not_alone":
             text = (

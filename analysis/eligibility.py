@@ -633,7 +633,9 @@ def eligibility_table(
     decisions = recorded or {}
     out = []
     for rec in frame.to_dict("records"):
-        row = {k: (None if _is_nan(v) else v) for k, v in rec.items()}
+        row: dict[str, Any] = {
+            str(k): (None if _is_nan(v) else v) for k, v in rec.items()
+        }
         for key in ("missing_categories", "required_categories", "missing_local"):
             if row.get(key) is not None:
                 row[key] = int(row[key])

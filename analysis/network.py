@@ -254,7 +254,7 @@ class WalkNetwork:
     component_sizes: IntArray
     crs: Any = None
     snap_tolerance_m: float = 0.5
-    _cache: dict[str, Any] = field(
+    _cache: dict[Any, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 

@@ -71,4 +71,4 @@ def zonal_sum(
         vals = np.zeros(len(small))
         vals[inside] = array[rows[inside], cols[inside]] * share[inside]
         sums[small] = vals
-    return sums
+    return sums.astype(np.float64, copy=False)

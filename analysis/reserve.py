@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import pandas as pd
 
@@ -134,7 +134,7 @@ def _number(value: Any, *, code: str, column: str) -> float:
 
 def _points(criterion: Mapping[str, Any], row: Mapping[str, Any], code: str) -> float:
     kind = criterion["kind"]
-    column = criterion.get("column")
+    column = str(criterion.get("column"))
     if kind == "bands":
         value = _number(row[column], code=code, column=column)
         bands = sorted(criterion["bands"], key=lambda b: -float(b["min"]))
@@ -240,7 +240,8 @@ def score_projects(
     )
     for crit in criteria:
         out[f"pts_{crit['code']}"] = [
-            _points(crit, rec, str(rec["code"])) for rec in records
+            _points(crit, {str(k): v for k, v in rec.items()}, str(rec["code"]))
+            for rec in records
         ]
     pts_cols = [f"pts_{crit['code']}" for crit in criteria]
     out["total"] = out[pts_cols].sum(axis=1)
@@ -270,7 +271,7 @@ def _target(value: Any, district: str, year: int) -> tuple[int, int | None]:
             raise ValueError(
                 f"target {district}/{year}: {name} must be a non-negative int"
             )
-    return comm, hh
+    return cast(int, comm), cast(int | None, hh)
 
 
 def programme_progress(

@@ -1473,9 +1473,9 @@ def multi_category_siting(
     total_left = k_total
     heap: list[tuple[float, int, int]] = []
     for i, c in enumerate(cats):
-        g = np.asarray(mats[c].astype(np.float64) @ ws[c]).ravel()
+        gains = np.asarray(mats[c].astype(np.float64) @ ws[c]).ravel()
         heap.extend(
-            (-float(g[j]), i, int(j)) for j in np.flatnonzero((g > 0) & elig[c])
+            (-float(gains[j]), i, int(j)) for j in np.flatnonzero((gains > 0) & elig[c])
         )
     heapq.heapify(heap)
 

@@ -720,7 +720,7 @@ def life_circle(
             dist[:, j] = _straight(pts, ap_xy, ap_owner, n_comm, route_limit[c])
     else:
         mode = MODE_NETWORK
-        snap_kw = {
+        snap_kw: dict[str, Any] = {
             "max_distance_m": snap_limit_m,
             "min_component_nodes": min_component_nodes,
         }
@@ -1205,7 +1205,7 @@ def coverage_tables(
     for t in tiers:
         sel = req & (cat_tier <= t)
         lacking = ~cov[:, sel]
-        met_cols[t] = ~lacking.any(axis=1)
+        met_cols[t] = np.asarray(~lacking.any(axis=1), dtype=bool)
         names = cats_arr[sel]
         miss_cols[t] = [tuple(names[row]) for row in lacking]
     tiers_met = pd.DataFrame(met_cols, index=covered.index)
