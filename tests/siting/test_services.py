@@ -41,7 +41,8 @@ def test_known_best_pair_and_ranking(siting_city):
     assert obj["greedy"]["objective_residents"] == 6500
     assert obj["exact"]["status"] == "optimal"
     assert obj["exact"]["communities_covered"] == 3
-    assert obj["exact"]["time_s"] >= 0 and obj["greedy"]["time_s"] >= 0
+    for method in ("exact", "greedy"):  # timed inside the run
+        assert 0 <= obj[method]["time_s"] <= run.duration_s
     assert "mip_gap" in obj["exact"]
     l2 = ranked[0]
     assert [
