@@ -6,14 +6,13 @@ rule 3 and §4.3 #5 (spopt's ``from_cost_matrix`` / ``from_geodataframe``):
 Array core (no geometry, no pandas)
     :func:`coverage_matrix` (candidate x community walk coverage from a scipy
     csr walk graph), :func:`demand_weights`, :func:`coverage_gain`,
-    :func:`greedy_mclp`, :func:`exact_mclp`, :func:`multi_category_siting`,
-    :func:`hosting_capacity`.
+    :func:`rank_order`, :func:`greedy_mclp`, :func:`exact_mclp`,
+    :func:`multi_category_siting`, :func:`hosting_capacity`.
 
 GeoDataFrame adapters
     :func:`siting_candidates` (idle_land + vacant_housing -> candidate sites),
-    :func:`rank_idle_plots` (stand-alone gain of every candidate),
-    :func:`choose_sites` (candidates -> k chosen sites + explanation) and
-    :func:`explain`.
+    :func:`community_residents` and :func:`explain` (which community each chosen
+    site serves).
 
 Network interface
 -----------------
@@ -76,7 +75,7 @@ __all__ = [
     "Coverage",
     "MultiSolution",
     "Solution",
-    "choose_sites",
+    "community_residents",
     "coverage_gain",
     "coverage_matrix",
     "demand_weights",
@@ -85,7 +84,7 @@ __all__ = [
     "greedy_mclp",
     "hosting_capacity",
     "multi_category_siting",
-    "rank_idle_plots",
+    "rank_order",
     "siting_candidates",
 ]
 
@@ -967,6 +966,14 @@ def coverage_gain(cover: sp.spmatrix | sp.sparray, weights: ArrayLike) -> FloatA
     return np.asarray(a.astype(np.float64) @ w, dtype=np.float64).ravel()
 
 
+def rank_order(gain: ArrayLike, eligible: ArrayLike | None = None) -> IntArray:
+    """The candidates by gain, best first, ties by candidate order; only the
+    ``eligible`` ones (all when None)."""
+    g = np.asarray(gain, dtype=np.float64).ravel()
+    idx = np.arange(g.size) if eligible is None else np.flatnonzero(eligible)
+    return idx[np.lexsort((idx, -g[idx]))].astype(np.int64)
+
+
 # ---------------------------------------------------------------------------
 # single category: greedy and exact MCLP (core)
 # ---------------------------------------------------------------------------
@@ -1237,9 +1244,21 @@ def _replace_solution(
 # ---------------------------------------------------------------------------
 # several categories, capacity and 嵌入式服务综合体 (core)
 # ---------------------------------------------------------------------------
+def _minimum_per_candidate(value: Any, n: int, category: str) -> FloatArray:
+    """A category's minimum area as one figure per candidate (0 = no minimum)."""
+    if value is None or np.ndim(value) == 0:
+        m = _positive_or_none(value, f"min_area_m2[{category}]")
+        return np.full(n, 0.0 if m is None else m)
+    arr = np.nan_to_num(np.asarray(value, dtype=np.float64).ravel(), nan=0.0)
+    if arr.size != n or (arr < 0).any():
+        msg = f"min_area_m2[{category}] needs {n} non-negative areas, got {arr.size}"
+        raise ValueError(msg)
+    return arr
+
+
 def hosting_capacity(
     area_m2: ArrayLike,
-    min_area_m2: Mapping[str, float | None],
+    min_area_m2: Mapping[str, float | ArrayLike | None],
 ) -> tuple[IntArray, dict[str, BoolArray]]:
     """
     How many facilities each candidate can host, and which categories fit.
@@ -1250,7 +1269,9 @@ def hosting_capacity(
         Usable area of each candidate (site area for plots, floor area for
         housing; see :func:`siting_candidates`).
     min_area_m2
-        Per category, the minimum area of one facility (``None`` = no minimum).
+        Per category, the minimum area of one facility (``None`` = no minimum),
+        one figure or one per candidate (a plot is measured by the rule's site
+        area, vacant housing by its floor area).
 
     Returns
     -------
@@ -1268,19 +1289,14 @@ def hosting_capacity(
     ``min_area_m2``.
     """
     area = np.nan_to_num(np.asarray(area_m2, dtype=np.float64).ravel(), nan=0.0)
-    mins = {
-        c: _positive_or_none(m, f"min_area_m2[{c}]") for c, m in min_area_m2.items()
-    }
-    eligible = {
-        c: (np.ones(area.size, bool) if m is None else area >= m)
-        for c, m in mins.items()
-    }
-    positive = [m for m in mins.values() if m is not None and m > 0]
-    if positive:
-        smallest = min(positive)
-        cap = np.maximum(1, np.floor(area / smallest)).astype(np.int64)
-    else:
-        cap = np.ones(area.size, dtype=np.int64)
+    mins = {c: _minimum_per_candidate(m, area.size, c) for c, m in min_area_m2.items()}
+    eligible = {c: area >= m for c, m in mins.items()}
+    smallest = np.full(area.size, np.inf)
+    for m in mins.values():
+        smallest = np.where(m > 0, np.minimum(smallest, m), smallest)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cap = np.where(np.isfinite(smallest), np.floor(area / smallest), 1.0)
+    cap = np.maximum(cap, 1).astype(np.int64)
     fits_any = np.zeros(area.size, dtype=bool)
     for e in eligible.values():
         fits_any |= e
@@ -1664,6 +1680,16 @@ def multi_category_siting(
 # ---------------------------------------------------------------------------
 # adapters: ranking, choosing, explaining
 # ---------------------------------------------------------------------------
+def community_residents(
+    communities: pd.DataFrame,
+    weight_col: str = "residents",
+    persons_per_household: float = DEFAULT_PERSONS_PER_HOUSEHOLD,
+) -> FloatArray:
+    """Residents per community, whole persons: ``weight_col``, else households x
+    ``persons_per_household`` where it is missing, else 0."""
+    return np.round(_community_weights(communities, weight_col, persons_per_household))
+
+
 def _community_weights(
     communities: pd.DataFrame, weight_col: str, persons_per_household: float
 ) -> FloatArray:
@@ -1677,128 +1703,8 @@ def _community_weights(
     return np.nan_to_num(w, nan=0.0)
 
 
-def _drop_refused(candidates: pd.DataFrame) -> BoolArray:
-    if "consent" in candidates.columns:
-        return (candidates["consent"].astype(str) != "refused").to_numpy()
-    return np.ones(len(candidates), dtype=bool)
-
-
 def _codes(df: pd.DataFrame) -> NDArray[Any]:
     return df["code"].to_numpy() if "code" in df.columns else df.index.to_numpy()
-
-
-def _demand_and_coverage(
-    communities: pd.DataFrame,
-    graph: Any,
-    candidate_nodes: ArrayLike,
-    community_nodes: Any,
-    current_distance_m: ArrayLike,
-    distance_m: float,
-    *,
-    candidate_offsets_m: ArrayLike | None,
-    access_community: ArrayLike | None,
-    directed: bool,
-    weight_col: str,
-    persons_per_household: float,
-) -> tuple[FloatArray, Coverage]:
-    """Residents lacking the category (weights) and the coverage of their communities."""
-    pop = _community_weights(communities, weight_col, persons_per_household)
-    w = demand_weights(current_distance_m, pop, distance_m)
-    cov = coverage_matrix(
-        graph,
-        candidate_nodes,
-        community_nodes,
-        distance_m,
-        candidate_offsets_m=candidate_offsets_m,
-        access_community=access_community,
-        directed=directed,
-        only_communities=w > 0,
-    )
-    return w, cov
-
-
-def rank_idle_plots(
-    candidates: gpd.GeoDataFrame,
-    communities: pd.DataFrame,
-    *,
-    graph: sp.spmatrix | sp.sparray,
-    candidate_nodes: ArrayLike,
-    community_nodes: ArrayLike | Sequence[ArrayLike],
-    current_distance_m: ArrayLike,
-    distance_m: float,
-    candidate_offsets_m: ArrayLike | None = None,
-    access_community: ArrayLike | None = None,
-    weight_col: str = "residents",
-    persons_per_household: float = DEFAULT_PERSONS_PER_HOUSEHOLD,
-    directed: bool = False,
-) -> gpd.GeoDataFrame:
-    """
-    Rank candidate sites by the residents each would newly serve on its own.
-
-    Parameters
-    ----------
-    candidates
-        Output of :func:`siting_candidates` (row ``j`` = candidate ``j``).
-    communities
-        Community table (``code``, ``residents``, ``households``), row ``i`` =
-        community ``i`` of ``community_nodes`` / ``current_distance_m``.
-    graph, candidate_nodes, community_nodes, current_distance_m, candidate_offsets_m, access_community, directed
-        The network interface described in the module docstring.
-    distance_m
-        The tier distance in metres (e.g. the rule's ``service_radius_m``).
-    weight_col
-        Column with residents per community; missing values fall back to
-        ``households * persons_per_household``.
-    persons_per_household
-        Fallback household size [C].
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The candidates sorted by ``gain_residents`` (descending, ties by
-        original order), with ``candidate`` (row in ``candidates``),
-        ``gain_residents``, ``gain_communities`` (number), ``serves`` (list of
-        community codes newly served) and ``rank`` (1 = best).  Consent
-        ``refused`` rows are dropped defensively.
-    """
-    n = len(candidates)
-    if np.asarray(candidate_nodes).ravel().size != n:
-        msg = "candidate_nodes must have one node per candidate row."
-        raise ValueError(msg)
-    w, cov = _demand_and_coverage(
-        communities,
-        graph,
-        candidate_nodes,
-        community_nodes,
-        current_distance_m,
-        distance_m,
-        candidate_offsets_m=candidate_offsets_m,
-        access_community=access_community,
-        directed=directed,
-        weight_col=weight_col,
-        persons_per_household=persons_per_household,
-    )
-    gain = coverage_gain(cov.cover, w)
-    codes = _codes(communities)
-    a = cov.cover
-    serves = []
-    counts = np.zeros(n, dtype=np.int64)
-    for j in range(n):
-        cols = a.indices[a.indptr[j] : a.indptr[j + 1]]
-        cols = cols[w[cols] > 0]
-        serves.append([codes[i] for i in np.sort(cols)])
-        counts[j] = cols.size
-    out = candidates.copy()
-    out["candidate"] = np.arange(n)
-    out["gain_residents"] = gain
-    out["gain_communities"] = counts
-    out["serves"] = serves
-    out = out.loc[_drop_refused(out)]
-    out = out.sort_values(
-        ["gain_residents", "candidate"], ascending=[False, True], kind="stable"
-    )
-    out["rank"] = np.arange(1, len(out) + 1)
-    return gpd.GeoDataFrame(out, geometry=candidates.geometry.name, crs=candidates.crs)
 
 
 def explain(
@@ -1919,86 +1825,3 @@ def _row_lookup(m: sp.csr_matrix, j: int, cols: IntArray) -> FloatArray:
         hit = idx[order][pos] == cols
         out[hit] = data[order][pos[hit]]
     return out
-
-
-def choose_sites(
-    candidates: gpd.GeoDataFrame,
-    communities: pd.DataFrame,
-    *,
-    graph: sp.spmatrix | sp.sparray,
-    candidate_nodes: ArrayLike,
-    community_nodes: ArrayLike | Sequence[ArrayLike],
-    current_distance_m: ArrayLike,
-    distance_m: float,
-    k: int,
-    method: Literal["greedy", "exact"] = "exact",
-    candidate_offsets_m: ArrayLike | None = None,
-    access_community: ArrayLike | None = None,
-    weight_col: str = "residents",
-    persons_per_household: float = DEFAULT_PERSONS_PER_HOUSEHOLD,
-    directed: bool = False,
-    time_limit_s: float = 30.0,
-) -> tuple[Solution, pd.DataFrame]:
-    """
-    Choose up to ``k`` candidate sites for one missing category and explain them.
-
-    Parameters
-    ----------
-    candidates, communities, graph, candidate_nodes, community_nodes, current_distance_m, distance_m, candidate_offsets_m, access_community, weight_col, persons_per_household, directed
-        As in :func:`rank_idle_plots`.
-    k
-        Maximum number of new facilities.
-    method
-        ``"exact"`` (:func:`exact_mclp`) or ``"greedy"`` (:func:`greedy_mclp`).
-    time_limit_s
-        HiGHS time limit for ``"exact"``.
-
-    Returns
-    -------
-    solution
-        The :class:`Solution`, with ``distance_m`` added to its parameters.
-    explanation
-        :func:`explain` of the chosen sites.
-    """
-    if method not in ("greedy", "exact"):
-        msg = f"method must be 'greedy' or 'exact', got {method!r}."
-        raise ValueError(msg)
-    allowed = _drop_refused(candidates)
-    w, cov = _demand_and_coverage(
-        communities,
-        graph,
-        candidate_nodes,
-        community_nodes,
-        current_distance_m,
-        distance_m,
-        candidate_offsets_m=candidate_offsets_m,
-        access_community=access_community,
-        directed=directed,
-        weight_col=weight_col,
-        persons_per_household=persons_per_household,
-    )
-    # a refused plot keeps its row (indices stay aligned) but covers nothing
-    cover = sp.diags(allowed.astype(np.float64)) @ cov.cover.astype(np.float64)
-    cover = sp.csr_matrix(cover, dtype=bool)
-    cover.eliminate_zeros()
-    if method == "greedy":
-        sol = greedy_mclp(cover, w, k)
-    else:
-        sol = exact_mclp(cover, w, k, time_limit_s=time_limit_s)
-    params = {
-        **sol.parameters,
-        "distance_m": float(distance_m),
-        "weight_col": weight_col,
-    }
-    sol = Solution(**{**sol.__dict__, "parameters": params})
-    table = explain(
-        sol,
-        candidates,
-        communities,
-        cover,
-        cov.distance_m,
-        weights=w,
-        weight_col=weight_col,
-        persons_per_household=persons_per_household,
-    )
-    return sol, table

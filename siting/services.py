@@ -320,14 +320,6 @@ def _coverage(
     return core.pairs_to_coverage(c, i, d, n_cand, n_comm)
 
 
-def _residents(communities: gpd.GeoDataFrame) -> np.ndarray:
-    res = pd.to_numeric(communities["residents"], errors="coerce").to_numpy(float)
-    if np.isnan(res).any() and "households" in communities.columns:
-        hh = pd.to_numeric(communities["households"], errors="coerce").to_numpy(float)
-        res = np.where(np.isnan(res), hh * core.DEFAULT_PERSONS_PER_HOUSEHOLD, res)
-    return np.round(np.nan_to_num(res, nan=0.0))
-
-
 # ---------------------------------------------------------------------------
 # runs
 # ---------------------------------------------------------------------------
@@ -727,7 +719,7 @@ def _compute_and_store(
     comm = ctx.communities
     codes = comm["code"].to_numpy()
     names = dict(zip(comm["code"], comm["name"], strict=True))
-    residents = _residents(comm)
+    residents = core.community_residents(comm)
     comm_df = pd.DataFrame({"code": codes, "residents": residents})
     st = ctx.result.access
     t = time.perf_counter()
@@ -778,7 +770,7 @@ def _compute_and_store(
             chosen["exact"][p.category] = e.chosen
             objectives["exact"] = _objective(e, p.weights)
     else:
-        cap, fits = _capacity(cand, rules, problems)
+        cap, fits = _capacity(cand, rules)
         floor = (
             np.where(
                 (cand["source"] == "idle_land").to_numpy(), area, cand["floor_area_m2"]
@@ -895,28 +887,14 @@ def _keep_rows(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
 
 
 def _capacity(
-    cand: gpd.GeoDataFrame, rules: dict[str, Any], problems: dict[str, _Problem]
+    cand: gpd.GeoDataFrame, rules: dict[str, Any]
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    n = len(cand)
-    area = (
-        np.nan_to_num(cand["area_m2"].to_numpy(dtype=float), nan=0.0)
-        if n
-        else np.zeros(0)
-    )
-    fits = {c: problems[c].eligible.copy() for c in rules}
-    smallest = np.full(n, np.inf)
-    for c, rule in rules.items():
-        need = _needs(cand, rule) if n else np.zeros(0)
-        pos = (need > 0) & fits[c]
-        smallest[pos] = np.minimum(smallest[pos], need[pos])
-    any_fit = np.zeros(n, dtype=bool)
-    for e in fits.values():
-        any_fit |= e
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cap = np.where(np.isfinite(smallest), np.floor(area / smallest), 1.0)
-    cap = np.maximum(cap, 1).astype(np.int64)
-    cap[~any_fit] = 0
-    return cap, fits
+    """How many facilities each candidate hosts, and which categories fit it."""
+    area = cand["area_m2"].to_numpy(dtype=float) if len(cand) else np.zeros(0)
+    needs = {
+        c: _needs(cand, rule) if len(cand) else np.zeros(0) for c, rule in rules.items()
+    }
+    return core.hosting_capacity(area, needs)
 
 
 def _lonlat(comm: gpd.GeoDataFrame) -> np.ndarray:
@@ -970,9 +948,8 @@ def _store(
     }
     for c, p in problems.items():
         w = p.weights
-        gain = np.asarray(p.cover.astype(float) @ w).ravel() if n else np.zeros(0)
-        elig = np.flatnonzero(p.eligible)
-        order = elig[np.lexsort((elig, -gain[elig]))]
+        gain = core.coverage_gain(p.cover, w) if n else np.zeros(0)
+        order = core.rank_order(gain, p.eligible)
         g_set = set(chosen["greedy"].get(c, np.zeros(0)).tolist())
         e_set = set(chosen["exact"].get(c, np.zeros(0)).tolist())
         top[c] = []

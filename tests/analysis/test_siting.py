@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import Point, box
 
 from analysis.siting import (
-    choose_sites,
+    community_residents,
     coverage_gain,
     coverage_matrix,
     demand_weights,
@@ -39,7 +39,7 @@ from analysis.siting import (
     greedy_mclp,
     hosting_capacity,
     multi_category_siting,
-    rank_idle_plots,
+    rank_order,
     siting_candidates,
 )
 
@@ -590,47 +590,30 @@ def test_explain_attributes_each_gain_to_the_nearest_site() -> None:
     assert s1["max_walk_m"] == 100.0
 
 
-def test_rank_idle_plots_and_choose_sites() -> None:
-    comms = communities_table()
-    current = np.full(6, np.inf)
-    current[0] = 50.0  # A already has a facility 50 m away
-    kw = {
-        "graph": LINE,
-        "candidate_nodes": SITE_NODES,
-        "community_nodes": COMM_NODES,
-        "current_distance_m": current,
-        "distance_m": 200.0,
-    }
-    ranked = rank_idle_plots(line_candidates(), comms, **kw)
-    # s0: B C D E = 4000; s1: B C = 2000 (A already served); s2: D E F = 3000
-    assert ranked["code"].tolist() == ["s0", "s2", "s1"]
-    assert ranked["gain_residents"].tolist() == [4000, 3000, 2000]
-    assert ranked.iloc[2]["serves"] == ["C1", "C2"]
-    assert ranked["rank"].tolist() == [1, 2, 3]
-
-    sol, table = choose_sites(line_candidates(), comms, k=2, **kw)
-    assert sol.objective == 5000  # B C D E F; A never counted
-    assert table["residents_gained"].sum() == 5000
-    assert sol.parameters["distance_m"] == 200.0
-
-    refused = line_candidates(("refused", "unknown", "granted"))
-    ranked = rank_idle_plots(refused, comms, **kw)
-    assert "s0" not in ranked["code"].tolist()
-    sol, table = choose_sites(refused, comms, k=3, **kw)
-    assert 0 not in sol.chosen.tolist()
-    assert "s0" not in table["code"].tolist()
+def test_rank_order_is_by_gain_then_candidate_among_the_eligible() -> None:
+    gain = np.array([3.0, 5.0, 5.0, 0.0, 4.0])
+    assert rank_order(gain).tolist() == [1, 2, 4, 0, 3]
+    eligible = np.array([True, False, True, True, True])
+    assert rank_order(gain, eligible).tolist() == [2, 4, 0, 3]
+    assert rank_order(np.zeros(0)).tolist() == []
 
 
 def test_residents_fall_back_to_households() -> None:
     comms = communities_table()
     comms.loc[0, "residents"] = np.nan  # 400 households * 2.5 = 1000
-    ranked = rank_idle_plots(
-        line_candidates(),
-        comms,
-        graph=LINE,
-        candidate_nodes=SITE_NODES,
-        community_nodes=COMM_NODES,
-        current_distance_m=np.full(6, np.inf),
-        distance_m=200.0,
+    comms.loc[1, ["residents", "households"]] = np.nan  # nothing known: 0
+    got = community_residents(comms)
+    assert got[0] == 1000 and got[1] == 0
+    assert got[2:].tolist() == comms["residents"].iloc[2:].tolist()
+
+
+def test_hosting_capacity_takes_a_minimum_per_candidate() -> None:
+    """A plot is measured by the rule's site area, housing by its floor area."""
+    area = np.array([700.0, 700.0, 100.0, np.nan])
+    cap, elig = hosting_capacity(
+        area, {"clinic": np.array([300.0, 200.0, 300.0, 300.0]), "shop": None}
     )
-    assert ranked.set_index("code").loc["s1", "gain_residents"] == 3000
+    assert cap.tolist() == [2, 3, 1, 1]  # 700 // 300, 700 // 200; shop fits anywhere
+    assert elig["clinic"].tolist() == [True, True, False, False]
+    with pytest.raises(ValueError, match="needs 4 non-negative areas"):
+        hosting_capacity(area, {"clinic": np.array([1.0, 2.0])})
