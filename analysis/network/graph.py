@@ -1,38 +1,4 @@
-"""Walking network: build a routable graph from ``walk_segment`` lines and snap points.
-
-The network is an undirected graph stored as a symmetric
-:class:`scipy.sparse.csr_array` of edge lengths in metres, ready for
-:func:`scipy.sparse.csgraph.dijkstra`.
-
-* **Nodes** are segment *endpoints*. Endpoints closer than ``snap_tolerance_m``
-  are merged (cKDTree pairs + connected components, so a cluster of nearly
-  coincident endpoints becomes one node at its centroid). Interior vertices of a
-  segment are not nodes: segments must be split at junctions, as in the
-  ``walk_segment`` layer (DATA_MODEL.md). Two lines that merely cross (a bridge
-  over a road) are therefore not connected, which is what we want.
-* **Edges** keep their full geometry, as flat coordinate arrays (shapely lines
-  are built only on demand): the weight is the line's length, and snapping
-  projects onto the real line, not onto the chord. :func:`network_from_coords`
-  builds the network straight from such arrays (the database adapter parses
-  the segments' WKB into them), :func:`build_network` from a GeoDataFrame.
-* **Snapping** (:meth:`WalkNetwork.snap_points`) projects a point onto the
-  nearest edge (a kd-tree of short edge pieces, with shapely's
-  ``STRtree.query_nearest`` for points far from everything) and records the edge, the
-  position along it (``along_m`` from the edge's start node ``edge_u``) and the
-  perpendicular offset. The routing code then enters the graph through *both*
-  end nodes with the partial lengths ``along_m`` and ``length - along_m`` (a
-  virtual node on the edge, without changing the graph). Points farther than
-  ``max_distance_m`` from every edge are flagged unreachable, never dropped.
-* **Islands.** Snapping uses only the edges of components with at least
-  ``min_component_nodes`` nodes (:data:`MIN_COMPONENT_NODES`; the largest component
-  always counts): a facility beside a footway island of a few nodes would reach
-  nobody, and the communities beside it would read the long way round. Points
-  whose nearest edge is on an island snap to the main network within the same
-  limit; :meth:`WalkNetwork.islands` lists the components left out and
-  :meth:`WalkNetwork.nearest_island` says which points had one nearest.
-
-All inputs must be in a projected metric CRS (EPSG:4549 by DATA_MODEL.md).
-"""
+"""The walk network: nodes, edges and their csr graph, and snapping points onto its edges."""
 
 from __future__ import annotations
 
@@ -47,23 +13,17 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 from pyproj import CRS
-from scipy.sparse import coo_array, csr_array
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csr_array
 from scipy.spatial import cKDTree
 
-__all__ = [
-    "MIN_COMPONENT_NODES",
-    "SnapResult",
-    "WalkNetwork",
-    "build_network",
-    "community_access_points",
-    "line_arrays",
-    "network_from_coords",
-]
-
 FloatArray = npt.NDArray[np.float64]
+
+
 IntArray = npt.NDArray[np.int64]
+
+
 BoolArray = npt.NDArray[np.bool_]
+
 
 #: Components with fewer nodes than this are islands that snapping ignores (the
 #: largest component always counts). Measured on the real extracts in
@@ -126,89 +86,6 @@ class SnapResult:
     def __len__(self) -> int:
         """Number of snapped points."""
         return int(self.edge.shape[0])
-
-
-@dataclass(frozen=True)
-class NetworkEntry:
-    """Where a set of points enters the network: the one definition every analysis
-    (life circle, capacity, siting, the distance surface) routes from.
-
-    A point joins its snapped edge ``edge`` at ``along`` metres from the edge's start
-    node after a straight walk of ``offset`` metres; ``cost_u``/``cost_v`` already
-    include the offset and the partial edge length to the end nodes ``u``/``v``.
-    """
-
-    u: IntArray
-    v: IntArray
-    cost_u: FloatArray
-    cost_v: FloatArray
-    edge: IntArray
-    along: FloatArray
-    offset: FloatArray
-
-    @staticmethod
-    def from_snap(net: WalkNetwork, snap: SnapResult, rows: IntArray) -> NetworkEntry:
-        """The entries of the snapped points ``rows`` (reachable ones)."""
-        e = snap.edge[rows]
-        along = snap.along_m[rows]
-        off = snap.distance_m[rows]
-        length = net.edge_length_m[e]
-        return NetworkEntry(
-            u=net.edge_u[e],
-            v=net.edge_v[e],
-            cost_u=off + along,
-            cost_v=off + (length - along),
-            edge=e,
-            along=along,
-            offset=off,
-        )
-
-    def take(self, rows: IntArray) -> NetworkEntry:
-        return NetworkEntry(
-            self.u[rows],
-            self.v[rows],
-            self.cost_u[rows],
-            self.cost_v[rows],
-            self.edge[rows],
-            self.along[rows],
-            self.offset[rows],
-        )
-
-    def nodes(self) -> tuple[IntArray, FloatArray]:
-        """Both end nodes of every entry with their costs: the sources of a search."""
-        return (
-            np.concatenate([self.u, self.v]),
-            np.concatenate([self.cost_u, self.cost_v]),
-        )
-
-    def __len__(self) -> int:
-        return int(self.u.shape[0])
-
-
-def same_edge_pairs(
-    sources: NetworkEntry, targets: NetworkEntry
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Every (source, target) pair on the same edge with the direct walk along it
-    (offset + along-edge gap + offset), which a search over nodes cannot see."""
-    order = np.argsort(sources.edge, kind="stable")
-    s_edge = sources.edge[order]
-    lo = np.searchsorted(s_edge, targets.edge, side="left")
-    hi = np.searchsorted(s_edge, targets.edge, side="right")
-    cnt = hi - lo
-    total = int(cnt.sum())
-    tgt = np.repeat(np.arange(len(targets)), cnt)
-    start = np.repeat(np.cumsum(cnt) - cnt, cnt)
-    src = order[np.repeat(lo, cnt) + (np.arange(total) - start)]
-    dist = sources.offset[src] + np.abs(sources.along[src] - targets.along[tgt])
-    return src, tgt, dist + targets.offset[tgt]
-
-
-def same_edge_min(sources: NetworkEntry, targets: NetworkEntry) -> FloatArray:
-    """Per target, the shortest direct along-edge walk to a source (inf: none)."""
-    out = np.full(len(targets), np.inf)
-    _, tgt, dist = same_edge_pairs(sources, targets)
-    np.minimum.at(out, tgt, dist)
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -526,9 +403,17 @@ class WalkNetwork:
 
 
 _SNAP_MEMO_SIZE = 4
+
+
 _SNAP_MEMO_MIN_POINTS = 64
+
+
 _PIECE_M = 40.0
+
+
 _K_FIRST = 8
+
+
 _WORKERS = -1  # kd-tree queries on every core (threads; results do not depend on it)
 
 
@@ -643,337 +528,8 @@ class _SegmentIndex:
         return e_best, along, best
 
 
-def build_network(
-    segments: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_tolerance_m: float = 0.5
-) -> WalkNetwork:
-    """Build a :class:`WalkNetwork` from walk segments.
-
-    Parameters
-    ----------
-    segments
-        Lines (LineString or MultiLineString) in a metric CRS, split at
-        junctions. Empty and null geometries are ignored.
-    snap_tolerance_m
-        Endpoints within this distance are merged into one node.
-
-    Returns
-    -------
-    WalkNetwork
-        Graph, node coordinates, edges and connected components.
-
-    Raises
-    ------
-    ValueError
-        On a geographic CRS, a negative tolerance or non-line geometries.
-    """
-    if not isinstance(segments, gpd.GeoDataFrame | gpd.GeoSeries):
-        msg = "segments must be a GeoDataFrame or GeoSeries."
-        raise TypeError(msg)
-    geoms = np.asarray(segments.geometry.array, dtype=object)
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    kinds = shapely.get_type_id(geoms[present])
-    if np.any((kinds != 1) & (kinds != 5)):
-        msg = "segments must contain only LineString or MultiLineString geometries."
-        raise ValueError(msg)
-    if np.all(kinds == 1):  # all LineStrings (the usual case): no need to split
-        parts = geoms[present]
-        part_of = np.arange(parts.shape[0])
-    else:
-        parts, part_of = shapely.get_parts(geoms[present], return_index=True)
-    coords, offsets = line_arrays(parts)
-    return network_from_coords(
-        coords,
-        offsets,
-        segment=np.flatnonzero(present)[part_of],
-        crs=segments.crs,
-        snap_tolerance_m=snap_tolerance_m,
-    )
-
-
-def line_arrays(lines: npt.NDArray[np.object_]) -> tuple[FloatArray, IntArray]:
-    """Shapely LineStrings as the ``(coords, offsets)`` of :func:`network_from_coords`."""
-    counts = shapely.get_num_coordinates(lines).astype(np.int64)
-    return shapely.get_coordinates(lines), _offsets(counts)
-
-
 def _offsets(counts: IntArray) -> IntArray:
     """Start of each line in the flat coordinates, plus the total at the end."""
     out = np.zeros(counts.shape[0] + 1, dtype=np.int64)
     np.cumsum(counts, out=out[1:])
     return out
-
-
-def network_from_coords(
-    coords: npt.ArrayLike,
-    offsets: npt.ArrayLike,
-    *,
-    segment: npt.ArrayLike | None = None,
-    crs: Any = None,
-    snap_tolerance_m: float = 0.5,
-) -> WalkNetwork:
-    """Build a :class:`WalkNetwork` from lines given as flat coordinate arrays.
-
-    The array form of :func:`build_network`, for readers that never need shapely
-    objects (the database adapter parses the segments' WKB straight into arrays).
-
-    Parameters
-    ----------
-    coords
-        ``(m, 2)`` vertices of all lines, line after line.
-    offsets
-        ``(n_lines + 1,)`` increasing positions: line ``i`` is
-        ``coords[offsets[i]:offsets[i + 1]]``.
-    segment
-        Source row of each line (default ``0 .. n_lines - 1``), kept as
-        :attr:`WalkNetwork.edge_segment`.
-    crs
-        CRS of the coordinates (must be metric when given).
-    snap_tolerance_m
-        Endpoints within this distance are merged into one node.
-
-    Raises
-    ------
-    ValueError
-        On a geographic CRS, a negative tolerance, non-finite coordinates or
-        inconsistent offsets.
-    """
-    check_metric_crs(crs, "segments")
-    if not (np.isfinite(snap_tolerance_m) and snap_tolerance_m >= 0):
-        msg = f"snap_tolerance_m must be >= 0, got {snap_tolerance_m!r}."
-        raise ValueError(msg)
-    xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
-    off = np.asarray(offsets, dtype=np.int64).reshape(-1)
-    if (
-        off.size == 0
-        or off[0] != 0
-        or off[-1] != xy.shape[0]
-        or np.any(np.diff(off) < 0)
-    ):
-        msg = (
-            "offsets must start at 0, never decrease and end at the number of vertices."
-        )
-        raise ValueError(msg)
-    if not np.isfinite(xy).all():
-        msg = "line coordinates contain NaN or infinite values."
-        raise ValueError(msg)
-    counts = np.diff(off)
-    n_lines = counts.shape[0]
-    seg = (
-        np.arange(n_lines, dtype=np.int64)
-        if segment is None
-        else np.asarray(segment, dtype=np.int64).reshape(-1)
-    )
-    if seg.shape[0] != n_lines:
-        msg = f"segment has {seg.shape[0]} values for {n_lines} lines."
-        raise ValueError(msg)
-    lengths = _line_lengths(xy, off)
-    keep = (counts >= 2) & (lengths > 0)
-    if not keep.all():
-        xy = xy[np.repeat(keep, counts)]
-        counts, seg, lengths = counts[keep], seg[keep], lengths[keep]
-        off = _offsets(counts)
-    n_edges = counts.shape[0]
-    endpoints = np.vstack([xy[off[:-1]], xy[off[1:] - 1]])  # (2E, 2)
-
-    node_of_endpoint, node_xy = _merge_points(endpoints, snap_tolerance_m)
-    edge_u = node_of_endpoint[:n_edges]
-    edge_v = node_of_endpoint[n_edges:]
-    n_nodes = node_xy.shape[0]
-
-    csr = _edge_matrix(edge_u, edge_v, lengths, n_nodes)
-    if n_nodes:
-        n_comp, labels = connected_components(csr, directed=False)
-        sizes = np.bincount(labels, minlength=n_comp).astype(np.int64)
-    else:
-        labels = np.zeros(0, dtype=np.int64)
-        sizes = np.zeros(0, dtype=np.int64)
-    return WalkNetwork(
-        csr=csr,
-        node_xy=node_xy,
-        edge_u=edge_u.astype(np.int64),
-        edge_v=edge_v.astype(np.int64),
-        edge_length_m=lengths.astype(float),
-        edge_coords=xy,
-        edge_offsets=off,
-        edge_segment=seg,
-        component_labels=labels.astype(np.int64),
-        component_sizes=sizes,
-        crs=crs,
-        snap_tolerance_m=float(snap_tolerance_m),
-    )
-
-
-def _line_lengths(xy: FloatArray, offsets: IntArray) -> FloatArray:
-    """Length of each line: the sum of its vertex-to-vertex distances, in order."""
-    counts = np.diff(offsets)
-    out = np.zeros(counts.shape[0])
-    if xy.shape[0] < 2:
-        return out
-    step = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
-    jump = offsets[1:-1] - 1  # from one line's last vertex to the next line's first
-    step[jump[(jump >= 0) & (jump < step.shape[0])]] = 0.0
-    lines = np.flatnonzero(counts >= 2)
-    if lines.size:
-        out[lines] = np.add.reduceat(step, offsets[lines])
-    return out
-
-
-def _merge_points(
-    points: FloatArray, tolerance_m: float
-) -> tuple[IntArray, FloatArray]:
-    """Merge points closer than ``tolerance_m``; return (label per point, centroids)."""
-    n = points.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 2))
-    # Exact duplicates first (every junction repeats its coordinate): cheap and
-    # it keeps the kd-tree small.
-    # Viewing each (x, y) row as one complex number gives the same lexicographic
-    # order as ``np.unique(points, axis=0)`` and is several times faster.
-    pts = np.ascontiguousarray(points, dtype=np.float64)
-    uc, inverse = np.unique(pts.view(np.complex128).reshape(-1), return_inverse=True)
-    inverse = inverse.reshape(-1)
-    uniq = np.column_stack([uc.real, uc.imag])
-    m = uniq.shape[0]
-    if tolerance_m > 0 and m > 1:
-        pairs = cKDTree(uniq).query_pairs(tolerance_m, output_type="ndarray")
-        if pairs.size:
-            adj = coo_array(
-                (np.ones(pairs.shape[0]), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
-            )
-            _, group = connected_components(adj, directed=False)
-            k = int(group.max()) + 1
-            cnt = np.bincount(group, minlength=k)
-            cx = np.bincount(group, weights=uniq[:, 0], minlength=k) / cnt
-            cy = np.bincount(group, weights=uniq[:, 1], minlength=k) / cnt
-            return group[inverse].astype(np.int64), np.column_stack([cx, cy])
-    return inverse.astype(np.int64), uniq
-
-
-def _edge_matrix(u: IntArray, v: IntArray, w: FloatArray, n: int) -> csr_array:
-    """Symmetric csr of the shortest edge per node pair, without self-loops."""
-    loop = u == v
-    u, v, w = u[~loop], v[~loop], w[~loop]
-    rows = np.concatenate([u, v]).astype(np.int64)
-    cols = np.concatenate([v, u]).astype(np.int64)
-    wts = np.concatenate([w, w])
-    # One int64 key per (row, col) in row-major order; parallel edges end up next to
-    # each other and keep the shortest (coo->csr would *sum* duplicates).
-    key = rows * n + cols
-    order = np.argsort(key, kind="stable")
-    key, wts = key[order], wts[order]
-    first = np.ones(key.shape[0], dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    starts = np.flatnonzero(first)
-    if starts.size < key.size:
-        wts = np.minimum.reduceat(wts, starts) if starts.size else wts[:0]
-    else:
-        wts = wts.copy()
-    key = key[starts]
-    rows, cols = key // n, key % n
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return csr_array((wts, cols.astype(np.int32), indptr), shape=(n, n))
-
-
-def community_access_points(
-    polygons: gpd.GeoSeries | gpd.GeoDataFrame,
-    entrances: gpd.GeoSeries | None = None,
-    *,
-    spacing_m: float = 50.0,
-) -> pd.DataFrame:
-    """Points where residents leave each community.
-
-    Parameters
-    ----------
-    polygons
-        Community (Multi)Polygons, metric CRS.
-    entrances
-        Optional Point/MultiPoint per community, aligned by position with
-        ``polygons``; null or empty where unknown.
-    spacing_m
-        Spacing of the boundary points used where entrances are unknown.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``community`` (row position in ``polygons``), ``x``, ``y`` and
-        ``source`` (``"entrance"`` or ``"boundary"``).
-
-    Raises
-    ------
-    ValueError
-        On a geographic CRS, a non-positive spacing or misaligned entrances.
-
-    Notes
-    -----
-    Known gates are the authority (LIFECIRCLE.md, "support a curated local walk
-    network (gated-community gates …)"). Without them, points every
-    ``spacing_m`` along each exterior ring (starting at its first vertex, at
-    least one per ring) stand in for gates, which is optimistic for walled
-    estates: the nearest boundary point is used as if it were a gate.
-    """
-    geom = polygons.geometry if isinstance(polygons, gpd.GeoDataFrame) else polygons
-    check_metric_crs(geom.crs, "communities")
-    if not (np.isfinite(spacing_m) and spacing_m > 0):
-        msg = f"spacing_m must be positive, got {spacing_m!r}."
-        raise ValueError(msg)
-    g = np.asarray(geom.array, dtype=object)
-    n = g.shape[0]
-    use_entrance = np.zeros(n, dtype=bool)
-    frames: list[pd.DataFrame] = []
-    if entrances is not None:
-        e = np.asarray(
-            entrances.array if hasattr(entrances, "array") else entrances, dtype=object
-        )
-        if e.shape[0] != n:
-            msg = f"entrances has {e.shape[0]} rows, polygons has {n}."
-            raise ValueError(msg)
-        ok = ~(shapely.is_missing(e) | shapely.is_empty(e))
-        if ok.any():
-            pts, idx = shapely.get_parts(e[ok], return_index=True)
-            pxy = shapely.get_coordinates(pts)
-            owners = np.flatnonzero(ok)[idx]
-            use_entrance[owners] = True
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "community": owners,
-                        "x": pxy[:, 0],
-                        "y": pxy[:, 1],
-                        "source": "entrance",
-                    }
-                )
-            )
-    rest = np.flatnonzero(
-        ~use_entrance & ~(shapely.is_missing(g) | shapely.is_empty(g))
-    )
-    if rest.size:
-        polys, pidx = shapely.get_parts(g[rest], return_index=True)
-        rings = shapely.get_exterior_ring(polys)
-        ring_len = shapely.length(rings)
-        count = np.maximum(np.ceil(ring_len / spacing_m), 1).astype(np.int64)
-        rep = np.repeat(np.arange(rings.shape[0]), count)
-        first = np.repeat(np.cumsum(count) - count, count)
-        along = (np.arange(rep.shape[0]) - first) * spacing_m
-        bxy = shapely.get_coordinates(shapely.line_interpolate_point(rings[rep], along))
-        frames.append(
-            pd.DataFrame(
-                {
-                    "community": rest[pidx][rep],
-                    "x": bxy[:, 0],
-                    "y": bxy[:, 1],
-                    "source": "boundary",
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame(
-            {
-                "community": np.zeros(0, np.int64),
-                "x": np.zeros(0),
-                "y": np.zeros(0),
-                "source": np.zeros(0, object),
-            }
-        )
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values("community", kind="stable").reset_index(drop=True)
