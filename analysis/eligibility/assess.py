@@ -1,220 +1,28 @@
-"""Scope rules of the renovation programme (二(一)), as pure functions.
-
-Source: Ningbo draft action plan for renovating old urban residential communities
-(城镇老旧小区改造行动方案, 征求意见稿), clause 二(一) 改造范围::
-
-    优先改造国有土地上2000年底前建成交付且未列入棚改计划、征收计划的老旧小区和
-    可维修加固使用的楼房。2000年后建成的使用功能不完善、配套设施不完备、公共服务及
-    社会服务缺项较多且居民改造意愿强烈的住宅小区，也可进行城镇老旧小区改造。全市
-    安置房、保障房小区改造计划由各地自主确定。纯别墅小区不单独列入城镇老旧小区改造范围。
-
-:func:`assess_eligibility` is **the** definition of the scope: projects, the reserve
-pool, the annual plan, bundling and the public targets all call it (one community
-at a time, or :func:`eligibility_table` for a frame). It turns one community (the
-columns of ``docs/DATA_MODEL.md`` plus the life-circle gaps, the residents' will and
-any recorded decision) into a :class:`Decision` with a status, whether the
-community may be renovated (``eligible``) and on what basis, and a line-by-line
-explanation, every line citing its clause.
-
-This module also holds the two primitives shared by the other programme modules
-(``funding``, ``votes``, ``stages``, ``reserve``, ``maintenance``): :class:`Reason`
-(one explained, cited line) and :func:`select_in_force` (pick the version of a data
-file that is in force on a date). No Django, no file or settings access: the caller
-loads ``fixtures/programme/*.json`` and passes plain mappings.
-"""
+"""The one definition of who is in the renovation scope (二(一)), for one community or a table of them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
-from typing import Any, Final, Literal
+from typing import Any
 
 import pandas as pd
 
-__all__ = [
-    "BASES",
-    "CLAUSE_SCOPE",
-    "DEFAULT_SCOPE_RULES",
-    "Decision",
-    "ELIGIBLE_STATUSES",
-    "EligibilityStatus",
-    "HOUSING_TYPES",
-    "LAND_TENURES",
-    "PRIORITY_CUTOFF",
-    "RECORDED_KINDS",
-    "Reason",
-    "STATUSES",
-    "WILL_VALUES",
-    "assess_eligibility",
-    "eligibility_table",
-    "select_in_force",
-]
-
-CLAUSE_SCOPE: Final = "二(一)"
-#: "2000年底前建成交付": completed and delivered on or before this day.
-PRIORITY_CUTOFF: Final = dt.date(2000, 12, 31)
-
-EligibilityStatus = Literal[
-    "priority",
-    "on_application",
-    "district_decides",
-    "with_others_only",
-    "excluded",
-    "not_eligible",
-]
-STATUSES: Final[tuple[str, ...]] = (
-    "priority",
-    "on_application",
-    "district_decides",
-    "with_others_only",
-    "excluded",
-    "not_eligible",
+from analysis.eligibility.decision import (
+    CLAUSE_SCOPE,
+    DEFAULT_SCOPE_RULES,
+    ELIGIBLE_STATUSES,
+    HOUSING_TYPES,
+    LAND_TENURES,
+    MIN_COMPLETION_YEAR,
+    PRIORITY_CUTOFF,
+    RECORDED_KINDS,
+    WILL_VALUES,
+    Decision,
+    EligibilityStatus,
+    Reason,
 )
-#: Statuses that are in scope by the rule alone.
-ELIGIBLE_STATUSES: Final[tuple[str, ...]] = ("priority", "on_application")
-#: Why a community may be renovated: the rule itself, a 片区 with other communities
-#: (pure villas), the district's own decision (安置房/保障房), a city exception.
-BASES: Final[tuple[str, ...]] = ("rule", "block", "district", "exception")
-#: Kinds of decision a person records (``recorded``): the district's own decision on
-#: resettlement / affordable housing (各地自主确定) and a city administrator's exception.
-RECORDED_KINDS: Final[tuple[str, ...]] = ("district", "exception")
-LAND_TENURES: Final[tuple[str, ...]] = ("state", "collective")
-HOUSING_TYPES: Final[tuple[str, ...]] = (
-    "commodity",
-    "work_unit",
-    "resettlement",
-    "affordable",
-    "villa",
-    "mixed",
-)
-#: Residents' will (居民改造意愿) for post-2000 communities; ``None`` = not known yet.
-WILL_VALUES: Final[tuple[str | None, ...]] = ("strong", "weak", None)
-#: Earliest completion year accepted as plausible input.
-MIN_COMPLETION_YEAR: Final = 1900
-
-#: The version of ``fixtures/programme/scope_rules.json`` used when none is passed
-#: (the test ``test_scope_rules_fixture_matches_the_defaults`` keeps them equal).
-DEFAULT_SCOPE_RULES: Final[Mapping[str, Any]] = {
-    "id": "scope-2020",
-    "priority_completed_by": "2000-12-31",
-    "post_2000": {
-        "min_missing_share": "1/3",
-        "min_local_missing": 1,
-        "local_max_tier_minutes": 5,
-    },
-}
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One line of an explanation, traceable to a clause of the policy.
-
-    Parameters
-    ----------
-    clause : str
-        Clause of the action plan (``"二(一)"``, ``"三(一)"``…) or of a law
-        (``"民法典第278条"``).
-    text_zh : str
-        The line in Chinese.
-    text_en : str
-        The same line in English.
-    """
-
-    clause: str
-    text_zh: str
-    text_en: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Eligibility of one community under 二(一).
-
-    Parameters
-    ----------
-    status : str
-        What the rule says, one of :data:`STATUSES`.
-    reasons : list of Reason
-        The checks made, in order, each citing its clause; a recorded decision
-        that admits the community is the last line.
-    eligible : bool
-        May the community be renovated: by the rule (``priority``,
-        ``on_application``), as a member of a 片区 with other communities (pure
-        villas), by the district's recorded decision (安置房/保障房) or by a city
-        administrator's recorded exception.
-    basis : str
-        ``""`` when not eligible, otherwise one of :data:`BASES`.
-    needs : tuple of str
-        What could still make the community eligible without an exception:
-        ``"will_vote"`` (a post-2000 community whose only open condition is the
-        residents' will, decided by the owners' vote of 四(二)1),
-        ``"lifecircle"`` (gaps not assessed yet), ``"district"`` (安置房/保障房),
-        ``"block"`` (a pure villa community: only with others).
-    """
-
-    status: EligibilityStatus
-    reasons: list[Reason] = field(default_factory=list)
-    eligible: bool = False
-    basis: str = ""
-    needs: tuple[str, ...] = ()
-
-    @property
-    def refusal(self) -> str:
-        """The lines of the decision in one message (for refusals), with clauses."""
-        return "；".join(f"{r.clause} {r.text_zh}" for r in self.reasons)
-
-
-def select_in_force(data: Mapping[str, Any], on: dt.date) -> Mapping[str, Any]:
-    """Return the version of a programme data file that is in force on ``on``.
-
-    Parameters
-    ----------
-    data : Mapping
-        Either a mapping with a ``"versions"`` list, each version carrying
-        ``effective_from`` (ISO date) and ``effective_to`` (ISO date or null,
-        inclusive), or a single version with those two keys.
-    on : datetime.date
-        The day for which the rule is wanted.
-
-    Returns
-    -------
-    Mapping
-        The unique version whose period contains ``on``.
-
-    Raises
-    ------
-    ValueError
-        If no version, or more than one, is in force on ``on``.
-    """
-    if not isinstance(on, dt.date):
-        raise TypeError(f"'on' must be a datetime.date, got {type(on).__name__}")
-    versions: Sequence[Mapping[str, Any]]
-    versions = data.get("versions", [data])
-    hits = []
-    for version in versions:
-        try:
-            start = dt.date.fromisoformat(str(version["effective_from"]))
-        except (KeyError, ValueError) as exc:
-            raise ValueError(
-                f"rule version {version.get('id', '?')!r} needs an ISO "
-                "'effective_from' date"
-            ) from exc
-        end_raw = version.get("effective_to")
-        end = dt.date.fromisoformat(str(end_raw)) if end_raw else dt.date.max
-        if end < start:
-            raise ValueError(
-                f"rule version {version.get('id', '?')!r} ends ({end}) before it "
-                f"starts ({start})"
-            )
-        if start <= on <= end:
-            hits.append(version)
-    if not hits:
-        raise ValueError(f"no rule version is in force on {on.isoformat()}")
-    if len(hits) > 1:
-        ids = ", ".join(str(v.get("id", "?")) for v in hits)
-        raise ValueError(f"several rule versions are in force on {on}: {ids}")
-    return hits[0]
 
 
 def _count_or_none(community: Mapping[str, Any], key: str, code: str) -> int | None:
