@@ -1,4 +1,4 @@
-"""How a bundling run stores its blocks (``blocks.services._store``), on real PostGIS.
+"""How a bundling run stores its blocks (``blocks.services.bundling._store``), on real PostGIS.
 
 The store is set-based (bulk inserts and updates, one query for the nearby plots of
 all outlines). These tests pin what it must keep from the row-by-row version:
@@ -32,6 +32,7 @@ from accounts.permissions import SYSTEM
 from analysis.bundling import SHARED_GAP_SHARE
 from blocks import services
 from blocks.models import BlockMembership, RenovationBlock
+from blocks.services import common
 from layers.models import IdleLand, VacantHousing
 from runs.models import AnalysisRun
 from tests import factories
@@ -160,7 +161,7 @@ def test_store_failure_leaves_nothing(street, monkeypatch):
 
 # --------------------------------------------------------------------------- nearby
 def test_nearby_plots_equal_a_per_block_query(street):
-    """Stored nearby plots = :func:`services._nearby` of each outline (and by hand)."""
+    """Stored nearby plots = :func:`common._nearby` of each outline (and by hand)."""
     for i in (0, 1):
         cell(street, i, 0, code=f"A{i}")
     for i in (5, 6):
@@ -197,7 +198,7 @@ def test_nearby_plots_equal_a_per_block_query(street):
     assert (a.idle_land, a.vacant_housing) == (["I-A", "I-M", "I-Z"], [])
     assert (b.idle_land, b.vacant_housing) == (["I-M"], ["V-B"])
     for block in (a, b):
-        assert (block.idle_land, block.vacant_housing) == services._nearby(block.geom)
+        assert (block.idle_land, block.vacant_housing) == common._nearby(block.geom)
 
 
 # --------------------------------------------------------------------------- totals
@@ -211,8 +212,8 @@ def _reference_totals(members: pd.DataFrame, gaps: pd.DataFrame | None) -> dict:
         "households": int(pd.to_numeric(members["households"]).sum()),
         "residents": int(res.sum()) if res.notna().any() else None,
         "floor_area_m2": float(pd.to_numeric(members["floor_area_m2"]).fillna(0).sum()),
-        "completion_year_min": services._int(years.min()),
-        "completion_year_max": services._int(years.max()),
+        "completion_year_min": common._int(years.min()),
+        "completion_year_max": common._int(years.max()),
         "dangerous_buildings": int(
             pd.to_numeric(members["dangerous_c"]).fillna(0).sum()
             + pd.to_numeric(members["dangerous_d"]).fillna(0).sum()
@@ -256,7 +257,7 @@ def test_block_totals_equal_the_per_block_formulas():
     blocks = [list(rng.permutation(codes)[: rng.integers(1, 13)]) for _ in range(60)]
     blocks.append(["C000"])  # one member: shares are 0 or 1
     for g in (gaps, None):
-        got = services._block_totals(frame, blocks, g)
+        got = common._block_totals(frame, blocks, g)
         want = [_reference_totals(frame.loc[b], g) for b in blocks]
         assert got == want
 
