@@ -41,6 +41,7 @@ from layers import frames  # noqa: E402
 from layers.models import Community  # noqa: E402
 from lifecircle import services as lc  # noqa: E402
 from siting import services  # noqa: E402
+from siting.services import compute  # noqa: E402
 
 CITY_MIN_COMMUNITIES = 3000
 GOAL_GREEDY_S = 2.0
@@ -96,16 +97,16 @@ def run_benchmark(args) -> None:
         frames.idle_land_gdf(), frames.vacant_housing_gdf(), rule, consent="all"
     )
     comm = ctx.communities
-    residents = services._residents(comm)
+    residents = core.community_residents(comm)
     w = core.demand_weights(
         ctx.result.distance_m[cat].to_numpy(float), residents, distance
     )
     st = ctx.result.access
-    sites = services._snap_sites(
+    sites = compute._snap_sites(
         ctx.network, cand, float(ctx.result.parameters["snap_limit_m"])
     )
     t = time.perf_counter()
-    cover, _dist = services._coverage(
+    cover, _dist = compute._coverage(
         ctx.network, sites, len(cand), st.ap_entry, st.ap_owner, w, distance
     )
     t_cover = time.perf_counter() - t
