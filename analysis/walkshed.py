@@ -277,6 +277,8 @@ _TILE_MARGIN_M = 5.0
 _TILE_MARGIN_FRACTION = 0.05
 # smallest tile side: below it the per-tile set-up outweighs the smaller searches
 _TILE_MIN_M = 2000.0
+# cell of the grid of real nodes queried per tile
+_REAL_CELL_M = 500.0
 
 
 def cost_pairs(
@@ -357,13 +359,15 @@ def cost_pairs(
     node_xy = np.concatenate([network.node_xy, sxy, txy])
     local = np.full(graph.shape[0], -1, dtype=np.int64)
     jobs: list[tuple[IntArray, float, bool, _Grid, _Grid]] = []
+    # one grid of the real nodes for every limit: fine cells, so that a region's
+    # query reads few nodes outside it
+    real_grid = _Grid(np.arange(n), network.node_xy, _REAL_CELL_M)
     for value in np.unique(lim):
         grp = np.flatnonzero(lim == value)
         from_sources = grp.size <= n_tgt
         origin = grp + n if from_sources else np.arange(n_tgt) + n + n_src
         dest = np.arange(n_tgt) + n + n_src if from_sources else grp + n
         size = max(2.0 * float(value), _TILE_MIN_M)
-        real_grid = _Grid(np.arange(n), network.node_xy, size)
         dest_grid = _Grid(dest, node_xy[dest], size)
         for tile in _tiles(node_xy[origin], size):
             jobs.append(
@@ -548,11 +552,16 @@ def _min_pairs(
     a: IntArray, b: IntArray, d: FloatArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Keep the smallest distance of each (a, b), sorted by a then b."""
-    order = np.lexsort((d, b, a))
-    a, b, d = a[order], b[order], d[order]
-    first = np.ones(a.size, dtype=bool)
-    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-    return a[first].astype(np.int64), b[first].astype(np.int64), d[first]
+    if a.size == 0:
+        return a.astype(np.int64), b.astype(np.int64), d
+    # one int64 key per pair (a and b are indices, far below 2**31) and one sort
+    nb = int(b.max()) + 1
+    key = a.astype(np.int64) * nb + b
+    order = np.argsort(key)
+    key = key[order]
+    first = np.flatnonzero(np.diff(key, prepend=-1))
+    key = key[first]
+    return key // nb, key % nb, np.minimum.reduceat(d[order], first)
 
 
 def _per_community(values: FloatArray, owner: IntArray, n: int) -> FloatArray:
