@@ -279,6 +279,8 @@ _TILE_MARGIN_FRACTION = 0.05
 _TILE_MIN_M = 2000.0
 # cell of the grid of real nodes queried per tile
 _REAL_CELL_M = 500.0
+# tasks per routing process in cost_pairs
+_BATCHES_PER_PROCESS = 4
 
 
 def cost_pairs(
@@ -376,16 +378,27 @@ def cost_pairs(
     # largest tiles first: they take longest
     jobs.sort(key=lambda j: -j[0].size)
 
-    def run(k: int) -> tuple[IntArray, IntArray, FloatArray]:
-        origin, value, from_sources, real_grid, dest_grid = jobs[k]
-        a, b, d = _tile_pairs(
-            graph, node_xy, local, origin, value, real_grid, dest_grid
-        )
-        s, t = (a, b) if from_sources else (b, a)
-        return s - n, t - n - n_src, d
+    def run(batch: range) -> tuple[IntArray, IntArray, FloatArray]:
+        out_s, out_t, out_d = [], [], []
+        for k in batch:
+            origin, value, from_sources, real_grid, dest_grid = jobs[k]
+            a, b, d = _tile_pairs(
+                graph, node_xy, local, origin, value, real_grid, dest_grid
+            )
+            s, t = (a, b) if from_sources else (b, a)
+            out_s.append(s - n)
+            out_t.append(t - n - n_src)
+            out_d.append(d)
+        return np.concatenate(out_s), np.concatenate(out_t), np.concatenate(out_d)
 
     small = sum(j[0].size for j in jobs) < 2000
-    parts = map_forked(run, range(len(jobs)), workers=1 if small else workers)
+    n_proc = 1 if small else workers
+    # a few batches per process, each every m-th tile of the largest-first order
+    # (similar work each), instead of one task per tile: hundreds of small tasks
+    # cost more in hand-over between processes than they balance
+    m = min(len(jobs), n_proc * _BATCHES_PER_PROCESS) if n_proc > 1 else 1
+    batches = [range(i, len(jobs), m) for i in range(m)] if jobs else []
+    parts = map_forked(run, batches, workers=n_proc)
     same = _same_edge_pairs(sources, targets, lim)
     s_all = np.concatenate([p[0] for p in parts] + [same[0]])
     t_all = np.concatenate([p[1] for p in parts] + [same[1]])
