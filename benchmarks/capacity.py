@@ -11,8 +11,10 @@ store) alternately *distance-only* (``capacity=False``, the reference) and
 *capacity-aware* (``capacity=True``: the cost pairs of every facility with a capacity
 standard, E2SFCA per category, ratios, shortfalls and the supply rows stored), cold
 (in-process caches emptied before each run) and warm (caches filled), and prints each
-figure beside the reference of the same run and the ratio. Goal: the capacity-aware
-run adds at most 50 % to the distance-only run's time. It also prints the E2SFCA core
+figure beside the reference of the same run and the ratio, every step's median for both
+runs side by side, and the CPU seconds of both (this process and its routing forks; not
+PostgreSQL's share of the store), which the shared machine's load disturbs less than wall
+time. Goal: the capacity-aware run adds at most 50 % to the distance-only run's time. It also prints the E2SFCA core
 beside PySAL ``access`` on the same cost matrix (the kindergartens), the reference
 implementation of the tests.
 """
