@@ -702,6 +702,19 @@ def _evaluate(
     fac_ratio = np.zeros(fac_cat.size)
     fac_idle = np.zeros(fac_cat.size, dtype=bool)
     s_idx, c_idx, dist = pairs
+    # every pair in one facility x community csr (rows in pair order, as a coo to
+    # csr conversion keeps them); each category's cost matrix is a row slice of it
+    by_fac = np.argsort(s_idx, kind="stable")
+    all_cost = sp.csr_array(
+        (
+            np.asarray(dist, dtype=float)[by_fac],
+            np.asarray(c_idx, dtype=np.int64)[by_fac],
+            np.concatenate(
+                [[0], np.cumsum(np.bincount(s_idx, minlength=fac_cat.size))]
+            ),
+        ),
+        shape=(fac_cat.size, n_comm),
+    )
     cols: dict[str, dict[str, FloatArray]] = {
         k: {} for k in ("demand", "accessibility", "ratio", "shortfall")
     }
@@ -715,14 +728,7 @@ def _evaluate(
         if std is None:  # the callers keep only categories with a standard
             continue
         rows = np.flatnonzero(fac_cat == code)
-        local = np.full(fac_cat.size, -1, dtype=np.int64)
-        local[rows] = np.arange(rows.size)
-        m = local[s_idx] >= 0
-        cost = sp.csr_array(
-            sp.coo_array(
-                (dist[m], (local[s_idx[m]], c_idx[m])), shape=(rows.size, n_comm)
-            )
-        )
+        cost = all_cost[rows]
         demand, share = community_demand(residents, districts, std, shares)
         d0 = float(base.thresholds_m[code])
         res = e2sfca(cost, supply[rows], demand, d0, ruleset.distance_decay)

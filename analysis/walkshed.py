@@ -210,6 +210,10 @@ _TILE_MARGIN_M = 5.0
 _TILE_MARGIN_FRACTION = 0.05
 # smallest tile side: below it the per-tile set-up outweighs the smaller searches
 _TILE_MIN_M = 2000.0
+# cell of the grid of real nodes queried per tile
+_REAL_CELL_M = 500.0
+# tasks per routing process in cost_pairs
+_BATCHES_PER_PROCESS = 4
 
 
 def cost_pairs(
@@ -290,13 +294,15 @@ def cost_pairs(
     node_xy = np.concatenate([network.node_xy, sxy, txy])
     local = np.full(graph.shape[0], -1, dtype=np.int64)
     jobs: list[tuple[IntArray, float, bool, _Grid, _Grid]] = []
+    # one grid of the real nodes for every limit: fine cells, so that a region's
+    # query reads few nodes outside it
+    real_grid = _Grid(np.arange(n), network.node_xy, _REAL_CELL_M)
     for value in np.unique(lim):
         grp = np.flatnonzero(lim == value)
         from_sources = grp.size <= n_tgt
         origin = grp + n if from_sources else np.arange(n_tgt) + n + n_src
         dest = np.arange(n_tgt) + n + n_src if from_sources else grp + n
         size = max(2.0 * float(value), _TILE_MIN_M)
-        real_grid = _Grid(np.arange(n), network.node_xy, size)
         dest_grid = _Grid(dest, node_xy[dest], size)
         for tile in _tiles(node_xy[origin], size):
             jobs.append(
@@ -305,16 +311,27 @@ def cost_pairs(
     # largest tiles first: they take longest
     jobs.sort(key=lambda j: -j[0].size)
 
-    def run(k: int) -> tuple[IntArray, IntArray, FloatArray]:
-        origin, value, from_sources, real_grid, dest_grid = jobs[k]
-        a, b, d = _tile_pairs(
-            graph, node_xy, local, origin, value, real_grid, dest_grid
-        )
-        s, t = (a, b) if from_sources else (b, a)
-        return s - n, t - n - n_src, d
+    def run(batch: range) -> tuple[IntArray, IntArray, FloatArray]:
+        out_s, out_t, out_d = [], [], []
+        for k in batch:
+            origin, value, from_sources, real_grid, dest_grid = jobs[k]
+            a, b, d = _tile_pairs(
+                graph, node_xy, local, origin, value, real_grid, dest_grid
+            )
+            s, t = (a, b) if from_sources else (b, a)
+            out_s.append(s - n)
+            out_t.append(t - n - n_src)
+            out_d.append(d)
+        return np.concatenate(out_s), np.concatenate(out_t), np.concatenate(out_d)
 
     small = sum(j[0].size for j in jobs) < 2000
-    parts = map_forked(run, range(len(jobs)), workers=1 if small else workers)
+    n_proc = 1 if small else workers
+    # a few batches per process, each every m-th tile of the largest-first order
+    # (similar work each), instead of one task per tile: hundreds of small tasks
+    # cost more in hand-over between processes than they balance
+    m = min(len(jobs), n_proc * _BATCHES_PER_PROCESS) if n_proc > 1 else 1
+    batches = [range(i, len(jobs), m) for i in range(m)] if jobs else []
+    parts = map_forked(run, batches, workers=n_proc)
     same = _same_edge_pairs(sources, targets, lim)
     s_all = np.concatenate([p[0] for p in parts] + [same[0]])
     t_all = np.concatenate([p[1] for p in parts] + [same[1]])
@@ -483,11 +500,16 @@ def _min_pairs(
     a: IntArray, b: IntArray, d: FloatArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Keep the smallest distance of each (a, b), sorted by a then b."""
-    order = np.lexsort((d, b, a))
-    a, b, d = a[order], b[order], d[order]
-    first = np.ones(a.size, dtype=bool)
-    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-    return a[first].astype(np.int64), b[first].astype(np.int64), d[first]
+    if a.size == 0:
+        return a.astype(np.int64), b.astype(np.int64), d
+    # one int64 key per pair (a and b are indices, far below 2**31) and one sort
+    nb = int(b.max()) + 1
+    key = a.astype(np.int64) * nb + b
+    order = np.argsort(key)
+    key = key[order]
+    first = np.flatnonzero(np.diff(key, prepend=-1))
+    key = key[first]
+    return key // nb, key % nb, np.minimum.reduceat(d[order], first)
 
 
 def _per_community(values: FloatArray, owner: IntArray, n: int) -> FloatArray:

@@ -11,8 +11,10 @@ store) alternately *distance-only* (``capacity=False``, the reference) and
 *capacity-aware* (``capacity=True``: the cost pairs of every facility with a capacity
 standard, E2SFCA per category, ratios, shortfalls and the supply rows stored), cold
 (in-process caches emptied before each run) and warm (caches filled), and prints each
-figure beside the reference of the same run and the ratio. Goal: the capacity-aware
-run adds at most 50 % to the distance-only run's time. It also prints the E2SFCA core
+figure beside the reference of the same run and the ratio, every step's median for both
+runs side by side, and the CPU seconds of both (this process and its routing forks; not
+PostgreSQL's share of the store), which the shared machine's load disturbs less than wall
+time. Goal: the capacity-aware run adds at most 50 % to the distance-only run's time. It also prints the E2SFCA core
 beside PySAL ``access`` on the same cost matrix (the kindergartens), the reference
 implementation of the tests.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -63,13 +66,21 @@ def ensure_city(no_load: bool) -> None:
     call_command("make_demo", seed=42, scale="city", no_progress=True)
 
 
-def one(capacity: bool, cold: bool) -> tuple[float, dict]:
+def cpu_s() -> float:
+    """CPU seconds of this process and its reaped children (the routing forks)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def one(capacity: bool, cold: bool) -> tuple[float, float, dict]:
     if cold:
         svc.cache_clear()
+    c0 = cpu_s()
     t0 = time.perf_counter()
     run = svc.lifecircle_run(user=SYSTEM, capacity=capacity)
     wall = time.perf_counter() - t0
-    return wall, run.summary | {"_run": run}
+    return wall, cpu_s() - c0, run.summary | {"_run": run}
 
 
 def main() -> None:
@@ -83,34 +94,47 @@ def main() -> None:
     line("amenities", f"{Amenity.objects.count():,}")
     line("walk segments", f"{WalkSegment.objects.count():,}")
     one(False, cold=True)  # warm-up: compiled code paths, caches
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for cold in (True, False):
         label = (
             "cold (caches emptied before each run)" if cold else "warm (caches filled)"
         )
-        ref, cap, parts = [], [], []
+        ref, cap, ref_cpu, cap_cpu = [], [], [], []
+        steps: dict[bool, dict[str, list[float]]] = {False: {}, True: {}}
         summary = {}
         for _ in range(args.repeats):
-            t, _s = one(False, cold)
-            ref.append(t)
-            t, summary = one(True, cold)
-            cap.append(t)
-            parts.append(summary["timings"].get("capacity_s", 0.0))
+            for capacity in (False, True):
+                t, c, s = one(capacity, cold)
+                (cap if capacity else ref).append(t)
+                (cap_cpu if capacity else ref_cpu).append(c)
+                for key, value in s["timings"].items():
+                    steps[capacity].setdefault(key, []).append(value)
+                if capacity:
+                    summary = s
         r, c = statistics.median(ref), statistics.median(cap)
         ratio = c / r
         print(f"end to end, {label}, median of {args.repeats}")
         line("distance-only lifecircle_run (reference)", f"{r:.2f} s")
         line("capacity-aware lifecircle_run", f"{c:.2f} s")
-        line(
-            "  of which capacity (pairs + E2SFCA)",
-            f"{statistics.median(parts):.2f} s",
-        )
-        for key, value in summary["timings"].items():
-            line(f"  last capacity-aware run: {key}", f"{value:.2f} s")
+        print(f"  {'step (median): distance-only / capacity-aware':<52s}")
+        for key in steps[True]:
+            a = steps[False].get(key)
+            b = statistics.median(steps[True][key])
+            line(
+                f"  {key}",
+                f"{statistics.median(a):.2f} / {b:.2f} s" if a else f"- / {b:.2f} s",
+            )
         line(
             "capacity-aware / distance-only",
             f"{ratio:.2f}x",
             f"goal <= {GOAL_RATIO}x: {'OK' if ratio <= GOAL_RATIO else 'MISSED'}",
         )
+        line(
+            "  CPU s of this process + forks (not PostgreSQL's)",
+            f"{statistics.median(ref_cpu):.2f} / {statistics.median(cap_cpu):.2f}",
+            f"{statistics.median(cap_cpu) / statistics.median(ref_cpu):.2f}x",
+        )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     run = summary["_run"]
     capsum = summary["capacity"]
     line("categories with a capacity standard", f"{len(capsum['categories'])}")

@@ -459,49 +459,72 @@ def _capacity_summary(ctx: RunContext) -> dict[str, Any] | None:
     }
 
 
+def _json_numbers(values: np.ndarray, digits: int) -> list[str]:
+    """``json.dumps(_finite(v, digits))`` of each value, without a call per value."""
+    isfinite = math.isfinite
+    return [repr(round(v, digits)) if isfinite(v) else "null" for v in values.tolist()]
+
+
 def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
-    """One JSON object per community (CoverageResult.capacity)."""
+    """One JSON object per community (CoverageResult.capacity).
+
+    The text ``json.dumps`` gives for ``{"score", "tiers_met", "missing",
+    "categories": {code: {"demand", "ratio", "shortfall", "adequate"}}}`` (values
+    through :func:`_finite`), assembled column by column from whole arrays.
+    """
     if cap is None:
         return ["{}"] * len(codes)
     cats = list(cap.categories)
     tiers = cap.tiers_met.reindex(codes)
     missing = cap.missing.reindex(codes)
-    score = cap.score.reindex(codes).to_numpy(float)
+    score = _json_numbers(cap.score.reindex(codes).to_numpy(float), 1)
     tables = {
         k: getattr(cap, k).reindex(codes).to_numpy(float)
         for k in ("demand", "ratio", "shortfall")
     }
     adequate = cap.adequate.reindex(codes).to_numpy(bool)
-    t_keys = [str(k) for k in tiers.columns]
-    t_rows = tiers.to_numpy(bool).tolist()
-    m_rows = missing.to_numpy(object).tolist()
-    demand = tables["demand"].tolist()
-    ratio = tables["ratio"].tolist()
-    short = tables["shortfall"].tolist()
-    enough = adequate.tolist()
-    out = []
-    for i in range(len(codes)):
-        out.append(
-            json.dumps(
-                {
-                    "score": _finite(score[i]),
-                    "tiers_met": dict(zip(t_keys, t_rows[i], strict=True)),
-                    "missing": {
-                        k: list(v) for k, v in zip(t_keys, m_rows[i], strict=True)
-                    },
-                    "categories": {
-                        c: {
-                            "demand": _finite(demand[i][j], 2),
-                            "ratio": _finite(ratio[i][j], 4),
-                            "shortfall": _finite(short[i][j], 2),
-                            "adequate": enough[i][j],
-                        }
-                        for j, c in enumerate(cats)
-                    },
-                }
-            )
+    t_keys = [json.dumps(str(k)) for k in tiers.columns]
+    tiers_json = [
+        "{"
+        + ", ".join(
+            f"{k}: {'true' if v else 'false'}" for k, v in zip(t_keys, row, strict=True)
         )
-    return out
+        + "}"
+        for row in tiers.to_numpy(bool).tolist()
+    ]
+    m_keys = [str(k) for k in missing.columns]
+    dumps = json.dumps
+    missing_json = [
+        dumps({k: list(v) for k, v in zip(m_keys, row, strict=True)})
+        for row in missing.to_numpy(object).tolist()
+    ]
+    per_category = []
+    for j, c in enumerate(cats):
+        key = dumps(c)
+        per_category.append(
+            [
+                f'{key}: {{"demand": {d}, "ratio": {r}, "shortfall": {s}, '
+                f'"adequate": {"true" if a else "false"}}}'
+                for d, r, s, a in zip(
+                    _json_numbers(tables["demand"][:, j], 2),
+                    _json_numbers(tables["ratio"][:, j], 4),
+                    _json_numbers(tables["shortfall"][:, j], 2),
+                    adequate[:, j].tolist(),
+                    strict=True,
+                )
+            ]
+        )
+    categories_json = (
+        ["{" + ", ".join(parts) + "}" for parts in zip(*per_category, strict=True)]
+        if cats
+        else ["{}"] * len(codes)
+    )
+    return [
+        f'{{"score": {s}, "tiers_met": {t}, "missing": {m}, "categories": {c}}}'
+        for s, t, m, c in zip(
+            score, tiers_json, missing_json, categories_json, strict=True
+        )
+    ]
 
 
 def _coverage_rows(run_id: int, ctx: RunContext) -> list[tuple]:

@@ -7,8 +7,10 @@ B (2 000) 1 310 m from it. Demand = residents × the district's share of childre
 places per 1 000 children.
 """
 
+import dataclasses
 import json
 
+import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -116,3 +118,38 @@ def test_api_gaps_by_distance_or_by_capacity_and_exports_carry_both():
     assert k1["properties"]["basis"] == "standard"
     assert "190" in k1["properties"]["note"]
     assert json.dumps(supply)  # serialisable
+
+
+def test_capacity_json_is_json_dumps_of_the_rounded_values():
+    """The per-community JSON, assembled column by column, is the text json.dumps
+    gives for the nested values (NaN as null, rounded as _finite rounds)."""
+    lifecircle_city.build()
+    run = lifecircle.lifecircle_run(user=SYSTEM)
+    ctx = lifecircle._context(run)
+    cap = ctx.capacity
+    ratio = cap.ratio.copy()
+    ratio.iloc[0, 0] = np.nan
+    ratio.iloc[-1, -1] = 1 / 3
+    cap = dataclasses.replace(cap, ratio=ratio)
+    codes = ctx.result.distance_m.index.to_numpy()
+    got = lifecircle._capacity_json(cap, codes)
+    fin = lifecircle._finite
+    for i, code in enumerate(codes):
+        expected = {
+            "score": fin(float(cap.score[code])),
+            "tiers_met": {str(k): bool(v) for k, v in cap.tiers_met.loc[code].items()},
+            "missing": {str(k): list(v) for k, v in cap.missing.loc[code].items()},
+            "categories": {
+                c: {
+                    "demand": fin(float(cap.demand.loc[code, c]), 2),
+                    "ratio": fin(float(cap.ratio.loc[code, c]), 4),
+                    "shortfall": fin(float(cap.shortfall.loc[code, c]), 2),
+                    "adequate": bool(cap.adequate.loc[code, c]),
+                }
+                for c in cap.categories
+            },
+        }
+        assert got[i] == json.dumps(expected)
+    assert json.loads(got[0])["categories"][cap.categories[0]]["ratio"] is None
+    assert json.loads(got[-1])["categories"][cap.categories[-1]]["ratio"] == 0.3333
+    assert lifecircle._capacity_json(None, codes) == ["{}"] * len(codes)
