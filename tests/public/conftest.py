@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from geoapp.models import AnalysisRun, CoverageResult
 from layers.models import CommunityPhoto, Stage
-from public.caching import clear_local
+from public.caching import clear_all
 from tests import factories
 
 SENTINEL = "SENTINEL-7Q"
@@ -56,10 +56,10 @@ def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
-    clear_local()
+    clear_all()
     yield
     cache.clear()
-    clear_local()
+    clear_all()
 
 
 @pytest.fixture
