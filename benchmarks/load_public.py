@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +48,7 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 PREFIX = "LOADIMP"
 #: seconds of the same mix before the measured window (PostgreSQL and app caches warm)
 WARMUP_S = 15
+SHM = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def db_connect():
@@ -73,15 +75,19 @@ def env_for(settings: str, state: Path) -> dict:
 class Server:
     def __init__(self, kind: str, state: Path) -> None:
         self.kind = kind
+        # in memory like production's default (/dev/shm), private (mkdtemp: 0700)
+        self.cache_dir = Path(tempfile.mkdtemp(prefix="load-public-", dir=SHM))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         log = open(state / f"{kind}.log", "ab")  # noqa: SIM115
         if kind == "gunicorn":
             env = env_for("geoapp.settings.prod", state)
+            # the processes' shared public cache: a fresh (cold) one per run
+            env["GEOAPP_PUBLIC_CACHE_DIR"] = str(self.cache_dir)
             env.update(HOST="127.0.0.1", PORT=str(self.port))
             args = ["scripts/serve_prod.sh"]
         else:
-            env = env_for("geoapp.settings.dev", state)
+            env = env_for("geoapp.settings.dev", state)  # as `make run`: per process
             args = [
                 PY,
                 "manage.py",
@@ -143,6 +149,11 @@ class Server:
                 procs[f"{i}:{args[:60]}"] = int(rss) / 1024
         return procs
 
+    def cache_size(self) -> tuple[int, float]:
+        """(entries, MB) of the shared public cache."""
+        files = list(self.cache_dir.glob("*.djcache"))
+        return len(files), sum(f.stat().st_size for f in files) / 2**20
+
     def stop(self) -> None:
         for p in (self.proc, self.worker):
             if p is None:
@@ -153,6 +164,7 @@ class Server:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
 
 
 def make_import_file(folder: Path, n: int = 20000) -> Path:
@@ -214,6 +226,7 @@ def mix(codes: list[str]):
 
 def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: Path):
     entries = mix(codes)
+    cache_states: dict[str, int] = {}
     names = [e[0] for e in entries]
     weights = [e[1] for e in entries]
     makers = {e[0]: e[2] for e in entries}
@@ -228,13 +241,17 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
         @task
         def view(self):
             name = self.rnd.choices(names, weights)[0]
-            self.client.get(makers[name](self.rnd), name=name, timeout=30)
+            r = self.client.get(makers[name](self.rnd), name=name, timeout=30)
+            # hit / miss / stale (public/caching.py); gevent: one thread, no lock
+            state = r.headers.get("X-Public-Cache", "none")
+            cache_states[state] = cache_states.get(state, 0) + 1
 
     env = Environment(user_classes=[Visitor], host=server.url)
     runner = env.create_local_runner()
     runner.start(rate, spawn_rate=rate)
     gevent.sleep(WARMUP_S)  # ramp up and warm the caches, not measured
     env.stats.reset_all()
+    cache_states.clear()
     t0 = time.time()
     background = {}
 
@@ -303,6 +320,7 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
         }
     rows["Aggregated"]["rps"] = total.num_requests / elapsed
     errors = {str(k): v.occurrences for k, v in env.stats.errors.items()}
+    background["cache_states"] = dict(cache_states)
     return rows, background, errors, t0
 
 
@@ -337,6 +355,17 @@ def main() -> None:
                     server, codes, args.rate, args.seconds, folder
                 )
                 rss = server.rss_mb()
+                bg["cache_size"] = server.cache_size()
+                worker_log = folder / "worker.log"  # serve_prod.sh's worker
+                bg["warmed"] = [
+                    line[:300]
+                    for line in (
+                        worker_log.read_text(errors="replace").splitlines()
+                        if worker_log.exists()
+                        else []
+                    )
+                    if "public cache warmed" in line
+                ]
             finally:
                 server.stop()
                 delete_imported()
@@ -368,6 +397,16 @@ def main() -> None:
         if errors:
             print(f"  errors: {json.dumps(errors, ensure_ascii=False)[:500]}")
         print("  memory (RSS MB): " + ", ".join(f"{v:.0f}" for v in rss.values()))
+        states = bg.get("cache_states", {})
+        n_files, mb = bg.get("cache_size", (0, 0.0))
+        print(
+            "  public cache answers: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(states.items()))
+            + f"; shared cache {n_files} entries, {mb:.1f} MB"
+            + ("" if kind == "gunicorn" else " (not used: runserver's is in-process)")
+        )
+        for line in bg.get("warmed", []):
+            print(f"  worker: {line}")
     load_after = os.getloadavg()
     print(
         "machine load average (1, 5, 15 min) before: "
