@@ -356,5 +356,7 @@ LOGGING = {
         "rasterio._env": {"level": "ERROR"},
         "geoapp.request": {"level": env("GEOAPP_ACCESS_LOG_LEVEL", default="WARNING")},
         "geoapp.worker": {"level": "INFO"},
+        # one line per finished run: what the warm-up built (public/warming.py)
+        "public.warming": {"level": "INFO"},
     },
 }
