@@ -49,6 +49,8 @@ PREFIX = "LOADIMP"
 #: seconds of the same mix before the measured window (PostgreSQL and app caches warm)
 WARMUP_S = 15
 SHM = "/dev/shm" if os.path.isdir("/dev/shm") else None
+#: seconds per slice of the window in the p95-over-time line
+SLICE_S = 10
 
 
 def db_connect():
@@ -226,7 +228,8 @@ def mix(codes: list[str]):
 
 def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: Path):
     entries = mix(codes)
-    cache_states: dict[str, int] = {}
+    #: (time sent, ms, answer) of every request, for the slices and answer kinds
+    samples: list[tuple[float, float, str]] = []
     names = [e[0] for e in entries]
     weights = [e[1] for e in entries]
     makers = {e[0]: e[2] for e in entries}
@@ -241,17 +244,17 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
         @task
         def view(self):
             name = self.rnd.choices(names, weights)[0]
+            t = time.time()
             r = self.client.get(makers[name](self.rnd), name=name, timeout=30)
             # hit / miss / stale (public/caching.py); gevent: one thread, no lock
             state = r.headers.get("X-Public-Cache", "none")
-            cache_states[state] = cache_states.get(state, 0) + 1
+            samples.append((t, (time.time() - t) * 1000, state))
 
     env = Environment(user_classes=[Visitor], host=server.url)
     runner = env.create_local_runner()
     runner.start(rate, spawn_rate=rate)
     gevent.sleep(WARMUP_S)  # ramp up and warm the caches, not measured
     env.stats.reset_all()
-    cache_states.clear()
     t0 = time.time()
     background = {}
 
@@ -320,7 +323,17 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
         }
     rows["Aggregated"]["rps"] = total.num_requests / elapsed
     errors = {str(k): v.occurrences for k, v in env.stats.errors.items()}
-    background["cache_states"] = dict(cache_states)
+    measured = [(t - t0, ms, st) for t, ms, st in samples if t >= t0]
+    background["by_state"] = {
+        st: (len(v), float(np.percentile(v, 95)))
+        for st in sorted({m[2] for m in measured})
+        if (v := [m[1] for m in measured if m[2] == st])
+    }
+    background["by_slice"] = [
+        (lo, float(np.percentile(v, 95)))
+        for lo in range(0, int(seconds), SLICE_S)
+        if (v := [m[1] for m in measured if lo <= m[0] < lo + SLICE_S])
+    ]
     return rows, background, errors, t0
 
 
@@ -357,15 +370,12 @@ def main() -> None:
                 rss = server.rss_mb()
                 bg["cache_size"] = server.cache_size()
                 worker_log = folder / "worker.log"  # serve_prod.sh's worker
-                bg["warmed"] = [
-                    line[:300]
-                    for line in (
-                        worker_log.read_text(errors="replace").splitlines()
-                        if worker_log.exists()
-                        else []
-                    )
-                    if "public cache warmed" in line
-                ]
+                if kind == "gunicorn" and worker_log.exists():
+                    bg["warmed"] = [
+                        line[:300]
+                        for line in worker_log.read_text(errors="replace").splitlines()
+                        if "public cache warmed" in line
+                    ]
             finally:
                 server.stop()
                 delete_imported()
@@ -397,13 +407,18 @@ def main() -> None:
         if errors:
             print(f"  errors: {json.dumps(errors, ensure_ascii=False)[:500]}")
         print("  memory (RSS MB): " + ", ".join(f"{v:.0f}" for v in rss.values()))
-        states = bg.get("cache_states", {})
         n_files, mb = bg.get("cache_size", (0, 0.0))
         print(
-            "  public cache answers: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(states.items()))
+            "  public cache answers (n, p95 ms): "
+            + ", ".join(
+                f"{k} {n} {p95:.0f}" for k, (n, p95) in bg.get("by_state", {}).items()
+            )
             + f"; shared cache {n_files} entries, {mb:.1f} MB"
             + ("" if kind == "gunicorn" else " (not used: runserver's is in-process)")
+        )
+        print(
+            f"  p95 per {SLICE_S} s of the window (ms): "
+            + ", ".join(f"{lo}s {p95:.0f}" for lo, p95 in bg.get("by_slice", []))
         )
         for line in bg.get("warmed", []):
             print(f"  worker: {line}")
