@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.exceptions import ImproperlyConfigured
 
@@ -35,12 +36,34 @@ def check_private_dir(path: str) -> None:
 
 
 class PrivateFileCache(FileBasedCache):
-    """:class:`FileBasedCache` that only uses a directory private to this user."""
+    """:class:`FileBasedCache` that only uses a directory private to this user.
+
+    Nothing is created until the first write (``manage.py check`` instantiates every
+    file cache); nothing is read from the directory before it has been checked. Once
+    checked it stays ours: only its owner may remove it from a sticky ``/dev/shm``.
+    """
 
     def __init__(self, dir, params):
-        super().__init__(dir, params)
-        check_private_dir(self._dir)
+        # FileBasedCache.__init__ minus its _createdir()
+        BaseCache.__init__(self, params)
+        self._dir = os.path.abspath(dir)
+        self._checked = False
+
+    def _readable(self) -> bool:
+        if not self._checked:
+            if not os.path.lexists(self._dir):
+                return False  # nothing written yet: nothing to read
+            check_private_dir(self._dir)
+            self._checked = True
+        return True
+
+    def get(self, key, default=None, version=None):
+        return super().get(key, default, version) if self._readable() else default
+
+    def has_key(self, key, version=None):
+        return self._readable() and super().has_key(key, version)
 
     def _createdir(self):
-        # the directory can be deleted at any time (Django re-creates it): check again
+        # on every write (Django re-creates a deleted directory): create, check again
         check_private_dir(self._dir)
+        self._checked = True

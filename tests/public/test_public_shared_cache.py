@@ -28,7 +28,7 @@ from geoapp.models import AnalysisRun
 from geoapp.settings.base import public_file_cache
 from layers.models import Community, Stage
 from public import caching, warming
-from public.sharedcache import check_private_dir
+from public.sharedcache import PrivateFileCache, check_private_dir
 
 from .conftest import SENTINELS
 
@@ -116,6 +116,19 @@ def test_private_directory_is_required(tmp_path):
     link.symlink_to(made)
     with pytest.raises(ImproperlyConfigured, match="not a directory"):
         check_private_dir(str(link))
+
+
+def test_the_directory_is_made_on_the_first_write_and_checked_before_a_read(tmp_path):
+    folder = tmp_path / "cache"
+    backend = PrivateFileCache(str(folder), {})
+    assert backend.get("k") is None
+    assert not folder.exists()  # instantiating or reading creates nothing
+    backend.set("k", b"body", 60)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert PrivateFileCache(str(folder), {}).get("k") == b"body"
+    folder.chmod(0o777)  # opened to others: refused before anything is read
+    with pytest.raises(ImproperlyConfigured, match="open to group or others"):
+        PrivateFileCache(str(folder), {}).get("k")
 
 
 def test_a_body_built_by_one_process_serves_the_others(city, shared, client):
