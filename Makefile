@@ -40,6 +40,7 @@ test: ## lint, Django checks, migrations check, pytest (same as CI)
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
 	@.venv/bin/lint-imports --no-cache
+	@.venv/bin/mypy
 	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=geoapp.settings.test $(PY) manage.py makemigrations --check --dry-run
 	@# the deployment check of the settings; its database checks (demo accounts) are

@@ -555,6 +555,7 @@ def capacity_circle(
     fac_cat = am_cat[use]
     thresholds = base.thresholds_m
     st = base.access
+    assert st.ap_entry is not None  # checked above: network mode
     pairs = cost_pairs(
         network,
         NetworkEntry.from_snap(network, snap, ok),
@@ -629,6 +630,9 @@ def capacity_what_if(
     sup = facility_supply(sel, ruleset)
     cat = sel["category"].astype(str).to_numpy()
     st = lifecircle.access
+    if st.ap_entry is None:
+        msg = "a capacity what-if needs the walk network (not straight lines)."
+        raise ValueError(msg)
     s, c, d = cost_pairs(
         network,
         NetworkEntry.from_snap(network, snap, ok),

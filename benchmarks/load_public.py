@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +48,9 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 PREFIX = "LOADIMP"
 #: seconds of the same mix before the measured window (PostgreSQL and app caches warm)
 WARMUP_S = 15
+SHM = "/dev/shm" if os.path.isdir("/dev/shm") else None
+#: seconds per slice of the window in the p95-over-time line
+SLICE_S = 10
 
 
 def db_connect():
@@ -73,15 +77,19 @@ def env_for(settings: str, state: Path) -> dict:
 class Server:
     def __init__(self, kind: str, state: Path) -> None:
         self.kind = kind
+        # in memory like production's default (/dev/shm), private (mkdtemp: 0700)
+        self.cache_dir = Path(tempfile.mkdtemp(prefix="load-public-", dir=SHM))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         log = open(state / f"{kind}.log", "ab")  # noqa: SIM115
         if kind == "gunicorn":
             env = env_for("geoapp.settings.prod", state)
+            # the processes' shared public cache: a fresh (cold) one per run
+            env["GEOAPP_PUBLIC_CACHE_DIR"] = str(self.cache_dir)
             env.update(HOST="127.0.0.1", PORT=str(self.port))
             args = ["scripts/serve_prod.sh"]
         else:
-            env = env_for("geoapp.settings.dev", state)
+            env = env_for("geoapp.settings.dev", state)  # as `make run`: per process
             args = [
                 PY,
                 "manage.py",
@@ -143,6 +151,11 @@ class Server:
                 procs[f"{i}:{args[:60]}"] = int(rss) / 1024
         return procs
 
+    def cache_size(self) -> tuple[int, float]:
+        """(entries, MB) of the shared public cache."""
+        files = list(self.cache_dir.glob("*.djcache"))
+        return len(files), sum(f.stat().st_size for f in files) / 2**20
+
     def stop(self) -> None:
         for p in (self.proc, self.worker):
             if p is None:
@@ -153,6 +166,7 @@ class Server:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
 
 
 def make_import_file(folder: Path, n: int = 20000) -> Path:
@@ -214,6 +228,8 @@ def mix(codes: list[str]):
 
 def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: Path):
     entries = mix(codes)
+    #: (time sent, ms, answer) of every request, for the slices and answer kinds
+    samples: list[tuple[float, float, str]] = []
     names = [e[0] for e in entries]
     weights = [e[1] for e in entries]
     makers = {e[0]: e[2] for e in entries}
@@ -228,7 +244,11 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
         @task
         def view(self):
             name = self.rnd.choices(names, weights)[0]
-            self.client.get(makers[name](self.rnd), name=name, timeout=30)
+            t = time.time()
+            r = self.client.get(makers[name](self.rnd), name=name, timeout=30)
+            # hit / miss / stale (public/caching.py); gevent: one thread, no lock
+            state = r.headers.get("X-Public-Cache", "none")
+            samples.append((t, (time.time() - t) * 1000, state))
 
     env = Environment(user_classes=[Visitor], host=server.url)
     runner = env.create_local_runner()
@@ -303,6 +323,17 @@ def drive(server: Server, codes: list[str], rate: int, seconds: float, folder: P
         }
     rows["Aggregated"]["rps"] = total.num_requests / elapsed
     errors = {str(k): v.occurrences for k, v in env.stats.errors.items()}
+    measured = [(t - t0, ms, st) for t, ms, st in samples if t >= t0]
+    background["by_state"] = {
+        st: (len(v), float(np.percentile(v, 95)))
+        for st in sorted({m[2] for m in measured})
+        if (v := [m[1] for m in measured if m[2] == st])
+    }
+    background["by_slice"] = [
+        (lo, float(np.percentile(v, 95)))
+        for lo in range(0, int(seconds), SLICE_S)
+        if (v := [m[1] for m in measured if lo <= m[0] < lo + SLICE_S])
+    ]
     return rows, background, errors, t0
 
 
@@ -337,6 +368,14 @@ def main() -> None:
                     server, codes, args.rate, args.seconds, folder
                 )
                 rss = server.rss_mb()
+                bg["cache_size"] = server.cache_size()
+                worker_log = folder / "worker.log"  # serve_prod.sh's worker
+                if kind == "gunicorn" and worker_log.exists():
+                    bg["warmed"] = [
+                        line[:300]
+                        for line in worker_log.read_text(errors="replace").splitlines()
+                        if "public cache warmed" in line
+                    ]
             finally:
                 server.stop()
                 delete_imported()
@@ -368,6 +407,21 @@ def main() -> None:
         if errors:
             print(f"  errors: {json.dumps(errors, ensure_ascii=False)[:500]}")
         print("  memory (RSS MB): " + ", ".join(f"{v:.0f}" for v in rss.values()))
+        n_files, mb = bg.get("cache_size", (0, 0.0))
+        print(
+            "  public cache answers (n, p95 ms): "
+            + ", ".join(
+                f"{k} {n} {p95:.0f}" for k, (n, p95) in bg.get("by_state", {}).items()
+            )
+            + f"; shared cache {n_files} entries, {mb:.1f} MB"
+            + ("" if kind == "gunicorn" else " (not used: runserver's is in-process)")
+        )
+        print(
+            f"  p95 per {SLICE_S} s of the window (ms): "
+            + ", ".join(f"{lo}s {p95:.0f}" for lo, p95 in bg.get("by_slice", []))
+        )
+        for line in bg.get("warmed", []):
+            print(f"  worker: {line}")
     load_after = os.getloadavg()
     print(
         "machine load average (1, 5, 15 min) before: "

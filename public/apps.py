@@ -27,6 +27,7 @@ class PublicConfig(AppConfig):
         # Edits in this process forget the remembered data version at once (the
         # version itself, not signals, is what invalidates: see public/caching.py).
         from .caching import forget_version
+        from .warming import warm_after_run
 
         for label in VERSIONED_MODELS:
             try:
@@ -37,3 +38,7 @@ class PublicConfig(AppConfig):
                 signal.connect(
                     forget_version, sender=model, dispatch_uid=f"public-{label}"
                 )
+        # after forget_version: the warm-up must read the new version
+        post_save.connect(
+            warm_after_run, sender="runs.AnalysisRun", dispatch_uid="public-warm"
+        )

@@ -207,7 +207,8 @@ def data_version() -> str:
         ("layers_district", "updated_at"),
         ("layers_amenity", "updated_at"),
         ("layers_communityphoto", "created_at"),
-        ("geoapp_analysisrun", "finished_at"),
+        # finished runs only: queueing or starting a run changes no public answer
+        ("geoapp_analysisrun", "finished_at", "finished_at IS NOT NULL"),
     ]
     if _programme_installed():
         parts += [("programme_project", "updated_at")]
@@ -218,14 +219,16 @@ def data_version() -> str:
             ("blocks_renovationblock", "updated_at"),
         ]
     selects = []
-    for table, col in parts:
+    for table, col, *where in parts:
         tbl = connection.ops.quote_name(table)
+        cond = f" WHERE {where[0]}" if where else ""
         if col:
             selects.append(
-                f"(SELECT concat(count(*), ':', max(id), ':', max({col})) FROM {tbl})"
+                f"(SELECT concat(count(*), ':', max(id), ':', max({col}))"
+                f" FROM {tbl}{cond})"
             )
         else:
-            selects.append(f"(SELECT concat(count(*), ':', max(id)) FROM {tbl})")
+            selects.append(f"(SELECT concat(count(*), ':', max(id)) FROM {tbl}{cond})")
     # the basemap can hold 10^5-10^6 building outlines: its change stamp (kept by a
     # trigger, layers/stamps.py), not a scan
     selects.append(

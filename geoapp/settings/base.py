@@ -198,6 +198,36 @@ CACHES = {
 }
 RATELIMIT_USE_CACHE = "ratelimit"  # LocMem counters are atomic within one process
 
+
+# Public response bodies (public/caching.py): per process here (runserver, tests); the
+# production settings share them between the processes (GEOAPP_PUBLIC_CACHE_DIR)
+def public_file_cache(location: str) -> dict:
+    """The shared cache of public bodies: a private file cache (public/sharedcache.py)."""
+    return {
+        "BACKEND": "public.sharedcache.PrivateFileCache",
+        "LOCATION": location,
+        "TIMEOUT": 600,
+        # each entry is one file; a full cache drops a quarter of them at random
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    }
+
+
+CACHES["public"] = (
+    public_file_cache(env("GEOAPP_PUBLIC_CACHE_DIR"))
+    if env("GEOAPP_PUBLIC_CACHE_DIR", default="")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+)
+# serve the previous version's body for at most this many seconds after a change while
+# one process rebuilds it (stale-while-revalidate; 0 = never)
+PUBLIC_STALE_S = env.float("GEOAPP_PUBLIC_STALE_S", 10.0)
+# the analysis worker renders the public map's first responses after storing a run
+# (useful only when the cache is shared: production)
+PUBLIC_WARM_AFTER_RUN = env.bool("GEOAPP_PUBLIC_WARM_AFTER_RUN", False)
+
 # STATIC AND MEDIA
 STORAGES = {
     # media (photos) written whole or not at all (a full disk leaves no stub)
@@ -328,5 +358,7 @@ LOGGING = {
         "rasterio._env": {"level": "ERROR"},
         "geoapp.request": {"level": env("GEOAPP_ACCESS_LOG_LEVEL", default="WARNING")},
         "geoapp.worker": {"level": "INFO"},
+        # one line per finished run: what the warm-up built (public/warming.py)
+        "public.warming": {"level": "INFO"},
     },
 }

@@ -20,3 +20,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # rate limits would count the whole suite's requests from 127.0.0.1 together; the
 # access-policy tests switch them on where they test them
 RATELIMIT_ENABLE = False
+# no stale-while-revalidate by default: its background rebuild reads on its own
+# connection, which cannot see a test's transaction (tests/public switch it on where
+# they test it, with committed data)
+PUBLIC_STALE_S = 0

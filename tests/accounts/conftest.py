@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from public.caching import clear_local
+from public.caching import clear_all
 
 from . import city as city_module
 
@@ -12,5 +12,5 @@ from . import city as city_module
 def city(db, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
-    clear_local()
+    clear_all()
     return city_module.build()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from layers.models import CommunityPhoto, Stage
 from lifecircle.models import CoverageResult
-from public.caching import clear_local
+from public.caching import clear_all
 from runs.models import AnalysisRun
 from tests import factories
 
@@ -57,10 +57,10 @@ def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
-    clear_local()
+    clear_all()
     yield
     cache.clear()
-    clear_local()
+    clear_all()
 
 
 @pytest.fixture

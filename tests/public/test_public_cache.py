@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from layers.models import Stage
+from layers.models import Community, Stage
+from runs.models import AnalysisRun
 
 pytestmark = pytest.mark.django_db
 
@@ -89,10 +91,6 @@ def test_edit_in_this_process_is_seen_at_once(client, city, settings):
 
 def test_edit_elsewhere_is_seen_after_the_version_ttl(client, city, settings):
     """An edit that sends no signal here (another process) waits at most the TTL."""
-    from django.utils import timezone
-
-    from layers.models import Community
-
     settings.PUBLIC_DATA_VERSION_TTL_S = 60
     url = "/api/public/stats/"
     e1 = client.get(url)["ETag"]
@@ -110,3 +108,19 @@ def test_bbox_filters_in_the_database_srid(client, city):
     ids = {f["id"] for f in client.get(url).json()["features"]}
     assert "CPUB2" in ids
     assert "CPUB3" not in ids
+
+
+def test_a_queued_run_keeps_the_version_a_finished_one_changes_it(client, city):
+    """Queueing or starting a run changes no public answer; finishing one does."""
+    url = "/api/public/stats/"
+    e1 = client.get(url)["ETag"]
+    run = AnalysisRun.objects.create(
+        kind=AnalysisRun.Kind.LIFECIRCLE, status=AnalysisRun.Status.PENDING
+    )
+    run.status = AnalysisRun.Status.RUNNING
+    run.save()
+    assert client.get(url)["ETag"] == e1
+    run.status = AnalysisRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save()
+    assert client.get(url)["ETag"] != e1
