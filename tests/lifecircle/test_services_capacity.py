@@ -125,7 +125,7 @@ def test_capacity_json_is_json_dumps_of_the_rounded_values():
     gives for the nested values (NaN as null, rounded as _finite rounds)."""
     lifecircle_city.build()
     run = lifecircle.lifecircle_run(user=SYSTEM)
-    ctx = lifecircle._context(run)
+    ctx = lifecircle.run_context(run)
     cap = ctx.capacity
     ratio = cap.ratio.copy()
     ratio.iloc[0, 0] = np.nan
