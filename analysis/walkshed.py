@@ -65,6 +65,7 @@ from analysis.network import (
     check_metric_crs,
     community_access_points,
     same_edge_min,
+    same_edge_pairs,
 )
 from analysis.rules import RuleSet
 
@@ -477,21 +478,9 @@ def _induced(graph: csr_array, keep: IntArray, local: IntArray) -> csr_array:
 def _same_edge_pairs(
     sources: NetworkEntry, targets: NetworkEntry, limit: FloatArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """Direct along-edge walks between sources and targets sharing an edge."""
-    order = np.argsort(targets.edge, kind="stable")
-    t_edge = targets.edge[order]
-    lo = np.searchsorted(t_edge, sources.edge, side="left")
-    hi = np.searchsorted(t_edge, sources.edge, side="right")
-    cnt = hi - lo
-    total = int(cnt.sum())
-    src = np.repeat(np.arange(len(sources)), cnt)
-    start = np.repeat(np.cumsum(cnt) - cnt, cnt)
-    tgt = order[np.repeat(lo, cnt) + (np.arange(total) - start)]
-    d = (
-        sources.offset[src]
-        + np.abs(sources.along[src] - targets.along[tgt])
-        + targets.offset[tgt]
-    )
+    """Direct along-edge walks between sources and targets sharing an edge, within
+    each source's limit."""
+    tgt, src, d = same_edge_pairs(targets, sources)
     ok = d <= limit[src]
     return src[ok].astype(np.int64), tgt[ok].astype(np.int64), d[ok]
 
