@@ -1,5 +1,6 @@
 """Playwright driving Debian's chromium against the live test server; nothing leaves the host."""
 
+import math
 import os
 from pathlib import Path
 
@@ -31,3 +32,26 @@ def login(page, live_server, username, password, next_url="/planner/"):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name))
+
+
+def open_feature(page, kind, code):
+    """Open an editable feature as a click on it does (its element carries data-kind and
+    data-code); waits for the editor to show it."""
+    page.locator(f"[data-kind='{kind}'][data-code='{code}']").dispatch_event("click")
+    page.wait_for_selector(f"#editor:not([hidden])[data-code='{code}']")
+
+
+def map_point(page, lat, lon):
+    """The page coordinates of a lat/lon on the map, from the map's data-bounds (Web
+    Mercator between the corners the page publishes)."""
+    west, south, east, north = (
+        float(v) for v in page.get_attribute("#map", "data-bounds").split(",")
+    )
+    box = page.locator("#map").bounding_box()
+
+    def merc(deg):
+        return math.log(math.tan(math.pi / 4 + math.radians(deg) / 2))
+
+    x = (lon - west) / (east - west) * box["width"]
+    y = (merc(north) - merc(lat)) / (merc(north) - merc(south)) * box["height"]
+    return box["x"] + x, box["y"] + y

@@ -21,7 +21,7 @@ from layers.models import AmenityCategory, District, IdleLand, Street, VacantHou
 from programme.models import Project
 from tests.siting import city
 
-from .conftest import login
+from .conftest import login, open_feature
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,14 +62,14 @@ SWEEP = """() => {
   };
   // tooltips first: closing a siting candidate's popup clears its served communities
   for (const l of layers) {
-    if (l._map && l.getTooltip && l.getTooltip()) {
+    if (map.hasLayer(l) && l.getTooltip && l.getTooltip()) {
       l.openTooltip();
       read("tooltip", l.getTooltip().getElement());
       l.closeTooltip();
     }
   }
   for (const l of layers) {
-    if (l._map && l.getPopup && l.getPopup()) {
+    if (map.hasLayer(l) && l.getPopup && l.getPopup()) {
       l.openPopup();
       read("popup", l.getPopup().getElement()?.querySelector(".leaflet-popup-content"));
       l.closePopup();
@@ -172,8 +172,6 @@ def test_planner_and_home_show_hostile_names_as_text(
     page.fill("#bundling-form [name=gap_m]", "300")
     page.fill("#bundling-form [name=min_households]", "0")
     page.click("#bundling-form button[type=submit]")
-    page.wait_for_timeout(8000)
-    print("STATUS", page.inner_text("#bundling-status"), page.errors, page.csp)
     page.wait_for_function("() => document.body.dataset.bundlingDone", timeout=60_000)
     page.fill("#siting-form [name=k]", "3")
     page.click("#siting-form button[type=submit]")
@@ -222,12 +220,7 @@ def test_planner_and_home_show_hostile_names_as_text(
     assert DISTRICT in page.inner_text("#search-results")
 
     code = hostile_city["L2"].code
-    page.evaluate(
-        """code => { for (const l of Object.values(window.__planner.editable.idle_land._layers))
-                       if (l.feature.id === code) l.fire('click'); }""",
-        code,
-    )
-    page.wait_for_selector("#editor:not([hidden])")
+    open_feature(page, "idle_land", code)
     assert PLOT in page.inner_text("#editor-title")
     assert page.input_value("#feature-form [name=owner]") == OWNER
     assert DISTRICT in page.inner_text("#lifecircle-form select[name=district]")

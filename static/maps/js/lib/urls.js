@@ -1,0 +1,12 @@
+// URLs from the reverse map the server renders into the page (config.urls, built by
+// planner/mapconfig.py from the URL patterns): a URL name and its arguments, e.g.
+// urlFor(config.urls, "lifecircle-export", { pk: 7, fmt: "csv" }). Pure (node --test).
+
+export function urlFor(urls, name, args = {}) {
+  const template = urls?.[name];
+  if (typeof template !== "string") throw new Error(`unknown URL name: ${name}`);
+  return template.replace(/\{(\w+)\}/g, (_m, key) => {
+    if (args[key] === undefined || args[key] === null) throw new Error(`URL ${name} needs ${key}`);
+    return encodeURIComponent(String(args[key]));
+  });
+}
