@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.db.models.functions import Transform
 from django.db import models
 from django.urls import get_resolver, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from layers.models import (
     AmenityCategory,
     Community,
+    District,
     IdleLand,
     Stage,
     VacantHousing,
@@ -21,7 +24,7 @@ from layers.models import (
 )
 from public.tiles import tiles_config
 
-from . import services
+from . import services, tiles
 from .models import PlanningArea
 
 #: the URL names the map pages call, rendered as templates ``/api/…/{pk}/…``
@@ -43,6 +46,7 @@ URL_NAMES = (
     "planner-feature-history",
     "planner-feature-undo",
     "planner-features",
+    "planner-run-tile",
     "planner-search",
     "siting-candidates",
     "siting-export",
@@ -75,22 +79,46 @@ class MapLayer:
     on: bool = True
     #: the planner kind that edits it (the planner page draws it as editable instead)
     editable: str = ""
+    #: drawn from the vector tiles (planner/tiles.py) instead of the GeoJSON layer
+    tiled: bool = False
+    #: the planner kind whose record (planner-feature) a click reads, if any
+    detail: str = ""
 
 
 LAYERS = (
     MapLayer("districts", _("区县边界"), "layer-districts"),
     MapLayer("streets", _("街道边界"), "layer-streets"),
-    MapLayer("walk_network", _("步行网络"), "layer-walk-network"),
-    MapLayer("communities", _("老旧小区（按改造阶段）"), "layer-communities"),
-    MapLayer("idle_land", _("闲置用地"), "layer-idle-land", editable="idle_land"),
+    MapLayer("walk_network", _("步行网络"), "layer-walk-network", tiled=True),
+    MapLayer(
+        "communities",
+        _("老旧小区（按改造阶段）"),
+        "layer-communities",
+        tiled=True,
+        detail="community",
+    ),
+    MapLayer(
+        "idle_land",
+        _("闲置用地"),
+        "layer-idle-land",
+        editable="idle_land",
+        tiled=True,
+        detail="idle_land",
+    ),
     MapLayer(
         "vacant_housing",
         _("闲置公房"),
         "layer-vacant-housing",
         editable="vacant_housing",
+        tiled=True,
+        detail="vacant_housing",
     ),
     MapLayer(
-        "amenities", _("配套设施"), "layer-amenities", on=False, editable="amenity"
+        "amenities",
+        _("配套设施"),
+        "layer-amenities",
+        on=False,
+        editable="amenity",
+        tiled=True,
     ),
 )
 
@@ -156,19 +184,33 @@ def editable_kinds() -> list[dict]:
     return out
 
 
-def map_config() -> dict:
-    """What every internal map page needs: layers, labels, URLs, tiles."""
+def layer_entry(layer: MapLayer) -> dict:
+    tile = None
+    if layer.tiled:
+        url = url_template("planner-tile").replace("{layer}", layer.key)
+        tile = {"url": url, "min_zoom": tiles.LAYERS[layer.key].min_zoom}
     return {
-        "layers": [
-            {
-                "key": layer.key,
-                "label": str(layer.label),
-                "url": reverse(layer.url_name),
-                "on": layer.on,
-                "editable": layer.editable,
-            }
-            for layer in LAYERS
-        ],
+        "key": layer.key,
+        "label": str(layer.label),
+        "url": reverse(layer.url_name),
+        "on": layer.on,
+        "editable": layer.editable,
+        "detail": layer.detail,
+        "tile": tile,
+    }
+
+
+def districts_extent() -> list[float] | None:
+    """[west, south, east, north] of the districts (the first view), or None."""
+    e = District.objects.aggregate(e=Extent(Transform("geom", 4326)))["e"]
+    return list(e) if e else None
+
+
+def map_config() -> dict:
+    """What every internal map page needs: layers, labels, URLs, tiles, first view."""
+    return {
+        "extent": districts_extent(),
+        "layers": [layer_entry(layer) for layer in LAYERS],
         "urls": url_map(),
         "blocks_visible": False,
         "stages": dict(Stage.choices),

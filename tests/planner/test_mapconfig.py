@@ -10,7 +10,16 @@ from django.urls import resolve
 from layers.models import IdleLand
 from planner import mapconfig, services
 
-SAMPLE = {"pk": "12", "kind": "idle_land", "code": "IL-1", "fmt": "csv"}
+SAMPLE = {
+    "pk": "12",
+    "kind": "idle_land",
+    "code": "IL-1",
+    "fmt": "csv",
+    "layer": "islands",
+    "z": "14",
+    "x": "1",
+    "y": "2",
+}
 
 
 @pytest.mark.parametrize("name", mapconfig.URL_NAMES)
@@ -67,3 +76,29 @@ def test_the_planner_page_renders_the_config(client, users):
     assert config["district"] == "W" and config["can_run"] is True
     assert [layer["key"] for layer in config["layers"]][:2] == ["districts", "streets"]
     assert '<option value="vacant_housing">闲置公房</option>' in html
+
+
+def test_the_big_layers_come_as_tiles_the_boundaries_as_geojson():
+    entries = {layer.key: mapconfig.layer_entry(layer) for layer in mapconfig.LAYERS}
+    assert entries["walk_network"]["tile"] == {
+        "url": "/api/planner/tiles/walk_network/{z}/{x}/{y}.mvt",
+        "min_zoom": 13,
+    }
+    assert entries["communities"]["detail"] == "community"
+    assert entries["districts"]["tile"] is None and entries["streets"]["tile"] is None
+    tiled = {k for k, e in entries.items() if e["tile"]}
+    assert tiled == {
+        "walk_network",
+        "communities",
+        "amenities",
+        "idle_land",
+        "vacant_housing",
+    }
+
+
+@pytest.mark.django_db
+def test_the_first_view_is_the_districts_extent(city):
+    west, south, east, north = mapconfig.districts_extent()
+    # two 3 km squares centred on 121.53E and 121.57E (tests/planner/conftest.py)
+    assert 121.51 < west < 121.52 and 121.58 < east < 121.59
+    assert south < 29.875 < north

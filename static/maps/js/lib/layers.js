@@ -1,7 +1,11 @@
 // The overlays shared by the home page and the planner workspace. Which layers there are,
-// their labels and URLs come from the page's config.layers (planner/mapconfig.py); how each
-// is drawn and what its popup shows is here, by layer key.
+// their labels, URLs and whether they come as vector tiles come from the page's
+// config.layers (planner/mapconfig.py); how each is drawn and what its popup shows is
+// here, by layer key. The big layers are vector tiles (./vectortiles.js); the small ones
+// (district and street boundaries) GeoJSON.
 import { getJSON } from "./api.js";
+import { urlFor } from "./urls.js";
+import { tileLayer } from "./vectortiles.js";
 import { addOverlay, attributeTable, legendControl } from "./dom.js";
 import { choiceEntries, choiceLabel } from "./choices.js";
 import { gettext, interpolate } from "./i18n.js";
@@ -79,6 +83,18 @@ export const RENDER = {
   },
 };
 
+// the walk-network components a life-circle run left out of snapping (tiles of the run)
+RENDER.islands = {
+  popup: (p) =>
+    attributeTable(gettext("路网孤岛（未参与吸附）"), [
+      [gettext("节点数"), p.nodes],
+      [gettext("路段数"), p.edges],
+      [gettext("长度(m)"), p.length_m],
+      [gettext("最近路段在此的设施数"), p.amenities_nearest],
+      [gettext("最近路段在此的小区出入点数"), p.access_points_nearest],
+    ]),
+};
+
 /** A GeoJSON layer drawn as layer `key` is. */
 export function buildLayer(data, key, config = {}) {
   const render = RENDER[key] ?? {};
@@ -91,22 +107,43 @@ export function buildLayer(data, key, config = {}) {
   });
 }
 
+// which tile layer answers a click first: points, then plots, communities, streets
+const PICK_ORDER = ["amenities", "vacant_housing", "idle_land", "communities", "walk_network"];
+
+/** The first view: the districts' extent the server gives (before any layer loads, so
+ * that the tiles are asked for once, for the view the user sees). */
+export function fitExtent(map, config) {
+  const e = config.extent;
+  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+}
+
+/** The display zoom a tile layer starts at (its data zoom + protomaps' level difference). */
+export function tileSpec(spec) {
+  return { key: spec.key, label: spec.label, url: spec.tile.url, minzoom: spec.tile.min_zoom + 1 };
+}
+
 /**
- * Add the config's layers that `include` accepts to the map and the layer control; the
- * districts fit the view. A layer that fails is named in `status` (an element) and the
- * others still load. Resolves when all are in.
+ * Add the config's layers that `include` accepts to the map and the layer control. A layer that fails is named in `status` (an element) and the
+ * others still load. Resolves to the tile layers, in the order they answer clicks.
  */
 export async function addLayers(map, control, config, { include = () => true, counts = false, status = null } = {}) {
   let loaded = 0;
+  const tiled = [];
   await Promise.all(
     config.layers.filter(include).map(async (spec) => {
       try {
-        const data = await getJSON(spec.url);
-        const layer = buildLayer(data, spec.key, config);
-        const label = counts ? interpolate(gettext("%(label)s（%(count)s）"), { label: spec.label, count: data.features.length }) : spec.label;
-        addOverlay(control, layer, label);
-        if (spec.on) layer.addTo(map);
-        if (spec.key === "districts" && data.features.length) map.fitBounds(layer.getBounds());
+        if (spec.tile) {
+          const layer = tileLayer(map, tileSpec(spec));
+          addOverlay(control, layer, spec.label);
+          if (spec.on) layer.addTo(map);
+          tiled.push(layer);
+        } else {
+          const data = await getJSON(spec.url);
+          const layer = buildLayer(data, spec.key, config);
+          const label = counts ? interpolate(gettext("%(label)s（%(count)s）"), { label: spec.label, count: data.features.length }) : spec.label;
+          addOverlay(control, layer, label);
+          if (spec.on) layer.addTo(map);
+        }
       } catch (err) {
         if (status) status.textContent = interpolate(gettext("图层加载失败：%(label)s"), { label: spec.label });
         console.error(err);
@@ -115,6 +152,18 @@ export async function addLayers(map, control, config, { include = () => true, co
       document.body.dataset.layersLoaded = String(loaded);
     }),
   );
+  return tiled.sort((a, b) => PICK_ORDER.indexOf(a.spec.key) - PICK_ORDER.indexOf(b.spec.key));
+}
+
+/** The popup of a tile feature: its full record read by id when the layer has one. */
+export async function featurePopup(config, key, props) {
+  const spec = config.layers.find((l) => l.key === key);
+  let p = props;
+  if (spec?.detail) {
+    const feature = await getJSON(urlFor(config.urls, "planner-feature", { kind: spec.detail, code: props.code }));
+    p = feature.properties;
+  }
+  return RENDER[key].popup(p, config);
 }
 
 /** The maps' legend: stages, idle-land kinds and the facilities' life-circle tiers. */

@@ -5,13 +5,16 @@
 // source, and the unreachable items.
 import { getJSON } from "./api.js";
 import { addOverlay, attributeTable, el, fillSelect, legendSection } from "./dom.js";
-import { urlFor } from "./urls.js";
+import { tileUrlFor, urlFor } from "./urls.js";
+import { tileLayer } from "./vectortiles.js";
 import { scoreColour } from "./styles.js";
 import { gettext, interpolate } from "./i18n.js";
 
 export const COVERED_COLOUR = "#2e7d32";
 export const UNCOVERED_COLOUR = "#c62828";
 export const SHORT_COLOUR = "#ef6c00"; // within reach, not enough
+// display zoom of the islands' tiles (planner/tiles.py: data zoom 9, + 1)
+const ISLANDS_MIN_ZOOM = 10;
 
 export function coverageStyle(feature) {
   const p = feature.properties;
@@ -122,6 +125,8 @@ function labelled(text, control) {
  */
 export function lifeCircleView(map, control, config) {
   const view = { shown: null };
+  /** The run's tile layers (its network islands), for clicks. */
+  view.tiles = () => (view.shown ? [view.shown.islands] : []);
 
   const clear = () => {
     if (!view.shown) return;
@@ -177,6 +182,15 @@ export function lifeCircleView(map, control, config) {
     addOverlay(control, unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
     supplyLayer.addTo(map);
     addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"));
+    // the walk-network components the run left out of snapping (nothing snapped to them)
+    const islandsLabel = gettext("路网孤岛（未参与吸附）");
+    const islands = tileLayer(map, {
+      key: "islands",
+      label: islandsLabel,
+      url: tileUrlFor(config.urls, "planner-run-tile", { pk: run.id, layer: "islands" }),
+      minzoom: ISLANDS_MIN_ZOOM,
+    });
+    addOverlay(control, islands, islandsLabel);
 
     const filter = L.control({ position: "topleft" });
     filter.onAdd = () => {
@@ -206,7 +220,7 @@ export function lifeCircleView(map, control, config) {
       return div;
     };
     filter.addTo(map);
-    view.shown = { run, layers: [layer, unreachableLayer, supplyLayer], filter };
+    view.shown = { run, layers: [layer, unreachableLayer, supplyLayer, islands], filter, islands };
     document.body.dataset.lifecircleRun = String(run.id);
     return layer;
   };

@@ -26,7 +26,9 @@ export function districtChoices(config) {
 
 async function showResults(page, runId) {
   const { config, $ } = page;
-  await page.lifecircle.show(runId);
+  // the run just made is shown on the map (its choropleth replaces the one before)
+  const layer = await page.lifecircle.show(runId);
+  layer?.addTo(page.map);
   const data = await getJSON(runUrl(config, "lifecircle-communities", runId));
   const rows = data.features.map((f) => {
     const p = f.properties;

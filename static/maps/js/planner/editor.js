@@ -1,8 +1,11 @@
 // The editable layers of the planner map: draw, open, edit attributes and shape, save
 // (version-checked), delete, undo, history. One editor per map; its state is its own
-// fields (`groups`: kind → L.FeatureGroup, `current`: the feature being edited), shape
-// edits are followed through Leaflet.draw's `edit` event (layer.editing of L.Edit.Poly /
-// L.Edit.CircleMarker), never through fields patched onto Leaflet's layers.
+// fields (`tiles`: kind → its vector-tile layer, `groups`: kind → L.FeatureGroup of the
+// GeoJSON-drawn kinds, `selection`: the one feature opened from the tiles, `current`:
+// the feature being edited). Idle land, vacant housing and amenities are drawn from the
+// vector tiles: a click reads the one feature (planner-feature) and edits it as a Leaflet
+// layer. Shape edits are followed through Leaflet.draw's `edit` event (layer.editing of
+// L.Edit.Poly / L.Edit.CircleMarker), never through fields patched onto Leaflet's layers.
 import { getJSON, sendJSON } from "../lib/api.js";
 import { addOverlay, el } from "../lib/dom.js";
 import { buildForm, kindSpec, readForm, showErrors } from "../lib/forms.js";
@@ -19,10 +22,6 @@ const POINT_STYLES = {
   amenity: { radius: 4, color: "#00695c", weight: 2, fillColor: "#fff", fillOpacity: 0.9 },
   vacant_housing: { radius: 6, color: "#4a148c", weight: 2, fillColor: "#fff", fillOpacity: 0.9 },
 };
-// amenities are many: loaded for the visible area only, from this zoom on, and shown once
-// switched on in the layer control
-const BBOX_MIN_ZOOM = { amenity: 16 };
-const OFF_BY_DEFAULT = new Set(["amenity"]);
 
 /** Leaflet.draw edits simple polygons: a one-part MultiPolygon becomes a Polygon. Pure. */
 export function editableGeometry(feature) {
@@ -46,12 +45,14 @@ function tag(layer, kind, code) {
 }
 
 export class Editor {
-  constructor({ map, control, config, $ }) {
+  constructor({ map, control, config, $ }, tiles) {
     this.map = map;
     this.control = control;
     this.config = config;
     this.$ = $;
+    this.tiles = tiles; // kind → tile layer (lib/vectortiles.js)
     this.groups = {};
+    this.selection = L.featureGroup().addTo(map);
     this.current = null; // {kind, spec, layer, feature, shapeEdited, stop}
   }
 
@@ -68,40 +69,56 @@ export class Editor {
     }
     layer.feature = feature;
     tag(layer, kind, feature.id);
-    layer.on("click", () => this.open(kind, layer));
+    layer.on("click", () => {
+      if (this.current?.layer !== layer) this.open(kind, layer);
+    });
     return layer;
   }
 
-  /** (Re)load a kind's features; resolves when they are on the map. */
+  /** (Re)load a kind's features: its tiles again, or its GeoJSON. */
   async load(kind) {
+    if (this.tiled(kind)) {
+      this.tiles[kind]?.refresh();
+      return;
+    }
     let group = this.groups[kind];
     if (!group) {
-      group = L.featureGroup();
+      group = L.featureGroup().addTo(this.map);
       this.groups[kind] = group;
-      if (!OFF_BY_DEFAULT.has(kind)) group.addTo(this.map);
       addOverlay(this.control, group, interpolate(gettext("%(kind)s（可编辑）"), { kind: kindSpec(this.config, kind).label }));
     }
     group.clearLayers();
-    const params = {};
-    if (BBOX_MIN_ZOOM[kind]) {
-      if (this.map.getZoom() < BBOX_MIN_ZOOM[kind]) return;
-      params.bbox = this.map.getBounds().toBBoxString();
-    }
-    const data = await getJSON(urlFor(this.config.urls, "planner-features", { kind }), params);
+    const data = await getJSON(urlFor(this.config.urls, "planner-features", { kind }));
     for (const f of data.features) group.addLayer(this.featureLayer(kind, f));
     document.body.dataset[`loaded_${kind}`] = String(data.features.length);
   }
 
+  /** The kinds not drawn from tiles (planning areas) as editable GeoJSON layers. */
   async loadAll() {
-    await Promise.all(this.config.kinds.map((k) => this.load(k.kind)));
-    this.map.on("moveend", () => {
-      for (const kind of Object.keys(BBOX_MIN_ZOOM)) this.load(kind);
-    });
+    await Promise.all(this.config.kinds.filter((k) => !this.tiled(k.kind)).map((k) => this.load(k.kind)));
   }
 
-  /** The freshly loaded layer of a feature (after a save or an undo). */
-  find(kind, id) {
-    return this.groups[kind]?.getLayers().find((l) => l.feature.id === id) ?? null;
+  /** Whether a kind is drawn from the vector tiles (config.layers). */
+  tiled(kind) {
+    return this.config.layers.some((l) => l.editable === kind && l.tile);
+  }
+
+  /** Open a feature as saved: the drawn layer of a GeoJSON kind, else a layer of its own. */
+  show(kind, feature) {
+    const drawn = this.groups[kind]?.getLayers().find((l) => l.feature.id === feature.id);
+    if (drawn) {
+      this.open(kind, drawn);
+      return;
+    }
+    const layer = this.featureLayer(kind, feature);
+    this.open(kind, layer);
+    this.selection.addLayer(layer);
+  }
+
+  /** Read one feature by id and open it (a click on the tiles, the "planner:open" event). */
+  async openByCode(kind, code) {
+    const feature = await getJSON(this.url("planner-feature", kind, code));
+    this.show(kind, feature);
   }
 
   url(name, kind, code) {
@@ -151,6 +168,7 @@ export class Editor {
     cur.stop?.();
     if (cur.layer.editing?.enabled()) cur.layer.editing.disable();
     if (removeNew && !cur.feature?.properties?.code) this.map.removeLayer(cur.layer);
+    this.selection.clearLayers();
     this.current = null;
     this.$("editor").hidden = true;
   }
@@ -199,8 +217,7 @@ export class Editor {
       const feature = res.body.feature;
       if (!code) this.map.removeLayer(layer);
       await this.load(kind);
-      const fresh = this.find(kind, feature.id);
-      if (fresh) this.open(kind, fresh);
+      this.show(kind, feature);
       this.reportWarnings(res.body);
       document.body.dataset.lastSaved = feature.id;
     } else if (res.status === 409) {
@@ -236,8 +253,7 @@ export class Editor {
     const res = await sendJSON("POST", this.url("planner-feature-undo", kind, feature.id));
     if (res.status === 200) {
       await this.load(kind);
-      const fresh = this.find(kind, feature.id);
-      if (fresh) this.open(kind, fresh);
+      this.show(kind, res.body.feature);
       this.message(gettext("已撤销上次修改。"), "ok");
     } else {
       this.message(res.body?.history ?? res.body?.detail ?? interpolate(gettext("撤销失败（%(status)s）"), { status: res.status }), "error");
@@ -281,5 +297,7 @@ export class Editor {
     $("btn-undo").addEventListener("click", () => this.undo());
     $("btn-shape").addEventListener("click", () => this.editShape());
     $("btn-cancel").addEventListener("click", () => this.close());
+    // open a feature by id: {detail: {kind, code}} (search results, other pages, tests)
+    document.addEventListener("planner:open", (e) => this.openByCode(e.detail.kind, e.detail.code));
   }
 }
