@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 
 from geoapp.models import NetworkIsland
@@ -30,7 +29,7 @@ from layers.models import (
     VacantHousing,
     WalkSegment,
 )
-from public.tiles import city_clip
+from public.tiles import TILE_BOUNDS, city_clip, tile_params
 
 EXTENT = 4096
 BUFFER = 64
@@ -52,10 +51,7 @@ class TileLayer:
         cols = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
         run = "AND t.run_id = %(run)s" if self.per_run else ""
         return f"""
-WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS b3857),
-bs AS (SELECT b3857, ST_Transform(
-  ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326), %(srid)s) AS bsrid
-  FROM bounds),
+{TILE_BOUNDS},
 mvtgeom AS (
   SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), bs.b3857, {EXTENT}, {BUFFER}, true)
            AS geom, {cols}
@@ -162,8 +158,7 @@ def tile_bytes(key: str, z: int, x: int, y: int, run: int | None = None) -> byte
     clip = city_clip(z, x, y)
     if clip is None or z < layer.min_zoom:
         return b""
-    params = {"z": z, "x": x, "y": y, "srid": settings.SRID, "run": run}
-    params.update(zip(("minx", "miny", "maxx", "maxy"), clip, strict=True))
+    params = {**tile_params(z, x, y, clip), "run": run}
     with connection.cursor() as cur:
         cur.execute(layer.sql(), params)
         return bytes(cur.fetchone()[0] or b"")
