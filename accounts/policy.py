@@ -156,6 +156,10 @@ POLICY: dict[str, Access] = {
     ),
     "planner-feature-undo": Access(post=PLANNERS, rule=OWN_DISTRICT),
     "planner-feature-history": Access(get=SIGNED_IN),
+    # the home and planner maps' vector tiles: no private column of any layer in them
+    # (planner/tiles.py asserts it); a clicked feature is read from planner-feature
+    "planner-tile": Access(get=SIGNED_IN, rule=NO_PRIVATE),
+    "planner-run-tile": Access(get=SIGNED_IN, rule=NO_PRIVATE),
     "planner-analysis": Access(post=PLANNERS, rule=SCOPED_RUN),
     "planner-candidates": Access(get=PLANNERS),
     "planner-candidate-confirm": Access(post=PLANNERS, rule=OWN_DISTRICT),

@@ -41,16 +41,27 @@ TILE_LAYER_FIELDS = {
 #: communities only from this zoom on (below, districts only: city-scale overview)
 COMMUNITY_MIN_ZOOM = 10
 
+#: how every tile query starts: the tile's envelope (EPSG:3857) and its part inside the
+#: city in settings.SRID, from the parameters of :func:`tile_params`
+TILE_BOUNDS = """WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS b3857),
+bs AS (SELECT b3857, ST_Transform(
+  ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326), %(srid)s) AS bsrid
+  FROM bounds)"""
+
+
+def tile_params(z: int, x: int, y: int, clip) -> dict:
+    """The parameters of :data:`TILE_BOUNDS` for a tile and its part inside the city."""
+    params = {"z": z, "x": x, "y": y, "srid": settings.SRID}
+    params.update(zip(("minx", "miny", "maxx", "maxy"), clip, strict=True))
+    return params
+
 
 def _sql() -> tuple[str, str]:
     comm = connection.ops.quote_name(Community._meta.db_table)
     dist = connection.ops.quote_name(District._meta.db_table)
     cols = ", ".join(f"{expr} AS {name}" for name, expr in _COMMUNITY_COLUMNS.items())
     communities = f"""
-WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS b3857),
-bs AS (SELECT b3857, ST_Transform(
-  ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326), %(srid)s) AS bsrid
-  FROM bounds),
+{TILE_BOUNDS},
 mvtgeom AS (
   SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), bs.b3857, 4096, 64, true) AS geom,
          {cols}
@@ -60,10 +71,7 @@ mvtgeom AS (
 SELECT ST_AsMVT(mvtgeom.*, 'communities', 4096, 'geom') FROM mvtgeom
 WHERE geom IS NOT NULL"""
     districts = f"""
-WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS b3857),
-bs AS (SELECT b3857, ST_Transform(
-  ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326), %(srid)s) AS bsrid
-  FROM bounds),
+{TILE_BOUNDS},
 mvtgeom AS (
   SELECT ST_AsMVTGeom(ST_Transform(d.geom, 3857), bs.b3857, 4096, 64, true) AS geom,
          d.code AS code, d.name AS name
@@ -101,8 +109,7 @@ def tile_bytes(z: int, x: int, y: int) -> bytes:
     if clip is None:
         return b""
     communities, districts = _sql()
-    params = {"z": z, "x": x, "y": y, "srid": settings.SRID}
-    params.update(zip(("minx", "miny", "maxx", "maxy"), clip, strict=True))
+    params = tile_params(z, x, y, clip)
     out = b""
     with connection.cursor() as cur:
         cur.execute(districts, params)
@@ -141,10 +148,7 @@ _SECONDARY_ROADS = ["secondary", "secondary_link"]
 def _basemap_sql() -> str:
     table = connection.ops.quote_name(BasemapFeature._meta.db_table)
     return f"""
-WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS b3857),
-bs AS (SELECT b3857, ST_Transform(
-  ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326), %(srid)s) AS bsrid
-  FROM bounds),
+{TILE_BOUNDS},
 mvtgeom AS (
   SELECT ST_AsMVTGeom(ST_Transform(b.geom, 3857), bs.b3857, 4096, 64, true) AS geom,
          b.kind AS kind, b.name AS name, b.road_class AS class
@@ -168,9 +172,8 @@ def basemap_tile_bytes(z: int, x: int, y: int) -> bytes:
     clip = city_clip(z, x, y)
     if clip is None:
         return b""
-    params = {"z": z, "x": x, "y": y, "srid": settings.SRID, **BASEMAP_MIN_ZOOM}
+    params = {**tile_params(z, x, y, clip), **BASEMAP_MIN_ZOOM}
     params["primary_roads"] = _PRIMARY_ROADS
-    params.update(zip(("minx", "miny", "maxx", "maxy"), clip, strict=True))
     with connection.cursor() as cur:
         cur.execute(_basemap_sql(), params)
         return bytes(cur.fetchone()[0] or b"")

@@ -2,7 +2,7 @@
 
 from django.shortcuts import redirect, render
 
-from public.maps import map_config
+from planner.mapconfig import map_config
 
 
 def home(request):

@@ -28,6 +28,16 @@ urlpatterns = [
         name="planner-feature-history",
     ),
     path(
+        "tiles/<str:layer>/<str:z>/<str:x>/<str:y>.mvt",
+        views.LayerTile.as_view(),
+        name="planner-tile",
+    ),
+    path(
+        "tiles/runs/<int:pk>/<str:layer>/<str:z>/<str:x>/<str:y>.mvt",
+        views.RunTile.as_view(),
+        name="planner-run-tile",
+    ),
+    path(
         "analyses/<str:kind>/",
         views.AnalysisEnqueue.as_view(),
         name="planner-analysis",

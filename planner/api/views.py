@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Centroid, Transform
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -23,8 +24,9 @@ from layers.crs import transformed
 from layers.models import Community
 from layers.selectors import in_bbox
 from lifecircle.api.serializers import LifeCircleRunInput
-from planner import services
+from planner import services, tiles
 from planner.models import PlanningArea
+from public.params import parse_tile
 from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 from siting.api.serializers import SitingRunInput
@@ -48,6 +50,10 @@ def _feature(obj, kind: str, request) -> dict:
         )
     if hasattr(obj, "area_m2") and obj.pk:
         props["area_m2"] = obj.area_m2
+    if kind == "community":
+        props["stage"] = obj.stage
+        props["district"] = obj.district.name
+        props["street"] = obj.street.name if obj.street_id else None
     return {
         "type": "Feature",
         "id": obj.code,
@@ -282,3 +288,42 @@ class AnalysisEnqueue(APIView):
         return Response(
             {"id": run.pk, "status": run.status}, status=status.HTTP_202_ACCEPTED
         )
+
+
+MVT = "application/vnd.mapbox-vector-tile"
+#: tiles change when a feature is edited: the maps ask again after a save (``?v=``)
+TILE_CACHE = "private, max-age=30"
+
+
+def _tile_response(body: bytes) -> HttpResponse:
+    resp = HttpResponse(body, content_type=MVT)
+    resp["Cache-Control"] = TILE_CACHE
+    return resp
+
+
+class LayerTile(APIView):
+    """A Mapbox vector tile of one internal map layer (``planner.tiles.CITY_LAYERS``),
+    no private columns; every feature of the tile, each layer from its own zoom."""
+
+    @extend_schema(responses={(200, MVT): OpenApiTypes.BINARY})
+    def get(self, request, layer: str, z: str, x: str, y: str):
+        if layer not in tiles.CITY_LAYERS:
+            raise Http404
+        zi, xi, yi = parse_tile(z, x, y)
+        return _tile_response(tiles.tile_bytes(layer, zi, xi, yi))
+
+
+class RunTile(APIView):
+    """A vector tile of a life-circle run: ``islands``, the walk-network components it
+    left out of snapping."""
+
+    @extend_schema(responses={(200, MVT): OpenApiTypes.BINARY})
+    def get(self, request, pk: int, layer: str, z: str, x: str, y: str):
+        if layer not in tiles.RUN_LAYERS:
+            raise Http404
+        if not AnalysisRun.objects.filter(
+            pk=pk, kind=AnalysisRun.Kind.LIFECIRCLE
+        ).exists():
+            raise Http404
+        zi, xi, yi = parse_tile(z, x, y)
+        return _tile_response(tiles.tile_bytes(layer, zi, xi, yi, run=pk))

@@ -291,5 +291,13 @@ def url_args(city) -> dict[str, dict]:
         "planner-feature-undo": {"kind": "community", "code": a1.code},
         "planner-feature-history": {"kind": "community", "code": a1.code},
         "planner-analysis": {"kind": "lifecircle"},
+        "planner-tile": {"layer": "communities", "z": "14", "x": str(x), "y": str(y)},
+        "planner-run-tile": {
+            "pk": lc.pk,
+            "layer": "islands",
+            "z": "14",
+            "x": str(x),
+            "y": str(y),
+        },
         "layers:export": {"layer": "community", "fmt": "geojson"},
     }

@@ -17,11 +17,12 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 
+from layers.crs import transformed
 from layers.models import AmenityCategory, District, IdleLand, Street, VacantHousing
 from programme.models import Project
 from tests.siting import city
 
-from .conftest import login
+from .conftest import login, open_feature, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,14 +63,14 @@ SWEEP = """() => {
   };
   // tooltips first: closing a siting candidate's popup clears its served communities
   for (const l of layers) {
-    if (l._map && l.getTooltip && l.getTooltip()) {
+    if (map.hasLayer(l) && l.getTooltip && l.getTooltip()) {
       l.openTooltip();
       read("tooltip", l.getTooltip().getElement());
       l.closeTooltip();
     }
   }
   for (const l of layers) {
-    if (l._map && l.getPopup && l.getPopup()) {
+    if (map.hasLayer(l) && l.getPopup && l.getPopup()) {
       l.openPopup();
       read("popup", l.getPopup().getElement()?.querySelector(".leaflet-popup-content"));
       l.closePopup();
@@ -154,6 +155,18 @@ def sweep(page):
     }
 
 
+def popup_of(page, row):
+    """Click a feature drawn from the vector tiles (at its point on surface); the popup's
+    text, checked to hold no element made from it."""
+    lon, lat = transformed(row.geom.point_on_surface, 4326).coords
+    picked = pick(page, lat, lon)
+    assert picked.endswith(f":{row.code}"), (picked, row.code)
+    page.wait_for_selector(".leaflet-popup-content")
+    content = page.locator(".leaflet-popup-content").last
+    assert content.locator("img, svg, script, b").count() == 0
+    return content.text_content()
+
+
 def shown_in(texts, *parts):
     """Some popup or tooltip shows all of ``parts``."""
     return any(all(p in t for p in parts) for t in texts)
@@ -164,6 +177,8 @@ def test_planner_and_home_show_hostile_names_as_text(
 ):
     page = watched()
     login(page, live_server, "root", PASSWORD)
+    # a community drawn from the vector tiles, clicked: its record in a popup
+    picked = [popup_of(page, hostile_city["A"])]
 
     # the analyses, from the page's forms (the tables are filled from their results)
     page.click("#btn-lifecircle")
@@ -172,8 +187,6 @@ def test_planner_and_home_show_hostile_names_as_text(
     page.fill("#bundling-form [name=gap_m]", "300")
     page.fill("#bundling-form [name=min_households]", "0")
     page.click("#bundling-form button[type=submit]")
-    page.wait_for_timeout(8000)
-    print("STATUS", page.inner_text("#bundling-status"), page.errors, page.csp)
     page.wait_for_function("() => document.body.dataset.bundlingDone", timeout=60_000)
     page.fill("#siting-form [name=k]", "3")
     page.click("#siting-form button[type=submit]")
@@ -206,7 +219,7 @@ def test_planner_and_home_show_hostile_names_as_text(
 
     shown = sweep(page)
     popups, tooltips = shown["popup"], shown["tooltip"]
-    assert shown_in(popups, COMMUNITY, DISTRICT, STREET, "房屋类型")  # community
+    assert shown_in(picked, COMMUNITY, DISTRICT, STREET, "房屋类型")  # community
     assert shown_in(popups, COMMUNITY, DISTRICT, STREET, "覆盖得分")  # life circle
     assert shown_in(popups, f"{STREET}片区", "成员小区")  # renovation block
     assert shown_in(popups, PLOT, OWNER, CATEGORY, COMMUNITY, "新增覆盖居民")  # siting
@@ -222,12 +235,7 @@ def test_planner_and_home_show_hostile_names_as_text(
     assert DISTRICT in page.inner_text("#search-results")
 
     code = hostile_city["L2"].code
-    page.evaluate(
-        """code => { for (const l of Object.values(window.__planner.editable.idle_land._layers))
-                       if (l.feature.id === code) l.fire('click'); }""",
-        code,
-    )
-    page.wait_for_selector("#editor:not([hidden])")
+    open_feature(page, "idle_land", code)
     assert PLOT in page.inner_text("#editor-title")
     assert page.input_value("#feature-form [name=owner]") == OWNER
     assert DISTRICT in page.inner_text("#lifecircle-form select[name=district]")
@@ -238,7 +246,9 @@ def test_planner_and_home_show_hostile_names_as_text(
     page.goto(f"{live_server.url}/")
     page.wait_for_selector("body[data-map-ready='1']", timeout=60_000)
     show_overlay(page, "配套设施")
-    popups = sweep(page)["popup"]
+    popups = sweep(page)["popup"]  # the district and street boundaries
+    # the layers drawn from the vector tiles, clicked one by one
+    popups += [popup_of(page, hostile_city[k]) for k in ("A", "L2", "E", "V1")]
     for text in (COMMUNITY, DISTRICT, STREET, PLOT, AMENITY, HOUSE):
         assert shown_in(popups, text), text
     assert CATEGORY in page.locator(".leaflet-control-layers").text_content()

@@ -11,7 +11,7 @@ from runs.models import AnalysisRun
 from tests import factories
 from tests.lifecircle import city as lifecircle_city
 
-from .conftest import login, screenshot
+from .conftest import login, map_point, open_feature, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,12 +32,23 @@ def map_box(page):
     return page.locator("#map").bounding_box()
 
 
+def vertices(page):
+    return int(page.evaluate("() => document.body.dataset.drawVertices"))
+
+
 def draw_square(page, cx, cy, size=60):
+    """Draw a square with Leaflet.draw's polygon tool, one vertex per corner. After each
+    vertex Leaflet.draw ignores clicks for a moment (its double-click guard): a click
+    that added no vertex (draw:drawvertex, published by the page) is made again."""
     page.click(".leaflet-draw-draw-polygon")
+    page.wait_for_function("() => document.body.dataset.drawVertices === '0'")
     pts = [(cx, cy), (cx + size, cy), (cx + size, cy + size), (cx, cy + size)]
-    for x, y in pts:
-        page.mouse.click(x, y)
-        page.wait_for_timeout(150)
+    for n, (x, y) in enumerate(pts, start=1):
+        for _attempt in range(200):
+            page.mouse.click(x, y)
+            if vertices(page) == n:
+                break
+        assert vertices(page) == n
     page.mouse.click(*pts[0])  # close the ring
 
 
@@ -59,11 +70,7 @@ def test_draw_save_reload_edit_vertex(live_server, new_page, city):
     assert page.evaluate("document.body.dataset.loaded_planning_area") == "1"
 
     # edit a vertex: open the area, enable shape editing, drag a vertex handle
-    page.evaluate(
-        """code => { for (const l of Object.values(window.__planner.editable.planning_area._layers))
-                       if (l.feature.id === code) l.fire('click'); }""",
-        area.code,
-    )
+    open_feature(page, "planning_area", area.code)
     page.click("#btn-shape")
     handle = page.locator(".leaflet-editing-icon").first
     hb = handle.bounding_box()
@@ -105,12 +112,7 @@ def test_second_sessions_stale_save_is_refused(live_server, new_page, city):
     pages = [new_page(), new_page()]
     for p in pages:
         login(p, live_server, "root", "pw-123456")
-        p.evaluate(
-            """code => { for (const l of Object.values(window.__planner.editable.planning_area._layers))
-                           if (l.feature.id === code) l.fire('click'); }""",
-            area.code,
-        )
-        p.wait_for_selector("#editor:not([hidden])")
+        open_feature(p, "planning_area", area.code)
     pages[0].fill("#feature-form [name=name]", "甲的修改")
     pages[0].click("#btn-save")
     pages[0].wait_for_function("() => document.body.dataset.lastSaved")
@@ -134,12 +136,7 @@ def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
     # what-if: a kindergarten placed beside B's entrance covers B (2000 residents)
     page.select_option("#whatif-category", "kindergarten")
     page.click("#btn-whatif")
-    x, y = page.evaluate(
-        """([lat, lon]) => { const p = window.__planner.map.latLngToContainerPoint([lat, lon]);
-                             const r = document.getElementById('map').getBoundingClientRect();
-                             return [r.left + p.x, r.top + p.y]; }""",
-        [lifecircle_city.LAT0, lifecircle_city.LON0 + 1500 / 96_600],
-    )
+    x, y = map_point(page, lifecircle_city.LAT0, lifecircle_city.LON0 + 1500 / 96_600)
     page.mouse.click(x, y)
     page.wait_for_function("() => document.body.dataset.whatifDone !== undefined")
     assert page.evaluate("document.body.dataset.whatifDone") == "1"
@@ -185,12 +182,7 @@ def test_within_reach_and_enough_side_by_side(live_server, new_page, city):
     page.select_option("#whatif-category", "kindergarten")
     page.fill("#whatif-capacity", "40")
     page.click("#btn-whatif")
-    x, y = page.evaluate(
-        """([lat, lon]) => { const p = window.__planner.map.latLngToContainerPoint([lat, lon]);
-                             const r = document.getElementById('map').getBoundingClientRect();
-                             return [r.left + p.x, r.top + p.y]; }""",
-        [lifecircle_city.LAT0, lifecircle_city.LON0 + 1500 / 96_600],
-    )
+    x, y = map_point(page, lifecircle_city.LAT0, lifecircle_city.LON0 + 1500 / 96_600)
     page.mouse.click(x, y)
     page.wait_for_function("() => document.body.dataset.whatifDone !== undefined")
     assert float(page.evaluate("document.body.dataset.whatifShortfallReduced")) == 40
@@ -220,11 +212,7 @@ def test_hostile_name_is_shown_as_text(live_server, new_page, city):
     ).obj
     page = new_page()
     login(page, live_server, "root", "pw-123456")
-    page.evaluate(
-        """code => { for (const l of Object.values(window.__planner.editable.planning_area._layers))
-                       if (l.feature.id === code) l.fire('click'); }""",
-        area.code,
-    )
+    open_feature(page, "planning_area", area.code)
     page.wait_for_selector("#editor:not([hidden])")
     assert XSS in page.inner_text("#editor-title")
     assert page.input_value("#feature-form [name=name]") == XSS

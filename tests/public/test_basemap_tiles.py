@@ -9,8 +9,8 @@ import pytest
 from django.contrib.gis.geos import LineString, MultiPolygon
 
 from layers.models import BasemapFeature
+from planner.mapconfig import map_config
 from public import tiles
-from public.maps import map_config
 from tests import factories
 
 from .conftest import decode_mvt, tile_xy

@@ -1,7 +1,7 @@
 // Public progress map: communities by renovation stage, filters, search and a card.
 import { HTTPError, getJSON } from "./lib/api.js";
 import { renderCard } from "./lib/card.js";
-import { el } from "./lib/dom.js";
+import { el, legendControl } from "./lib/dom.js";
 import { addBasemap } from "./lib/basemap.js";
 import { STAGE_COLOURS, communityStyle, legendEntries } from "./lib/styles.js";
 import { gettext, interpolate } from "./lib/i18n.js";
@@ -56,21 +56,7 @@ async function openCard(code) {
 }
 
 function addLegend(map) {
-  const legend = L.control({ position: "bottomright" });
-  legend.onAdd = () => {
-    const div = L.DomUtil.create("div", "legend");
-    div.appendChild(el("h4", gettext("改造阶段")));
-    for (const [label, colour] of legendEntries(STAGE_COLOURS, config.stages)) {
-      const row = document.createElement("div");
-      const sw = document.createElement("i");
-      sw.className = "sw";
-      sw.style.background = colour;
-      row.append(sw, document.createTextNode(label));
-      div.appendChild(row);
-    }
-    return div;
-  };
-  legend.addTo(map);
+  legendControl(map, [{ title: gettext("改造阶段"), entries: legendEntries(STAGE_COLOURS, config.stages) }]);
 }
 
 async function init(map) {

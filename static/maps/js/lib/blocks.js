@@ -1,6 +1,7 @@
 // Renovation blocks (连片改造片区) on the map: one colour per block from a deterministic
 // palette, outlines dashed when proposed and solid when accepted, a lock mark in the popup.
 import { getJSON } from "./api.js";
+import { urlFor } from "./urls.js";
 import { addOverlay, attributeTable } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 
@@ -66,13 +67,12 @@ export function blockPopup(p) {
   ]);
 }
 
-// Add the latest bundling run's blocks as an overlay. ``config.blocks_latest`` is the
-// URL of /api/blocks/runs/latest/ (default that path). Resolves to the layer, or null
-// when there is no run yet.
-export async function addBlocks(map, control, config = {}) {
+// Add the latest bundling run's blocks as an overlay (its URL from config.urls). Resolves
+// to the layer, or null when there is no run yet.
+export async function addBlocks(map, control, config) {
   let run;
   try {
-    run = await getJSON(config.blocks_latest || "/api/blocks/runs/latest/");
+    run = await getJSON(urlFor(config.urls, "blocks-run-latest"));
   } catch {
     return null;
   }

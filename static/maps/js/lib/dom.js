@@ -47,3 +47,39 @@ export function attributeTable(title, rows) {
 export function addOverlay(control, layer, label) {
   control.addOverlay(layer, escapeHtml(label));
 }
+
+/** Fill a <select> with [value, label] pairs after its first `keep` options. */
+export function fillSelect(select, entries, { keep = 0, value } = {}) {
+  while (select.options.length > keep) select.remove(keep);
+  for (const [v, label] of entries) {
+    const option = el("option", label);
+    option.value = String(v);
+    select.appendChild(option);
+  }
+  if (value !== undefined && entries.some(([v]) => String(v) === String(value))) select.value = String(value);
+  return select;
+}
+
+/** Legend rows into `parent`: an optional title, then one swatch per [label, colour]. */
+export function legendSection(parent, title, entries, cls = "sw") {
+  if (title) parent.appendChild(el("h4", title));
+  for (const [label, colour] of entries) {
+    const row = el("div");
+    const swatch = el("i", null, cls);
+    swatch.style.background = colour;
+    row.append(swatch, document.createTextNode(label));
+    parent.appendChild(row);
+  }
+  return parent;
+}
+
+/** A bottom-right legend control of sections [{title, entries, cls}]. */
+export function legendControl(map, sections, position = "bottomright") {
+  const legend = L.control({ position });
+  legend.onAdd = () => {
+    const div = L.DomUtil.create("div", "legend");
+    for (const s of sections) legendSection(div, s.title, s.entries, s.cls);
+    return div;
+  };
+  return legend.addTo(map);
+}

@@ -1,91 +1,76 @@
-// Attribute forms for the editable layers: field specs and DOM builders (no HTML strings).
-import { gettext } from "./i18n.js";
+// Attribute forms of the editable layers, built from the field specs the server renders
+// (config.kinds: planner/mapconfig.py, from the models' fields and choices); DOM nodes
+// only, no HTML strings.
+import { el, fillSelect } from "./dom.js";
 
-export const FIELDS = {
-  planning_area: [
-    ["name", gettext("名称"), "text", { required: true }],
-    ["kind", gettext("类型"), "select", { choices: { study_area: gettext("研究范围"), block: gettext("片区"), other: gettext("其他") } }],
-    ["notes", gettext("说明"), "textarea"],
-  ],
-  idle_land: [
-    ["name", gettext("名称"), "text"],
-    ["kind", gettext("类型"), "select", { choices: { vacant: gettext("空地"), wasteland: gettext("荒地"), idle: gettext("闲置地"), corner: gettext("边角地"), demolition: gettext("拆违腾退用地"), green: gettext("公共绿地") } }],
-    ["owner", gettext("权属单位"), "text"],
-    ["tenure", gettext("土地性质"), "select", { choices: { state: gettext("国有土地"), collective: gettext("集体土地") } }],
-    ["consent", gettext("业主意见"), "select", { choices: { unknown: gettext("未征询"), asked: gettext("征询中"), granted: gettext("已同意"), refused: gettext("不同意") } }],
-    ["status", gettext("状态"), "select", { choices: { available: gettext("可利用"), reserved: gettext("已预留"), used: gettext("已使用") } }],
-  ],
-  vacant_housing: [
-    ["name", gettext("名称"), "text"],
-    ["address", gettext("地址"), "text"],
-    ["floor_area_m2", gettext("建筑面积（m²）"), "number", { required: true }],
-    ["floors", gettext("层数"), "number"],
-    ["owner_kind", gettext("产权类型"), "select", { choices: { public: gettext("公房"), commercial: gettext("商业用房"), work_unit: gettext("单位用房") } }],
-    ["status", gettext("状态"), "select", { choices: { available: gettext("可利用"), reserved: gettext("已预留"), used: gettext("已使用") } }],
-  ],
-  amenity: [
-    ["name", gettext("名称"), "text"],
-    ["category", gettext("类别"), "select", { choices: "categories" }],
-    ["capacity", gettext("服务能力"), "number"],
-    ["floor_area_m2", gettext("建筑面积（m²）"), "number"],
-  ],
-};
+/** The spec of an editable kind ({kind, label, point, fields}) from the page's config. */
+export function kindSpec(config, kind) {
+  const spec = (config.kinds ?? []).find((k) => k.kind === kind);
+  if (!spec) throw new Error(`unknown editable kind: ${kind}`);
+  return spec;
+}
 
-export const KIND_LABELS = {
-  planning_area: gettext("规划范围"),
-  idle_land: gettext("闲置用地"),
-  vacant_housing: gettext("闲置公房"),
-  amenity: gettext("配套设施"),
-};
+/** Form values of a spec's fields as properties (empty numbers → null). Pure. */
+export function propertiesFrom(spec, values) {
+  const out = {};
+  for (const f of spec.fields) {
+    if (!(f.name in values)) continue;
+    const v = values[f.name];
+    out[f.name] = f.type === "number" ? (v === "" ? null : Number(v)) : v;
+  }
+  return out;
+}
 
-export const POINT_KINDS = new Set(["vacant_housing", "amenity"]);
+function input(field, categories) {
+  if (field.type === "select") {
+    const choices = field.choices === "categories" ? categories : field.choices;
+    return fillSelect(document.createElement("select"), Object.entries(choices ?? {}));
+  }
+  if (field.type === "textarea") return document.createElement("textarea");
+  const node = document.createElement("input");
+  node.type = field.type;
+  if (field.type === "number") node.step = "any";
+  return node;
+}
 
-/** Build the form's inputs for a kind, filled from properties. */
-export function buildForm(form, kind, props, categories) {
+/** Build the form's inputs for a kind's spec, filled from properties. */
+export function buildForm(form, spec, props, categories) {
   form.replaceChildren();
-  for (const [name, label, type, opts = {}] of FIELDS[kind]) {
-    const row = document.createElement("label");
-    row.className = "field";
-    row.append(document.createTextNode(label));
-    let input;
-    if (type === "select") {
-      input = document.createElement("select");
-      const choices = opts.choices === "categories" ? categories : opts.choices;
-      for (const [value, text] of Object.entries(choices)) {
-        const o = document.createElement("option");
-        o.value = value;
-        o.textContent = text;
-        input.appendChild(o);
-      }
-    } else if (type === "textarea") {
-      input = document.createElement("textarea");
-    } else {
-      input = document.createElement("input");
-      input.type = type;
-      if (type === "number") input.step = "any";
-    }
-    input.name = name;
-    if (opts.required) input.required = true;
-    const value = props?.[name];
-    if (value !== undefined && value !== null) input.value = String(value);
-    const error = document.createElement("span");
-    error.className = "field-error";
-    error.dataset.for = name;
-    row.append(input, error);
+  for (const field of spec.fields) {
+    const row = el("label", null, "field");
+    row.append(document.createTextNode(field.label));
+    const node = input(field, categories);
+    node.name = field.name;
+    if (field.required) node.required = true;
+    const value = props?.[field.name];
+    if (value !== undefined && value !== null) node.value = String(value);
+    const error = el("span", null, "field-error");
+    error.dataset.for = field.name;
+    row.append(node, error);
     form.appendChild(row);
   }
 }
 
-/** The form's values as properties (empty numbers → null). */
-export function readForm(form, kind) {
-  const out = {};
-  for (const [name, , type] of FIELDS[kind]) {
-    const el = form.elements[name];
-    if (!el) continue;
-    if (type === "number") out[name] = el.value === "" ? null : Number(el.value);
-    else out[name] = el.value;
+/** The form's values as properties. */
+export function readForm(form, spec) {
+  const values = {};
+  for (const f of spec.fields) {
+    const node = form.elements[f.name];
+    if (node) values[f.name] = node.value;
   }
-  return out;
+  return propertiesFrom(spec, values);
+}
+
+/** The body of an analysis form: checkboxes as booleans, numbers as numbers, empty left out. */
+export function formBody(form) {
+  const body = {};
+  for (const node of form.elements) {
+    if (!node.name) continue;
+    if (node.type === "checkbox") body[node.name] = node.checked;
+    else if (node.type === "number") body[node.name] = node.value === "" ? undefined : Number(node.value);
+    else if (node.value !== "") body[node.name] = node.value;
+  }
+  return body;
 }
 
 /** Show field-level errors ({field: [messages]}) beside their inputs; others returned. */

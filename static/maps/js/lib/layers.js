@@ -1,5 +1,13 @@
-// Layers shared by the home page and the planner workspace: specs, GeoJSON layers, legend.
-import { attributeTable } from "./dom.js";
+// The overlays shared by the home page and the planner workspace. Which layers there are,
+// their labels, URLs and whether they come as vector tiles come from the page's
+// config.layers (planner/mapconfig.py); how each is drawn and what its popup shows is
+// here, by layer key. The big layers are vector tiles (./vectortiles.js); the small ones
+// (district and street boundaries) GeoJSON.
+import { getJSON } from "./api.js";
+import { urlFor } from "./urls.js";
+import { tileLayer } from "./vectortiles.js";
+import { addOverlay, attributeTable, legendControl } from "./dom.js";
+import { choiceEntries, choiceLabel } from "./choices.js";
 import { gettext, interpolate } from "./i18n.js";
 import {
   IDLE_KIND_COLOURS,
@@ -11,15 +19,6 @@ import {
   walkStyle,
 } from "./styles.js";
 
-const HOUSING = {
-  commodity: gettext("商品房"),
-  work_unit: gettext("单位房/房改房"),
-  resettlement: gettext("安置房"),
-  affordable: gettext("保障房"),
-  villa: gettext("别墅"),
-  mixed: gettext("混合"),
-};
-
 function communityPopup(p, config) {
   return attributeTable(p.name, [
     [gettext("区县"), p.district],
@@ -27,121 +26,152 @@ function communityPopup(p, config) {
     [gettext("社区"), p.committee],
     [gettext("地址"), p.address],
     [gettext("建成年份"), p.completion_year],
-    [gettext("房屋类型"), HOUSING[p.housing_type] ?? p.housing_type],
+    [gettext("房屋类型"), choiceLabel(config, "community.housing_type", p.housing_type)],
     [gettext("户数"), p.households],
     [gettext("居民"), p.residents],
     [gettext("改造阶段"), config.stages?.[p.stage] ?? p.stage],
   ]);
 }
 
-export const LAYERS = [
-  {
-    key: "districts",
-    label: gettext("区县边界"),
-    on: true,
-    options: {
-      style: () => ({ color: "#263238", weight: 3, fill: false }),
-      popup: (p) => attributeTable(p.name, [[gettext("中心城区"), p.is_central]]),
-    },
+/** How each layer (by key) is drawn: style or point options, and its popup. */
+export const RENDER = {
+  districts: {
+    style: () => ({ color: "#263238", weight: 3, fill: false }),
+    popup: (p) => attributeTable(p.name, [[gettext("中心城区"), p.is_central]]),
   },
-  {
-    key: "streets",
-    label: gettext("街道边界"),
-    on: true,
-    options: {
-      style: () => ({ color: "#546e7a", weight: 1.5, dashArray: "6 4", fill: false }),
-      popup: (p) => attributeTable(p.name, [[gettext("区县"), p.district]]),
-    },
+  streets: {
+    style: () => ({ color: "#546e7a", weight: 1.5, dashArray: "6 4", fill: false }),
+    popup: (p) => attributeTable(p.name, [[gettext("区县"), p.district]]),
   },
-  {
-    key: "walk_network",
-    label: gettext("步行网络"),
-    on: true,
-    options: { style: walkStyle, popup: (p) => attributeTable(p.name || gettext("路段"), [[gettext("长度(m)"), Math.round(p.length_m)]]) },
+  walk_network: {
+    style: walkStyle,
+    popup: (p, config) =>
+      attributeTable(p.name || gettext("路段"), [
+        [gettext("类型"), choiceLabel(config, "walk_segment.kind", p.kind)],
+        [gettext("长度(m)"), Math.round(p.length_m)],
+      ]),
   },
-  {
-    key: "communities",
-    label: gettext("老旧小区（按改造阶段）"),
-    on: true,
-    options: { style: communityStyle, popup: communityPopup },
+  communities: { style: communityStyle, popup: communityPopup },
+  idle_land: {
+    style: idleLandStyle,
+    popup: (p, config) =>
+      attributeTable(p.name || gettext("闲置用地"), [
+        [gettext("类型"), choiceLabel(config, "idle_land.kind", p.kind)],
+        [gettext("面积(m²)"), Math.round(p.area_m2)],
+        [gettext("权属"), p.owner],
+        [gettext("业主意见"), choiceLabel(config, "idle_land.consent", p.consent)],
+        [gettext("状态"), choiceLabel(config, "idle_land.status", p.status)],
+      ]),
   },
-  {
-    key: "idle_land",
-    label: gettext("闲置用地"),
-    on: true,
-    options: {
-      style: idleLandStyle,
-      popup: (p) =>
-        attributeTable(p.name || gettext("闲置用地"), [
-          [gettext("类型"), p.kind],
-          [gettext("面积(m²)"), Math.round(p.area_m2)],
-          [gettext("权属"), p.owner],
-          [gettext("业主意见"), p.consent],
-          [gettext("状态"), p.status],
-        ]),
-    },
+  vacant_housing: {
+    point: () => ({ radius: 5, color: "#4a148c", fillColor: "#ce93d8", fillOpacity: 0.9, weight: 1 }),
+    popup: (p, config) =>
+      attributeTable(p.name || gettext("闲置公房"), [
+        [gettext("地址"), p.address],
+        [gettext("建筑面积(m²)"), p.floor_area_m2],
+        [gettext("产权"), choiceLabel(config, "vacant_housing.owner_kind", p.owner_kind)],
+        [gettext("状态"), choiceLabel(config, "vacant_housing.status", p.status)],
+      ]),
   },
-  {
-    key: "vacant_housing",
-    label: gettext("闲置公房"),
-    on: true,
-    options: {
-      point: { radius: 5, color: "#4a148c", fillColor: "#ce93d8", fillOpacity: 0.9, weight: 1 },
-      popup: (p) =>
-        attributeTable(p.name || gettext("闲置公房"), [
-          [gettext("地址"), p.address],
-          [gettext("建筑面积(m²)"), p.floor_area_m2],
-          [gettext("产权"), p.owner_kind],
-          [gettext("状态"), p.status],
-        ]),
-    },
+  amenities: {
+    point: (p) => ({ radius: 3, weight: 0, fillColor: TIER_COLOURS[p.tier] ?? "#000", fillOpacity: 0.85 }),
+    popup: (p, config) =>
+      attributeTable(p.name || p.category_name, [
+        [gettext("类别"), p.category_name],
+        [gettext("生活圈"), choiceLabel(config, "amenity_category.tier_minutes", p.tier)],
+      ]),
   },
-  {
-    key: "amenities",
-    label: gettext("配套设施"),
-    on: false,
-    options: {
-      point: (p) => ({ radius: 3, weight: 0, fillColor: TIER_COLOURS[p.tier] ?? "#000", fillOpacity: 0.85 }),
-      popup: (p) => attributeTable(p.name || p.category_name, [[gettext("类别"), p.category_name], [gettext("生活圈"), interpolate(gettext("%(minutes)s 分钟"), { minutes: p.tier })]]),
-    },
-  },
-];
+};
 
-export function buildLayer(data, options, config = {}) {
+// the walk-network components a life-circle run left out of snapping (tiles of the run)
+RENDER.islands = {
+  popup: (p) =>
+    attributeTable(gettext("路网孤岛（未参与吸附）"), [
+      [gettext("节点数"), p.nodes],
+      [gettext("路段数"), p.edges],
+      [gettext("长度(m)"), p.length_m],
+      [gettext("最近路段在此的设施数"), p.amenities_nearest],
+      [gettext("最近路段在此的小区出入点数"), p.access_points_nearest],
+    ]),
+};
+
+/** A GeoJSON layer drawn as layer `key` is. */
+export function buildLayer(data, key, config = {}) {
+  const render = RENDER[key] ?? {};
   return L.geoJSON(data, {
-    style: options.style,
-    pointToLayer: (feature, latlng) => {
-      const o = typeof options.point === "function" ? options.point(feature.properties) : options.point;
-      return L.circleMarker(latlng, o ?? { radius: 4 });
-    },
+    style: render.style,
+    pointToLayer: (feature, latlng) => L.circleMarker(latlng, render.point?.(feature.properties) ?? { radius: 4 }),
     onEachFeature: (feature, layer) => {
-      if (options.popup) layer.bindPopup(() => options.popup(feature.properties, config));
+      if (render.popup) layer.bindPopup(() => render.popup(feature.properties, config));
     },
   });
 }
 
-export function addLegend(map, config) {
-  const legend = L.control({ position: "bottomright" });
-  legend.onAdd = () => {
-    const div = L.DomUtil.create("div", "legend");
-    const section = (title, entries, cls) => {
-      const h = document.createElement("h4");
-      h.textContent = title;
-      div.appendChild(h);
-      for (const [label, colour] of entries) {
-        const row = document.createElement("div");
-        const sw = document.createElement("i");
-        sw.className = cls;
-        sw.style.background = colour;
-        row.append(sw, document.createTextNode(label));
-        div.appendChild(row);
-      }
-    };
-    section(gettext("改造阶段"), legendEntries(STAGE_COLOURS, config.stages), "sw");
-    section(gettext("闲置用地"), legendEntries(IDLE_KIND_COLOURS, { vacant: gettext("空地"), wasteland: gettext("荒地"), idle: gettext("闲置地"), corner: gettext("边角地"), demolition: gettext("拆违腾退"), green: gettext("公共绿地") }), "sw");
-    section(gettext("设施（生活圈）"), legendEntries(TIER_COLOURS, { 5: gettext("5 分钟"), 10: gettext("10 分钟"), 15: gettext("15 分钟") }), "dot");
-    return div;
-  };
-  legend.addTo(map);
+// which tile layer answers a click first: points, then plots, communities, streets
+const PICK_ORDER = ["amenities", "vacant_housing", "idle_land", "communities", "walk_network"];
+
+/** The first view: the districts' extent the server gives (before any layer loads, so
+ * that the tiles are asked for once, for the view the user sees). */
+export function fitExtent(map, config) {
+  const e = config.extent;
+  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
 }
 
+/** The display zoom a tile layer starts at (its data zoom + protomaps' level difference). */
+export function tileSpec(spec) {
+  return { key: spec.key, label: spec.label, url: spec.tile.url, minzoom: spec.tile.min_zoom + 1 };
+}
+
+/**
+ * Add the config's layers that `include` accepts to the map and the layer control. A layer that fails is named in `status` (an element) and the
+ * others still load. Resolves to the tile layers, in the order they answer clicks.
+ */
+export async function addLayers(map, control, config, { include = () => true, counts = false, status = null } = {}) {
+  let loaded = 0;
+  const tiled = [];
+  await Promise.all(
+    config.layers.filter(include).map(async (spec) => {
+      try {
+        if (spec.tile) {
+          const layer = tileLayer(map, tileSpec(spec));
+          addOverlay(control, layer, spec.label);
+          if (spec.on) layer.addTo(map);
+          tiled.push(layer);
+        } else {
+          const data = await getJSON(spec.url);
+          const layer = buildLayer(data, spec.key, config);
+          const label = counts ? interpolate(gettext("%(label)s（%(count)s）"), { label: spec.label, count: data.features.length }) : spec.label;
+          addOverlay(control, layer, label);
+          if (spec.on) layer.addTo(map);
+        }
+      } catch (err) {
+        if (status) status.textContent = interpolate(gettext("图层加载失败：%(label)s"), { label: spec.label });
+        console.error(err);
+      }
+      loaded += 1;
+      document.body.dataset.layersLoaded = String(loaded);
+    }),
+  );
+  return tiled.sort((a, b) => PICK_ORDER.indexOf(a.spec.key) - PICK_ORDER.indexOf(b.spec.key));
+}
+
+/** The popup of a tile feature: its full record read by id when the layer has one. */
+export async function featurePopup(config, key, props) {
+  const spec = config.layers.find((l) => l.key === key);
+  let p = props;
+  if (spec?.detail) {
+    const feature = await getJSON(urlFor(config.urls, "planner-feature", { kind: spec.detail, code: props.code }));
+    p = feature.properties;
+  }
+  return RENDER[key].popup(p, config);
+}
+
+/** The maps' legend: stages, idle-land kinds and the facilities' life-circle tiers. */
+export function addLegend(map, config) {
+  const tiers = Object.fromEntries(choiceEntries(config, "amenity_category.tier_minutes"));
+  return legendControl(map, [
+    { title: gettext("改造阶段"), entries: legendEntries(STAGE_COLOURS, config.stages) },
+    { title: gettext("闲置用地"), entries: legendEntries(IDLE_KIND_COLOURS, config.choices?.["idle_land.kind"]) },
+    { title: gettext("设施（生活圈）"), entries: legendEntries(TIER_COLOURS, tiers), cls: "dot" },
+  ]);
+}

@@ -4,13 +4,17 @@
 // the planner's choice of which of the two drives the gaps, the facilities' supply with its
 // source, and the unreachable items.
 import { getJSON } from "./api.js";
-import { addOverlay, attributeTable } from "./dom.js";
+import { addOverlay, attributeTable, el, fillSelect, legendSection } from "./dom.js";
+import { tileUrlFor, urlFor } from "./urls.js";
+import { tileLayer } from "./vectortiles.js";
 import { scoreColour } from "./styles.js";
 import { gettext, interpolate } from "./i18n.js";
 
 export const COVERED_COLOUR = "#2e7d32";
 export const UNCOVERED_COLOUR = "#c62828";
 export const SHORT_COLOUR = "#ef6c00"; // within reach, not enough
+// display zoom of the islands' tiles (planner/tiles.py: data zoom 9, + 1)
+const ISLANDS_MIN_ZOOM = 10;
 
 export function coverageStyle(feature) {
   const p = feature.properties;
@@ -77,143 +81,150 @@ function coveragePopup(p, categories) {
   return attributeTable(p.name, rows);
 }
 
-let shown = null; // the run on the map: {layer, unreachableLayer, supplyLayer, filter, control}
-
-export function runUrl(config, runId) {
-  return config.lifecircle_latest.replace(/latest\/$/, `${runId}/`);
+/** The URL of a run's resource (`name` one of the lifecircle-* URL names). */
+export function runUrl(config, name, runId, args = {}) {
+  return urlFor(config.urls, name, { pk: runId, ...args });
 }
 
-/** Show a life-circle run (the latest when runId is null); replaces the one shown before. */
-export async function addLifeCircle(map, control, config, runId = null) {
-  let run;
-  try {
-    run = await getJSON(runId ? runUrl(config, runId) : config.lifecircle_latest);
-  } catch {
-    return null; // no run yet
-  }
-  if (shown) {
-    for (const l of [shown.layer, shown.unreachableLayer, shown.supplyLayer]) {
-      shown.control.removeLayer(l);
+function supplyPopup(p) {
+  return attributeTable(p.name || p.code, [
+    [gettext("供给"), `${p.supply} ${unitName(p.unit)}`],
+    [gettext("数据来源"), p.note],
+    [gettext("每需求人供给 R"), p.ratio],
+  ]);
+}
+
+function unreachablePopup(p) {
+  return attributeTable(p.name || p.code, [
+    [gettext("类型"), p.kind === "amenity" ? gettext("设施（未接入路网）") : gettext("小区（未接入路网）")],
+    [gettext("类别"), p.category],
+    [gettext("距路网(m)"), p.distance_to_network_m],
+  ]);
+}
+
+const SCORE_LEGEND = () => [
+  [gettext("≥80 分"), scoreColour(80)],
+  ["60–80", scoreColour(60)],
+  ["40–60", scoreColour(40)],
+  ["<40", scoreColour(0)],
+  [gettext("可达且够用"), COVERED_COLOUR],
+  [gettext("可达但不够"), SHORT_COLOUR],
+  [gettext("不可达"), UNCOVERED_COLOUR],
+];
+
+function labelled(text, control) {
+  const label = el("label", text);
+  label.appendChild(control);
+  return label;
+}
+
+/**
+ * The life-circle result of one map: `show(runId)` draws a run (the latest when null) and
+ * replaces the one drawn before. Its state (the run shown, its layers, the category
+ * filter) is this object's, one per map.
+ */
+export function lifeCircleView(map, control, config) {
+  const view = { shown: null };
+  /** The run's tile layers (its network islands), for clicks. */
+  view.tiles = () => (view.shown ? [view.shown.islands] : []);
+
+  const clear = () => {
+    if (!view.shown) return;
+    for (const l of view.shown.layers) {
+      control.removeLayer(l);
       map.removeLayer(l);
     }
-    shown.filter.remove();
-  }
-  const base = runUrl(config, run.id);
-  const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
-  const layer = L.geoJSON(null, {
-    style: coverageStyle,
-    onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
-  });
-  const supplyLayer = L.geoJSON(null, {
-    pointToLayer: (f, latlng) =>
-      L.circleMarker(latlng, { radius: 5, color: "#4a148c", weight: 1.5, fillColor: f.properties.idle ? "#bdbdbd" : "#ab47bc", fillOpacity: 0.9 }),
-    onEachFeature: (f, l) =>
-      l.bindPopup(() =>
-        attributeTable(f.properties.name || f.properties.code, [
-          [gettext("供给"), `${f.properties.supply} ${unitName(f.properties.unit)}`],
-          [gettext("数据来源"), f.properties.note],
-          [gettext("每需求人供给 R"), f.properties.ratio],
-        ]),
-      ),
-  });
-  let summary = null;
-  const state = { category: "", gaps: "distance" };
-  const load = async () => {
-    const params = { gaps: state.gaps };
-    if (state.category) params.category = state.category;
-    const data = await getJSON(`${base}communities.geojson`, params);
-    layer.clearLayers();
-    layer.addData(data);
-    supplyLayer.clearLayers();
-    if (state.category && capacityCategories.has(state.category)) {
-      supplyLayer.addData(await getJSON(`${base}supply.geojson`, { category: state.category }));
-    }
-    if (summary) showSummary(summary, state.category ? reachAndEnough(data.features) : null);
-    document.body.dataset.lifecircleCategory = state.category;
-    document.body.dataset.lifecircleGaps = state.gaps;
-    document.body.dataset.lifecircleFeatures = String(data.features.length);
+    view.shown.filter.remove();
+    view.shown = null;
   };
-  await load();
-  addOverlay(control, layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
-  const unreachable = await getJSON(`${base}unreachable.geojson`);
-  const unreachableLayer = L.geoJSON(unreachable, {
-    pointToLayer: (f, latlng) =>
-      L.circleMarker(latlng, { radius: 6, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 }),
-    onEachFeature: (f, l) =>
-      l.bindPopup(() =>
-        attributeTable(f.properties.name || f.properties.code, [
-          [gettext("类型"), f.properties.kind === "amenity" ? gettext("设施（未接入路网）") : gettext("小区（未接入路网）")],
-          [gettext("类别"), f.properties.category],
-          [gettext("距路网(m)"), f.properties.distance_to_network_m],
-        ]),
-      ),
-  });
-  addOverlay(control, unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
-  supplyLayer.addTo(map);
-  addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"));
 
-  const filter = L.control({ position: "topleft" });
-  filter.onAdd = () => {
-    const div = L.DomUtil.create("div", "legend lifecircle-filter");
-    L.DomEvent.disableClickPropagation(div);
-    const label = document.createElement("label");
-    label.textContent = gettext("生活圈设施：");
-    const select = document.createElement("select");
-    select.id = "lifecircle-category";
-    const all = document.createElement("option");
-    all.value = "";
-    all.textContent = gettext("全部（覆盖得分）");
-    select.appendChild(all);
-    for (const [code, name] of Object.entries(config.categories)) {
-      const o = document.createElement("option");
-      o.value = code;
-      o.textContent = name;
-      select.appendChild(o);
+  view.show = async (runId = null) => {
+    let run;
+    try {
+      run = await getJSON(runId ? runUrl(config, "lifecircle-run", runId) : urlFor(config.urls, "lifecircle-latest"));
+    } catch {
+      return null; // no run yet
     }
-    select.addEventListener("change", () => {
-      state.category = select.value;
-      load();
+    clear();
+    const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
+    const layer = L.geoJSON(null, {
+      style: coverageStyle,
+      onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
     });
-    label.appendChild(select);
-    div.appendChild(label);
-    const gapsLabel = document.createElement("label");
-    gapsLabel.textContent = gettext("缺口依据：");
-    const gaps = document.createElement("select");
-    gaps.id = "lifecircle-gaps";
-    for (const [value, text] of [["distance", gettext("步行可达（有没有）")], ["capacity", gettext("满足需求（够不够）")]]) {
-      const o = document.createElement("option");
-      o.value = value;
-      o.textContent = text;
-      gaps.appendChild(o);
-    }
-    gaps.disabled = capacityCategories.size === 0;
-    gaps.addEventListener("change", () => {
-      state.gaps = gaps.value;
-      load();
+    const supplyLayer = L.geoJSON(null, {
+      pointToLayer: (f, latlng) =>
+        L.circleMarker(latlng, { radius: 5, color: "#4a148c", weight: 1.5, fillColor: f.properties.idle ? "#bdbdbd" : "#ab47bc", fillOpacity: 0.9 }),
+      onEachFeature: (f, l) => l.bindPopup(() => supplyPopup(f.properties)),
     });
-    gapsLabel.appendChild(gaps);
-    div.appendChild(gapsLabel);
-    summary = document.createElement("table");
-    summary.id = "lifecircle-reach-enough";
-    summary.className = "reach-enough";
-    summary.hidden = true;
-    div.appendChild(summary);
-    const legend = document.createElement("div");
-    for (const [text, colour] of [[gettext("≥80 分"), scoreColour(80)], ["60–80", scoreColour(60)], ["40–60", scoreColour(40)], ["<40", scoreColour(0)], [gettext("可达且够用"), COVERED_COLOUR], [gettext("可达但不够"), SHORT_COLOUR], [gettext("不可达"), UNCOVERED_COLOUR]]) {
-      const row = document.createElement("div");
-      const sw = document.createElement("i");
-      sw.className = "sw";
-      sw.style.background = colour;
-      row.append(sw, document.createTextNode(text));
-      legend.appendChild(row);
-    }
-    div.appendChild(legend);
-    return div;
+    const state = { category: "", gaps: "distance", summary: null };
+    const load = async () => {
+      const params = { gaps: state.gaps };
+      if (state.category) params.category = state.category;
+      const data = await getJSON(runUrl(config, "lifecircle-communities", run.id), params);
+      layer.clearLayers();
+      layer.addData(data);
+      supplyLayer.clearLayers();
+      if (state.category && capacityCategories.has(state.category)) {
+        supplyLayer.addData(await getJSON(runUrl(config, "lifecircle-supply", run.id), { category: state.category }));
+      }
+      if (state.summary) showSummary(state.summary, state.category ? reachAndEnough(data.features) : null);
+      document.body.dataset.lifecircleCategory = state.category;
+      document.body.dataset.lifecircleGaps = state.gaps;
+      document.body.dataset.lifecircleFeatures = String(data.features.length);
+    };
+    await load();
+    addOverlay(control, layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
+    const unreachable = await getJSON(runUrl(config, "lifecircle-unreachable", run.id));
+    const unreachableLayer = L.geoJSON(unreachable, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 }),
+      onEachFeature: (f, l) => l.bindPopup(() => unreachablePopup(f.properties)),
+    });
+    addOverlay(control, unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
+    supplyLayer.addTo(map);
+    addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"));
+    // the walk-network components the run left out of snapping (nothing snapped to them)
+    const islandsLabel = gettext("路网孤岛（未参与吸附）");
+    const islands = tileLayer(map, {
+      key: "islands",
+      label: islandsLabel,
+      url: tileUrlFor(config.urls, "planner-run-tile", { pk: run.id, layer: "islands" }),
+      minzoom: ISLANDS_MIN_ZOOM,
+    });
+    addOverlay(control, islands, islandsLabel);
+
+    const filter = L.control({ position: "topleft" });
+    filter.onAdd = () => {
+      const div = L.DomUtil.create("div", "legend lifecircle-filter");
+      L.DomEvent.disableClickPropagation(div);
+      const select = fillSelect(document.createElement("select"), [["", gettext("全部（覆盖得分）")], ...Object.entries(config.categories)]);
+      select.id = "lifecircle-category";
+      select.addEventListener("change", () => {
+        state.category = select.value;
+        load();
+      });
+      const gaps = fillSelect(document.createElement("select"), [
+        ["distance", gettext("步行可达（有没有）")],
+        ["capacity", gettext("满足需求（够不够）")],
+      ]);
+      gaps.id = "lifecircle-gaps";
+      gaps.disabled = capacityCategories.size === 0;
+      gaps.addEventListener("change", () => {
+        state.gaps = gaps.value;
+        load();
+      });
+      state.summary = el("table", null, "reach-enough");
+      state.summary.id = "lifecircle-reach-enough";
+      state.summary.hidden = true;
+      div.append(labelled(gettext("生活圈设施："), select), labelled(gettext("缺口依据："), gaps), state.summary);
+      div.appendChild(legendSection(el("div"), null, SCORE_LEGEND()));
+      return div;
+    };
+    filter.addTo(map);
+    view.shown = { run, layers: [layer, unreachableLayer, supplyLayer, islands], filter, islands };
+    document.body.dataset.lifecircleRun = String(run.id);
+    return layer;
   };
-  filter.addTo(map);
-  shown = { layer, unreachableLayer, supplyLayer, filter, control };
-  document.body.dataset.lifecircleRun = String(run.id);
-  return layer;
+  return view;
 }
 
 /** "Within reach" and "enough for the residents" of the chosen category, side by side. */

@@ -2,6 +2,8 @@
 // as numbered markers (chosen sites highlighted); clicking one draws the communities it would
 // newly serve. Popups and tooltips are DOM nodes with textContent only (dom.js).
 import { getJSON } from "./api.js";
+import { urlFor } from "./urls.js";
+import { choiceLabel } from "./choices.js";
 import { addOverlay, attributeTable, el } from "./dom.js";
 import { gettext, interpolate } from "./i18n.js";
 
@@ -9,13 +11,16 @@ export const CHOSEN_COLOUR = "#6a1b9a";
 export const CANDIDATE_COLOUR = "#546e7a";
 export const SERVED_COLOUR = "#f57c00";
 
-const KIND_LABELS = { idle_land: gettext("闲置用地"), vacant_housing: gettext("闲置公房") };
-const CONSENT_LABELS = {
-  unknown: gettext("未征询"),
-  asked: gettext("征询中"),
-  granted: gettext("已同意"),
-  not_required: gettext("无需征询（公房）"),
-};
+// vacant housing needs no owner's consent (public housing): a value of the siting only
+const NOT_REQUIRED = gettext("无需征询（公房）");
+
+function consentLabel(config, consent) {
+  return consent === "not_required" ? NOT_REQUIRED : choiceLabel(config, "idle_land.consent", consent);
+}
+
+function layerLabel(config, kind) {
+  return (config.layers ?? []).find((l) => l.key === kind)?.label ?? kind;
+}
 
 function numberIcon(rank, chosen) {
   const div = document.createElement("div");
@@ -53,7 +58,7 @@ function anchor(feature) {
   return L.latLng(y / n, x / n);
 }
 
-function candidatePopup(p, categories) {
+function candidatePopup(p, config) {
   const served = (p.served || [])
     .map((s) => interpolate(gettext("%(name)s（%(residents)s人，%(walk)s m）"), { name: s.name || s.code, residents: s.residents, walk: Math.round(s.walk_m) }))
     .join("；");
@@ -61,12 +66,12 @@ function candidatePopup(p, categories) {
     .filter(Boolean)
     .join("、");
   return attributeTable(`#${p.rank} ${p.name || p.candidate_code}`, [
-    [gettext("设施类别"), categories?.[p.category] ?? p.category],
-    [gettext("候选类型"), KIND_LABELS[p.candidate_kind] ?? p.candidate_kind],
+    [gettext("设施类别"), config.categories?.[p.category] ?? p.category],
+    [gettext("候选类型"), layerLabel(config, p.candidate_kind)],
     [gettext("编码"), p.candidate_code],
-    [gettext("用地类型"), p.kind],
+    [gettext("用地类型"), choiceLabel(config, "idle_land.kind", p.kind)],
     [gettext("权属"), p.owner],
-    [gettext("业主意见"), CONSENT_LABELS[p.consent] ?? p.consent],
+    [gettext("业主意见"), consentLabel(config, p.consent)],
     [gettext("面积(m²)"), p.area_m2 === null || p.area_m2 === undefined ? null : Math.round(p.area_m2)],
     [gettext("新增覆盖居民"), p.gain_residents],
     [gettext("新增覆盖小区"), p.gain_communities],
@@ -77,16 +82,15 @@ function candidatePopup(p, categories) {
 }
 
 export async function addSiting(map, control, config) {
-  const base = config.siting_runs || "/api/siting/runs/";
   let runs;
   try {
-    runs = await getJSON(base);
+    runs = await getJSON(urlFor(config.urls, "siting-runs"));
   } catch {
     return null;
   }
   const run = (runs || []).find((r) => r.status === "done");
   if (!run) return null;
-  const data = await getJSON(`${base}${run.id}/candidates.geojson`, config.siting_limit ? { limit: config.siting_limit } : {});
+  const data = await getJSON(urlFor(config.urls, "siting-candidates", { pk: run.id }), config.siting_limit ? { limit: config.siting_limit } : {});
 
   const served = L.layerGroup();
   const plots = L.geoJSON(null, {
@@ -121,7 +125,7 @@ export async function addSiting(map, control, config) {
     const p = f.properties;
     const chosen = Boolean(p.chosen_exact || p.chosen_greedy);
     const m = L.marker(at, { icon: numberIcon(p.rank, chosen), zIndexOffset: chosen ? 1000 : 0, title: p.name || p.candidate_code });
-    m.bindPopup(() => candidatePopup(p, config.categories));
+    m.bindPopup(() => candidatePopup(p, config));
     m.on("click", () => showServed(p, at));
     m.on("popupclose", () => served.clearLayers());
     m.addTo(markers);

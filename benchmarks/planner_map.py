@@ -1,0 +1,286 @@
+"""The planner map at city scale: vector tiles and the whole map's first view, beside the
+old whole-layer GeoJSON endpoints (the reference, measured in the same run).
+
+Assumes the database (``GEOAPP_DB_NAME``) holds a city-scale demo
+(``manage.py make_demo --scale city``). Starts the app in a second process (the WSGI
+server of ``benchmarks/public_map.py``), signs a city administrator in (a session made
+here), then
+
+1. tiles: every data tile of the city (the districts' extent) at the zoom each layer
+   starts from (its densest tiles), and a sample of a pan at street zoom, per layer, cold
+   (each tile once), from 4 threads: p50 / p95 / max and bytes;
+2. the reference: each big layer as the old whole-layer GeoJSON (``/api/layers/…``,
+   capped at 20,000 features, ``truncated`` in the answer): time, size, features;
+3. the page in Debian's chromium (Playwright): time from navigation to the first view
+   drawn (``data-map-ready`` and every tile layer ``loaded``), then a pan to street zoom
+   until its tiles are drawn.
+
+    python benchmarks/planner_map.py [--threads 4] [--pans 40]
+
+Goals (issue 15): first view < 2 s, tile p95 < 0.5 s, no layer truncated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from public_map import SERVER, fetch, free_port, percentile, tile_xy  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.bench_settings")
+
+#: public_map's server, also serving the static files the page loads (as runserver does)
+PAGE_SERVER = SERVER.replace(
+    "app = get_wsgi_application()",
+    "from django.contrib.staticfiles.handlers import StaticFilesHandler\n"
+    "app = StaticFilesHandler(get_wsgi_application())",
+)
+assert PAGE_SERVER != SERVER  # noqa: S101
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
+#: protomaps-leaflet draws data zoom z on display zoom z + 1
+LEVEL_DIFF = 1
+STREET_ZOOM = 16
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def session_cookie() -> str:
+    """A signed-in session of a city administrator (made here, no password)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+
+    from accounts.models import Profile, Role
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-planner-map")
+    Profile.objects.update_or_create(user=user, defaults={"role": Role.CITY_ADMIN})
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def data_extent() -> tuple[float, float, float, float]:
+    from django.db import connection
+
+    from layers.models import District
+
+    table = connection.ops.quote_name(District._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+            f"(SELECT ST_Extent(ST_Transform(geom, 4326)) AS e FROM {table}) s"
+        )
+        return cur.fetchone()
+
+
+def counts() -> dict[str, int]:
+    from layers.models import Amenity, Community, IdleLand, VacantHousing, WalkSegment
+
+    return {
+        "walk_network": WalkSegment.objects.count(),
+        "communities": Community.objects.count(),
+        "amenities": Amenity.objects.count(),
+        "idle_land": IdleLand.objects.count(),
+        "vacant_housing": VacantHousing.objects.count(),
+    }
+
+
+def tiles_of(extent, z: int) -> list[tuple[int, int, int]]:
+    x0, y1 = tile_xy(extent[0], extent[1], z)
+    x1, y0 = tile_xy(extent[2], extent[3], z)
+    return [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+
+def get_many(base, paths, cookie, threads):
+    """Each path once from ``threads`` threads: [(seconds, bytes, status)]."""
+    out, lock, todo = [], threading.Lock(), iter(paths)
+    headers = {"Cookie": f"sessionid={cookie}"}
+
+    def worker():
+        while True:
+            with lock:
+                path = next(todo, None)
+            if path is None:
+                return
+            t0 = time.perf_counter()
+            code, body, _h = fetch(base + path, headers)
+            dt = time.perf_counter() - t0
+            with lock:
+                out.append((dt, len(body), code))
+
+    ts = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+def row(label, results):
+    lat = [r[0] for r in results if r[2] == 200]
+    bad = sum(1 for r in results if r[2] != 200)
+    size = sum(r[1] for r in results)
+    print(
+        f"  {label:<34} n={len(results):>4}  p50 {percentile(lat, 0.5) * 1000:7.0f} ms"
+        f"  p95 {percentile(lat, 0.95) * 1000:7.0f} ms  max {max(lat) * 1000:7.0f} ms"
+        f"  {size / 1e6:6.2f} MB  errors {bad}"
+    )
+    return lat
+
+
+def page_times(base, cookie, target) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    on_layers = "['communities', 'idle_land', 'vacant_housing', 'walk_network']"
+    drawn = f"""() => document.body.dataset.mapReady === '1' &&
+      {on_layers}.every((k) => !document.body.dataset['tiles_' + k]
+        || document.body.dataset['tiles_' + k] === 'loaded')"""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        host = base.split("//")[1].split(":")[0]
+        context.add_cookies(
+            [{"name": "sessionid", "value": cookie, "domain": host, "path": "/"}]
+        )
+        page = context.new_page()
+        page.add_init_script(
+            "window.addEventListener('map:init', (e) => { window.__map = e.detail.map; });"
+        )
+        t0 = time.perf_counter()
+        page.goto(base + "/planner/")
+        page.wait_for_function(drawn, timeout=120_000, polling=50)
+        first = time.perf_counter() - t0
+        zoom = int(page.get_attribute("#map", "data-zoom"))
+        t0 = time.perf_counter()
+        page.evaluate(
+            "([lat, lon, z]) => window.__map.setView([lat, lon], z, {animate: false})",
+            [target[1], target[0], STREET_ZOOM],
+        )
+        page.wait_for_function(
+            f"() => document.getElementById('map').dataset.zoom === '{STREET_ZOOM}'"
+        )
+        page.wait_for_function(drawn, timeout=120_000, polling=50)
+        pan = time.perf_counter() - t0
+        waiting = page.evaluate("() => document.body.dataset.layersWaiting || ''")
+        browser.close()
+    return {"first": first, "first_zoom": zoom, "pan": pan, "waiting": waiting}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--pans", type=int, default=40, help="street-zoom tiles per layer")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    setup_django()
+    from planner import tiles
+
+    n = counts()
+    extent = data_extent()
+    cookie = session_cookie()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            PAGE_SERVER.format(repo=str(REPO), threads=8, port=port),
+        ],
+        env={**os.environ},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            if fetch(base + "/health/")[0] == 200:
+                break
+            time.sleep(0.1)
+        print(f"== planner map, city scale: {json.dumps(n)}")
+        print(f"   data extent {tuple(round(v, 3) for v in extent)}")
+        rng = random.Random(args.seed)
+        print("== vector tiles (cold, each tile once)")
+        all_lat = []
+        for key in tiles.CITY_LAYERS:
+            z = tiles.LAYERS[key].min_zoom
+            first = [
+                f"/api/planner/tiles/{key}/{zz}/{x}/{y}.mvt"
+                for zz, x, y in tiles_of(extent, z)
+            ]
+            all_lat += row(
+                f"{key} first view (z{z} data)",
+                get_many(base, first, cookie, args.threads),
+            )
+            street = tiles_of(extent, STREET_ZOOM - LEVEL_DIFF)
+            sample = rng.sample(street, min(args.pans, len(street)))
+            pans = [f"/api/planner/tiles/{key}/{zz}/{x}/{y}.mvt" for zz, x, y in sample]
+            all_lat += row(
+                f"{key} pan (z{STREET_ZOOM - LEVEL_DIFF} data)",
+                get_many(base, pans, cookie, args.threads),
+            )
+        print(
+            f"  {'all tiles':<34} n={len(all_lat):>4}  p50 {percentile(all_lat, 0.5) * 1000:7.0f} ms"
+            f"  p95 {percentile(all_lat, 0.95) * 1000:7.0f} ms   (goal p95 < 500 ms)"
+        )
+        print("== reference: the old whole-layer GeoJSON (capped at 20,000 features)")
+        for key, path in [
+            ("walk_network", "/api/layers/walk-network.geojson"),
+            ("communities", "/api/layers/communities.geojson"),
+            ("amenities", "/api/layers/amenities.geojson"),
+            ("idle_land", "/api/layers/idle-land.geojson"),
+        ]:
+            t0 = time.perf_counter()
+            code, body, _h = fetch(base + path, {"Cookie": f"sessionid={cookie}"})
+            dt = time.perf_counter() - t0
+            data = json.loads(body) if code == 200 else {}
+            print(
+                f"  {key:<34} {dt * 1000:7.0f} ms  {len(body) / 1e6:6.2f} MB"
+                f"  {len(data.get('features', [])):>6} of {n[key]:>6} features"
+                f"  truncated={data.get('truncated')}"
+            )
+        print("== the planner page in chromium")
+        cx, cy = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
+        times = [page_times(base, cookie, (cx, cy)) for _ in range(3)]
+        first = statistics.median(t["first"] for t in times)
+        pan = statistics.median(t["pan"] for t in times)
+        print(
+            f"  first view drawn (zoom {times[0]['first_zoom']}): median {first:.2f} s"
+            f" of {[round(t['first'], 2) for t in times]}   (goal < 2 s)"
+        )
+        print(
+            f"  pan to street zoom {STREET_ZOOM}, tiles drawn: median {pan:.2f} s"
+            f" of {[round(t['pan'], 2) for t in times]}   (goal < 0.5 s)"
+        )
+        print(
+            f"  layers waiting for a closer zoom at street zoom: {times[0]['waiting'] or 'none'}"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""What the home and planner map pages are given beside the map (``json_script``
+"map-config"): the URLs as a reverse map, the layer list, and the editable layers' fields
+and every choice label from the models' own ``choices`` (the JS keeps none of them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.db.models.functions import Transform
+from django.db import models
+from django.urls import get_resolver, get_script_prefix, reverse
+from django.utils.translation import gettext_lazy as _
+
+from layers.models import (
+    AmenityCategory,
+    Community,
+    District,
+    IdleLand,
+    Stage,
+    VacantHousing,
+    WalkSegment,
+)
+from public.tiles import tiles_config
+
+from . import services, tiles
+from .models import PlanningArea
+
+#: the URL names the map pages call, rendered as templates ``/api/…/{pk}/…``
+URL_NAMES = (
+    "analysis-run",
+    "analysis-run-requeue",
+    "blocks-run-geojson",
+    "blocks-run-latest",
+    "lifecircle-communities",
+    "lifecircle-export",
+    "lifecircle-islands",
+    "lifecircle-latest",
+    "lifecircle-run",
+    "lifecircle-supply",
+    "lifecircle-unreachable",
+    "lifecircle-what-if",
+    "planner-analysis",
+    "planner-feature",
+    "planner-feature-history",
+    "planner-feature-undo",
+    "planner-features",
+    "planner-run-tile",
+    "planner-search",
+    "siting-candidates",
+    "siting-export",
+    "siting-runs",
+)
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def url_template(name: str) -> str:
+    """``/api/lifecircle/runs/{pk}/export.{fmt}`` for a URL name (its first pattern)."""
+    possibilities = get_resolver().reverse_dict.getlist(name)
+    if not possibilities:
+        raise KeyError(name)
+    fmt, _params = possibilities[0][0][0]
+    return get_script_prefix() + _PLACEHOLDER.sub(r"{\1}", fmt)
+
+
+def url_map(names=URL_NAMES) -> dict[str, str]:
+    return {name: url_template(name) for name in names}
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """One overlay of the home and planner maps."""
+
+    key: str
+    label: str
+    url_name: str
+    on: bool = True
+    #: the planner kind that edits it (the planner page draws it as editable instead)
+    editable: str = ""
+    #: drawn from the vector tiles (planner/tiles.py) instead of the GeoJSON layer
+    tiled: bool = False
+    #: the planner kind whose record (planner-feature) a click reads, if any
+    detail: str = ""
+
+
+LAYERS = (
+    MapLayer("districts", _("区县边界"), "layer-districts"),
+    MapLayer("streets", _("街道边界"), "layer-streets"),
+    MapLayer("walk_network", _("步行网络"), "layer-walk-network", tiled=True),
+    MapLayer(
+        "communities",
+        _("老旧小区（按改造阶段）"),
+        "layer-communities",
+        tiled=True,
+        detail="community",
+    ),
+    MapLayer(
+        "idle_land",
+        _("闲置用地"),
+        "layer-idle-land",
+        editable="idle_land",
+        tiled=True,
+        detail="idle_land",
+    ),
+    MapLayer(
+        "vacant_housing",
+        _("闲置公房"),
+        "layer-vacant-housing",
+        editable="vacant_housing",
+        tiled=True,
+        detail="vacant_housing",
+    ),
+    MapLayer(
+        "amenities",
+        _("配套设施"),
+        "layer-amenities",
+        on=False,
+        editable="amenity",
+        tiled=True,
+    ),
+)
+
+#: the kinds drawn and edited on the planner map (planner.services.KINDS), in menu order
+EDITABLE = ("planning_area", "idle_land", "vacant_housing", "amenity")
+
+#: models whose choice fields label values on the maps, by the key the JS uses
+CHOICE_MODELS = {
+    "community": Community,
+    "idle_land": IdleLand,
+    "vacant_housing": VacantHousing,
+    "planning_area": PlanningArea,
+    "walk_segment": WalkSegment,
+    "amenity_category": AmenityCategory,
+}
+
+_NUMBER_FIELDS = (models.IntegerField, models.FloatField, models.DecimalField)
+
+
+def _choices(field) -> dict[str, str]:
+    return {str(value): str(label) for value, label in field.choices}
+
+
+def choice_labels() -> dict[str, dict[str, str]]:
+    """``{"idle_land.kind": {"vacant": "空地", …}, …}`` from the models' choices."""
+    out = {}
+    for key, model in CHOICE_MODELS.items():
+        for field in model._meta.concrete_fields:
+            if field.choices:
+                out[f"{key}.{field.name}"] = _choices(field)
+    return out
+
+
+def field_spec(model, name: str) -> dict:
+    """One form input of an editable layer, from the model field."""
+    field = model._meta.get_field(name)
+    spec = {"name": name, "label": str(field.verbose_name), "required": not field.blank}
+    if field.choices:
+        spec.update(type="select", choices=_choices(field))
+    elif field.is_relation and field.related_model is AmenityCategory:
+        spec.update(type="select", choices="categories")
+    elif isinstance(field, models.TextField):
+        spec["type"] = "textarea"
+    elif isinstance(field, _NUMBER_FIELDS):
+        spec["type"] = "number"
+    else:
+        spec["type"] = "text"
+    return spec
+
+
+def editable_kinds() -> list[dict]:
+    out = []
+    for kind in EDITABLE:
+        k = services.KINDS[kind]
+        out.append(
+            {
+                "kind": kind,
+                "label": str(k.model._meta.verbose_name),
+                "point": not k.polygon,
+                "fields": [field_spec(k.model, name) for name in k.fields],
+            }
+        )
+    return out
+
+
+def layer_entry(layer: MapLayer) -> dict:
+    tile = None
+    if layer.tiled:
+        url = url_template("planner-tile").replace("{layer}", layer.key)
+        tile = {"url": url, "min_zoom": tiles.LAYERS[layer.key].min_zoom}
+    return {
+        "key": layer.key,
+        "label": str(layer.label),
+        "url": reverse(layer.url_name),
+        "on": layer.on,
+        "editable": layer.editable,
+        "detail": layer.detail,
+        "tile": tile,
+    }
+
+
+def districts_extent() -> list[float] | None:
+    """[west, south, east, north] of the districts (the first view), or None."""
+    e = District.objects.aggregate(e=Extent(Transform("geom", 4326)))["e"]
+    return list(e) if e else None
+
+
+def map_config() -> dict:
+    """What every internal map page needs: layers, labels, URLs, tiles, first view."""
+    return {
+        "extent": districts_extent(),
+        "layers": [layer_entry(layer) for layer in LAYERS],
+        "urls": url_map(),
+        "blocks_visible": False,
+        "stages": dict(Stage.choices),
+        "choices": choice_labels(),
+        "categories": {c.code: c.name for c in AmenityCategory.objects.all()},
+        "tiles": tiles_config(),
+    }
