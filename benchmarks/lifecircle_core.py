@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 from analysis.network import NetworkEntry, build_network  # noqa: E402
 from analysis.rules import RuleSet, load_ruleset  # noqa: E402
 from analysis.walkshed import (  # noqa: E402
-    _route,
     life_circle,
     what_if,
 )
+from analysis.walkshed.routing import _route  # noqa: E402
 
 CRS = "EPSG:4549"
 

@@ -487,7 +487,7 @@ def test_parallel_routing_gives_the_same_result(rs: RuleSet, monkeypatch) -> Non
         + [("n", 400, 40)]
     )
     serial = life_circle(net, comm, am, rs, workers=1)
-    monkeypatch.setattr(walkshed, "_PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(walkshed.circle, "_PARALLEL_MIN_WORK", 0)
     parallel = life_circle(net, comm, am, rs, workers=2)
     pd.testing.assert_frame_equal(serial.distance_m, parallel.distance_m)
     pd.testing.assert_frame_equal(serial.tiers_met, parallel.tiers_met)

@@ -1,0 +1,330 @@
+"""Every facility-community pair within walking distance, with its distance (the capacity step's cost matrix)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import coo_array, csr_array
+from scipy.sparse.csgraph import dijkstra
+
+from analysis.forked import map_forked
+from analysis.network import (
+    NetworkEntry,
+    WalkNetwork,
+    same_edge_pairs,
+)
+from analysis.walkshed.routing import FloatArray, IntArray
+
+# memory budget of one block of dense Dijkstra rows in :func:`cost_pairs`
+_PAIRS_CHUNK_BYTES = 32 * 2**20
+
+
+# margin added to the Euclidean bound of a tile's region: endpoint merging moves a
+# node by up to the snap tolerance (0.5 m), which a path can meet at every node
+_TILE_MARGIN_M = 5.0
+
+
+_TILE_MARGIN_FRACTION = 0.05
+
+
+# smallest tile side: below it the per-tile set-up outweighs the smaller searches
+_TILE_MIN_M = 2000.0
+
+
+# cell of the grid of real nodes queried per tile
+_REAL_CELL_M = 500.0
+
+
+# tasks per routing process in cost_pairs
+_BATCHES_PER_PROCESS = 4
+
+
+def cost_pairs(
+    network: WalkNetwork,
+    sources: NetworkEntry,
+    source_xy: FloatArray,
+    targets: NetworkEntry,
+    target_xy: FloatArray,
+    limit_m: float | npt.ArrayLike,
+    *,
+    target_owner: npt.ArrayLike | None = None,
+    workers: int = 1,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every (source, target) pair within walking distance, with the distance.
+
+    The facility-level cost matrix behind the capacity-aware life circle: the
+    same distance as :func:`_route` (the snap offsets, both end nodes of each
+    snapped edge, the direct walk along a shared edge), but kept per pair instead
+    of the minimum over the sources.
+
+    Parameters
+    ----------
+    network
+        The walk network the entries were snapped to.
+    sources, targets
+        Where the points enter the network (:meth:`NetworkEntry.from_snap`).
+    source_xy, target_xy
+        ``(n, 2)`` coordinates of the points themselves (metres), used only to
+        bound each search region: a walk of length ``L`` from a point stays
+        within Euclidean distance ``L`` of it.
+    limit_m
+        Walking distance limit, one for all sources or one per source (each
+        facility's category threshold).
+    target_owner
+        Optional owner of each target (the community of an access point): the
+        pairs are then (source, owner) with the minimum over the owner's targets.
+    workers
+        Processes for the tiles (:func:`~analysis.forked.map_forked`).
+
+    Returns
+    -------
+    tuple
+        ``(source index, target or owner index, distance_m)``, one entry per pair
+        within the source's limit, sorted by source then target.
+
+    Notes
+    -----
+    Each source and each target becomes a virtual node joined to its edge's end
+    nodes by its entry costs (``offset + along`` and ``offset + length - along``).
+    A path through a virtual node is never shorter than the edge it sits on, so
+    distances between real nodes are unchanged and the distance between two
+    virtual nodes is ``min`` over the four end-node combinations, as in
+    :func:`_route`. Sources are grouped by limit; for each group the side with
+    fewer points is searched from (the graph is undirected), in square tiles of
+    ``2 L``: a tile's Dijkstra (``scipy.sparse.csgraph.dijkstra`` with ``limit``)
+    runs on the subgraph of the nodes within ``L`` (Euclidean, plus a margin) of
+    the tile, which holds every node such a walk can reach. scipy's per-source
+    set-up is then O(tile region) instead of O(n_nodes), which is what makes the
+    pairs of a whole city cheap.
+    """
+    n_src, n_tgt = len(sources), len(targets)
+    lim = np.broadcast_to(np.asarray(limit_m, dtype=float), (n_src,)).copy()
+    if n_src and not np.all(lim >= 0):
+        msg = "limit_m must be non-negative."
+        raise ValueError(msg)
+    sxy = np.asarray(source_xy, dtype=float).reshape(n_src, 2)
+    txy = np.asarray(target_xy, dtype=float).reshape(n_tgt, 2)
+    owner = (
+        np.arange(n_tgt, dtype=np.int64)
+        if target_owner is None
+        else np.asarray(target_owner, dtype=np.int64).reshape(n_tgt)
+    )
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if n_src == 0 or n_tgt == 0:
+        return empty
+    n = network.n_nodes
+    graph = _augmented(network, sources, targets)
+    node_xy = np.concatenate([network.node_xy, sxy, txy])
+    local = np.full(graph.shape[0], -1, dtype=np.int64)
+    jobs: list[tuple[IntArray, float, bool, _Grid, _Grid]] = []
+    # one grid of the real nodes for every limit: fine cells, so that a region's
+    # query reads few nodes outside it
+    real_grid = _Grid(np.arange(n), network.node_xy, _REAL_CELL_M)
+    for value in np.unique(lim):
+        grp = np.flatnonzero(lim == value)
+        from_sources = grp.size <= n_tgt
+        origin = grp + n if from_sources else np.arange(n_tgt) + n + n_src
+        dest = np.arange(n_tgt) + n + n_src if from_sources else grp + n
+        size = max(2.0 * float(value), _TILE_MIN_M)
+        dest_grid = _Grid(dest, node_xy[dest], size)
+        for tile in _tiles(node_xy[origin], size):
+            jobs.append(
+                (origin[tile], float(value), from_sources, real_grid, dest_grid)
+            )
+    # largest tiles first: they take longest
+    jobs.sort(key=lambda j: -j[0].size)
+
+    def run(batch: range) -> tuple[IntArray, IntArray, FloatArray]:
+        out_s, out_t, out_d = [], [], []
+        for k in batch:
+            origin, value, from_sources, real_grid, dest_grid = jobs[k]
+            a, b, d = _tile_pairs(
+                graph, node_xy, local, origin, value, real_grid, dest_grid
+            )
+            s, t = (a, b) if from_sources else (b, a)
+            out_s.append(s - n)
+            out_t.append(t - n - n_src)
+            out_d.append(d)
+        return np.concatenate(out_s), np.concatenate(out_t), np.concatenate(out_d)
+
+    small = sum(j[0].size for j in jobs) < 2000
+    n_proc = 1 if small else workers
+    # a few batches per process, each every m-th tile of the largest-first order
+    # (similar work each), instead of one task per tile: hundreds of small tasks
+    # cost more in hand-over between processes than they balance
+    m = min(len(jobs), n_proc * _BATCHES_PER_PROCESS) if n_proc > 1 else 1
+    batches = [range(i, len(jobs), m) for i in range(m)] if jobs else []
+    parts = map_forked(run, batches, workers=n_proc)
+    same = _same_edge_pairs(sources, targets, lim)
+    s_all = np.concatenate([p[0] for p in parts] + [same[0]])
+    t_all = np.concatenate([p[1] for p in parts] + [same[1]])
+    d_all = np.concatenate([p[2] for p in parts] + [same[2]])
+    return _min_pairs(s_all, owner[t_all], d_all)
+
+
+class _Grid:
+    """Points binned in square cells, for the points inside a box in O(box)."""
+
+    def __init__(self, ids: IntArray, xy: FloatArray, cell_m: float) -> None:
+        self.cell = float(cell_m)
+        self.origin = xy.min(axis=0) if xy.shape[0] else np.zeros(2)
+        c = np.floor((xy - self.origin) / self.cell).astype(np.int64)
+        self.ny = int(c[:, 1].max()) + 1 if xy.shape[0] else 1
+        key = c[:, 0] * self.ny + c[:, 1]
+        order = np.argsort(key, kind="stable")
+        self.key = key[order]
+        self.ids = ids[order]
+        self.xy = xy[order]
+
+    def query(self, lo: FloatArray, hi: FloatArray) -> IntArray:
+        """Ids of the points with ``lo <= xy <= hi``."""
+        if self.key.size == 0:
+            return self.ids[:0]
+        c0 = np.floor((lo - self.origin) / self.cell).astype(np.int64)
+        c1 = np.floor((hi - self.origin) / self.cell).astype(np.int64)
+        y0, y1 = max(int(c0[1]), 0), min(int(c1[1]), self.ny - 1)
+        if y1 < y0:
+            return self.ids[:0]
+        xs = np.arange(max(int(c0[0]), 0), int(c1[0]) + 1)
+        a = np.searchsorted(self.key, xs * self.ny + y0, side="left")
+        b = np.searchsorted(self.key, xs * self.ny + y1, side="right")
+        cnt = b - a
+        total = int(cnt.sum())
+        if total == 0:
+            return self.ids[:0]
+        idx = np.repeat(a - np.cumsum(cnt) + cnt, cnt) + np.arange(total)
+        inside = np.all((self.xy[idx] >= lo) & (self.xy[idx] <= hi), axis=1)
+        return self.ids[idx[inside]]
+
+
+def _augmented(
+    network: WalkNetwork, sources: NetworkEntry, targets: NetworkEntry
+) -> csr_array:
+    """The walk graph with one virtual node per source, then per target."""
+    n = network.n_nodes
+    base = network.csr.tocoo()
+    rows, cols, vals = [base.row], [base.col], [np.asarray(base.data, float)]
+    start = n
+    for ent in (sources, targets):
+        ids = np.arange(len(ent), dtype=np.int64) + start
+        start += len(ent)
+        loop = ent.u == ent.v  # a closed ring: one edge, the cheaper way round
+        cu = np.where(loop, np.minimum(ent.cost_u, ent.cost_v), ent.cost_u)
+        keep_v = ~loop
+        for a, b, w in (
+            (ids, ent.u, cu),
+            (ids[keep_v], ent.v[keep_v], ent.cost_v[keep_v]),
+        ):
+            rows += [a, b]
+            cols += [b, a]
+            vals += [w, w]
+    m = start
+    coo = coo_array(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(m, m),
+    )
+    # virtual edges are unique per (virtual node, end node), so no duplicates are
+    # summed; explicit zeros (a point on a node) stay edges for scipy's Dijkstra
+    return csr_array(coo)
+
+
+def _tiles(xy: FloatArray, size_m: float) -> list[IntArray]:
+    """Indices of the points in each non-empty square tile of ``size_m``."""
+    if xy.shape[0] == 0:
+        return []
+    cell = np.floor((xy - xy.min(axis=0)) / size_m).astype(np.int64)
+    key = cell[:, 0] * (int(cell[:, 1].max()) + 1) + cell[:, 1]
+    order = np.argsort(key, kind="stable")
+    cuts = np.flatnonzero(np.diff(key[order])) + 1
+    return np.split(order, cuts)
+
+
+def _tile_pairs(
+    graph: csr_array,
+    node_xy: FloatArray,
+    local: IntArray,
+    origin: IntArray,
+    limit: float,
+    real_grid: _Grid,
+    dest_grid: _Grid,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Pairs (origin node, dest node, distance <= limit) of one tile."""
+    pad = limit * (1.0 + _TILE_MARGIN_FRACTION) + _TILE_MARGIN_M
+    lo = node_xy[origin].min(axis=0) - pad
+    hi = node_xy[origin].max(axis=0) + pad
+    d_in = dest_grid.query(lo, hi)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if d_in.size == 0:
+        return empty
+    real = real_grid.query(lo, hi)
+    # real nodes, origins and destinations are disjoint id ranges: no duplicates
+    keep = np.concatenate([real, origin, d_in])
+    sub = _induced(graph, keep, local)
+    o_pos = np.arange(origin.size) + real.size
+    d_pos = np.arange(d_in.size) + real.size + origin.size
+    step = max(1, int(_PAIRS_CHUNK_BYTES // (8 * keep.size)))
+    out_o, out_d, out_v = [], [], []
+    for s0 in range(0, origin.size, step):
+        dist = dijkstra(sub, directed=True, indices=o_pos[s0 : s0 + step], limit=limit)
+        block = dist[:, d_pos]
+        r, c = np.nonzero(block <= limit)
+        out_o.append(origin[s0 + r])
+        out_d.append(d_in[c])
+        out_v.append(block[r, c])
+    return np.concatenate(out_o), np.concatenate(out_d), np.concatenate(out_v)
+
+
+def _induced(graph: csr_array, keep: IntArray, local: IntArray) -> csr_array:
+    """The subgraph on the distinct node ids ``keep`` (O(its edges), not O(n)).
+
+    ``local`` is a scratch array of ``-1`` (one per node of ``graph``), left as
+    it was found.
+    """
+    local[keep] = np.arange(keep.size)
+    start = graph.indptr[keep]
+    count = graph.indptr[keep + 1] - start
+    total = int(count.sum())
+    row = np.repeat(np.arange(keep.size), count)
+    idx = np.repeat(start - np.cumsum(count) + count, count) + np.arange(total)
+    col = local[graph.indices[idx]]
+    local[keep] = -1
+    ok = col >= 0
+    counts = np.bincount(row[ok], minlength=keep.size)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return csr_array(
+        (np.asarray(graph.data, float)[idx[ok]], col[ok], indptr),
+        shape=(keep.size, keep.size),
+    )
+
+
+def _same_edge_pairs(
+    sources: NetworkEntry, targets: NetworkEntry, limit: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Direct along-edge walks between sources and targets sharing an edge, within
+    each source's limit."""
+    tgt, src, d = same_edge_pairs(targets, sources)
+    ok = d <= limit[src]
+    return src[ok].astype(np.int64), tgt[ok].astype(np.int64), d[ok]
+
+
+def _min_pairs(
+    a: IntArray, b: IntArray, d: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Keep the smallest distance of each (a, b), sorted by a then b."""
+    if a.size == 0:
+        return a.astype(np.int64), b.astype(np.int64), d
+    # one int64 key per pair (a and b are indices, far below 2**31) and one sort
+    nb = int(b.max()) + 1
+    key = a.astype(np.int64) * nb + b
+    order = np.argsort(key)
+    key = key[order]
+    first = np.flatnonzero(np.diff(key, prepend=-1))
+    key = key[first]
+    return key // nb, key % nb, np.minimum.reduceat(d[order], first)
+
+
+def _per_community(values: FloatArray, owner: IntArray, n: int) -> FloatArray:
+    out = np.full(n, np.inf)
+    if values.size:
+        np.minimum.at(out, owner, values)
+    return out

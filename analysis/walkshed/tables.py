@@ -1,0 +1,164 @@
+"""From distances to the life circle's tables: covered, walk tier, tiers met, missing, score and the resident-weighted aggregates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from analysis.rules import RuleSet
+from analysis.walkshed.result import CommunityAccess, LifeCircleResult
+from analysis.walkshed.routing import FloatArray
+
+
+def _derive(
+    distance: pd.DataFrame,
+    thresholds: pd.Series,
+    ruleset: RuleSet,
+    *,
+    limit: float,
+    mode: str,
+    params: dict[str, Any],
+    strict: bool,
+    speed_m_per_min: float | None,
+    unreachable_amenities: pd.DataFrame,
+    unreachable_communities: pd.DataFrame,
+    islands: gpd.GeoDataFrame,
+    state: CommunityAccess,
+) -> LifeCircleResult:
+    """Coverage, tiers, score and aggregates from the distance table."""
+    cats = list(distance.columns)
+    d = distance.to_numpy()
+    thr = thresholds.reindex(cats).to_numpy(float)
+    cov = d <= thr[None, :]
+    covered = pd.DataFrame(cov, index=distance.index, columns=distance.columns)
+
+    tiers = ruleset.tier_minutes
+    tier_d = np.array(
+        [
+            ruleset.distance_for(t, strict=strict, speed_m_per_min=speed_m_per_min)
+            for t in tiers
+        ]
+    )
+    # Smallest tier whose distance covers d (tier distances increase with minutes).
+    k = np.searchsorted(tier_d, d, side="left")
+    tier_arr = np.asarray(tiers, dtype=float)
+    walk = np.where(k < len(tiers), tier_arr[np.minimum(k, len(tiers) - 1)], np.nan)
+    walk_tier = pd.DataFrame(walk, index=distance.index, columns=distance.columns)
+
+    tiers_met, missing, score, by_street, by_district = coverage_tables(
+        covered, ruleset, state.community_attrs
+    )
+    return LifeCircleResult(
+        distance_m=distance,
+        covered=covered,
+        walk_tier=walk_tier,
+        tiers_met=tiers_met,
+        missing=missing,
+        score=score,
+        by_street=by_street,
+        by_district=by_district,
+        unreachable_amenities=unreachable_amenities.reset_index(drop=True),
+        unreachable_communities=unreachable_communities.reset_index(drop=True),
+        islands=islands,
+        thresholds_m=thresholds.reindex(cats),
+        limit_m=float(limit),
+        mode=mode,
+        parameters=params,
+        access=state,
+    )
+
+
+def coverage_tables(
+    covered: pd.DataFrame, ruleset: RuleSet, community_attrs: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame, pd.DataFrame]:
+    """Tiers met, missing categories, score and aggregates from a coverage table.
+
+    Parameters
+    ----------
+    covered
+        Community × category booleans: the category counts as provided (within
+        reach, or for the capacity-aware life circle, enough for the residents).
+    ruleset
+        Gives each category's tier and whether it is required.
+    community_attrs
+        ``street_code``, ``district_code`` and ``residents`` per community, in the
+        order of ``covered``.
+
+    Returns
+    -------
+    tuple
+        ``(tiers_met, missing, score, by_street, by_district)`` as in
+        :class:`LifeCircleResult`.
+    """
+    cats = list(covered.columns)
+    cov = covered.to_numpy(bool)
+    tiers = ruleset.tier_minutes
+    attrs = community_attrs
+    rules = [ruleset.rule(c) for c in cats]
+    req = np.array([r.required for r in rules], dtype=bool)
+    cat_tier = np.array([r.tier_minutes for r in rules])
+    met_cols: dict[int, npt.NDArray[np.bool_]] = {}
+    miss_cols: dict[int, list[tuple[str, ...]]] = {}
+    cats_arr = np.asarray(cats, dtype=object)
+    for t in tiers:
+        sel = req & (cat_tier <= t)
+        lacking = ~cov[:, sel]
+        met_cols[t] = np.asarray(~lacking.any(axis=1), dtype=bool)
+        names = cats_arr[sel]
+        miss_cols[t] = [tuple(names[row]) for row in lacking]
+    tiers_met = pd.DataFrame(met_cols, index=covered.index)
+    tiers_met.columns.name = "tier_minutes"
+    missing = pd.DataFrame(miss_cols, index=covered.index)
+    missing.columns.name = "tier_minutes"
+
+    n_req = int(req.sum())
+    score_arr = (
+        100.0 * cov[:, req].sum(axis=1) / n_req if n_req else np.full(len(cov), np.nan)
+    )
+    score = pd.Series(score_arr, index=covered.index, name="score")
+
+    by_street = _aggregate(attrs, "street_code", tiers_met, covered, score)
+    by_district = _aggregate(attrs, "district_code", tiers_met, covered, score)
+    return tiers_met, missing, score, by_street, by_district
+
+
+def _aggregate(
+    attrs: pd.DataFrame,
+    key: str,
+    tiers_met: pd.DataFrame,
+    covered: pd.DataFrame,
+    score: pd.Series,
+) -> pd.DataFrame:
+    res = attrs["residents"].to_numpy(float)
+    cols: dict[str, Any] = {
+        key: attrs[key].to_numpy(),
+        "communities": np.ones(len(attrs), dtype=np.int64),
+        "residents": res,
+    }
+    for t in tiers_met.columns:
+        cols[f"residents_tier_{t}min"] = res * tiers_met[t].to_numpy()
+    for c in covered.columns:
+        cols[f"residents_lacking_{c}"] = res * ~covered[c].to_numpy()
+    s = score.to_numpy(float)
+    cols["_score_w"] = np.where(np.isnan(s), 0.0, s) * res
+    frame = pd.DataFrame(cols)
+    out = frame.groupby(key, sort=True).sum()
+    for t in tiers_met.columns:
+        out[f"share_tier_{t}min"] = _safe_div(
+            out[f"residents_tier_{t}min"].to_numpy(float),
+            out["residents"].to_numpy(float),
+        )
+    out["mean_score"] = _safe_div(
+        out.pop("_score_w").to_numpy(float), out["residents"].to_numpy(float)
+    )
+    return out
+
+
+def _safe_div(a: FloatArray, b: FloatArray) -> FloatArray:
+    out = np.full(a.shape, np.nan)
+    np.divide(a, b, out=out, where=b > 0)
+    return out
