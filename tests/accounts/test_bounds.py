@@ -18,7 +18,7 @@ from django.urls import reverse
 from django_ratelimit import core as ratelimit_core
 
 from accounts.permissions import SYSTEM
-from lifecircle import services as lifecircle
+from lifecircle.services import runs as lifecircle_runs
 from runs.models import AnalysisRun
 from runs.queue import MAX_PENDING_PER_USER
 from siting.services import siting_run
@@ -146,7 +146,7 @@ def test_a_failed_run_tells_the_user_its_id_not_its_traceback(city, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("secret path /srv/geoapp/internal.py line 7")
 
-    monkeypatch.setattr(lifecircle, "_store", boom)
+    monkeypatch.setattr(lifecircle_runs, "_store", boom)
     client = _client(city["users"]["admin"])
     resp = client.post(reverse("lifecircle-runs"), {}, content_type="application/json")
     assert resp.status_code == 202

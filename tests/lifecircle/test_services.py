@@ -11,6 +11,7 @@ from layers import models
 from layers.importing import population_raster_register
 from lifecircle import services as lifecircle
 from lifecircle.models import CoverageResult
+from lifecircle.services import context as lifecircle_context
 from runs.models import AnalysisRun
 from tests.lifecircle import city as lifecircle_city
 
@@ -83,7 +84,7 @@ def test_what_if_adds_coverage_without_storing_anything():
 def test_what_if_after_restart_rebuilds_the_same_context():
     lifecircle_city.build()
     run = lifecircle.lifecircle_run(user=SYSTEM)
-    lifecircle._CONTEXTS.clear()
+    lifecircle_context._CONTEXTS.clear()
     lon, lat = lifecircle_city.LON0 + 1500 / 96_600, lifecircle_city.LAT0
     out = lifecircle.lifecircle_what_if(
         run=run, facilities=[{"category": "kindergarten", "lon": lon, "lat": lat}]

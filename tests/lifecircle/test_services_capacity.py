@@ -18,6 +18,7 @@ from django.test import Client
 from accounts.permissions import SYSTEM
 from lifecircle import services as lifecircle
 from lifecircle.models import CoverageResult, FacilitySupply, PopulationShares
+from lifecircle.services import store as lifecircle_store
 from tests.lifecircle import city as lifecircle_city
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +133,8 @@ def test_capacity_json_is_json_dumps_of_the_rounded_values():
     ratio.iloc[-1, -1] = 1 / 3
     cap = dataclasses.replace(cap, ratio=ratio)
     codes = ctx.result.distance_m.index.to_numpy()
-    got = lifecircle._capacity_json(cap, codes)
-    fin = lifecircle._finite
+    got = lifecircle_store._capacity_json(cap, codes)
+    fin = lifecircle_store._finite
     for i, code in enumerate(codes):
         expected = {
             "score": fin(float(cap.score[code])),
@@ -152,4 +153,4 @@ def test_capacity_json_is_json_dumps_of_the_rounded_values():
         assert got[i] == json.dumps(expected)
     assert json.loads(got[0])["categories"][cap.categories[0]]["ratio"] is None
     assert json.loads(got[-1])["categories"][cap.categories[-1]]["ratio"] == 0.3333
-    assert lifecircle._capacity_json(None, codes) == ["{}"] * len(codes)
+    assert lifecircle_store._capacity_json(None, codes) == ["{}"] * len(codes)
