@@ -108,7 +108,7 @@ def test_slow_query_becomes_503(client, city, monkeypatch):
             cur.execute("SELECT pg_sleep(2)")
         return b""
 
-    monkeypatch.setattr(selectors, "STATEMENT_TIMEOUT_MS", 100)
+    monkeypatch.setattr(selectors.query, "STATEMENT_TIMEOUT_MS", 100)
     monkeypatch.setattr("public.tiles.tile_bytes", lambda z, x, y: slow())
     t0 = time.perf_counter()
     x, y = tile_xy(121.55, 29.875, 14)

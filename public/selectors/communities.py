@@ -1,0 +1,378 @@
+"""Communities for the public map: features, search, the card with history, photos, works and votes."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.contrib.gis.geos import Polygon
+from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Coalesce
+
+from layers.models import (
+    AmenityCategory,
+    Community,
+    CommunityPhoto,
+    District,
+)
+from lifecircle.models import CoverageResult
+from public.selectors.allowlists import (
+    COMMUNITY_FIELDS,
+    COMMUNITY_MAP_FIELDS,
+    COVERAGE_FIELDS,
+    DISTRICT_FIELDS,
+    PHOTO_FIELDS,
+    VOTE_MIN_OWNERS,
+)
+from public.selectors.query import _programme_installed
+from runs.models import AnalysisRun
+
+
+# ---------------------------------------------------------------------------
+# Communities
+# ---------------------------------------------------------------------------
+def public_community_qs() -> QuerySet[Community]:
+    """Communities shown to the public: every community (the map shows all stages)."""
+    return Community.objects.all()
+
+
+def _bbox_polygon(bbox: tuple[float, float, float, float]) -> Polygon:
+    """The bbox in lon/lat; PostGIS transforms it to the storage SRID in the query.
+
+    (Not ``poly.transform()`` here: a GDAL transformation costs ~0.2 s per request.)
+    """
+    poly = Polygon.from_bbox(bbox)
+    poly.srid = settings.API_SRID
+    return poly
+
+
+def simplify_tolerance_m(zoom: int | None) -> float:
+    """Half a screen pixel in metres at ``zoom`` (Web Mercator at Ningbo's latitude)."""
+    if zoom is None or zoom >= 17:
+        return 0.0
+    metres_per_px = 156_543.03 * math.cos(math.radians(29.87)) / (2**zoom)
+    return round(metres_per_px / 2, 3)
+
+
+def community_filter(
+    qs: QuerySet,
+    *,
+    district: str | None = None,
+    stages: list[str] | None = None,
+    year_min: int | None = None,
+    year_max: int | None = None,
+    q: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    code: str | None = None,
+) -> QuerySet:
+    if code is not None:
+        qs = qs.filter(code=code)
+    if district:
+        qs = qs.filter(district__code=district)
+    if stages:
+        qs = qs.filter(stage__in=stages)
+    if year_min is not None:
+        qs = qs.filter(completion_year__gte=year_min)
+    if year_max is not None:
+        qs = qs.filter(completion_year__lte=year_max)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if bbox is not None:
+        qs = qs.filter(geom__intersects=_bbox_polygon(bbox))
+    return qs
+
+
+def _geojson_expr(zoom: int | None, field: str = "geom"):
+    tol = simplify_tolerance_m(zoom)
+    geom = F(field)
+    if tol > 0:
+        geom = Func(
+            geom,
+            Value(tol),
+            function="ST_SimplifyPreserveTopology",
+            output_field=GeometryField(srid=settings.SRID),
+        )
+    return AsGeoJSON(Transform(geom, settings.API_SRID), precision=6)
+
+
+class _JsonObjectText(Func):
+    """``json_build_object(k1, v1, …)::text`` (key order kept, no jsonb round trip)."""
+
+    function = "json_build_object"
+    template = "%(function)s(%(expressions)s)::text"
+    output_field = TextField()
+
+    def __init__(self, pairs: dict[str, str]):
+        args = []
+        for key, lookup in pairs.items():
+            args += [Cast(Value(key), TextField()), F(lookup)]
+        super().__init__(*args)
+
+
+def _feature_expr(lookups: dict[str, str], zoom: int | None) -> Func:
+    """One GeoJSON Feature as text, assembled by PostgreSQL from allowlisted columns."""
+    return Func(
+        Value('{"type":"Feature","id":'),
+        Func(F(lookups["code"]), function="to_json", output_field=TextField()),
+        Value(',"geometry":'),
+        Coalesce(_geojson_expr(zoom), Value("null"), output_field=TextField()),
+        Value(',"properties":'),
+        _JsonObjectText(lookups),
+        Value("}"),
+        function="concat",
+        output_field=TextField(),
+    )
+
+
+def _feature_rows(
+    qs: QuerySet, fields: dict[str, str], keys: tuple[str, ...], zoom: int | None
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Rows ``{"_feature": text}`` ordered by code (see :func:`features_to_geojson`)."""
+    lookups = {k: fields[k] for k in keys}
+    return list(
+        qs.annotate(_feature=_feature_expr(lookups, zoom))
+        .values("_feature")
+        .order_by("code")
+    ), lookups
+
+
+def features_to_geojson(
+    rows: list[dict[str, Any]], lookups: dict[str, str], *, extra: dict | None = None
+) -> str:
+    """A FeatureCollection text; features are pasted as produced by PostGIS.
+
+    Rows hold either ``_feature`` (a whole Feature rendered in SQL by
+    :func:`_feature_expr`) or the allowlisted values plus ``_geojson``.
+    """
+    out = []
+    for r in rows:
+        if "_feature" in r:
+            out.append(r["_feature"])
+            continue
+        props = {k: r[v] for k, v in lookups.items()}
+        fid = json.dumps(props["code"])
+        geom = r["_geojson"] or "null"
+        body = json.dumps(props, ensure_ascii=False, default=str)
+        out.append(
+            f'{{"type":"Feature","id":{fid},"geometry":{geom},"properties":{body}}}'
+        )
+    head = {"type": "FeatureCollection"}
+    if extra:
+        head.update(extra)
+    prefix = json.dumps(head, ensure_ascii=False)[:-1]
+    return prefix + ',"features":[' + ",".join(out) + "]}"
+
+
+def community_features(
+    *, zoom: int | None, full: bool = False, **filters
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Rows (allowlisted values + ``_geojson``) of the filtered communities."""
+    keys = tuple(COMMUNITY_FIELDS) if full else COMMUNITY_MAP_FIELDS
+    qs = community_filter(public_community_qs(), **filters)
+    rows, lookups = _feature_rows(qs, COMMUNITY_FIELDS, keys, zoom)
+    return rows, lookups
+
+
+def community_feature_page(
+    *, limit: int, offset: int, **filters
+) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    """One page of full communities (OGC items), with the number matched."""
+    qs = community_filter(public_community_qs(), **filters)
+    matched = qs.count()
+    lookups = dict(COMMUNITY_FIELDS)
+    rows = list(
+        qs.annotate(_feature=_feature_expr(lookups, None))
+        .values("_feature")
+        .order_by("code")[offset : offset + limit]
+    )
+    return rows, lookups, matched
+
+
+def district_features(*, zoom: int | None, **filters) -> tuple[list, dict]:
+    qs = District.objects.all()
+    if filters.get("code") is not None:
+        qs = qs.filter(code=filters["code"])
+    if filters.get("bbox") is not None:
+        qs = qs.filter(geom__intersects=_bbox_polygon(filters["bbox"]))
+    return _feature_rows(qs, DISTRICT_FIELDS, tuple(DISTRICT_FIELDS), zoom)
+
+
+def district_list() -> list[dict[str, Any]]:
+    return list(District.objects.order_by("code").values(*DISTRICT_FIELDS.values()))
+
+
+def community_search(q: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Communities whose name contains ``q``: code, name, district and a lon/lat point."""
+    from django.contrib.gis.db.models.functions import PointOnSurface
+
+    rows = (
+        public_community_qs()
+        .filter(name__icontains=q)
+        .annotate(pt=Transform(PointOnSurface("geom"), settings.API_SRID))
+        .values("code", "name", "district__name", "stage", "pt")
+        .order_by("name")[:limit]
+    )
+    return [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "district_name": r["district__name"],
+            "stage": r["stage"],
+            "lon": round(r["pt"].x, 6),
+            "lat": round(r["pt"].y, 6),
+        }
+        for r in rows
+    ]
+
+
+def _values_one(qs: QuerySet, fields: dict[str, str]) -> dict[str, Any] | None:
+    row = qs.values(*fields.values()).first()
+    if row is None:
+        return None
+    return {k: row[v] for k, v in fields.items()}
+
+
+def stage_history(community_id: int) -> list[dict[str, str]]:
+    """Date and stage of each stage change (only these two; never who or why)."""
+    rows = (
+        Community.history.filter(id=community_id)
+        .order_by("history_date", "history_id")
+        .values_list("history_date", "stage")
+    )
+    out: list[dict[str, str]] = []
+    for when, stage in rows:
+        if out and out[-1]["stage"] == stage:
+            continue
+        out.append({"date": when.date().isoformat(), "stage": stage})
+    return out
+
+
+def coverage_before_after(community_id: int) -> dict[str, Any]:
+    """Score and missing categories in the earliest and latest finished life-circle run."""
+    runs = AnalysisRun.objects.filter(
+        kind=AnalysisRun.Kind.LIFECIRCLE, status=AnalysisRun.Status.DONE
+    )
+    res = CoverageResult.objects.filter(community_id=community_id, run__in=runs)
+    first = res.order_by("run__finished_at", "run_id").values(
+        "run__finished_at", *COVERAGE_FIELDS
+    )[:1]
+    last = res.order_by("-run__finished_at", "-run_id").values(
+        "run__finished_at", *COVERAGE_FIELDS
+    )[:1]
+    # no ordering (the model's default sorts by tier_minutes, which the role cannot read)
+    names = dict(AmenityCategory.objects.order_by().values_list("code", "name"))
+
+    def clean(rows):
+        if not rows:
+            return None
+        r = rows[0]
+        missing = r["missing"] or {}
+        # ``missing`` maps a tier to category codes (or a flat list); keep codes → names
+        if isinstance(missing, dict):
+            codes = [c for v in missing.values() for c in (v or [])]
+        else:
+            codes = list(missing)
+        return {
+            "date": r["run__finished_at"].date().isoformat()
+            if r["run__finished_at"]
+            else None,
+            "score": round(float(r["score"]), 1),
+            # tiers are cumulative (a 5-min gap is also a 10/15-min gap): list once
+            "missing": list(dict.fromkeys(names.get(str(c), str(c)) for c in codes)),
+            "tiers_met": r["tiers_met"],
+        }
+
+    before, after = clean(list(first)), clean(list(last))
+    return {"before": before, "after": after}
+
+
+def photo_list(community_id: int) -> list[dict[str, Any]]:
+    rows = (
+        CommunityPhoto.objects.filter(community_id=community_id)
+        .order_by("kind", "taken_on", "id")
+        .values(*PHOTO_FIELDS.values())
+    )
+    return [{k: r[v] for k, v in PHOTO_FIELDS.items()} for r in rows]
+
+
+def photo_get(*, code: str, photo_id: int) -> CommunityPhoto | None:
+    """The photo, only if it belongs to the public community ``code``."""
+    return (
+        CommunityPhoto.objects.filter(
+            id=photo_id, community__in=public_community_qs(), community__code=code
+        )
+        .only("id", "image")
+        .first()
+    )
+
+
+def works_and_votes(community_id: int) -> dict[str, Any]:
+    """Works items by category and vote aggregates, if the ``programme`` app exists."""
+    if not _programme_installed():
+        return {}
+    try:
+        ProjectItem = apps.get_model("programme", "ProjectItem")
+        Vote = apps.get_model("programme", "Vote")
+    except LookupError:
+        return {}
+    works: dict[str, list[str]] = {}
+    items = (
+        ProjectItem.objects.filter(project__community_id=community_id)
+        .order_by("works_item__category", "works_item__code")
+        .values_list("works_item__category", "works_item__name_zh")
+        .distinct()
+    )
+    for cat, name in items:
+        works.setdefault(cat, [])
+        if name not in works[cat]:
+            works[cat].append(name)
+    votes = []
+    for v in (
+        Vote.objects.filter(project__community_id=community_id)
+        .order_by("held_on", "id")
+        .values(
+            "kind",
+            "held_on",
+            "passed",
+            "total_owners",
+            "participants_owners",
+            "consent_owners",
+        )
+    ):
+        entry = {"kind": v["kind"], "held_on": v["held_on"].isoformat()}
+        entry["passed"] = v["passed"]
+        if v["total_owners"] >= VOTE_MIN_OWNERS and v["participants_owners"]:
+            entry["participation_ratio"] = round(
+                v["participants_owners"] / v["total_owners"], 2
+            )
+            entry["consent_ratio"] = round(
+                v["consent_owners"] / v["participants_owners"], 2
+            )
+        votes.append(entry)
+    return {"works": works, "votes": votes}
+
+
+def community_card(code: str) -> dict[str, Any] | None:
+    """Everything the public card shows, built from allowlisted values only."""
+    qs = public_community_qs().filter(code=code)
+    ident = qs.values_list("id", flat=True).first()
+    if ident is None:
+        return None
+    card = _values_one(qs, COMMUNITY_FIELDS) or {}
+    card["history"] = stage_history(ident)
+    card["photos"] = [
+        {
+            **p,
+            "taken_on": p["taken_on"].isoformat() if p["taken_on"] else None,
+            "url": f"/public/photos/{code}/{p['id']}/",
+        }
+        for p in photo_list(ident)
+    ]
+    card["coverage"] = coverage_before_after(ident)
+    card.update(works_and_votes(ident))
+    return card
