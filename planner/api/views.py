@@ -6,13 +6,11 @@ import json
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Centroid, Transform
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -62,12 +60,6 @@ def _feature(obj, kind: str, request) -> dict:
     }
 
 
-def _errors(exc: ValidationError) -> dict:
-    if hasattr(exc, "message_dict"):
-        return exc.message_dict
-    return {"detail": exc.messages}
-
-
 class FeatureInput(serializers.Serializer):
     properties = serializers.DictField(required=False, default=dict)
     geometry = serializers.JSONField(required=False, allow_null=True)
@@ -97,10 +89,7 @@ class FeatureCollection(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, kind: str):
-        try:
-            k = services.kind_get(kind)
-        except ValidationError as exc:
-            raise DRFValidationError(_errors(exc)) from exc
+        k = services.kind_get(kind)
         qs = k.model.objects.all()
         bbox = parse_bbox(request.query_params.get("bbox"))
         qs = in_bbox(qs, bbox)
@@ -116,18 +105,13 @@ class FeatureCollection(APIView):
         inp = FeatureInput(data=request.data)
         inp.is_valid(raise_exception=True)
         v = inp.validated_data
-        try:
-            out = services.feature_create(
-                kind=kind,
-                data=v["properties"],
-                geometry=v.get("geometry"),
-                user=request.user,
-                snap_m=v["snap_m"],
-            )
-        except ValidationError as exc:
-            raise DRFValidationError(_errors(exc)) from exc
-        except PermissionDenied as exc:
-            raise DRFPermissionDenied(str(exc)) from exc
+        out = services.feature_create(
+            kind=kind,
+            data=v["properties"],
+            geometry=v.get("geometry"),
+            user=request.user,
+            snap_m=v["snap_m"],
+        )
         return Response(
             {"feature": _feature(out.obj, kind, request), "warnings": out.warnings},
             status=status.HTTP_201_CREATED,
@@ -136,6 +120,8 @@ class FeatureCollection(APIView):
 
 class FeatureDetail(APIView):
     def _call(self, fn, **kw):
+        """The service's answer; a stale version is a 409 with the current feature
+        (every other service error is mapped by accounts.errors)."""
         try:
             return fn(**kw)
         except services.Conflict as exc:
@@ -146,16 +132,6 @@ class FeatureDetail(APIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except ValidationError as exc:
-            raise DRFValidationError(_errors(exc)) from exc
-        except PermissionDenied as exc:
-            raise DRFPermissionDenied(str(exc)) from exc
-        except Exception as exc:
-            if exc.__class__.__name__ == "DoesNotExist":
-                return Response(
-                    {"detail": "not found"}, status=status.HTTP_404_NOT_FOUND
-                )
-            raise
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, kind: str, code: str):
@@ -218,10 +194,7 @@ class FeatureUndo(FeatureDetail):
 class FeatureHistory(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, kind: str, code: str):
-        try:
-            return Response(services.feature_history(kind=kind, code=code))
-        except ValidationError as exc:
-            raise DRFValidationError(_errors(exc)) from exc
+        return Response(services.feature_history(kind=kind, code=code))
 
 
 class Search(APIView):
