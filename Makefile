@@ -46,9 +46,9 @@ test: ## lint, Django checks, migrations check, JS unit tests, pytest (same as C
 	@# the deployment check of the settings; its database checks (demo accounts) are
 	@# tested in tests/accounts, not run against the developer's demo database here
 	@DJANGO_SETTINGS_MODULE=geoapp.settings.prod GEOAPP_DB_NAME=geoapp_no_database DJANGO_SECRET_KEY=ci-only-$$(head -c 96 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') DJANGO_ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
-	@# the pure ES modules of static/maps/js (tests/js/*.test.mjs; node 20 needs the flag
-	@# to read the modules' .js files as ES modules)
-	@node --experimental-detect-module --test tests/js/
+	@# the pure ES modules of static/maps/js (tests/js/*.test.mjs; static/maps/js/package.json
+	@# marks their .js files as ES modules for node)
+	@node --test tests/js/
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 demo: setup db ## (re)load the demo city: make demo SEED=7 SCALE=city

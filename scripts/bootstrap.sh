@@ -19,6 +19,8 @@ ldconfig -p | grep -q 'libproj\.so' || missing+=(libproj-dev)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "$want_browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # the front end's unit tests (node --test, tests/js)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
   # Chinese labels in screenshots need a CJK font
   fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
 fi
