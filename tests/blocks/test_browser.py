@@ -75,7 +75,7 @@ def test_blocks_screenshot(live_server, browser, reference_data):
         page.goto(live_server.url + "/api/blocks/runs/latest/")
         page.set_content(PAGE)
         page.wait_for_selector("body[data-map-ready='1']", timeout=30_000)
-    page.wait_for_timeout(500)
+    page.wait_for_function("() => document.body.dataset.blocksFeatures !== undefined")
     n = int(page.evaluate("document.body.dataset.blocksFeatures"))
     assert n == run.summary["n_blocks"]
     page.screenshot(path=str(OUT))
