@@ -6,9 +6,7 @@ import json
 import tempfile
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
-import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface, Transform
 from django.http import HttpResponse
@@ -236,8 +234,7 @@ class LifeCircleExport(APIView):
         if fmt not in self.FORMATS:
             raise ValidationError({"format": f"one of {', '.join(self.FORMATS)}"})
         run = _run(pk)
-        rows, geoms = _export_rows(run)
-        gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+        gdf = services.lifecircle_result_rows(run)
         name = f"lifecircle_run{run.pk}.{fmt}"
         table = pd.DataFrame(gdf.drop(columns="geometry"))
         table["wkt"] = gdf.geometry.to_wkt().to_numpy()
@@ -258,54 +255,6 @@ class LifeCircleExport(APIView):
         resp = HttpResponse(body, content_type=ctype)
         resp["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp
-
-
-def _export_rows(run: AnalysisRun) -> tuple[list[dict], list]:
-    """One row per community: the distance-only and the capacity-aware results side
-    by side (per category: distance, within reach, ratio, shortfall, enough)."""
-    thresholds = run.summary.get("thresholds_m") or {}
-    qs = (
-        CoverageResult.objects.filter(run=run)
-        .select_related("community", "community__district", "community__street")
-        .annotate(api_geom=Transform("community__geom", settings.API_SRID))
-        .order_by("community__code")
-    )
-    rows, geoms = [], []
-    for r in qs:
-        c = r.community
-        cap = r.capacity or {}
-        p: dict = {
-            "code": c.code,
-            "name": c.name,
-            "district": c.district.name,
-            "street": c.street.name if c.street else "",
-            "residents": r.residents,
-            "reachable": r.reachable,
-            "score": round(r.score, 1),
-            "capacity_score": cap.get("score"),
-        }
-        for tier, ok in r.tiers_met.items():
-            p[f"tier_{tier}min_met"] = ok
-        for tier, cats in r.missing.items():
-            p[f"missing_{tier}min"] = ";".join(cats)
-        for tier, cats in (cap.get("missing") or {}).items():
-            p[f"missing_{tier}min_capacity"] = ";".join(cats)
-        figures = cap.get("categories") or {}
-        for code, limit in thresholds.items():
-            d = r.distances_m.get(code)
-            p[f"{code}_m"] = d
-            p[f"{code}_within_reach"] = (
-                d is not None and limit is not None and d <= limit
-            )
-            if code in figures:
-                f = figures[code]
-                p[f"{code}_demand"] = f["demand"]
-                p[f"{code}_ratio"] = f["ratio"]
-                p[f"{code}_shortfall"] = f["shortfall"]
-                p[f"{code}_enough"] = f["adequate"]
-        rows.append(p)
-        geoms.append(shapely.from_wkb(bytes(r.api_geom.wkb)))
-    return rows, geoms
 
 
 class LifeCircleDistanceTiff(APIView):

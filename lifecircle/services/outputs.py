@@ -29,17 +29,20 @@ RESULT_FORMATS = ("csv", "geojson", "gpkg")
 
 
 def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
-    """One row per community of a finished run, for files and the command line.
+    """One row per community of a finished run: the one table behind the API's
+    downloads and ``manage.py lifecircle --output``.
 
-    Columns: ``code``, ``name``, ``district``, ``street``, ``residents``, ``score``,
-    ``tiers_met`` (the tiers met, e.g. ``"5;10"``), ``tier_<T>min`` (bool per tier),
-    ``reachable``, then ``<category code>_m`` per analysed category: the walking
-    distance in metres, NaN (an empty cell) when no facility is within reach; with a
-    capacity-aware result also ``capacity_score`` and ``<code>_ratio``,
-    ``<code>_shortfall`` and ``<code>_enough`` per category with a standard. The
-    geometry is the community polygon in EPSG:4326.
+    Columns: ``code``, ``name``, ``district``, ``street`` (names), ``residents``,
+    ``score``, ``tiers_met`` (the tiers met, e.g. ``"5;10"``), then ``district_code``,
+    ``street_code``, ``reachable``, ``tier_<T>min`` (bool per tier), ``missing_<T>min``
+    (the categories missing up to that tier, ``;``-joined), and per analysed category
+    ``<code>_m`` (the walking distance in metres, NaN — an empty cell — when none is
+    within reach) and ``<code>_within_reach``; with a capacity-aware result also
+    ``capacity_score``, ``missing_<T>min_capacity`` and, per category with a standard,
+    ``<code>_demand``, ``<code>_ratio``, ``<code>_shortfall`` and ``<code>_enough``.
+    The geometry is the community polygon in EPSG:4326.
     """
-    cats = list((run.summary.get("thresholds_m") or {}).keys())
+    thresholds = run.summary.get("thresholds_m") or {}
     results = list(
         CoverageResult.objects.filter(run=run)
         .select_related("community", "community__district", "community__street")
@@ -50,28 +53,39 @@ def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
     for r in results:
         c = r.community
         met = {int(k): bool(v) for k, v in (r.tiers_met or {}).items()}
+        cap = r.capacity or {}
         row = {
             "code": c.code,
             "name": c.name,
-            "district": c.district.code,
-            "street": c.street.code if c.street else "",
+            "district": c.district.name,
+            "street": c.street.name if c.street else "",
             "residents": int(r.residents),
             "score": round(float(r.score), 1),
             "tiers_met": ";".join(str(t) for t in sorted(met) if met[t]),
-            **{f"tier_{t}min": met.get(t, False) for t in tiers},
+            "district_code": c.district.code,
+            "street_code": c.street.code if c.street else "",
             "reachable": bool(r.reachable),
+            **{f"tier_{t}min": met.get(t, False) for t in tiers},
         }
-        for cat in cats:
-            d = (r.distances_m or {}).get(cat)
-            row[f"{cat}_m"] = float(d) if d is not None else math.nan
-        # the capacity-aware result beside it (categories with a capacity standard)
-        cap = r.capacity or {}
+        for tier, cats in (r.missing or {}).items():
+            row[f"missing_{tier}min"] = ";".join(cats)
         if cap:
             row["capacity_score"] = cap.get("score")
-        for cat, f in (cap.get("categories") or {}).items():
-            row[f"{cat}_ratio"] = f["ratio"]
-            row[f"{cat}_shortfall"] = f["shortfall"]
-            row[f"{cat}_enough"] = f["adequate"]
+        for tier, cats in (cap.get("missing") or {}).items():
+            row[f"missing_{tier}min_capacity"] = ";".join(cats)
+        figures = cap.get("categories") or {}
+        for code, limit in thresholds.items():
+            d = (r.distances_m or {}).get(code)
+            row[f"{code}_m"] = float(d) if d is not None else math.nan
+            row[f"{code}_within_reach"] = (
+                d is not None and limit is not None and d <= limit
+            )
+            if code in figures:
+                f = figures[code]
+                row[f"{code}_demand"] = f["demand"]
+                row[f"{code}_ratio"] = f["ratio"]
+                row[f"{code}_shortfall"] = f["shortfall"]
+                row[f"{code}_enough"] = f["adequate"]
         rows.append(row)
         geoms.append(shapely.from_wkb(bytes(c.geom.wkb)))
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=f"EPSG:{settings.SRID}").to_crs(
