@@ -1,0 +1,45 @@
+"""Source layers (DATA_MODEL.md): every geometry in settings.SRID, GiST-indexed, valid by constraint."""
+
+from __future__ import annotations
+
+from layers.models.amenities import Amenity, AmenityCategory
+from layers.models.base import SRID, LayerModel
+from layers.models.basemap import BasemapFeature
+from layers.models.choices import (
+    Availability,
+    HousingType,
+    PropertyManagement,
+    Stage,
+    Tenure,
+)
+from layers.models.communities import Community, CommunityCandidate, CommunityPhoto
+from layers.models.districts import District, Street
+from layers.models.layer_stamps import LayerStamp
+from layers.models.mapping_templates import MappingTemplate
+from layers.models.network import WalkSegment
+from layers.models.plots import IdleLand, VacantHousing
+from layers.models.rasters import PopulationRaster
+
+__all__ = [
+    "Amenity",
+    "AmenityCategory",
+    "Availability",
+    "BasemapFeature",
+    "Community",
+    "CommunityCandidate",
+    "CommunityPhoto",
+    "District",
+    "HousingType",
+    "IdleLand",
+    "LayerModel",
+    "LayerStamp",
+    "MappingTemplate",
+    "PopulationRaster",
+    "PropertyManagement",
+    "SRID",
+    "Stage",
+    "Street",
+    "Tenure",
+    "VacantHousing",
+    "WalkSegment",
+]
