@@ -192,3 +192,18 @@ def to_acceptance(user, project, **evidence):
     )
     project.refresh_from_db()
     return project
+
+
+def _project(user, community, **kw):
+    args = {"name": f"{community.name}改造", "year": 2021, "community": community}
+    args.update(kw)
+    return services.project_create(user=user, **args)
+
+
+def _gaps(community, missing):
+    run = AnalysisRun.objects.create(
+        kind="lifecircle", status="done", finished_at=timezone.now()
+    )
+    CoverageResult.objects.create(
+        run=run, community=community, score=0.4, missing=missing
+    )
