@@ -19,8 +19,11 @@ class DefaultLanguageMiddleware:
         lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if lang not in self.languages:
             lang = settings.LANGUAGE_CODE
-        translation.activate(lang)
         request.LANGUAGE_CODE = lang
-        response = self.get_response(request)
+        # for this request only: the thread's language is put back afterwards, so that
+        # whatever the thread does next (another request's middleware, a background
+        # task, a test) does not inherit it
+        with translation.override(lang):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
         return response

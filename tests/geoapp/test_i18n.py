@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from tests.e2e.conftest import login
 
@@ -126,6 +128,16 @@ def test_switching_to_english_translates_home_and_planner(client, planner_user):
     # and back to Chinese
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "规划工作台" in client.get(reverse("planner")).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_request_leaves_the_thread_in_the_default_language(client):
+    """The language is the request's only: what the thread does next (the next test,
+    a background task) speaks the default again."""
+    switch_to_english(client)
+    assert client.get(reverse("public-map"))["Content-Language"] == "en"
+    assert translation.get_language() == settings.LANGUAGE_CODE
+    assert translation.gettext("退出") == "退出"
 
 
 @pytest.mark.django_db
