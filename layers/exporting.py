@@ -21,6 +21,7 @@ from django.contrib.gis.geos import Polygon
 from layers.io import writers
 from layers.io.schemas import LAYERS
 
+from . import registry
 from .crs import transformed
 from .importing import LAYER_MODELS
 
@@ -41,7 +42,7 @@ CONTENT_TYPE = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 #: layers a viewer may download (without the model's ``private_fields``)
-PUBLIC_LAYERS = ("district", "street", "community", "amenity", "walk_segment")
+PUBLIC_LAYERS = tuple(s.key for s in registry.LAYERS if s.public_export)
 STAFF_EXTRA = {"community": ("public_notes", "internal_notes")}
 PUBLIC_EXTRA = {"community": ("public_notes",)}
 MAX_FEATURES = 200_000

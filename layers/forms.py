@@ -8,18 +8,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .importing import IMPORT_LAYERS
 from .models import MappingTemplate
 
 LAYER_LABELS = {
-    "district": _("区县"),
-    "street": _("街道"),
-    "community": _("小区"),
-    "idle_land": _("闲置用地"),
-    "vacant_housing": _("闲置公房"),
-    "amenity": _("配套设施"),
-    "walk_segment": _("步行网络"),
-    "population_raster": _("人口栅格（GeoTIFF）"),
+    **{s.key: s.label for s in registry.LAYERS if s.importable},
     "osm": _("OpenStreetMap 数据（.osm / .osm.pbf）"),
 }
 CRS_RE = re.compile(r"^(EPSG|epsg):\d{4,6}$")

@@ -55,36 +55,16 @@ from datetime import datetime
 
 from django.db import models
 
+from . import registry
 from .models import (
-    Amenity,
-    AmenityCategory,
-    BasemapFeature,
-    Community,
-    District,
-    IdleLand,
     LayerStamp,
-    PopulationRaster,
-    Street,
-    VacantHousing,
-    WalkSegment,
 )
 
 # the layers with a stamp trigger (migrations 0004, 0006), in their order of reading
-LAYERS: dict[str, type[models.Model]] = {
-    "community": Community,
-    "district": District,
-    "street": Street,
-    "amenity": Amenity,
-    "amenity_category": AmenityCategory,
-    "walk_segment": WalkSegment,
-    "idle_land": IdleLand,
-    "vacant_housing": VacantHousing,
-    "population_raster": PopulationRaster,
-    "basemap": BasemapFeature,
-}
+LAYERS: dict[str, type[models.Model]] = {s.key: s.model for s in registry.LAYERS}
 
 # the layers the analyses read: their newest change is the analyses' data time
-DATA_LAYERS = ("community", "amenity", "walk_segment", "idle_land", "vacant_housing")
+DATA_LAYERS = tuple(s.key for s in registry.LAYERS if s.data)
 
 # (epoch, version, changed_at); (None, 0, None) for a layer without a row
 Stamp = tuple[int | None, int, datetime | None]

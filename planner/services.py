@@ -31,9 +31,12 @@ class Kind:
     model: type
     prefix: str
     fields: tuple[str, ...]
-    table: str
     polygon: bool = False
     multi: bool = False
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
 
 
 KINDS: dict[str, Kind] = {
@@ -41,7 +44,6 @@ KINDS: dict[str, Kind] = {
         PlanningArea,
         "PA",
         ("name", "kind", "notes"),
-        "planner_planningarea",
         polygon=True,
         multi=True,
     ),
@@ -49,20 +51,17 @@ KINDS: dict[str, Kind] = {
         IdleLand,
         "IL",
         ("name", "kind", "owner", "tenure", "consent", "status"),
-        "layers_idleland",
         polygon=True,
     ),
     "vacant_housing": Kind(
         VacantHousing,
         "VH",
         ("name", "address", "floor_area_m2", "floors", "owner_kind", "status"),
-        "layers_vacanthousing",
     ),
     "amenity": Kind(
         Amenity,
         "AM",
         ("name", "category", "capacity", "floor_area_m2"),
-        "layers_amenity",
     ),
     "community": Kind(
         Community,
@@ -89,7 +88,6 @@ KINDS: dict[str, Kind] = {
             "public_notes",
             "internal_notes",
         ),
-        "layers_community",
         polygon=True,
         multi=True,
     ),

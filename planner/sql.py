@@ -6,8 +6,17 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from psycopg2 import sql
 
+from layers.registry import LAYERS
+
+from .models import PlanningArea
+
 # table → geometry column of the polygon layers a new shape may snap to
-SNAP_TABLES = ("layers_community", "layers_idleland", "planner_planningarea")
+#: the polygon tables a drawn boundary snaps to: the source layers marked ``snap`` in
+#: the layer registry, and the planning areas
+SNAP_TABLES = (
+    *(s.model._meta.db_table for s in LAYERS if s.snap),
+    PlanningArea._meta.db_table,
+)
 
 
 def snap_to_boundaries(

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from layers import models
+from layers import registry
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport
 from layers.io.mapping import SourcePreview
 
-#: layer name → model (population_raster is handled separately)
-LAYER_MODELS: dict[str, type] = {
-    "district": models.District,
-    "street": models.Street,
-    "community": models.Community,
-    "idle_land": models.IdleLand,
-    "vacant_housing": models.VacantHousing,
-    "amenity": models.Amenity,
-    "walk_segment": models.WalkSegment,
-}
-IMPORT_LAYERS = (*LAYER_MODELS, "population_raster")
+#: layer name → model of the vector layers (rasters are handled separately)
+LAYER_MODELS: dict[str, type] = {s.key: s.model for s in registry.LAYERS if s.vector}
+IMPORT_LAYERS = tuple(s.key for s in registry.LAYERS if s.importable)
 #: layers only a city administrator may import (boundaries, rasters)
-ADMIN_ONLY_LAYERS = ("district", "street", "population_raster")
+ADMIN_ONLY_LAYERS = tuple(s.key for s in registry.LAYERS if s.admin_import)
 #: schema column → model foreign key
 FOREIGN_KEYS = {"district_code": "district", "street_code": "street"}
 GENERATED_CODE = "__generated_code__"

@@ -1,0 +1,151 @@
+"""The source layers, defined once: every place that lists layers reads this.
+
+One :class:`LayerSpec` per layer names its model, its label, the name its URLs and the
+map pages use, and what may be done with it: imported (and by whom), exported to anyone,
+read by the analyses (their data time), snapped to when a planner draws. The import and
+export code (``layers.importing``, ``layers.exporting``), the change stamps
+(``layers.stamps``), the upload form and the planner's snapping derive their lists from
+:data:`LAYERS`; the file columns of each layer are its schema in ``layers.io.schemas``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .io.schemas import LAYERS as SCHEMAS
+from .models import (
+    Amenity,
+    AmenityCategory,
+    BasemapFeature,
+    Community,
+    District,
+    IdleLand,
+    PopulationRaster,
+    Street,
+    VacantHousing,
+    WalkSegment,
+)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One source layer."""
+
+    key: str
+    model: type[models.Model]
+    label: str | Promise
+    #: its name in the API's URLs and the map pages ("communities"), if it has one
+    api: str = ""
+    #: imported and exported as features (file columns: ``schema``)
+    vector: bool = False
+    #: imported from a raster file
+    raster: bool = False
+    #: only a city administrator imports it (boundaries, rasters)
+    admin_import: bool = False
+    #: exported to anyone, with its public columns only
+    public_export: bool = False
+    #: read by the analyses: its newest change is their data time
+    data: bool = False
+    #: a planner's drawn boundaries snap to its polygons
+    snap: bool = False
+
+    @property
+    def schema(self) -> dict:
+        """The file columns and geometry of the layer (``layers.io.schemas``)."""
+        return SCHEMAS[self.key]
+
+    @property
+    def importable(self) -> bool:
+        return self.vector or self.raster
+
+
+#: in the order the change stamps are read (migrations 0004, 0006 made their triggers)
+LAYERS: tuple[LayerSpec, ...] = (
+    LayerSpec(
+        "community",
+        Community,
+        _("小区"),
+        "communities",
+        vector=True,
+        public_export=True,
+        data=True,
+        snap=True,
+    ),
+    LayerSpec(
+        "district",
+        District,
+        _("区县"),
+        "districts",
+        vector=True,
+        admin_import=True,
+        public_export=True,
+    ),
+    LayerSpec(
+        "street",
+        Street,
+        _("街道"),
+        "streets",
+        vector=True,
+        admin_import=True,
+        public_export=True,
+    ),
+    LayerSpec(
+        "amenity",
+        Amenity,
+        _("配套设施"),
+        "amenities",
+        vector=True,
+        public_export=True,
+        data=True,
+    ),
+    LayerSpec("amenity_category", AmenityCategory, _("设施类别")),
+    LayerSpec(
+        "walk_segment",
+        WalkSegment,
+        _("步行网络"),
+        "walk_network",
+        vector=True,
+        public_export=True,
+        data=True,
+    ),
+    LayerSpec(
+        "idle_land",
+        IdleLand,
+        _("闲置用地"),
+        "idle_land",
+        vector=True,
+        data=True,
+        snap=True,
+    ),
+    LayerSpec(
+        "vacant_housing",
+        VacantHousing,
+        _("闲置公房"),
+        "vacant_housing",
+        vector=True,
+        data=True,
+    ),
+    LayerSpec(
+        "population_raster",
+        PopulationRaster,
+        _("人口栅格（GeoTIFF）"),
+        raster=True,
+        admin_import=True,
+    ),
+    LayerSpec("basemap", BasemapFeature, _("底图")),
+)
+
+BY_KEY: dict[str, LayerSpec] = {s.key: s for s in LAYERS}
+
+
+def layer_spec(key: str) -> LayerSpec:
+    """The spec of layer ``key`` (ValueError naming the layers when unknown)."""
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        msg = f"unknown layer {key!r}; layers are {', '.join(BY_KEY)}"
+        raise ValueError(msg) from None
