@@ -164,13 +164,24 @@ def test_two_workers_never_run_the_same_task_twice(
         db=db_copy,
     )
     assert statuses == [("done", len(ids))]
-    claims = cluster.sql(
-        "SELECT jsonb_array_length(worker_ids), status FROM "
-        "django_tasks_database_dbtaskresult WHERE (args_kwargs->'args'->>0)::int = ANY(%s)",
-        [ids],
-        db=db_copy,
+
+    # the task is marked finished after its run is (the run commits inside the task,
+    # and the worker then warms the public cache): wait for the task rows too
+    def claims():
+        return cluster.sql(
+            "SELECT jsonb_array_length(worker_ids), status FROM "
+            "django_tasks_database_dbtaskresult "
+            "WHERE (args_kwargs->'args'->>0)::int = ANY(%s)",
+            [ids],
+            db=db_copy,
+        )
+
+    wait_for(
+        lambda: all(status != "RUNNING" for _n, status in claims()),
+        timeout=60,
+        what="the six tasks to be marked finished",
     )
-    assert sorted(claims) == [(1, "SUCCESSFUL")] * len(ids)
+    assert sorted(claims()) == [(1, "SUCCESSFUL")] * len(ids)
     communities = cluster.sql("SELECT count(*) FROM layers_community", db=db_copy)[0][0]
     per_run = cluster.sql(
         "SELECT run_id, count(*) FROM geoapp_coverageresult WHERE run_id = ANY(%s) "
