@@ -61,8 +61,9 @@ benchmarks: setup db ## city-scale benchmarks in their own database (BENCH_DB), 
 	@GEOAPP_DB_NAME=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	@for b in demo_generation lifecircle_core bundling_core siting_core; do \
 	  echo "== benchmarks/$$b.py"; $(PY) benchmarks/$$b.py || exit 1; done
-	@for b in "lifecircle --keep" capacity "siting --keep" bundling importing public_map; do \
-	  echo "== benchmarks/$$b"; GEOAPP_DB_NAME=$(BENCH_DB) $(PY) benchmarks/$$b || exit 1; done
+	@for b in "lifecircle --keep" capacity "siting --keep" bundling importing public_map planner_map; do \
+	  set -- $$b; name=$$1; shift; \
+	  echo "== benchmarks/$$name.py $$*"; GEOAPP_DB_NAME=$(BENCH_DB) $(PY) benchmarks/$$name.py "$$@" || exit 1; done
 
 drills: setup db ## fault and restore drills against the production stack on a throwaway cluster (CI runs them)
 	@$(PY) -m pytest -q -m drill tests/drills $(PYTEST_ARGS)
