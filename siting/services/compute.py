@@ -293,14 +293,12 @@ def _compute_and_store(
 
     area = cand["area_m2"].to_numpy(dtype=float) if n_cand else np.zeros(0)
     problems: dict[str, _Problem] = {}
+    # several categories: how many facilities each candidate hosts, and which fit it
+    cap, fits = _capacity(cand, rules) if multi else (None, {})
     t = time.perf_counter()
     for c in cats:
         w = _demand(ctx, c, residents, distances[c], params.get("gaps", "distance"))
-        if multi:
-            need = _needs(cand, rules[c]) if n_cand else np.zeros(0)
-            eligible = np.nan_to_num(area, nan=0.0) >= need
-        else:
-            eligible = np.ones(n_cand, dtype=bool)
+        eligible = fits[c] if multi else np.ones(n_cand, dtype=bool)
         cover, dist = _coverage(
             net, sites, n_cand, st.ap_entry, st.ap_owner, w, distances[c]
         )
@@ -329,7 +327,6 @@ def _compute_and_store(
             chosen["exact"][p.category] = e.chosen
             objectives["exact"] = _objective(e, p.weights)
     else:
-        cap, fits = _capacity(cand, rules)
         floor = (
             np.where(
                 (cand["source"] == "idle_land").to_numpy(), area, cand["floor_area_m2"]
