@@ -24,6 +24,8 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db.models import Expression, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 #: pairs per json_build_object call (PostgreSQL's limit is 100 arguments)
 _CHUNK = 45
@@ -51,8 +53,11 @@ class _JsonObject(Func):
         super().__init__(*args)
 
 
-def properties_expr(properties: Props) -> Func:
-    """The properties object as JSON text, keys in the given order."""
+def properties_expr(properties: Props | Expression) -> Func | Expression:
+    """The properties object as JSON text, keys in the given order (an expression
+    that already yields a JSON object, as text or json/jsonb, is taken as it is)."""
+    if isinstance(properties, Expression):
+        return properties
     items = list(properties.items())
     if not items:
         return Value("{}", output_field=TextField())
@@ -91,7 +96,7 @@ def geometry_expr(
 
 
 def feature_expr(
-    properties: Props,
+    properties: Props | Expression,
     *,
     id: str | Expression | None = None,
     geom: str | Expression = "geom",
@@ -118,7 +123,7 @@ def feature_expr(
     )
 
 
-def features(qs: QuerySet, properties: Props, **options) -> list[str]:
+def features(qs: QuerySet, properties: Props | Expression, **options) -> list[str]:
     """The queryset's features as text, in the queryset's order."""
     return list(
         qs.annotate(_feature=feature_expr(properties, **options)).values_list(
@@ -136,7 +141,7 @@ def collection_text(feats: Iterable[str], head: Mapping[str, Any] | None = None)
 
 def collection(
     qs: QuerySet,
-    properties: Props,
+    properties: Props | Expression,
     *,
     head: Mapping[str, Any] | None = None,
     limit: int | None = None,
@@ -150,6 +155,29 @@ def collection(
     feats = features(qs[: limit + 1], properties, **options)
     top["truncated"] = len(feats) > limit
     return collection_text(feats[:limit], top)
+
+
+class JsonbMerge(Func):
+    """``(a::jsonb || b::jsonb)::text``: the objects merged, later keys added (a ``CASE``
+    may give ``'{}'`` so that a key is present only where it applies)."""
+
+    template = "(((%(expressions)s)::jsonb)::text)"
+    arg_joiner = ")::jsonb || ("
+    output_field = TextField()
+
+
+#: what ``json_script`` escapes, so that a text can sit inside <script> (in JSON these
+#: characters only occur inside strings, where the escapes mean the same)
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def script_json(text: str, element_id: str) -> SafeString:
+    """``<script type="application/json">`` holding a GeoJSON text (cf. ``json_script``)."""
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>',
+        element_id,
+        mark_safe(text.translate(_SCRIPT_ESCAPES)),
+    )
 
 
 def response(text: str, status: int = 200) -> HttpResponse:
