@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Transform
 from django.db.models import Q, QuerySet
 
 from layers import frames
@@ -60,17 +59,6 @@ def block_list(
 
 def block_get(*, code: str) -> RenovationBlock:
     return RenovationBlock.objects.select_related("run").get(code=code)
-
-
-def block_list_api(
-    *, run: AnalysisRun, include_inactive: bool = False
-) -> QuerySet[RenovationBlock]:
-    """Blocks of a run with ``api_geom`` in ``settings.API_SRID`` (EPSG:4326)."""
-    return (
-        block_list(run=run, include_inactive=include_inactive)
-        .annotate(api_geom=Transform("geom", settings.API_SRID))
-        .defer("geom")
-    )
 
 
 # --------------------------------------------------------------------------- run inputs

@@ -77,9 +77,14 @@ def properties_expr(properties: Props | Expression) -> Func | Expression:
 
 
 def geometry_expr(
-    geom: str | Expression = "geom", *, simplify_m: float = 0.0, precision: int = 6
-) -> Func:
-    """The geometry as GeoJSON text in API_SRID, ``null`` when missing."""
+    geom: str | Expression | None = "geom",
+    *,
+    simplify_m: float = 0.0,
+    precision: int = 6,
+) -> Func | Value:
+    """The geometry as GeoJSON text in API_SRID, ``null`` when missing (or None)."""
+    if geom is None:
+        return Value("null", output_field=TextField())
     g = _expr(geom)
     if simplify_m > 0:
         g = Func(
@@ -99,7 +104,7 @@ def feature_expr(
     properties: Props | Expression,
     *,
     id: str | Expression | None = None,
-    geom: str | Expression = "geom",
+    geom: str | Expression | None = "geom",
     simplify_m: float = 0.0,
     precision: int = 6,
 ) -> Func:
