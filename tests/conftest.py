@@ -1,5 +1,6 @@
 """Shared fixtures: small Ningbo geometries in the storage SRID and layer rows built from them."""
 
+import contextlib
 import functools
 import importlib
 import os
@@ -10,15 +11,13 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import sync_playwright
 
 # Property tests are derandomised so that CI is repeatable; explore new examples locally
 # with HYPOTHESIS_PROFILE=explore.
 hypothesis_settings.register_profile("repeatable", derandomize=True, deadline=None)
 hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
-
-# one sync Playwright per session, beside the ORM in the live-server tests
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -72,13 +71,28 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@contextlib.contextmanager
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in this thread while it is
+    started, and Django refuses ORM calls beside a running loop
+    (SynchronousOnlyOperation). Allowed only while a browser is up, for the modules
+    that use one; every other test runs with Django's check in force."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
+    with sync_playwright() as p, _orm_beside_playwright():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
