@@ -324,16 +324,13 @@ class LifeCircleWhatIf(APIView):
         inp = serializers.WhatIfInput(data=request.data)
         inp.is_valid(raise_exception=True)
         v = inp.validated_data
-        try:
-            result = services.lifecircle_what_if(
-                run=_run(pk),
-                facilities=v["facilities"],
-                idle_land=v["idle_land"],
-                vacant_housing=v["vacant_housing"],
-                category=v.get("category") or None,
-            )
-        except ValueError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+        result = services.lifecircle_what_if(  # a ValueError is a 400 (accounts.errors)
+            run=_run(pk),
+            facilities=v["facilities"],
+            idle_land=v["idle_land"],
+            vacant_housing=v["vacant_housing"],
+            category=v.get("category") or None,
+        )
         return Response(result)
 
 
