@@ -1,17 +1,15 @@
 """Shared fixtures: small Ningbo geometries in the storage SRID and layer rows built from them."""
 
 import contextlib
-import functools
-import importlib
 import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import sync_playwright
+
+from tests.reference import load_reference_data
 
 # Property tests are derandomised so that CI is repeatable; explore new examples locally
 # with HYPOTHESIS_PROFILE=explore.
@@ -30,33 +28,12 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-DATA_MIGRATIONS = (
-    "layers.migrations.0002_load_amenity_categories",
-    "geoapp.migrations.0007_reload_default_ruleset",
-    "geoapp.migrations.0005_capacity",
-    "programme.migrations.0004_reload_programme_data",
-)
-
-
 @pytest.fixture
 def reference_data(django_db_blocker):
-    """Re-run the data migrations (idempotent): transactional tests flush the database, so
-    the categories, the default rule set and the programme data must be put back for
-    the next one. Each runs with the models as they were at its migration (the
-    historical state, as ``migrate`` gives it)."""
+    """Put the reference data back (transactional tests flush the database):
+    :func:`tests.reference.load_reference_data`."""
     with django_db_blocker.unblock():
-        for name, state_apps in _data_migration_states():
-            importlib.import_module(name).load(state_apps, None)
-
-
-@functools.cache
-def _data_migration_states() -> list:
-    loader = MigrationLoader(connection)
-    out = []
-    for name in DATA_MIGRATIONS:
-        app, _, migration = name.split(".")
-        out.append((name, loader.project_state((app, migration)).apps))
-    return out
+        load_reference_data()
 
 
 CHROMIUM = "/usr/bin/chromium"
