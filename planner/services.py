@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts import permissions
@@ -29,7 +29,7 @@ MAX_GEOJSON_DEPTH = 6  # a MultiPolygon's coordinates are 4 levels deep
 
 @dataclass(frozen=True)
 class Kind:
-    model: type
+    model: type[models.Model]
     prefix: str
     fields: tuple[str, ...]
     polygon: bool = False
