@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoapp.settings.dev")
+# Dask's INFO lines (workers joining and leaving) would bury the figures
+os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 import django  # noqa: E402
 
