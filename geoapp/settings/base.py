@@ -320,6 +320,9 @@ TASKS = {
 # after which a worker counts as dead and its running task as stale
 GEOAPP_WORKER_HEARTBEAT_S = env.float("GEOAPP_WORKER_HEARTBEAT_S", 10.0)
 GEOAPP_WORKER_STALE_S = env.float("GEOAPP_WORKER_STALE_S", 60.0)
+# a run still pending or running this long after it was queued is marked failed
+# (runs/timeouts.py); its worker stops at its next step and stores nothing
+GEOAPP_RUN_TIMEOUT_S = env.float("GEOAPP_RUN_TIMEOUT_S", 3600.0)
 
 # OPERATIONS (ops/): health and metrics
 # the monitoring (Prometheus, figures of /health/): a bearer token and/or addresses
