@@ -62,6 +62,8 @@ def test_a_run_waiting_for_no_worker_says_so_and_is_cancelled(
     page = new_page()
     login(page, live_server, "root", "pw-123456")
     _switch(page, lang)
+    # the page says it before anything is queued
+    assert w["no_worker"] in page.inner_text("#no-worker")
     page.click("#btn-lifecircle")
     page.wait_for_function(
         "() => document.getElementById('lifecircle-status').dataset.status === 'pending'"

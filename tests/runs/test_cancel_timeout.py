@@ -200,3 +200,14 @@ def test_a_running_run_past_the_timeout_stops_at_its_next_step(city, queued, set
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.FAILED and "超时" in run.error
     assert not CoverageResult.objects.filter(run=run).exists()
+
+
+def test_the_workspace_says_when_no_worker_is_running(city, queued, client):
+    client.force_login(city["root"])
+    assert 'id="no-worker"' in client.get("/planner/").content.decode()
+    worker_register("test-worker")
+    assert 'id="no-worker"' not in client.get("/planner/").content.decode()
+    worker_stop("test-worker")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/planner/").content.decode()
+    assert "No analysis worker is running" in html
