@@ -108,6 +108,28 @@ PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
             gettext_lazy("未导入的字段（无对应）：%(cols)s"),
         ),
         (
+            r"required column\(s\) (?P<cols>.+) have no source column; add them to "
+            r"'fields'",
+            gettext_lazy("必填字段 %(cols)s 在文件中没有对应的列；请在字段对应中指定"),
+        ),
+        (
+            r"archive entry (?P<name>.+) is a nested archive",
+            gettext_lazy("压缩包中的 %(name)s 本身是压缩包（不接受嵌套压缩包）"),
+        ),
+        (
+            r"file could not be parsed: (?P<why>.+)",
+            gettext_lazy("文件无法解析：%(why)s"),
+        ),
+        (
+            r"upload larger than (?P<n>\d+) bytes",
+            gettext_lazy("上传的文件超过 %(n)s 字节"),
+        ),
+        (
+            r"the template (?P<name>.+) is for the layer (?P<layer>\w+), not "
+            r"(?P<other>\w+)",
+            gettext_lazy("模板 %(name)s 用于图层 %(layer)s，不是 %(other)s"),
+        ),
+        (
             r"coordinates converted from (?P<crs>GCJ-02|BD-09)",
             gettext_lazy("坐标已从 %(crs)s 转换"),
         ),

@@ -10,10 +10,12 @@ import pytest
 import shapely
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from layers import models
 from layers.importing import layer_import
 from layers.importing.fit import fitting_layers, layer_choose
+from layers.importing.report_text import sentence
 from layers.io.errors import ImportRejected
 from tests import factories
 
@@ -136,3 +138,17 @@ def test_the_refusal_report_is_translated_row_by_row(client, root, tmp_path, upl
     assert "Import refused" in html and "row 1: rejected" in html
     assert "not an integer" in html
     assert "拒绝" not in html.split('id="import-report"')[1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh-hans", "几何类型为 Point，该图层需要 MultiPolygon"),
+        ("en", "geometry type Point, the layer needs MultiPolygon"),
+    ],
+)
+def test_a_readers_sentence_in_the_users_language(lang, expected):
+    with translation.override(lang):
+        assert sentence("geometry type Point, expected MultiPolygon") == expected
+        # a sentence the table does not know is shown as written, never lost
+        assert sentence("something new happened") == "something new happened"
