@@ -46,6 +46,8 @@ class ImportResult:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     #: the file's columns, the mapping used and its first rows (layers.io.mapping)
     preview: SourcePreview | None = None
+    #: the layer was chosen from the file's geometry types (no layer was given)
+    layer_chosen: bool = False
 
     def to_dict(self) -> dict:
         out = {

@@ -17,6 +17,7 @@ from layers.models import (
     Community,
     CommunityPhoto,
     District,
+    Stage,
 )
 from lifecircle.models import CoverageResult
 from public.selectors.allowlists import (
@@ -177,15 +178,43 @@ def stage_history(community_id: int) -> list[dict[str, str]]:
     return out
 
 
+#: the public stages from the start of works on: the renovation has started
+STARTED_STAGES = (
+    Stage.UNDER_CONSTRUCTION,
+    Stage.ACCEPTED,
+    Stage.HANDED_OVER,
+    Stage.POST_EVALUATED,
+)
+
+
+def renovation_started(community_id: int):
+    """When the community's works started (its first change to 施工中 or later), or
+    None if they have not."""
+    return (
+        Community.history.filter(id=community_id, stage__in=STARTED_STAGES)
+        .order_by("history_date", "history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+
+
 def coverage_before_after(community_id: int) -> dict[str, Any]:
-    """Score and missing categories in the earliest and latest finished life-circle run."""
+    """Score and missing categories "before" (the last finished life-circle run before
+    the renovation started; None if it has not started or no run came before) and
+    "after" (the latest finished run), each dated; ``started`` is the date works
+    started."""
     runs = AnalysisRun.objects.filter(
         kind=AnalysisRun.Kind.LIFECIRCLE, status=AnalysisRun.Status.DONE
     )
     res = CoverageResult.objects.filter(community_id=community_id, run__in=runs)
-    first = res.order_by("run__finished_at", "run_id").values(
-        "run__finished_at", *COVERAGE_FIELDS
-    )[:1]
+    started = renovation_started(community_id)
+    first = (
+        res.filter(run__finished_at__lt=started)
+        .order_by("-run__finished_at", "-run_id")
+        .values("run__finished_at", *COVERAGE_FIELDS)[:1]
+        if started is not None
+        else []
+    )
     last = res.order_by("-run__finished_at", "-run_id").values(
         "run__finished_at", *COVERAGE_FIELDS
     )[:1]
@@ -213,7 +242,11 @@ def coverage_before_after(community_id: int) -> dict[str, Any]:
         }
 
     before, after = clean(list(first)), clean(list(last))
-    return {"before": before, "after": after}
+    return {
+        "before": before,
+        "after": after,
+        "started": started.date().isoformat() if started else None,
+    }
 
 
 def photo_list(community_id: int) -> list[dict[str, Any]]:
