@@ -19,6 +19,8 @@ class ImportRejected(ValueError):
     code = "rejected"
     #: the columns and first rows of the file, when it was read this far (upload page)
     preview: SourcePreview | None = None
+    #: the layer the file was refused for, when known (the upload page names it)
+    layer: str | None = None
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
