@@ -54,6 +54,9 @@ CARD = (
     | set(selectors.COVERAGE_FIELDS)
     | set(selectors.VOTE_FIELDS)
     | {"before", "after", "3", "5", "10", "15", "basic", "improvement", "enhancement"}
+    # the date the works started (the first stage change to 施工中 or later, which the
+    # public stage history already shows): what 改造前 is dated against
+    | {"started"}
 )
 STATS = set(selectors.STATS_FIELDS) | {
     "city",
