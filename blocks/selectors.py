@@ -15,7 +15,8 @@ import pandas as pd
 import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from layers import frames
 from layers.models import Community, District, Street, WalkSegment
@@ -68,8 +69,21 @@ def block_list_api(
     """Blocks of a run with ``api_geom`` in ``settings.API_SRID`` (EPSG:4326)."""
     return (
         block_list(run=run, include_inactive=include_inactive)
-        .annotate(api_geom=Transform("geom", settings.API_SRID))
+        .annotate(
+            api_geom=Transform("geom", settings.API_SRID), member_names=member_names()
+        )
         .defer("geom")
+    )
+
+
+def member_names() -> Subquery:
+    """A block's active members' names in code order (an annotation of a block list)."""
+    return Subquery(
+        BlockMembership.objects.filter(block=OuterRef("pk"), active=True)
+        .order_by()
+        .values("block")
+        .annotate(names=ArrayAgg("community__name", order_by="community__code"))
+        .values("names")
     )
 
 

@@ -5,6 +5,8 @@ Who may call what: ``accounts/policy.py``; service errors map to HTTP in one pla
 """
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -12,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.drf import ctx
+from accounts.permissions import actor_of
 from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 
@@ -65,6 +68,26 @@ class RunBlocksGeoJSONView(APIView):
         return Response(
             s.BlockFeatureSerializer(qs, many=True, context=ctx(request)).data
         )
+
+
+class RunBlocksExportView(APIView):
+    """Download the run's active blocks: csv, xlsx, geojson or gpkg, in the user's
+    language (members and gaps by name, money in 万元)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int, fmt: str):
+        if fmt not in services.EXPORT_FORMATS:
+            raise ValidationError(
+                {"format": f"one of {', '.join(services.EXPORT_FORMATS)}"}
+            )
+        body, ctype, name = services.blocks_export(
+            run=selectors.run_get(run_id=pk),
+            fmt=fmt,
+            private=actor_of(request.user).sees_private,
+        )
+        resp = HttpResponse(body, content_type=ctype)
+        resp["Content-Disposition"] = f'attachment; filename="{name}"'
+        return resp
 
 
 class BlockDetailView(APIView):
