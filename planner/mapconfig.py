@@ -31,6 +31,9 @@ from .models import PlanningArea
 URL_NAMES = (
     "analysis-run",
     "analysis-run-requeue",
+    "blocks-block-action",
+    "blocks-run",
+    "blocks-run-export",
     "blocks-run-geojson",
     "blocks-run-latest",
     "lifecircle-communities",
@@ -50,6 +53,7 @@ URL_NAMES = (
     "planner-search",
     "siting-candidates",
     "siting-export",
+    "siting-run",
     "siting-runs",
 )
 

@@ -19,11 +19,17 @@ EXPORT_FORMATS = ("geojson", "gpkg", "csv", "xlsx")
 
 
 def kind_labels() -> dict[str, str]:
-    """A candidate's ``kind``: the idle plot's kind or the vacant house's owner kind."""
+    """A candidate's ``kind``: the idle plot's kind, 闲置公房 for a vacant house."""
     return {
         **{str(k): str(v) for k, v in IdleLand.Kind.choices},
-        **{str(k): str(v) for k, v in VacantHousing.OwnerKind.choices},
+        **{str(k): str(v) for k, v in CandidateKind.choices},
     }
+
+
+def owner_labels() -> dict[str, str]:
+    """A candidate's ``owner``: a vacant house's owner kind in words (an idle plot's
+    owner is a name, kept as it is)."""
+    return {str(k): str(v) for k, v in VacantHousing.OwnerKind.choices}
 
 
 def consent_labels() -> dict[str, str]:
@@ -57,6 +63,7 @@ def candidate_columns(fields: list[str]) -> list[Column]:
             {str(k): str(v) for k, v in CandidateKind.choices}
         ),
         "kind": writers.name_of(kind_labels()),
+        "owner": writers.name_of(owner_labels()),
         "consent": writers.name_of(consent_labels()),
         "area_basis": writers.name_of(area_basis_labels()),
         "area_m2": lambda v: round(float(v), 1),
