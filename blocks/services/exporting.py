@@ -1,5 +1,5 @@
 """A bundling run's blocks as a download (CSV, XLSX, GeoJSON, GeoPackage) in the
-user's language, through the one export path (:func:`layers.io.writers.table_export`):
+user's language, through the one export path (:func:`layers.tables.table_export`):
 members and shared gaps by name, status and lock in words, money in 万元."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from layers.io import writers
-from layers.io.writers import Column
+from layers import tables
 from layers.selectors import category_labels
+from layers.tables import Column
 from runs.models import AnalysisRun
 
 from .. import selectors
@@ -33,25 +33,25 @@ def block_columns(*, private: bool) -> list[Column]:
     cols = [
         Column("code", field("code").verbose_name),
         Column("name", field("name").verbose_name),
-        Column("status", _("状态"), writers.name_of(status)),
-        Column("locked", field("locked").verbose_name, writers.yes_no),
+        Column("status", _("状态"), tables.name_of(status)),
+        Column("locked", field("locked").verbose_name, tables.yes_no),
         Column("n_communities", field("n_communities").verbose_name),
-        Column("member_names", _("成员小区"), writers.joined),
-        Column("member_codes", _("成员小区编码"), writers.joined),
+        Column("member_names", _("成员小区"), tables.joined),
+        Column("member_codes", _("成员小区编码"), tables.joined),
         Column("households", field("households").verbose_name),
         Column("residents", field("residents").verbose_name),
         Column("floor_area_m2", field("floor_area_m2").verbose_name, round),
         Column("completion_years", _("建成年份")),
         Column("dangerous_buildings", field("dangerous_buildings").verbose_name),
-        Column("gaps_most", _("共同缺失设施"), writers.names(labels)),
-        Column("gaps_all", field("gaps_all").verbose_name, writers.names(labels)),
-        Column("idle_land", _("300 m 内闲置用地"), writers.joined),
-        Column("vacant_housing", _("300 m 内闲置公房"), writers.joined),
-        Column("below_floor", field("below_floor").verbose_name, writers.yes_no),
+        Column("gaps_most", _("共同缺失设施"), tables.names(labels)),
+        Column("gaps_all", field("gaps_all").verbose_name, tables.names(labels)),
+        Column("idle_land", _("300 m 内闲置用地"), tables.joined),
+        Column("vacant_housing", _("300 m 内闲置公房"), tables.joined),
+        Column("below_floor", field("below_floor").verbose_name, tables.yes_no),
     ]
     if private:
         cols.append(
-            Column("cost_estimate_yuan", _("基础类改造估算（万元）"), writers.wan_yuan)
+            Column("cost_estimate_yuan", _("基础类改造估算（万元）"), tables.wan_yuan)
         )
     return cols
 
@@ -77,7 +77,7 @@ def blocks_export(
             row["cost_estimate_yuan"] = float(row["cost_estimate_yuan"])
         rows.append(row)
     geoms = [shapely.from_wkb(bytes(b.geom.wkb)) for b in blocks]
-    body, ctype = writers.table_export(
+    body, ctype = tables.table_export(
         rows,
         columns,
         fmt,

@@ -6,12 +6,12 @@ Everything is written in EPSG:4326 unless ``crs`` says otherwise (e.g. keep
 EPSG:4549); GeoJSON is always EPSG:4326 as RFC 7946 requires.
 
 Tables for people (:func:`table_export`): rows plus column specs (:class:`Column`:
-code, label in the user's language, value formatter) give CSV and XLSX with the labels
-as headers and the values as a reader wants them (category names, 是/否, lists joined
-with "、"), an XLSX legend sheet mapping each column code to its label, and GeoJSON or
-GeoPackage (column codes as field names, raw values) where the rows have a geometry.
-Every download of the apps (life circle, blocks, siting, programme) goes through it;
-layer exports use :func:`export` with the import schema's codes, so they import back.
+code, label, value formatter) give CSV and XLSX with the labels as headers and the
+formatted values, an XLSX legend sheet mapping each column code to its label, and
+GeoJSON or GeoPackage (column codes as field names, raw values) where the rows have a
+geometry. The apps reach it through :mod:`layers.tables`, which adds the user's language
+(是/否, names, "、"); layer exports use :func:`export` with the import schema's codes,
+so they import back. No Django here.
 
 Shapefile field names are limited to 10 bytes. :func:`shapefile_field_names`
 builds the rename table: names that fit stay; longer ones are cut to 8 bytes
@@ -36,8 +36,6 @@ from typing import IO, Any
 import openpyxl
 import pandas as pd
 import shapely
-from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
 
 from layers.files import nearly_full
 
@@ -267,16 +265,17 @@ CONTENT_TYPE = {
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
 }
-#: the XLSX sheet that maps column codes to their labels
-LEGEND_SHEET = gettext_lazy("列代码")
+#: the XLSX legend sheet's name and headers (:mod:`layers.tables` gives them in the
+#: user's language)
+LEGEND = ("Column codes", "Code", "Column")
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of an exported table: its ``code`` (the field name of GeoJSON and
-    GeoPackage, and of the legend), its ``label`` (a lazy translation, read in the
-    language active when the file is written) and ``format``, which turns the raw
-    value into what a reader of CSV/XLSX sees (None: the value as it is)."""
+    GeoPackage, and of the legend), its ``label`` (text, or a lazy translation read with
+    ``str()`` when the file is written) and ``format``, which turns the raw value into
+    what a reader of CSV/XLSX sees (None: the value as it is)."""
 
     code: str
     label: Any
@@ -286,42 +285,6 @@ class Column:
         if self.format is None or value is None:
             return value
         return self.format(value)
-
-
-def list_separator() -> str:
-    """ "、" in Chinese, ", " in the other languages."""
-    return "、" if (get_language() or "zh-hans").startswith("zh") else ", "
-
-
-def yes_no(value: Any) -> str | None:
-    """是/否 (Yes/No) for a boolean; None stays empty."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return _("是") if bool(value) else _("否")
-
-
-def joined(values: Iterable[Any]) -> str:
-    """A list as one cell, joined in the language's way."""
-    return list_separator().join(str(v) for v in values)
-
-
-def names(labels: Mapping[str, str]) -> Callable[[Iterable[str]], str]:
-    """A formatter turning a list of codes into their names (unknown codes as they are)."""
-
-    def fmt(codes: Iterable[str]) -> str:
-        return joined(labels.get(c, c) for c in codes)
-
-    return fmt
-
-
-def name_of(labels: Mapping[str, str]) -> Callable[[str], str]:
-    """A formatter turning one code into its name."""
-    return lambda code: labels.get(code, code)
-
-
-def wan_yuan(value: Any) -> float | None:
-    """Yuan as 万元, two decimals."""
-    return None if value is None else round(float(value) / 10_000, 2)
 
 
 def table_frame(
@@ -342,11 +305,12 @@ def table_frame(
     return pd.DataFrame(data, columns=headers)
 
 
-def legend_frame(columns: Sequence[Column]) -> pd.DataFrame:
+def legend_frame(
+    columns: Sequence[Column], headers: tuple[str, str] = LEGEND[1:]
+) -> pd.DataFrame:
     """The legend sheet: column code → label, in the order of the table."""
     return pd.DataFrame(
-        [[c.code, str(c.label)] for c in columns],
-        columns=[_("编码"), _("列名")],
+        [[c.code, str(c.label)] for c in columns], columns=list(headers)
     )
 
 
@@ -368,12 +332,13 @@ def table_export(
     | None = None,
     geo_layers: Mapping[str, tuple[Sequence[Mapping[str, Any]], Sequence[Any]]]
     | None = None,
+    legend: tuple[str, str, str] = LEGEND,
 ) -> tuple[bytes, str]:
     """Write ``rows`` as ``fmt`` and return ``(body, content type)``.
 
     CSV: labels as headers, formatted values, UTF-8 with a BOM. XLSX: the same on
     ``sheet``, then each of ``sheets`` (name → (rows, columns)), then the legend sheet
-    (列代码 / Column codes) of every column. GeoJSON and GeoPackage need ``geometry``
+    of every column (``legend``: its name and two headers; 列代码 / Column codes). GeoJSON and GeoPackage need ``geometry``
     (shapely geometries in ``crs``, one per row): the column codes are the field names
     and the values stay raw (lists joined with ";"), EPSG:4326; a GeoPackage gets
     each of ``geo_layers`` (name → (rows, geometries), same columns) as a further layer.
@@ -385,11 +350,12 @@ def table_export(
         return table_csv_bytes(table_frame(rows, columns)), CONTENT_TYPE[fmt]
     if fmt == "xlsx":
         out = {sheet: table_frame(rows, columns)}
-        legend = list(columns)
+        legend_cols = list(columns)
         for name, (more_rows, more_cols) in (sheets or {}).items():
             out[name] = table_frame(more_rows, more_cols)
-            legend += [c for c in more_cols if c.code not in {x.code for x in legend}]
-        out[str(LEGEND_SHEET)] = legend_frame(legend)
+            known = {x.code for x in legend_cols}
+            legend_cols += [c for c in more_cols if c.code not in known]
+        out[legend[0]] = legend_frame(legend_cols, legend[1:])
         return table_xlsx_bytes(out), CONTENT_TYPE[fmt]
     if geometry is None:
         msg = f"{fmt} needs a geometry per row"

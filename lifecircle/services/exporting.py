@@ -1,7 +1,7 @@
 """A life-circle run's per-community results as a download, in the user's language.
 
 The records are :func:`lifecircle.services.outputs.lifecircle_result_records`; here
-each key gets its label and formatter (:class:`layers.io.writers.Column`): facility
+each key gets its label and formatter (:class:`layers.tables.Column`): facility
 names instead of codes, 是/否 instead of True/False, lists joined with "、". The
 command line keeps the codes (``manage.py lifecircle --output``).
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from layers.io import writers
-from layers.io.writers import Column
+from layers import tables
 from layers.selectors import category_labels
+from layers.tables import Column
 from lifecircle.services.outputs import lifecircle_result_records
 from runs.models import AnalysisRun
 
@@ -21,12 +21,12 @@ EXPORT_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
 
 
 def _minutes(tiers) -> str:
-    return writers.joined(_("%(t)s分钟") % {"t": t} for t in tiers)
+    return tables.joined(_("%(t)s分钟") % {"t": t} for t in tiers)
 
 
 def result_columns(rows: list[dict], labels: dict[str, str]) -> list[Column]:
     """One column per key of ``rows`` (in first-seen order), labelled."""
-    names = writers.names(labels)
+    names = tables.names(labels)
     fixed = {
         "code": Column("code", _("小区编码")),
         "name": Column("name", _("小区名称")),
@@ -37,7 +37,7 @@ def result_columns(rows: list[dict], labels: dict[str, str]) -> list[Column]:
         "tiers_met": Column("tiers_met", _("达标的生活圈层级"), _minutes),
         "district_code": Column("district_code", _("区县编码")),
         "street_code": Column("street_code", _("街道编码")),
-        "reachable": Column("reachable", _("接入路网"), writers.yes_no),
+        "reachable": Column("reachable", _("接入路网"), tables.yes_no),
         "capacity_score": Column("capacity_score", _("得分（按容量）")),
     }
     tiers = set()
@@ -50,7 +50,7 @@ def result_columns(rows: list[dict], labels: dict[str, str]) -> list[Column]:
                 tiers.add(key.split("_")[1].removesuffix("min"))
     for t in tiers:
         fixed[f"tier_{t}min"] = Column(
-            f"tier_{t}min", _("%(t)s分钟生活圈达标") % {"t": t}, writers.yes_no
+            f"tier_{t}min", _("%(t)s分钟生活圈达标") % {"t": t}, tables.yes_no
         )
         fixed[f"missing_{t}min"] = Column(
             f"missing_{t}min", _("%(t)s分钟生活圈缺失设施") % {"t": t}, names
@@ -66,11 +66,11 @@ def result_columns(rows: list[dict], labels: dict[str, str]) -> list[Column]:
         n = {"name": labels.get(code, code)}
         for suffix, label, fmt in (
             ("_m", _("%(name)s：步行距离（m）"), _round),
-            ("_within_reach", _("%(name)s：步行可达"), writers.yes_no),
+            ("_within_reach", _("%(name)s：步行可达"), tables.yes_no),
             ("_demand", _("%(name)s：需求"), _round),
             ("_ratio", _("%(name)s：供需比"), None),
             ("_shortfall", _("%(name)s：缺口"), _round),
-            ("_enough", _("%(name)s：满足需求"), writers.yes_no),
+            ("_enough", _("%(name)s：满足需求"), tables.yes_no),
         ):
             fixed[code + suffix] = Column(code + suffix, label % n, fmt)
     seen: dict[str, Column] = {}
@@ -94,7 +94,7 @@ def lifecircle_export(run: AnalysisRun, fmt: str) -> tuple[bytes, str, str]:
         raise ValueError(msg)
     rows, geoms = lifecircle_result_records(run)
     columns = result_columns(rows, category_labels())
-    body, ctype = writers.table_export(
+    body, ctype = tables.table_export(
         rows,
         columns,
         fmt,

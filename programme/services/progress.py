@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from analysis import reserve, stages
 from analysis.eligibility import select_in_force
-from layers.io.writers import Column, table_export
 from layers.models import Community, District
+from layers.tables import Column, table_export
 from programme import scope, selectors
 from programme.models import AnnualPlan, ProjectItem, StageTransition
 from programme.services.checks import _today

@@ -1,5 +1,5 @@
 """A siting run's candidates as a download (GeoJSON, GeoPackage, CSV or XLSX) in the
-user's language, through the one export path (:func:`layers.io.writers.table_export`)."""
+user's language, through the one export path (:func:`layers.tables.table_export`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from layers.io import writers
-from layers.io.writers import Column
+from layers import tables
 from layers.models import IdleLand, VacantHousing
 from layers.selectors import category_labels
+from layers.tables import Column
 from runs.models import AnalysisRun
 from siting.models import CandidateKind, SitingCandidateResult
 from siting.services.reads import siting_result_records
@@ -44,7 +44,7 @@ def area_basis_labels() -> dict[str, str]:
 
 
 def _served(served: list[dict]) -> str:
-    return writers.joined(
+    return tables.joined(
         _("%(name)s（%(residents)s人，%(walk)s m）")
         % {
             "name": s.get("name") or s.get("code"),
@@ -58,18 +58,18 @@ def _served(served: list[dict]) -> str:
 def candidate_columns(fields: list[str]) -> list[Column]:
     """The columns of the candidates: labels from the model, values as names."""
     formats = {
-        "category": writers.name_of(category_labels()),
-        "candidate_kind": writers.name_of(
+        "category": tables.name_of(category_labels()),
+        "candidate_kind": tables.name_of(
             {str(k): str(v) for k, v in CandidateKind.choices}
         ),
-        "kind": writers.name_of(kind_labels()),
-        "owner": writers.name_of(owner_labels()),
-        "consent": writers.name_of(consent_labels()),
-        "area_basis": writers.name_of(area_basis_labels()),
+        "kind": tables.name_of(kind_labels()),
+        "owner": tables.name_of(owner_labels()),
+        "consent": tables.name_of(consent_labels()),
+        "area_basis": tables.name_of(area_basis_labels()),
         "area_m2": lambda v: round(float(v), 1),
-        "chosen_greedy": writers.yes_no,
-        "chosen_exact": writers.yes_no,
-        "reachable": writers.yes_no,
+        "chosen_greedy": tables.yes_no,
+        "chosen_exact": tables.yes_no,
+        "reachable": tables.yes_no,
         "served": _served,
     }
     meta = SitingCandidateResult._meta
@@ -83,7 +83,7 @@ def _summary(run: AnalysisRun) -> list[dict]:
         {"item": _("分析编号"), "value": run.pk},
         {
             "item": _("设施类别"),
-            "value": writers.joined(
+            "value": tables.joined(
                 labels.get(c, c) for c in summary.get("categories", [])
             ),
         },
@@ -161,10 +161,10 @@ def siting_export(
     labels = category_labels()
     summary_cols = [Column(c.code, _(c.label), c.format) for c in SUMMARY_COLUMNS]
     explanation_cols = [
-        Column(code, _(label), writers.name_of(labels) if code == "category" else None)
+        Column(code, _(label), tables.name_of(labels) if code == "category" else None)
         for code, label in EXPLANATION_FIELDS
     ]
-    body, ctype = writers.table_export(
+    body, ctype = tables.table_export(
         rows,
         columns,
         fmt,

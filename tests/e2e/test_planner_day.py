@@ -7,6 +7,7 @@ through the one export path. Screenshots go to docs/screenshots/."""
 from __future__ import annotations
 
 import csv
+import gettext as gettext_module
 import io
 from pathlib import Path
 
@@ -69,8 +70,21 @@ def download(page, live_server, selector):
 
 
 def t(lang, text):
+    """``text`` in ``lang`` from the Django catalog (server-rendered strings, files)."""
     with translation.override(lang):
         return translation.gettext(text)
+
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+
+
+def tjs(lang, text):
+    """``text`` in ``lang`` from the JavaScript catalog (strings of the ES modules)."""
+    if lang.startswith("zh"):
+        return text
+    mo = LOCALE / lang / "LC_MESSAGES" / "djangojs.mo"
+    with mo.open("rb") as f:
+        return gettext_module.GNUTranslations(f).gettext(text)
 
 
 def overlaps(a, b):
@@ -146,7 +160,7 @@ def test_blocks_from_the_table_and_the_map(live_server, new_page, analysed, lang
         assert labels[gap] in text and gap not in text
     if block.cost_estimate_yuan:
         wan = f"{float(block.cost_estimate_yuan) / 10000:.2f}"
-        assert wan in text and t(lang, "%(n)s 万元").replace("%(n)s", wan) in text
+        assert wan in text and tjs(lang, "%(n)s 万元").replace("%(n)s", wan) in text
     # the card is clear of the legends
     page.wait_for_function("() => document.body.dataset.popupSettled === '1'")
     popup = page.locator(".leaflet-popup-content-wrapper").bounding_box()
@@ -202,7 +216,7 @@ def test_blocks_from_the_table_and_the_map(live_server, new_page, analysed, lang
     before = sorted(merged.member_codes)
     card = page.locator(f".block-card[data-code='{merged_code}']")
     card.locator("[data-action=split]").click()
-    assert card.locator(".messages.error").inner_text() == t(
+    assert card.locator(".messages.error").inner_text() == tjs(
         lang, "请先勾选要拆出的小区。"
     )
     merged.refresh_from_db()
@@ -255,7 +269,7 @@ def test_siting_result_shown_at_once_chosen_apart(
         "(id) => document.body.dataset.sitingFocused === id", arg=str(house.pk)
     )
     text = page.locator(".leaflet-popup-content").inner_text()
-    assert t(lang, "闲置公房") in text
+    assert tjs(lang, "闲置公房") in text
     from layers.models import VacantHousing
 
     with translation.override(lang):
@@ -285,7 +299,7 @@ def test_life_circle_table_missing_filter_zoom_and_folds(
     assert page.locator("#results tbody tr").count() == results.count()
     labels = dict(AmenityCategory.objects.values_list("code", "name"))
     headers = page.locator("#results thead th").all_inner_texts()
-    assert t(lang, "缺失设施（按层级）") in headers
+    assert tjs(lang, "缺失设施（按层级）") in headers
     # missing facilities per tier by name
     gap = next(r for r in results if any(r.missing.values()))
     tier, cats = next((k, v) for k, v in sorted(gap.missing.items()) if v)
@@ -305,7 +319,7 @@ def test_life_circle_table_missing_filter_zoom_and_folds(
     d = (first.distances_m or {}).get("kindergarten")
     assert d is None or d > limit  # a community without one comes first
     covered = page.locator("#results tbody tr:first-child td").nth(5).inner_text()
-    assert covered == t(lang, "否")
+    assert covered == tjs(lang, "否")
     # a row zooms to and highlights its community, with its popup
     page.click(f"#results tr[data-id='{code}']")
     page.wait_for_function(

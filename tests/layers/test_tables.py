@@ -1,4 +1,4 @@
-"""The one export path for tables (layers.io.writers.table_export): CSV with a BOM and
+"""The one export path for tables (layers.tables.table_export → layers.io.writers): CSV with a BOM and
 the labels as headers, XLSX with localized headers and the column-code legend sheet,
 values as a reader wants them, in both languages; GeoJSON/GPKG with the codes."""
 
@@ -13,8 +13,8 @@ import pytest
 import shapely
 from django.utils import translation
 
-from layers.io import writers
-from layers.io.writers import Column
+from layers import tables
+from layers.tables import Column
 
 NAMES = {"kindergarten": "幼儿园", "clinic": "社区卫生服务站"}
 ROWS = [
@@ -26,17 +26,17 @@ ROWS = [
 def columns():
     return [
         Column("code", translation.gettext_lazy("编码")),
-        Column("ok", translation.gettext_lazy("步行可达"), writers.yes_no),
-        Column("missing", translation.gettext_lazy("缺失设施"), writers.names(NAMES)),
+        Column("ok", translation.gettext_lazy("步行可达"), tables.yes_no),
+        Column("missing", translation.gettext_lazy("缺失设施"), tables.names(NAMES)),
         Column(
-            "cost", translation.gettext_lazy("基础类改造估算（万元）"), writers.wan_yuan
+            "cost", translation.gettext_lazy("基础类改造估算（万元）"), tables.wan_yuan
         ),
     ]
 
 
 def test_csv_starts_with_the_bom_and_reads_as_people_do():
     with translation.override("zh-hans"):
-        body, ctype = writers.table_export(ROWS, columns(), "csv")
+        body, ctype = tables.table_export(ROWS, columns(), "csv")
     assert body.startswith(b"\xef\xbb\xbf")
     assert ctype == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
@@ -47,7 +47,7 @@ def test_csv_starts_with_the_bom_and_reads_as_people_do():
 
 def test_csv_in_english_has_english_headers_and_yes_no():
     with translation.override("en"):
-        body, _ = writers.table_export(ROWS, columns(), "csv")
+        body, _ = tables.table_export(ROWS, columns(), "csv")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][0] == "Code" and rows[0][2] == "Missing amenities"
     assert rows[1][1] == "Yes" and rows[2][1] == "No"
@@ -60,7 +60,7 @@ def test_csv_in_english_has_english_headers_and_yes_no():
 )
 def test_xlsx_has_localized_headers_and_the_legend_sheet(lang, legend, header):
     with translation.override(lang):
-        body, _ = writers.table_export(ROWS, columns(), "xlsx", sheet="t")
+        body, _ = tables.table_export(ROWS, columns(), "xlsx", sheet="t")
         labels = [str(c.label) for c in columns()]
     wb = openpyxl.load_workbook(io.BytesIO(body))
     assert wb.sheetnames == ["t", legend]
@@ -76,21 +76,21 @@ def test_xlsx_has_localized_headers_and_the_legend_sheet(lang, legend, header):
 
 def test_formula_cells_are_neutralised_in_people_tables():
     rows = [{"code": "=1+1", "ok": None, "missing": [], "cost": 1}]
-    body, _ = writers.table_export(rows, columns(), "xlsx")
+    body, _ = tables.table_export(rows, columns(), "xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(body))
     assert wb.worksheets[0]["A2"].value == "'=1+1"
 
 
 def test_geojson_and_gpkg_keep_codes_and_raw_values(tmp_path):
     geoms = [shapely.Point(121.55, 29.87), shapely.Point(121.56, 29.88)]
-    body, ctype = writers.table_export(
+    body, ctype = tables.table_export(
         ROWS, columns(), "geojson", geometry=geoms, crs="EPSG:4326"
     )
     assert ctype == "application/geo+json"
     gdf = gpd.read_file(io.BytesIO(body))
     assert list(gdf.columns) == ["code", "ok", "missing", "cost", "geometry"]
     assert gdf.loc[0, "missing"] == "kindergarten;clinic" and bool(gdf.loc[0, "ok"])
-    body, _ = writers.table_export(
+    body, _ = tables.table_export(
         ROWS,
         columns(),
         "gpkg",
@@ -107,6 +107,6 @@ def test_geojson_and_gpkg_keep_codes_and_raw_values(tmp_path):
 
 def test_a_geometry_format_without_geometry_and_unknown_formats_are_refused():
     with pytest.raises(ValueError, match="geometry"):
-        writers.table_export(ROWS, columns(), "gpkg")
+        tables.table_export(ROWS, columns(), "gpkg")
     with pytest.raises(ValueError, match="unknown format"):
-        writers.table_export(ROWS, columns(), "xls")
+        tables.table_export(ROWS, columns(), "xls")
