@@ -22,6 +22,7 @@ from layers.models import (
     VacantHousing,
     WalkSegment,
 )
+from layers.selectors import category_labels
 from public.tiles import tiles_config
 
 from . import services, tiles
@@ -219,6 +220,6 @@ def map_config() -> dict:
         "blocks_visible": False,
         "stages": dict(Stage.choices),
         "choices": choice_labels(),
-        "categories": {c.code: c.name for c in AmenityCategory.objects.all()},
+        "categories": category_labels(),
         "tiles": tiles_config(),
     }

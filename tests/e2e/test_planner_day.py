@@ -87,6 +87,12 @@ def tjs(lang, text):
         return gettext_module.GNUTranslations(f).gettext(text)
 
 
+def category_names(lang):
+    """Facility names as the page shows them: the rule set's, in the user's language."""
+    rows = AmenityCategory.objects.values_list("code", "name")
+    return {code: t(lang, name) for code, name in rows}
+
+
 def overlaps(a, b):
     return not (
         a["x"] + a["width"] <= b["x"]
@@ -155,7 +161,7 @@ def test_blocks_from_the_table_and_the_map(live_server, new_page, analysed, lang
         assert name in text
     for code in block.member_codes:
         assert code not in text  # members by name, not CM… codes
-    labels = dict(AmenityCategory.objects.values_list("code", "name"))
+    labels = category_names(lang)
     for gap in block.gaps_most:
         assert labels[gap] in text and gap not in text
     if block.cost_estimate_yuan:
@@ -297,7 +303,7 @@ def test_life_circle_table_missing_filter_zoom_and_folds(
     run = AnalysisRun.objects.filter(kind="lifecircle").latest("pk")
     results = CoverageResult.objects.filter(run=run).select_related("community")
     assert page.locator("#results tbody tr").count() == results.count()
-    labels = dict(AmenityCategory.objects.values_list("code", "name"))
+    labels = category_names(lang)
     headers = page.locator("#results thead th").all_inner_texts()
     assert tjs(lang, "缺失设施（按层级）") in headers
     # missing facilities per tier by name

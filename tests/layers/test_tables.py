@@ -110,3 +110,21 @@ def test_a_geometry_format_without_geometry_and_unknown_formats_are_refused():
         tables.table_export(ROWS, columns(), "gpkg")
     with pytest.raises(ValueError, match="unknown format"):
         tables.table_export(ROWS, columns(), "xls")
+
+
+@pytest.mark.django_db
+def test_every_facility_category_has_its_english_name():
+    """The rule set's category names are translated (exports, the planner's filter and
+    table show them in the user's language)."""
+    from layers.models import AmenityCategory
+    from layers.selectors import category_labels
+
+    chinese = dict(AmenityCategory.objects.values_list("code", "name"))
+    assert len(chinese) >= 29
+    with translation.override("en"):
+        english = category_labels()
+    assert english["kindergarten"] == "Kindergarten"
+    untranslated = [c for c, name in english.items() if name == chinese[c]]
+    assert untranslated == []
+    with translation.override("zh-hans"):
+        assert category_labels() == chinese
