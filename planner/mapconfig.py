@@ -31,6 +31,7 @@ from .models import PlanningArea
 #: the URL names the map pages call, rendered as templates ``/api/…/{pk}/…``
 URL_NAMES = (
     "analysis-run",
+    "analysis-run-cancel",
     "analysis-run-requeue",
     "blocks-block-action",
     "blocks-run",

@@ -197,10 +197,14 @@ def _load(
         t = time.perf_counter()
         shares = population_shares(on or timezone.localdate())
         # without shares in force only the categories sized on all residents
+        # (every category of capacity_codes has a capacity standard)
         cap_cats = [
             c
             for c in rules.capacity_codes
-            if shares is not None or rules.rule(c).capacity.target_group is None
+            if shares is not None
+            or (
+                (cap := rules.rule(c).capacity) is not None and cap.target_group is None
+            )
         ]
         cap_result = capacity_circle(
             network,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,7 +26,8 @@ from lifecircle.services.context import RunContext
 from runs.models import AnalysisRun
 
 
-def _finite(v: float, digits: int = 1) -> float | None:
+def _finite(v: Any, digits: int = 1) -> float | None:
+    """``v`` (a number: a pandas or numpy scalar, or None) rounded; None if not finite."""
     return None if v is None or not math.isfinite(v) else round(float(v), digits)
 
 
