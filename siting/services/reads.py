@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import shapely
-from django.conf import settings
 
 from layers import geojson
 from runs.models import AnalysisRun
