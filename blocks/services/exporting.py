@@ -73,8 +73,9 @@ def blocks_export(
         row = {c.code: getattr(b, c.code, None) for c in columns}
         row["member_names"] = list(b.member_names or [])
         row["completion_years"] = _years(row)
-        if row.get("cost_estimate_yuan") is not None:
-            row["cost_estimate_yuan"] = float(row["cost_estimate_yuan"])
+        cost = row.get("cost_estimate_yuan")
+        if cost is not None:
+            row["cost_estimate_yuan"] = float(cost)
         rows.append(row)
     geoms = [shapely.from_wkb(bytes(b.geom.wkb)) for b in blocks]
     body, ctype = tables.table_export(

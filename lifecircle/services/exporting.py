@@ -40,8 +40,8 @@ def result_columns(rows: list[dict], labels: dict[str, str]) -> list[Column]:
         "reachable": Column("reachable", _("接入路网"), tables.yes_no),
         "capacity_score": Column("capacity_score", _("得分（按容量）")),
     }
-    tiers = set()
-    cats = set()
+    tiers: set[str] = set()
+    cats: set[str] = set()
     for row in rows:
         for key in row:
             if key.startswith("tier_") and key.endswith("min"):

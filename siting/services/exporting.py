@@ -3,6 +3,9 @@ user's language, through the one export path (:func:`layers.tables.table_export`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -57,7 +60,7 @@ def _served(served: list[dict]) -> str:
 
 def candidate_columns(fields: list[str]) -> list[Column]:
     """The columns of the candidates: labels from the model, values as names."""
-    formats = {
+    formats: dict[str, Callable[[Any], Any]] = {
         "category": tables.name_of(category_labels()),
         "candidate_kind": tables.name_of(
             {str(k): str(v) for k, v in CandidateKind.choices}
