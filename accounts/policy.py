@@ -186,6 +186,7 @@ POLICY: dict[str, Access] = {
     "blocks-run-latest": INTERNAL_READ,
     "blocks-run": INTERNAL_READ,
     "blocks-run-geojson": INTERNAL_READ,
+    "blocks-run-export": EXPORT,
     "blocks-block": INTERNAL_READ,
     "blocks-block-action": Access(post=PLANNERS, rule=OWN_DISTRICT),
     # ------------------------------------------------------------------ siting

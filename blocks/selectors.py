@@ -15,7 +15,8 @@ import pandas as pd
 import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from layers import frames
 from layers.models import Community, District, Street, WalkSegment
@@ -60,6 +61,17 @@ def block_list(
 
 def block_get(*, code: str) -> RenovationBlock:
     return RenovationBlock.objects.select_related("run").get(code=code)
+
+
+def member_names() -> Subquery:
+    """A block's active members' names in code order (an annotation of a block list)."""
+    return Subquery(
+        BlockMembership.objects.filter(block=OuterRef("pk"), active=True)
+        .order_by()
+        .values("block")
+        .annotate(names=ArrayAgg("community__name", order_by="community__code"))
+        .values("names")
+    )
 
 
 # --------------------------------------------------------------------------- run inputs

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Polygon
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from . import models
 from .crs import transformed
@@ -59,3 +60,12 @@ def amenity_list(*, category: str | None = None) -> QuerySet[models.Amenity]:
 
 def walk_segment_list() -> QuerySet[models.WalkSegment]:
     return with_api_geom(models.WalkSegment.objects.all())
+
+
+def category_labels() -> dict[str, str]:
+    """Facility category code → its name in the active language (the name of the
+    rule set, translated where the catalog has it)."""
+    return {
+        code: gettext(name)
+        for code, name in models.AmenityCategory.objects.values_list("code", "name")
+    }

@@ -22,6 +22,7 @@ from layers.models import (
     VacantHousing,
     WalkSegment,
 )
+from layers.selectors import category_labels
 from public.tiles import tiles_config
 
 from . import services, tiles
@@ -30,8 +31,11 @@ from .models import PlanningArea
 #: the URL names the map pages call, rendered as templates ``/api/…/{pk}/…``
 URL_NAMES = (
     "analysis-run",
-    "analysis-run-requeue",
     "analysis-run-cancel",
+    "analysis-run-requeue",
+    "blocks-block-action",
+    "blocks-run",
+    "blocks-run-export",
     "blocks-run-geojson",
     "blocks-run-latest",
     "lifecircle-communities",
@@ -51,6 +55,7 @@ URL_NAMES = (
     "planner-search",
     "siting-candidates",
     "siting-export",
+    "siting-run",
     "siting-runs",
 )
 
@@ -216,6 +221,6 @@ def map_config() -> dict:
         "blocks_visible": False,
         "stages": dict(Stage.choices),
         "choices": choice_labels(),
-        "categories": {c.code: c.name for c in AmenityCategory.objects.all()},
+        "categories": category_labels(),
         "tiles": tiles_config(),
     }

@@ -45,13 +45,19 @@ class BlockFeatureSerializer(PrivateFieldsMixin, GeoFeatureModelSerializer):
 
     # named after the model field so drf-spectacular documents it as a geometry
     geom = GeometryField(source="api_geom", read_only=True, precision=7)
+    #: the active members' names, in the order of ``member_codes`` (the selector's
+    #: ``member_names``)
+    member_names = serializers.SerializerMethodField()
 
     class Meta:
         model = RenovationBlock
         geo_field = "geom"
         id_field = False
-        fields = (*BLOCK_FIELDS, "geom")
+        fields = (*BLOCK_FIELDS, "member_names", "geom")
         private_fields = PRIVATE_FIELDS
+
+    def get_member_names(self, obj) -> list[str]:
+        return list(getattr(obj, "member_names", None) or [])
 
 
 class BlockDetailSerializer(PrivateFieldsMixin, serializers.ModelSerializer):

@@ -13,6 +13,11 @@ urlpatterns = [
         views.RunBlocksGeoJSONView.as_view(),
         name="blocks-run-geojson",
     ),
+    path(
+        "runs/<int:pk>/export.<str:fmt>",
+        views.RunBlocksExportView.as_view(),
+        name="blocks-run-export",
+    ),
     path("blocks/<str:code>/", views.BlockDetailView.as_view(), name="blocks-block"),
     path(
         "blocks/<str:code>/<str:action>/",

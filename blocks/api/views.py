@@ -5,6 +5,8 @@ Who may call what: ``accounts/policy.py``; service errors map to HTTP in one pla
 """
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -67,7 +69,28 @@ class RunBlocksGeoJSONView(APIView):
         private = () if actor_of(request.user).sees_private else s.PRIVATE_FIELDS
         props = {f: f for f in s.BLOCK_FIELDS if f not in private}
         props["run"] = "run_id"
+        props["member_names"] = selectors.member_names()
         return geojson.response(geojson.collection(qs, props, precision=7))
+
+
+class RunBlocksExportView(APIView):
+    """Download the run's active blocks: csv, xlsx, geojson or gpkg, in the user's
+    language (members and gaps by name, money in 万元)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int, fmt: str):
+        if fmt not in services.EXPORT_FORMATS:
+            raise ValidationError(
+                {"format": f"one of {', '.join(services.EXPORT_FORMATS)}"}
+            )
+        body, ctype, name = services.blocks_export(
+            run=selectors.run_get(run_id=pk),
+            fmt=fmt,
+            private=actor_of(request.user).sees_private,
+        )
+        resp = HttpResponse(body, content_type=ctype)
+        resp["Content-Disposition"] = f'attachment; filename="{name}"'
+        return resp
 
 
 class BlockDetailView(APIView):

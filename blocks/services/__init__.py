@@ -46,13 +46,16 @@ from blocks.services.edits import (
     block_split,
     block_unlock,
 )
+from blocks.services.exporting import EXPORT_FORMATS, blocks_export
 
 __all__ = [
     "ENGINE",
+    "EXPORT_FORMATS",
     "GROUPS",
     "NEARBY_M",
     "Status",
     "block_accept",
+    "blocks_export",
     "block_lock",
     "block_merge",
     "block_move_community",

@@ -5,6 +5,14 @@ Formats: GeoJSON (RFC 7946, EPSG:4326, 7 decimals), GeoPackage, zipped Shapefile
 Everything is written in EPSG:4326 unless ``crs`` says otherwise (e.g. keep
 EPSG:4549); GeoJSON is always EPSG:4326 as RFC 7946 requires.
 
+Tables for people (:func:`table_export`): rows plus column specs (:class:`Column`:
+code, label, value formatter) give CSV and XLSX with the labels as headers and the
+formatted values, an XLSX legend sheet mapping each column code to its label, and
+GeoJSON or GeoPackage (column codes as field names, raw values) where the rows have a
+geometry. The apps reach it through :mod:`layers.tables`, which adds the user's language
+(是/否, names, "、"); layer exports use :func:`export` with the import schema's codes,
+so they import back. No Django here.
+
 Shapefile field names are limited to 10 bytes. :func:`shapefile_field_names`
 builds the rename table: names that fit stay; longer ones are cut to 8 bytes
 (on a character boundary) plus a 2-digit counter (``completion_year`` →
@@ -20,7 +28,8 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -245,3 +254,140 @@ def _export(gdf, p: Path, fmt: str | None, **kw) -> Path:
         return write_xlsx(gdf, p, **kw)
     msg = f"unknown export format {fmt!r}; choose one of {FORMATS}"
     raise ValueError(msg)
+
+
+# --- tables for people: rows + column specs ---------------------------------------
+
+TABLE_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
+CONTENT_TYPE = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+}
+#: the XLSX legend sheet's name and headers (:mod:`layers.tables` gives them in the
+#: user's language)
+LEGEND = ("Column codes", "Code", "Column")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an exported table: its ``code`` (the field name of GeoJSON and
+    GeoPackage, and of the legend), its ``label`` (text, or a lazy translation read with
+    ``str()`` when the file is written) and ``format``, which turns the raw value into
+    what a reader of CSV/XLSX sees (None: the value as it is)."""
+
+    code: str
+    label: Any
+    format: Callable[[Any], Any] | None = None
+
+    def cell(self, value: Any) -> Any:
+        if self.format is None or value is None:
+            return value
+        return self.format(value)
+
+
+def table_frame(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]
+) -> pd.DataFrame:
+    """The rows as people read them: one column per spec, the label as header and the
+    formatted values (a label used twice gets its code appended)."""
+    headers, seen = [], set()
+    for col in columns:
+        label = str(col.label)
+        if label in seen:
+            label = f"{label} ({col.code})"
+        seen.add(label)
+        headers.append(label)
+    data = [
+        [col.cell(_cell_or_none(row.get(col.code))) for col in columns] for row in rows
+    ]
+    return pd.DataFrame(data, columns=headers)
+
+
+def legend_frame(
+    columns: Sequence[Column], headers: tuple[str, str] = LEGEND[1:]
+) -> pd.DataFrame:
+    """The legend sheet: column code → label, in the order of the table."""
+    return pd.DataFrame(
+        [[c.code, str(c.label)] for c in columns], columns=list(headers)
+    )
+
+
+def _cell_or_none(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return value
+    return _cell(value)
+
+
+def table_export(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    fmt: str,
+    *,
+    sheet: str = "table",
+    geometry: Sequence[Any] | None = None,
+    crs: str | None = None,
+    sheets: Mapping[str, tuple[Sequence[Mapping[str, Any]], Sequence[Column]]]
+    | None = None,
+    geo_layers: Mapping[str, tuple[Sequence[Mapping[str, Any]], Sequence[Any]]]
+    | None = None,
+    legend: tuple[str, str, str] = LEGEND,
+) -> tuple[bytes, str]:
+    """Write ``rows`` as ``fmt`` and return ``(body, content type)``.
+
+    CSV: labels as headers, formatted values, UTF-8 with a BOM. XLSX: the same on
+    ``sheet``, then each of ``sheets`` (name → (rows, columns)), then the legend sheet
+    of every column (``legend``: its name and two headers; 列代码 / Column codes). GeoJSON and GeoPackage need ``geometry``
+    (shapely geometries in ``crs``, one per row): the column codes are the field names
+    and the values stay raw (lists joined with ";"), EPSG:4326; a GeoPackage gets
+    each of ``geo_layers`` (name → (rows, geometries), same columns) as a further layer.
+    """
+    if fmt not in TABLE_FORMATS:
+        msg = f"unknown format {fmt!r}; choose one of {', '.join(TABLE_FORMATS)}"
+        raise ValueError(msg)
+    if fmt == "csv":
+        return table_csv_bytes(table_frame(rows, columns)), CONTENT_TYPE[fmt]
+    if fmt == "xlsx":
+        out = {sheet: table_frame(rows, columns)}
+        legend_cols = list(columns)
+        for name, (more_rows, more_cols) in (sheets or {}).items():
+            out[name] = table_frame(more_rows, more_cols)
+            known = {x.code for x in legend_cols}
+            legend_cols += [c for c in more_cols if c.code not in known]
+        out[legend[0]] = legend_frame(legend_cols, legend[1:])
+        return table_xlsx_bytes(out), CONTENT_TYPE[fmt]
+    if geometry is None:
+        msg = f"{fmt} needs a geometry per row"
+        raise ValueError(msg)
+    gdf = geo_frame(rows, columns, geometry, crs=crs)
+    with tempfile.TemporaryDirectory(prefix="table-") as tmp:
+        path = Path(tmp) / f"{sheet}.{fmt}"
+        if fmt == "geojson":
+            write_geojson(gdf, path)
+        else:
+            write_gpkg(gdf, path, layer=sheet)
+            for name, (more_rows, more_geom) in (geo_layers or {}).items():
+                if len(more_rows):
+                    more = geo_frame(more_rows, columns, more_geom, crs=crs)
+                    write_gpkg(more, path, layer=name)
+        return path.read_bytes(), CONTENT_TYPE[fmt]
+
+
+def geo_frame(rows, columns: Sequence[Column], geometry, *, crs):
+    """The rows as a GeoDataFrame with the column codes as field names, raw values."""
+    import geopandas as gpd
+
+    data = {c.code: [_raw(row.get(c.code)) for row in rows] for c in columns}
+    return gpd.GeoDataFrame(
+        pd.DataFrame(data, columns=[c.code for c in columns]),
+        geometry=gpd.GeoSeries(list(geometry), crs=crs),
+    )
+
+
+def _raw(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        if any(isinstance(v, dict | list) for v in value):
+            return json.dumps(value, ensure_ascii=False)
+        return ";".join(str(v) for v in value)
+    return value

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import (
     Case,
@@ -32,17 +31,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from layers import geojson
-from layers.io import writers
 from layers.models import Amenity, Community
 from lifecircle import services
 from lifecircle.models import CoverageResult, FacilitySupply
+from lifecircle.services.exporting import EXPORT_FORMATS, lifecircle_export
 from runs.api.serializers import AnalysisRunOutput
 from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 
 from . import serializers
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CATEGORY_PARAM = OpenApiParameter(
     "category", OpenApiTypes.STR, description="facility category"
 )
@@ -265,31 +263,13 @@ class LifeCircleSupply(APIView):
 class LifeCircleExport(APIView):
     """Download the per-community results: csv, geojson, gpkg or xlsx."""
 
-    FORMATS = ("csv", "geojson", "gpkg", "xlsx")
+    FORMATS = EXPORT_FORMATS
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int, fmt: str):
         if fmt not in self.FORMATS:
             raise ValidationError({"format": f"one of {', '.join(self.FORMATS)}"})
-        run = _run(pk)
-        gdf = services.lifecircle_result_rows(run)
-        name = f"lifecircle_run{run.pk}.{fmt}"
-        table = pd.DataFrame(gdf.drop(columns="geometry"))
-        table["wkt"] = gdf.geometry.to_wkt().to_numpy()
-        if fmt == "csv":
-            body, ctype = writers.table_csv_bytes(table), "text/csv; charset=utf-8"
-        elif fmt == "xlsx":
-            body, ctype = writers.table_xlsx_bytes({"lifecircle": table}), XLSX
-        else:
-            with tempfile.TemporaryDirectory(prefix="lifecircle-") as tmp:
-                path = Path(tmp) / name
-                if fmt == "geojson":
-                    writers.write_geojson(gdf, path)
-                    ctype = "application/geo+json"
-                else:
-                    writers.write_gpkg(gdf, path, layer="lifecircle")
-                    ctype = "application/geopackage+sqlite3"
-                body = path.read_bytes()
+        body, ctype, name = lifecircle_export(_run(pk), fmt)
         resp = HttpResponse(body, content_type=ctype)
         resp["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp

@@ -28,19 +28,20 @@ from runs.models import AnalysisRun
 RESULT_FORMATS = ("csv", "geojson", "gpkg")
 
 
-def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
-    """One row per community of a finished run: the one table behind the API's
-    downloads and ``manage.py lifecircle --output``.
+def lifecircle_result_records(run: AnalysisRun) -> tuple[list[dict], list]:
+    """One record per community of a finished run, and its polygon (shapely, in
+    ``settings.SRID``): the one table behind the downloads (:mod:`.exporting`), the
+    command line's ``--output`` and ``--json`` (:func:`lifecircle_result_rows`).
 
-    Columns: ``code``, ``name``, ``district``, ``street`` (names), ``residents``,
-    ``score``, ``tiers_met`` (the tiers met, e.g. ``"5;10"``), then ``district_code``,
-    ``street_code``, ``reachable``, ``tier_<T>min`` (bool per tier), ``missing_<T>min``
-    (the categories missing up to that tier, ``;``-joined), and per analysed category
-    ``<code>_m`` (the walking distance in metres, NaN — an empty cell — when none is
-    within reach) and ``<code>_within_reach``; with a capacity-aware result also
-    ``capacity_score``, ``missing_<T>min_capacity`` and, per category with a standard,
-    ``<code>_demand``, ``<code>_ratio``, ``<code>_shortfall`` and ``<code>_enough``.
-    The geometry is the community polygon in EPSG:4326.
+    Keys: ``code``, ``name``, ``district``, ``street`` (names), ``residents``,
+    ``score``, ``tiers_met`` (the tiers met, a list of minutes), then
+    ``district_code``, ``street_code``, ``reachable``, ``tier_<T>min`` (bool per tier),
+    ``missing_<T>min`` (the codes of the categories missing up to that tier, a list),
+    and per analysed category ``<code>_m`` (the walking distance in metres, NaN when
+    none is within reach) and ``<code>_within_reach``; with a capacity-aware result
+    also ``capacity_score``, ``missing_<T>min_capacity`` (a list) and, per category with
+    a standard, ``<code>_demand``, ``<code>_ratio``, ``<code>_shortfall`` and
+    ``<code>_enough``.
     """
     thresholds = run.summary.get("thresholds_m") or {}
     results = list(
@@ -61,18 +62,18 @@ def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
             "street": c.street.name if c.street else "",
             "residents": int(r.residents),
             "score": round(float(r.score), 1),
-            "tiers_met": ";".join(str(t) for t in sorted(met) if met[t]),
+            "tiers_met": [t for t in sorted(met) if met[t]],
             "district_code": c.district.code,
             "street_code": c.street.code if c.street else "",
             "reachable": bool(r.reachable),
             **{f"tier_{t}min": met.get(t, False) for t in tiers},
         }
         for tier, cats in (r.missing or {}).items():
-            row[f"missing_{tier}min"] = ";".join(cats)
+            row[f"missing_{tier}min"] = list(cats)
         if cap:
             row["capacity_score"] = cap.get("score")
         for tier, cats in (cap.get("missing") or {}).items():
-            row[f"missing_{tier}min_capacity"] = ";".join(cats)
+            row[f"missing_{tier}min_capacity"] = list(cats)
         figures = cap.get("categories") or {}
         for code, limit in thresholds.items():
             d = (r.distances_m or {}).get(code)
@@ -88,6 +89,21 @@ def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
                 row[f"{code}_enough"] = f["adequate"]
         rows.append(row)
         geoms.append(shapely.from_wkb(bytes(c.geom.wkb)))
+    return rows, geoms
+
+
+def lifecircle_result_rows(run: AnalysisRun) -> gpd.GeoDataFrame:
+    """:func:`lifecircle_result_records` for machines (``manage.py lifecircle
+    --output/--json``): codes as column names, lists ``;``-joined (``tiers_met``
+    ``"5;10"``), the community polygon in EPSG:4326."""
+    records, geoms = lifecircle_result_records(run)
+    rows = [
+        {
+            k: ";".join(str(x) for x in v) if isinstance(v, list) else v
+            for k, v in row.items()
+        }
+        for row in records
+    ]
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=f"EPSG:{settings.SRID}").to_crs(
         settings.API_SRID
     )

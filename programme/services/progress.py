@@ -10,11 +10,13 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analysis import reserve, stages
 from analysis.eligibility import select_in_force
-from layers.io.writers import table_xlsx_bytes
 from layers.models import Community, District
+from layers.tables import Column, table_export
 from programme import scope, selectors
 from programme.models import AnnualPlan, ProjectItem, StageTransition
 from programme.services.checks import _today
@@ -157,15 +159,15 @@ def public_targets(*, today: dt.date | None = None) -> dict[str, Any]:
 
 
 PROGRESS_COLUMNS = {
-    "target_communities": "目标小区数",
-    "renovated_communities": "已改造小区数",
-    "communities_pct": "完成率（%）",
-    "target_households": "目标户数",
-    "renovated_households": "已改造户数",
-    "dangerous_cleared": "危房解危",
-    "dangerous_remaining": "剩余危房（栋）",
-    "lifts_installed": "加装电梯（台）",
-    "facilities_added": "新增配套设施",
+    "target_communities": gettext_lazy("目标小区数"),
+    "renovated_communities": gettext_lazy("已改造小区数"),
+    "communities_pct": gettext_lazy("完成率（%）"),
+    "target_households": gettext_lazy("目标户数"),
+    "renovated_households": gettext_lazy("已改造户数"),
+    "dangerous_cleared": gettext_lazy("危房解危"),
+    "dangerous_remaining": gettext_lazy("剩余危房（栋）"),
+    "lifts_installed": gettext_lazy("加装电梯（台）"),
+    "facilities_added": gettext_lazy("新增配套设施"),
 }
 
 
@@ -186,18 +188,31 @@ def progress_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def programme_progress_xlsx(*, year: int) -> bytes:
-    """The progress report (一(二)) as an XLSX workbook."""
+    """The progress report (一(二)) as an XLSX workbook in the user's language, through
+    the one export path (with its column legend)."""
     records = progress_records(programme_progress_report(year=year))
-    rows = [
-        {
-            "区县": "全市" if rec["district_code"] == "city" else rec["district_code"],
-            **{label: rec[c] for c, label in PROGRESS_COLUMNS.items()},
-        }
-        for rec in records
+    names = dict(District.objects.values_list("code", "name"))
+    for rec in records:
+        code = rec["district_code"]
+        rec["district"] = _("全市") if code == "city" else names.get(code, code)
+    columns = [
+        Column("district", _("区县")),
+        *(Column(c, label) for c, label in PROGRESS_COLUMNS.items()),
+        Column("district_code", _("区县编码")),
     ]
-    table = pd.DataFrame(rows, columns=["区县", *PROGRESS_COLUMNS.values()])
-    note = pd.DataFrame(
-        [[f"一(二) 三年行动进度，统计至{year}年；目标为年度计划所列小区数。"]],
-        columns=["说明"],
+    note = [
+        {
+            "note": _(
+                "一(二) 三年行动进度，统计至%(year)s年；目标为年度计划所列小区数。"
+            )
+            % {"year": year}
+        }
+    ]
+    body, _ctype = table_export(
+        records,
+        columns,
+        "xlsx",
+        sheet=_("进度%(year)s") % {"year": year},
+        sheets={_("说明"): (note, [Column("note", _("说明"))])},
     )
-    return table_xlsx_bytes({f"进度{year}": table, "说明": note})
+    return body

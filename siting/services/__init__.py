@@ -22,7 +22,7 @@ to be asked ranked apart (``consent_scope="pending"``), both together marked (``
 
 from __future__ import annotations
 
-from siting.services.exporting import EXPORT_FORMATS, XLSX, siting_export
+from siting.services.exporting import EXPORT_FORMATS, siting_export
 from siting.services.inputs import (
     DEFAULT_EMBEDDED_BONUS,
     DEFAULT_TIME_LIMIT_S,
@@ -61,7 +61,6 @@ __all__ = [
     "METHODS",
     "PRIVATE_FIELDS",
     "PROPERTY_FIELDS",
-    "XLSX",
     "candidate_kind_label",
     "scenario_create",
     "scenario_what_if",

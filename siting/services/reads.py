@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import geopandas as gpd
-import pandas as pd
 import shapely
-from django.conf import settings
 
 from layers import geojson
 from runs.models import AnalysisRun
@@ -98,20 +95,18 @@ def _visible(fields: Sequence[str], private: bool) -> list[str]:
     return [f for f in fields if private or f not in PRIVATE_FIELDS]
 
 
-def _frame(run: AnalysisRun, *, private: bool = True) -> gpd.GeoDataFrame:
-    fields = _visible(PROPERTY_FIELDS, private)
+def siting_result_records(
+    run: AnalysisRun, *, private: bool = True
+) -> tuple[list[str], list[dict], list]:
+    """The run's candidates as records (:data:`PROPERTY_FIELDS` without the private
+    ones unless ``private``, and ``served``, the list of communities each would newly
+    serve), best first per category, and their geometries (shapely, ``settings.SRID``):
+    ``(fields, records, geometries)``."""
+    fields = [*_visible(PROPERTY_FIELDS, private), "served"]
     rows = list(
         SitingCandidateResult.objects.filter(run=run)
         .order_by("category", "rank")
-        .values(*fields, "served", "geom")
+        .values(*fields, "geom")
     )
     geoms = [shapely.from_wkb(bytes(r.pop("geom").wkb)) for r in rows]
-    for r in rows:
-        served = r.pop("served")
-        r["served"] = "; ".join(
-            f"{s['code']} {s['name']} ({s['residents']}人, {s['walk_m']:.0f} m)"
-            for s in served
-        )
-    cols = [*fields, "served"]
-    df = pd.DataFrame(rows, columns=cols)
-    return gpd.GeoDataFrame(df, geometry=geoms, crs=f"EPSG:{settings.SRID}")
+    return fields, rows, geoms

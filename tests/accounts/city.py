@@ -277,6 +277,7 @@ def url_args(city) -> dict[str, dict]:
         "programme-annual-plan": {"code": city["a"].code, "year": 2028},
         "blocks-run": {"pk": city["bundling"].pk},
         "blocks-run-geojson": {"pk": city["bundling"].pk},
+        "blocks-run-export": {"pk": city["bundling"].pk, "fmt": "csv"},
         "blocks-block": {"code": b_a.code},
         "blocks-block-action": {"code": b_a.code, "action": "lock"},
         "siting-run": {"pk": sr.pk},

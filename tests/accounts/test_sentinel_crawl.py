@@ -173,9 +173,14 @@ def _urls(city) -> list[tuple[str, str]]:
             out.append(("layers:export", reverse("layers:export", args=[layer, fmt])))
     for fmt in ("csv", "geojson", "gpkg", "xlsx"):
         out.append(("lifecircle-export", reverse("lifecircle-export", args=[lc, fmt])))
-    for fmt in ("geojson", "gpkg", "xlsx"):
+    for fmt in ("geojson", "gpkg", "xlsx", "csv"):
         out.append(
             ("siting-export", reverse("siting-export", kwargs={"pk": sr, "fmt": fmt}))
+        )
+    bundling = city["bundling"].pk
+    for fmt in ("csv", "xlsx", "geojson", "gpkg"):
+        out.append(
+            ("blocks-run-export", reverse("blocks-run-export", args=[bundling, fmt]))
         )
     out.append(("schema", reverse("schema") + "?format=json"))
     for z in (10, 12, 14, 16, 18):

@@ -43,6 +43,7 @@ def _reads(city) -> list[str]:
         reverse("planner-features", args=["idle_land"]),
         reverse("planner-feature", args=["idle_land", city["IA"].code]),
         reverse("blocks-run-geojson", args=[city["bundling"].pk]),
+        reverse("blocks-run-export", args=[city["bundling"].pk, "geojson"]),
         reverse("blocks-block", args=[city["blocks"]["B"].code]),
         reverse("siting-scenarios"),
     ]

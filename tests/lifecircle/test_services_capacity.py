@@ -104,12 +104,12 @@ def test_api_gaps_by_distance_or_by_capacity_and_exports_carry_both():
     csv = client.get(f"/api/lifecircle/runs/{run.pk}/export.csv")
     header = csv.content.decode("utf-8-sig").splitlines()[0].split(",")
     for col in (
-        "kindergarten_m",
-        "kindergarten_within_reach",
-        "kindergarten_ratio",
-        "kindergarten_shortfall",
-        "kindergarten_enough",
-        "capacity_score",
+        "幼儿园：步行距离（m）",
+        "幼儿园：步行可达",
+        "幼儿园：供需比",
+        "幼儿园：缺口",
+        "幼儿园：满足需求",
+        "得分（按容量）",
     ):
         assert col in header, header
     supply = client.get(

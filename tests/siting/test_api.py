@@ -109,14 +109,19 @@ def test_run_detail_and_candidates(client, run):
     assert client.get(reverse("siting-runs")).status_code == 200
 
 
-@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "xlsx"])
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "xlsx", "csv"])
 def test_exports(client, run, fmt, tmp_path):
     resp = client.get(f"/api/siting/runs/{run['id']}/export.{fmt}")
     assert resp.status_code == 200
     assert "attachment" in resp["Content-Disposition"]
     if fmt == "xlsx":
         wb = openpyxl.load_workbook(io.BytesIO(resp.content))
-        assert "candidates" in wb.sheetnames
+        assert "候选地块" in wb.sheetnames and "列代码" in wb.sheetnames
+        return
+    if fmt == "csv":
+        assert resp.content.startswith(b"\xef\xbb\xbf")
+        header = resp.content.decode("utf-8-sig").splitlines()[0].split(",")
+        assert header[:2] == ["设施类别", "单独排名"]
         return
     path = tmp_path / f"x.{fmt}"
     path.write_bytes(resp.content)

@@ -286,14 +286,20 @@ def test_exports_open_with_geopandas_and_openpyxl(siting_city, tmp_path):
     }
     body, ctype, _ = services.siting_export(run=run, fmt="xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(body))
-    assert {
-        "summary",
-        "candidates",
-        "chosen_greedy",
-        "chosen_exact",
-        "explanation",
-    } <= set(wb.sheetnames)
-    assert wb["candidates"].max_row == 5
+    assert wb.sheetnames == [
+        "候选地块",
+        "贪心方案入选",
+        "精确方案入选",
+        "概要",
+        "入选说明",
+        "列代码",
+    ]
+    assert wb["候选地块"].max_row == 5
+    assert wb["精确方案入选"].max_row == 3
+    header = [c.value for c in wb["候选地块"][1]]
+    assert header[:3] == ["设施类别", "单独排名", "候选类型"]
+    chosen = header.index("精确方案入选")
+    assert {r[chosen].value for r in wb["精确方案入选"].iter_rows(min_row=2)} == {"是"}
     with pytest.raises(ValueError, match="format"):
         services.siting_export(run=run, fmt="shp")
 

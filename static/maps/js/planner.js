@@ -6,14 +6,14 @@
 // data-picked, …; each editable feature's element carries data-kind and data-code; #map
 // carries data-bounds) and events ("map:init", "planner:open").
 import { addLayers, addLegend, featurePopup, fitExtent } from "./lib/layers.js";
-import { addBlocks } from "./lib/blocks.js";
+import { BlocksPanel } from "./planner/blocks.js";
 import { lifeCircleView } from "./lib/lifecircle.js";
 import { addSiting } from "./lib/siting.js";
 import { addBasemap } from "./lib/basemap.js";
 import { onTileClick, zoomNote } from "./lib/vectortiles.js";
-import { publishBounds } from "./lib/view.js";
+import { keepPopupsClear, publishBounds } from "./lib/view.js";
 import { Editor } from "./planner/editor.js";
-import { setupAnalyses } from "./planner/analyses.js";
+import { setupAnalyses, showSites } from "./planner/analyses.js";
 import { setupSearch } from "./planner/search.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -21,11 +21,13 @@ const $ = (id) => document.getElementById(id);
 
 async function init(map) {
   publishBounds(map);
+  keepPopupsClear(map);
   fitExtent(map, config);
   addBasemap(map, config.tiles);
   const control = L.control.layers(null, null, { collapsed: true }).addTo(map);
   addLegend(map, config);
   const page = { map, control, config, $, lifecircle: lifeCircleView(map, control, config) };
+  page.blocks = new BlocksPanel(page);
   const editable = {}; // kind → its tile layer, filled as the layers are added
   const editor = new Editor(page, editable);
   editor.setupDraw($("draw-kind"));
@@ -51,7 +53,7 @@ async function init(map) {
     zoomNote(map, allTiles, Object.fromEntries(config.layers.map((l) => [l.key, l.label])));
   });
   const latest = page.lifecircle.show().then((layer) => layer?.addTo(map));
-  await Promise.all([layersIn, latest, editor.loadAll(), addBlocks(map, control, config), addSiting(map, control, config)]);
+  await Promise.all([layersIn, latest, editor.loadAll(), page.blocks.load(), addSiting(map, control, config).then((g) => showSites(page, (page.siting = g)))]);
   document.body.dataset.mapReady = "1";
 }
 

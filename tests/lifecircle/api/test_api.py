@@ -85,7 +85,11 @@ def test_exports(client, run, fmt, tmp_path):
         path.write_bytes(body)
         df = gpd.read_file(path)
         assert df.crs.to_epsg() == 4326
-    assert sorted(df["code"]) == ["A", "B"]
+    if fmt in ("csv", "xlsx"):  # for people: the labels as headers (Chinese here)
+        assert sorted(df["小区编码"]) == ["A", "B"]
+        assert "得分" in df.columns and "5分钟生活圈缺失设施" in df.columns
+        return
+    assert sorted(df["code"]) == ["A", "B"]  # GIS formats: the column codes
     assert "score" in df.columns
 
 

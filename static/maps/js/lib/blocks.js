@@ -45,26 +45,49 @@ export function blockStyle(feature) {
 
 const STATUS = { proposed: gettext("建议"), accepted: gettext("已确认") };
 
-export function blockPopup(p) {
+/** Yuan → 万元 with two decimals ("9022.21"); null stays null. Pure. */
+export function wanYuan(yuan) {
+  if (yuan === null || yuan === undefined || yuan === "") return null;
+  return (Number(yuan) / 10000).toFixed(2);
+}
+
+/** Names for codes from a code → name map, joined with "、" (unknown codes as they are). Pure. */
+export function namesOf(codes, names) {
+  return (codes || []).map((c) => names?.[c] ?? c).join(gettext("、"));
+}
+
+/** The status in words, with the lock. Pure. */
+export function statusText(p) {
+  return `${STATUS[p.status] ?? p.status}${p.locked ? gettext("（已锁定）") : ""}`;
+}
+
+/** The facts of a block's popup and card as [label, value] rows: members by name,
+ * shared gaps by facility name (config.categories), the estimate in 万元. Pure. */
+export function blockFacts(p, config) {
   const years =
     p.completion_year_min && p.completion_year_max
       ? `${p.completion_year_min}–${p.completion_year_max}`
       : "";
-  return attributeTable(p.name, [
+  const cost = wanYuan(p.cost_estimate_yuan);
+  return [
     [gettext("编码"), p.code],
-    [gettext("状态"), `${STATUS[p.status] ?? p.status}${p.locked ? gettext("（已锁定）") : ""}`],
+    [gettext("状态"), statusText(p)],
     [gettext("小区数"), p.n_communities],
-    [gettext("成员小区"), (p.member_codes || []).join("、")],
+    [gettext("成员小区"), (p.member_names?.length ? p.member_names : p.member_codes || []).join(gettext("、"))],
     [gettext("户数"), p.households],
     [gettext("居民人数"), p.residents],
     [gettext("建筑面积（m²）"), p.floor_area_m2 ? Math.round(p.floor_area_m2) : null],
     [gettext("建成年份"), years],
     [gettext("C/D级危房栋数"), p.dangerous_buildings],
-    [gettext("共同缺失设施"), (p.gaps_most || []).join("、")],
+    [gettext("共同缺失设施"), namesOf(p.gaps_most, config?.categories)],
     [gettext("300 m 内闲置用地"), (p.idle_land || []).length || null],
     [gettext("300 m 内闲置公房"), (p.vacant_housing || []).length || null],
-    [gettext("基础类改造估算（元）"), p.cost_estimate_yuan],
-  ]);
+    [gettext("基础类改造估算"), cost === null ? null : interpolate(gettext("%(n)s 万元"), { n: cost })],
+  ];
+}
+
+export function blockPopup(p, config) {
+  return attributeTable(p.name, blockFacts(p, config));
 }
 
 // Add the latest bundling run's blocks as an overlay (its URL from config.urls). Resolves
@@ -79,7 +102,7 @@ export async function addBlocks(map, control, config) {
   const data = await getJSON(run.blocks_geojson);
   const layer = L.geoJSON(data, {
     style: blockStyle,
-    onEachFeature: (f, l) => l.bindPopup(() => blockPopup(f.properties)),
+    onEachFeature: (f, l) => l.bindPopup(() => blockPopup(f.properties, config)),
   });
   if (control) addOverlay(control, layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }));
   if (config.blocks_visible !== false) layer.addTo(map);

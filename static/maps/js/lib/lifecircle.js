@@ -10,6 +10,8 @@ import { tileLayer } from "./vectortiles.js";
 import { scoreColour } from "./styles.js";
 import { gettext, interpolate } from "./i18n.js";
 
+const HIGHLIGHT = { color: "#ffd600", weight: 4, fillOpacity: 0.85 };
+
 export const COVERED_COLOUR = "#2e7d32";
 export const UNCOVERED_COLOUR = "#c62828";
 export const SHORT_COLOUR = "#ef6c00"; // within reach, not enough
@@ -56,10 +58,46 @@ export function reachAndEnough(features) {
   return out;
 }
 
+/** The missing facilities per tier by name, each under the first tier that misses it
+ * (the result lists a tier's gaps with those of the tiers inside it):
+ * "5分钟：幼儿园、菜市场；10分钟：小学". Tiers with nothing new are left out. Pure. */
+export function missingText(missing, categories) {
+  const seen = new Set();
+  const parts = [];
+  for (const [tier, cats] of Object.entries(missing || {}).sort(([a], [b]) => Number(a) - Number(b))) {
+    const fresh = cats.filter((c) => !seen.has(c));
+    for (const c of fresh) seen.add(c);
+    if (!fresh.length) continue;
+    parts.push(
+      interpolate(gettext("%(minutes)s分钟：%(categories)s"), {
+        minutes: tier,
+        categories: fresh.map((c) => categories?.[c] ?? c).join(gettext("、")),
+      }),
+    );
+  }
+  return parts.join(gettext("；")) || gettext("无");
+}
+
+/** The rows of the panel's results table; with a category, its distance and whether it
+ * is within reach (and enough), the communities without it first. Pure. */
+export function resultRows(features, category, categories) {
+  const rows = features.map((f) => {
+    const p = f.properties;
+    const row = { code: p.code, name: p.name, district: p.district, residents: p.residents, score: p.score, missing: missingText(p.missing, categories) };
+    if (category) {
+      row.distance = p.distance_m ?? gettext("超出范围");
+      row.covered = p.covered ? gettext("是") : gettext("否");
+      if (p.adequate !== undefined) row.adequate = p.adequate ? gettext("是") : gettext("否");
+      row.rank = (p.covered ? 2 : 0) + (p.adequate === false ? -1 : 0);
+    }
+    return row;
+  });
+  if (category) rows.sort((a, b) => a.rank - b.rank || b.residents - a.residents);
+  return rows;
+}
+
 function coveragePopup(p, categories) {
-  const missing = Object.entries(p.missing || {})
-    .map(([tier, cats]) => interpolate(gettext("%(minutes)s分钟：%(categories)s"), { minutes: tier, categories: cats.map((c) => categories[c] ?? c).join("、") || gettext("无") }))
-    .join("；");
+  const missing = missingText(p.missing, categories);
   const rows = [
     [gettext("区县"), p.district],
     [gettext("街道"), p.street],
@@ -124,7 +162,9 @@ function labelled(text, control) {
  * filter) is this object's, one per map.
  */
 export function lifeCircleView(map, control, config) {
-  const view = { shown: null };
+  // onData(data, category, run): called with each load of the communities (the category
+  // filter's too), for the panel's table; focus(code): zoom to and highlight a community
+  const view = { shown: null, onData: null, focus: () => {} };
   /** The run's tile layers (its network islands), for clicks. */
   view.tiles = () => (view.shown ? [view.shown.islands] : []);
 
@@ -151,6 +191,19 @@ export function lifeCircleView(map, control, config) {
       style: coverageStyle,
       onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
     });
+    let focused = null;
+    view.focus = (code) => {
+      const target = layer.getLayers().find((l) => l.feature.properties.code === code);
+      if (!target) return;
+      if (!map.hasLayer(layer)) layer.addTo(map);
+      if (focused) layer.resetStyle(focused);
+      target.setStyle(HIGHLIGHT);
+      target.bringToFront();
+      focused = target;
+      map.fitBounds(target.getBounds(), { padding: [40, 40], maxZoom: 17, animate: false });
+      target.openPopup(target.getBounds().getCenter());
+      document.body.dataset.communityFocused = code;
+    };
     const supplyLayer = L.geoJSON(null, {
       pointToLayer: (f, latlng) =>
         L.circleMarker(latlng, { radius: 5, color: "#4a148c", weight: 1.5, fillColor: f.properties.idle ? "#bdbdbd" : "#ab47bc", fillOpacity: 0.9 }),
@@ -162,7 +215,9 @@ export function lifeCircleView(map, control, config) {
       if (state.category) params.category = state.category;
       const data = await getJSON(runUrl(config, "lifecircle-communities", run.id), params);
       layer.clearLayers();
+      focused = null;
       layer.addData(data);
+      view.onData?.(data, state.category, run);
       supplyLayer.clearLayers();
       if (state.category && capacityCategories.has(state.category)) {
         supplyLayer.addData(await getJSON(runUrl(config, "lifecircle-supply", run.id), { category: state.category }));

@@ -19,27 +19,52 @@ function consentLabel(config, consent) {
 }
 
 function layerLabel(config, kind) {
-  return (config.layers ?? []).find((l) => l.key === kind)?.label ?? kind;
+  return CANDIDATE_KINDS[kind] ?? (config.layers ?? []).find((l) => l.key === kind)?.label ?? kind;
 }
 
 function numberIcon(rank, chosen) {
+  // chosen sites: a large purple badge with a white ring; other candidates: small, grey
+  // and faded, so that the few chosen stand out among hundreds of candidates
+  const size = chosen ? 30 : 16;
   const div = document.createElement("div");
-  div.className = "siting-rank";
-  div.textContent = String(rank);
+  div.className = chosen ? "siting-rank siting-chosen" : "siting-rank";
+  div.textContent = chosen ? `★${rank}` : String(rank);
   Object.assign(div.style, {
     background: chosen ? CHOSEN_COLOUR : CANDIDATE_COLOUR,
     color: "#fff",
     borderRadius: "50%",
-    width: "22px",
-    height: "22px",
-    lineHeight: "22px",
+    width: `${size}px`,
+    height: `${size}px`,
+    lineHeight: `${size}px`,
     textAlign: "center",
-    fontSize: "11px",
+    fontSize: chosen ? "12px" : "9px",
     fontWeight: "bold",
-    border: chosen ? "2px solid #fff" : "1px solid #fff",
-    boxShadow: "0 0 2px rgba(0,0,0,.6)",
+    opacity: chosen ? "1" : "0.7",
+    border: chosen ? "3px solid #fff" : "1px solid #fff",
+    boxShadow: chosen ? "0 0 0 2px #6a1b9a, 0 0 6px rgba(0,0,0,.7)" : "0 0 1px rgba(0,0,0,.5)",
   });
-  return L.divIcon({ html: div, className: "", iconSize: [24, 24], iconAnchor: [12, 12] });
+  const box = size + (chosen ? 6 : 2);
+  return L.divIcon({ html: div, className: "", iconSize: [box, box], iconAnchor: [box / 2, box / 2] });
+}
+
+/** Is a candidate chosen by either method? Pure. */
+export function isChosen(p) {
+  return Boolean(p.chosen_exact || p.chosen_greedy);
+}
+
+const AREA_BASIS = { site: gettext("用地面积"), floor: gettext("建筑面积") };
+const CANDIDATE_KINDS = { idle_land: gettext("闲置用地"), vacant_housing: gettext("闲置公房") };
+
+/** A candidate's kind in words: an idle plot's kind (空地, 边角地 …), "闲置公房" for a
+ * vacant house. Pure. */
+export function kindLabel(config, kind) {
+  return CANDIDATE_KINDS[kind] ?? choiceLabel(config, "idle_land.kind", kind);
+}
+
+/** A candidate's owner: a vacant house's owner kind in words (公房, 单位用房 …), an idle
+ * plot's owner as recorded. Pure. */
+export function ownerLabel(config, p) {
+  return p.candidate_kind === "vacant_housing" ? choiceLabel(config, "vacant_housing.owner_kind", p.owner) : p.owner;
 }
 
 function anchor(feature) {
@@ -69,36 +94,41 @@ function candidatePopup(p, config) {
     [gettext("设施类别"), config.categories?.[p.category] ?? p.category],
     [gettext("候选类型"), layerLabel(config, p.candidate_kind)],
     [gettext("编码"), p.candidate_code],
-    [gettext("用地类型"), choiceLabel(config, "idle_land.kind", p.kind)],
-    [gettext("权属"), p.owner],
+    [gettext("用地类型"), kindLabel(config, p.kind)],
+    [gettext("权属"), ownerLabel(config, p)],
     [gettext("业主意见"), consentLabel(config, p.consent)],
-    [gettext("面积(m²)"), p.area_m2 === null || p.area_m2 === undefined ? null : Math.round(p.area_m2)],
+    [gettext("面积(m²)"), p.area_m2 === null || p.area_m2 === undefined ? null : `${Math.round(p.area_m2)}${p.area_basis ? `（${AREA_BASIS[p.area_basis] ?? p.area_basis}）` : ""}`],
     [gettext("新增覆盖居民"), p.gain_residents],
     [gettext("新增覆盖小区"), p.gain_communities],
     [gettext("入选方案"), chosen || gettext("否")],
-    [gettext("接入路网"), p.reachable],
+    [gettext("接入路网"), p.reachable ? gettext("是") : gettext("否")],
     [gettext("服务小区"), served || gettext("无（周边已覆盖或无需求）")],
   ]);
 }
 
-export async function addSiting(map, control, config) {
-  let runs;
+/** The latest finished siting run (or run `runId`) as an overlay: the candidates faded,
+ * the chosen sites large and distinct. Resolves to the layer group, with `run`,
+ * `candidates` and `chosen`
+ * (the chosen candidates' properties, best first) and `focusSite(id)` (zoom to a site and
+ * open its popup); or null when there is no finished run. */
+export async function addSiting(map, control, config, { runId = null, visible = false } = {}) {
+  let run;
   try {
-    runs = await getJSON(urlFor(config.urls, "siting-runs"));
+    run = runId
+      ? await getJSON(urlFor(config.urls, "siting-run", { pk: runId }))
+      : ((await getJSON(urlFor(config.urls, "siting-runs"))) || []).find((r) => r.status === "done");
   } catch {
     return null;
   }
-  const run = (runs || []).find((r) => r.status === "done");
   if (!run) return null;
   const data = await getJSON(urlFor(config.urls, "siting-candidates", { pk: run.id }), config.siting_limit ? { limit: config.siting_limit } : {});
 
   const served = L.layerGroup();
   const plots = L.geoJSON(null, {
-    style: (f) => ({
-      color: f.properties.chosen_exact || f.properties.chosen_greedy ? CHOSEN_COLOUR : CANDIDATE_COLOUR,
-      weight: 1.5,
-      fillOpacity: 0.25,
-    }),
+    style: (f) =>
+      isChosen(f.properties)
+        ? { color: CHOSEN_COLOUR, weight: 3, fillColor: CHOSEN_COLOUR, fillOpacity: 0.45 }
+        : { color: CANDIDATE_COLOUR, weight: 1, dashArray: "3 3", fillOpacity: 0.08 },
     pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4 }),
   });
   const markers = L.layerGroup();
@@ -118,21 +148,37 @@ export async function addSiting(map, control, config) {
     document.body.dataset.sitingServed = String((p.served || []).length);
   };
 
+  const sites = new Map(); // candidate id → {marker, at, p}
   for (const f of data.features) {
     plots.addData(f);
     const at = anchor(f);
     if (!at) continue;
     const p = f.properties;
-    const chosen = Boolean(p.chosen_exact || p.chosen_greedy);
+    const chosen = isChosen(p);
     const m = L.marker(at, { icon: numberIcon(p.rank, chosen), zIndexOffset: chosen ? 1000 : 0, title: p.name || p.candidate_code });
     m.bindPopup(() => candidatePopup(p, config));
     m.on("click", () => showServed(p, at));
     m.on("popupclose", () => served.clearLayers());
     m.addTo(markers);
+    sites.set(p.id, { marker: m, at, p });
   }
   const group = L.layerGroup([plots, markers, served]);
   const cats = (run.parameters?.categories || []).map((c) => config.categories?.[c] ?? c).join("、");
   addOverlay(control, group, interpolate(gettext("闲置用地选址：%(categories)s（分析 #%(id)s）"), { categories: cats, id: run.id }));
+  if (visible) group.addTo(map);
+  group.run = run;
+  group.candidates = data.features.map((f) => f.properties);
+  group.chosen = group.candidates.filter(isChosen);
+  group.focusSite = (id) => {
+    const site = sites.get(id);
+    if (!site) return;
+    if (!map.hasLayer(group)) group.addTo(map);
+    map.setView(site.at, Math.max(map.getZoom(), 16), { animate: false });
+    site.marker.openPopup();
+    showServed(site.p, site.at);
+    document.body.dataset.sitingFocused = String(id);
+  };
   document.body.dataset.sitingCandidates = String(data.features.length);
+  document.body.dataset.sitingChosen = String(group.chosen.length);
   return group;
 }

@@ -23,18 +23,42 @@ export function sortTable(table, key) {
   tbody.replaceChildren(...rows);
 }
 
-/** Fill a table's body with rows (objects) in `columns` order and make it sortable. */
-export function fillTable(table, rows, columns) {
+/** Fill a table's body with rows (objects) in `columns` order and make it sortable.
+ * With `id`, each row carries `data-id` (row[id]); with `onClick`, a click on a row
+ * (or Enter on it) calls onClick(row). */
+export function fillTable(table, rows, columns, { id, onClick } = {}) {
   const tbody = table.tBodies[0];
   tbody.replaceChildren();
   for (const row of rows) {
     const tr = el("tr");
     for (const key of columns) {
       tr.dataset[key] = String(row[key] ?? "");
-      tr.appendChild(el("td", String(row[key] ?? "")));
+      const td = el("td", String(row[key] ?? ""), `col-${key}`);
+      if (td.textContent.length > 16) td.title = td.textContent; // a long cell shows whole on hover
+      tr.appendChild(td);
+    }
+    if (id) tr.dataset.id = String(row[id] ?? "");
+    if (onClick) {
+      tr.classList.add("clickable");
+      tr.tabIndex = 0;
+      tr.onclick = () => onClick(row);
+      tr.onkeydown = (e) => {
+        if (e.key === "Enter") onClick(row);
+      };
     }
     tbody.appendChild(tr);
   }
   table.hidden = false;
   for (const th of table.tHead.rows[0].cells) th.onclick = () => sortTable(table, th.dataset.key);
+}
+
+/** Replace a table's header with [key, label] columns (a click sorts by the key). */
+export function setHeader(table, columns) {
+  const tr = el("tr");
+  for (const [key, label] of columns) {
+    const th = el("th", label);
+    th.dataset.key = key;
+    tr.appendChild(th);
+  }
+  table.tHead.replaceChildren(tr);
 }

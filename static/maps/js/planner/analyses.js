@@ -1,13 +1,13 @@
 // The analysis forms of the planner panel: life circle (results table, downloads, what-if),
 // bundling into renovation blocks, siting on idle land. `page` is the page's state:
-// {map, control, config, $, lifecircle} (lifecircle: the map's lifeCircleView).
-import { getJSON, sendJSON } from "../lib/api.js";
+// {map, control, config, $, lifecircle, blocks} (lifecircle: the map's lifeCircleView;
+// blocks: the BlocksPanel of ./blocks.js).
+import { sendJSON } from "../lib/api.js";
 import { el, fillSelect } from "../lib/dom.js";
 import { formBody } from "../lib/forms.js";
-import { addBlocks } from "../lib/blocks.js";
-import { runUrl, unitName } from "../lib/lifecircle.js";
+import { resultRows, runUrl, unitName } from "../lib/lifecircle.js";
 import { addSiting } from "../lib/siting.js";
-import { fillTable, sortTable } from "../lib/tables.js";
+import { fillTable, setHeader, sortTable } from "../lib/tables.js";
 import { urlFor } from "../lib/urls.js";
 import { gettext, interpolate } from "../lib/i18n.js";
 import { queueAnalysis } from "./runs.js";
@@ -25,19 +25,41 @@ export function districtChoices(config) {
 }
 
 async function showResults(page, runId) {
-  const { config, $ } = page;
-  // the run just made is shown on the map (its choropleth replaces the one before)
+  // the run just made is shown on the map (its choropleth replaces the one before); its
+  // communities reach the table through page.lifecircle.onData
   const layer = await page.lifecircle.show(runId);
   layer?.addTo(page.map);
-  const data = await getJSON(runUrl(config, "lifecircle-communities", runId));
-  const rows = data.features.map((f) => {
-    const p = f.properties;
-    return { name: p.name, district: p.district, residents: p.residents, score: p.score };
-  });
-  fillTable($("results"), rows, ["name", "district", "residents", "score"]);
-  sortTable($("results"), "score");
+}
+
+/** The results table: one row per community with its missing facilities by name; it
+ * follows the map's category filter; a row zooms to and highlights its community. */
+function fillResults(page, data, category, run) {
+  const { config, $ } = page;
+  const table = $("results");
+  const columns = [
+    ["name", gettext("小区")],
+    ["district", gettext("区县")],
+    ["residents", gettext("居民")],
+    ["score", gettext("得分")],
+  ];
+  if (category) {
+    const name = config.categories[category] ?? category;
+    columns.push(["distance", interpolate(gettext("到%(category)s步行距离(m)"), { category: name })], ["covered", gettext("步行可达")]);
+    if (data.features.some((f) => f.properties.adequate !== undefined)) columns.push(["adequate", gettext("够用")]);
+  }
+  columns.push(["missing", gettext("缺失设施（按层级）")]);
+  setHeader(table, columns);
+  fillTable(
+    table,
+    resultRows(data.features, category, config.categories),
+    columns.map(([key]) => key),
+    { id: "code", onClick: (row) => page.lifecircle.focus(row.code) },
+  );
+  delete table.dataset.sortKey;
+  if (!category) sortTable(table, "score");
+  table.dataset.category = category;
   downloadLinks($("lifecircle-downloads"), gettext("下载："), ["csv", "xlsx", "geojson", "gpkg"], (fmt) =>
-    runUrl(config, "lifecircle-export", runId, { fmt }),
+    runUrl(config, "lifecircle-export", run.id, { fmt }),
   );
 }
 
@@ -122,19 +144,16 @@ async function onLifeCircle(page, form) {
 }
 
 async function onBundling(page, form) {
-  const { map, control, config, $ } = page;
+  const { map, config, $ } = page;
   const run = await queueAnalysis(config.urls, "bundling", formBody(form), $("bundling-status"), $("bundling-progress"));
   if (!run) return;
-  const data = await getJSON(urlFor(config.urls, "blocks-run-geojson", { pk: run.id }));
-  const rows = data.features.map((f) => ({ name: f.properties.name, members: f.properties.n_communities, households: f.properties.households }));
-  fillTable($("blocks-table"), rows, ["name", "members", "households"]);
-  const layer = await addBlocks(map, control, { ...config, blocks_visible: true });
+  const layer = await page.blocks.load(run.id, { visible: true });
   if (layer && layer.getLayers().length) map.fitBounds(layer.getBounds());
   say(
     $("bundling-status"),
     interpolate(gettext("分区 #%(id)s 完成：%(blocks)s 个片区，未入片区 %(unassigned)s 个小区。"), {
       id: run.id,
-      blocks: data.features.length,
+      blocks: page.blocks.features.length,
       unassigned: (run.summary.unassigned || []).length,
     }),
     "ok",
@@ -148,22 +167,55 @@ async function onSiting(page, form) {
   if (config.role === "district_planner" && config.district) body.districts = [config.district];
   const run = await queueAnalysis(config.urls, "siting", body, $("siting-status"), $("siting-progress"));
   if (!run) return;
-  const data = await getJSON(urlFor(config.urls, "siting-candidates", { pk: run.id }));
-  const rows = data.features.map((f) => ({
-    rank: f.properties.rank,
-    name: f.properties.name || f.properties.code || f.properties.candidate_code,
-    gain: f.properties.gain_residents,
-    chosen: f.properties.chosen_exact || f.properties.chosen_greedy ? "✓" : "",
-  }));
-  fillTable($("siting-table"), rows, ["rank", "name", "gain", "chosen"]);
-  await addSiting(map, control, config);
-  downloadLinks($("siting-downloads"), gettext("下载："), ["xlsx", "geojson", "gpkg"], (fmt) => urlFor(config.urls, "siting-export", { pk: run.id, fmt }));
-  say($("siting-status"), interpolate(gettext("选址 #%(id)s 完成。"), { id: run.id }), "ok");
+  // the new result replaces the one shown before and is ticked at once
+  if (page.siting) {
+    control.removeLayer(page.siting);
+    page.siting.remove();
+  }
+  page.siting = await addSiting(map, control, config, { runId: run.id, visible: true });
+  showSites(page, page.siting);
+  downloadLinks($("siting-downloads"), gettext("下载："), ["xlsx", "csv", "geojson", "gpkg"], (fmt) => urlFor(config.urls, "siting-export", { pk: run.id, fmt }));
+  say(
+    $("siting-status"),
+    interpolate(gettext("选址 #%(id)s 完成：推荐 %(n)s 处（地图上以紫色星标显示）。"), { id: run.id, n: page.siting?.chosen.length ?? 0 }),
+    "ok",
+  );
   document.body.dataset.sitingDone = String(run.id);
+}
+
+/** The chosen sites listed first (a click zooms to one), then the ranked table. */
+export function showSites(page, group) {
+  const { $ } = page;
+  if (!group) return;
+  const list = $("siting-chosen");
+  list.replaceChildren();
+  for (const p of group.chosen) {
+    const item = el("li");
+    const link = el("button", interpolate(gettext("%(name)s：新增服务 %(gain)s 名居民"), { name: p.name || p.candidate_code, gain: p.gain_residents }), "link");
+    link.type = "button";
+    link.dataset.site = String(p.id);
+    link.onclick = () => group.focusSite(p.id);
+    item.append(link);
+    list.append(item);
+  }
+  $("siting-chosen-box").hidden = group.chosen.length === 0;
+  fillTable(
+    $("siting-table"),
+    group.candidates.map((p) => ({
+      id: p.id,
+      rank: p.rank,
+      name: p.name || p.code || p.candidate_code,
+      gain: p.gain_residents,
+      chosen: [p.chosen_exact ? gettext("精确解") : null, p.chosen_greedy ? gettext("贪心解") : null].filter(Boolean).join(gettext("、")),
+    })),
+    ["rank", "name", "gain", "chosen"],
+    { id: "id", onClick: (row) => group.focusSite(row.id) },
+  );
 }
 
 export function setupAnalyses(page) {
   const { config, $ } = page;
+  page.lifecircle.onData = (data, category, run) => fillResults(page, data, category, run);
   const { keep, entries } = districtChoices(config);
   for (const select of document.querySelectorAll(".district-select")) fillSelect(select, entries, { keep });
   const categories = Object.entries(config.categories);
