@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Centroid, Transform
 from django.db.models import Q
 from django.http import Http404, HttpResponse
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -268,35 +269,49 @@ MVT = "application/vnd.mapbox-vector-tile"
 TILE_CACHE = "private, max-age=30"
 
 
-def _tile_response(body: bytes) -> HttpResponse:
-    resp = HttpResponse(body, content_type=MVT)
+def _tile_response(
+    request, keys: tuple[str, ...], z: str, x: str, y: str, run: int | None = None
+) -> HttpResponse:
+    """The tile of ``keys``; its ETag follows the layers' change stamps (a matching
+    ``If-None-Match``: 304 after one tiny query), its body comes from the tile cache."""
+    zi, xi, yi = parse_tile(z, x, y)
+    versions = tiles.layer_versions(keys, run)
+    etag = tiles.tile_etag(versions, zi, xi, yi)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        resp = HttpResponse(status=304)
+    else:
+        body = tiles.cached_tiles_bytes(versions, zi, xi, yi, run)
+        resp = HttpResponse(body, content_type=MVT)
+    resp["ETag"] = etag
     resp["Cache-Control"] = TILE_CACHE
     return resp
 
 
 class LayerTile(APIView):
-    """A Mapbox vector tile of one internal map layer (``planner.tiles.CITY_LAYERS``),
-    no private columns; every feature of the tile, each layer from its own zoom."""
+    """A Mapbox vector tile of internal map layers (``planner.tiles.CITY_LAYERS``; one,
+    or several joined by ``+``: one tile layer each), no private columns; every feature
+    of the tile, each layer from its own zoom."""
 
     @extend_schema(responses={(200, MVT): OpenApiTypes.BINARY})
     def get(self, request, layer: str, z: str, x: str, y: str):
-        if layer not in tiles.CITY_LAYERS:
+        keys = tiles.layer_keys(layer, tiles.CITY_LAYERS)
+        if keys is None:
             raise Http404
-        zi, xi, yi = parse_tile(z, x, y)
-        return _tile_response(tiles.tile_bytes(layer, zi, xi, yi))
+        return _tile_response(request, keys, z, x, y)
 
 
 class RunTile(APIView):
     """A vector tile of a life-circle run: ``islands``, the walk-network components it
-    left out of snapping."""
+    left out of snapping, and ``results``, each community's score (the choropleth);
+    one or both (``islands+results``)."""
 
     @extend_schema(responses={(200, MVT): OpenApiTypes.BINARY})
     def get(self, request, pk: int, layer: str, z: str, x: str, y: str):
-        if layer not in tiles.RUN_LAYERS:
+        keys = tiles.layer_keys(layer, tiles.RUN_LAYERS)
+        if keys is None:
             raise Http404
         if not AnalysisRun.objects.filter(
             pk=pk, kind=AnalysisRun.Kind.LIFECIRCLE
         ).exists():
             raise Http404
-        zi, xi, yi = parse_tile(z, x, y)
-        return _tile_response(tiles.tile_bytes(layer, zi, xi, yi, run=pk))
+        return _tile_response(request, keys, z, x, y, run=pk)
