@@ -68,6 +68,9 @@ export function addBasemap(map, tiles) {
     labelRules: [],
     pane: "tilePane",
   });
+  // the tiles' state, as the other tile layers' (benchmarks and tests wait on it)
+  layer.on("loading", () => (document.body.dataset.tiles_basemap = "loading"));
+  layer.on("load", () => (document.body.dataset.tiles_basemap = "loaded"));
   layer.addTo(map);
   document.body.dataset.basemap = "city";
   return layer;
