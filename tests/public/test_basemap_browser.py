@@ -45,3 +45,9 @@ def test_public_map_paints_the_basemap(live_server, new_page, reference_data):
     )
     assert tiles and set(tiles) <= {200, 304}
     assert page.errors == [] and csp == []
+    # no tile query still running when the database is flushed after the test
+    page.wait_for_function(
+        "() => document.body.dataset.tiles_basemap === 'loaded'"
+        " && document.body.dataset.tiles_public === 'loaded'"
+    )
+    page.wait_for_load_state("networkidle")
