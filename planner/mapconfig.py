@@ -47,6 +47,7 @@ URL_NAMES = (
     "planner-feature-undo",
     "planner-features",
     "planner-run-tile",
+    "planner-tile",
     "planner-search",
     "siting-candidates",
     "siting-export",

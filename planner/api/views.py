@@ -287,17 +287,34 @@ def _tile_response(
     return resp
 
 
+def _lifecircle_run(text: str) -> int:
+    """The pk of a life-circle run named in a tile URL, else 404."""
+    if (
+        not text.isdigit()
+        or not AnalysisRun.objects.filter(
+            pk=int(text), kind=AnalysisRun.Kind.LIFECIRCLE
+        ).exists()
+    ):
+        raise Http404
+    return int(text)
+
+
 class LayerTile(APIView):
     """A Mapbox vector tile of internal map layers (``planner.tiles.CITY_LAYERS``; one,
     or several joined by ``+``: one tile layer each), no private columns; every feature
-    of the tile, each layer from its own zoom."""
+    of the tile, each layer from its own zoom. With ``?run=<pk>`` also a life-circle
+    run's layers (``RUN_LAYERS``), so that a map asks for everything in one request."""
 
     @extend_schema(responses={(200, MVT): OpenApiTypes.BINARY})
     def get(self, request, layer: str, z: str, x: str, y: str):
-        keys = tiles.layer_keys(layer, tiles.CITY_LAYERS)
+        keys = tiles.layer_keys(layer, tiles.CITY_LAYERS + tiles.RUN_LAYERS)
         if keys is None:
             raise Http404
-        return _tile_response(request, keys, z, x, y)
+        run = None
+        if set(keys) & set(tiles.RUN_LAYERS):
+            # a run's layers in the same request as the city's: ?run=<life-circle run>
+            run = _lifecircle_run(request.query_params.get("run", ""))
+        return _tile_response(request, keys, z, x, y, run=run)
 
 
 class RunTile(APIView):
@@ -310,8 +327,4 @@ class RunTile(APIView):
         keys = tiles.layer_keys(layer, tiles.RUN_LAYERS)
         if keys is None:
             raise Http404
-        if not AnalysisRun.objects.filter(
-            pk=pk, kind=AnalysisRun.Kind.LIFECIRCLE
-        ).exists():
-            raise Http404
-        return _tile_response(request, keys, z, x, y, run=pk)
+        return _tile_response(request, keys, z, x, y, run=_lifecircle_run(str(pk)))

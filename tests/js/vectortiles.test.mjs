@@ -39,18 +39,19 @@ test("a tile URL keeps {z}/{x}/{y} for the renderer and fills the rest", () => {
 
 test("the layers of one URL come in one request per tile, one URL per set of layers", () => {
   const city = "/api/planner/tiles/{layer}/{z}/{x}/{y}.mvt";
-  const run = "/api/planner/tiles/runs/7/{layer}/{z}/{x}/{y}.mvt";
+  const other = "/api/other/{layer}/{z}/{x}/{y}.mvt";
   const sources = stackSources([
     { key: "walk_network", source: city },
-    { key: "results", source: run },
+    { key: "results", source: city, query: { run: "7" } },
     { key: "communities", source: city, version: 2 },
-    { key: "islands", source: run },
+    { key: "islands", source: city, query: { run: "7" } },
+    { key: "extra", source: other },
   ]);
   assert.deepEqual(
     sources.map((s) => [s.keys, s.url]),
     [
-      [["communities", "walk_network"], "/api/planner/tiles/communities+walk_network/{z}/{x}/{y}.mvt?v=2"],
-      [["islands", "results"], "/api/planner/tiles/runs/7/islands+results/{z}/{x}/{y}.mvt"],
+      [["communities", "islands", "results", "walk_network"], "/api/planner/tiles/communities+islands+results+walk_network/{z}/{x}/{y}.mvt?run=7&v=2"],
+      [["extra"], "/api/other/extra/{z}/{x}/{y}.mvt"],
     ],
   );
   assert.equal(new Set(sources.map((s) => s.name)).size, 2);

@@ -206,3 +206,19 @@ def test_a_tile_seen_again_is_a_304_until_its_layer_changes(viewer, layers):
     # a layer the tile does not show changes nothing
     factories.amenity(name="幼儿园乙")
     assert viewer.get(url, HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 304
+
+
+def test_a_runs_layers_in_the_same_request_as_the_citys(viewer, run, layers):
+    """The maps ask for the city's layers and the shown run's in one request per tile."""
+    CoverageResult.objects.create(
+        run=run, community=layers["community"], residents=1050, score=62.5
+    )
+    x, y = tile_xy(LON, LAT, 15)
+    url = f"/api/planner/tiles/communities+islands+results/15/{x}/{y}.mvt"
+    decoded = decode_mvt(viewer.get(url, {"run": run.pk}).content)
+    assert set(decoded) == {"communities", "islands", "results"}
+    assert 62.5 in decoded["results"]["numbers"]
+    assert viewer.get(url).status_code == 404  # which run?
+    other = AnalysisRun.objects.create(kind=AnalysisRun.Kind.BUNDLING, status="done")
+    assert viewer.get(url, {"run": other.pk}).status_code == 404
+    assert viewer.get(url, {"run": "1 OR 1=1"}).status_code == 404

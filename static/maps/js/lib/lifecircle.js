@@ -156,13 +156,16 @@ export function lifeCircleView(map, control, config) {
     clear();
     const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
     const state = { category: "", gaps: "distance", summary: null };
-    const source = tileSourceFor(config.urls, "planner-run-tile", { pk: run.id });
+    // the run's layers come in the same request per tile as the city's (?run=)
+    const source = tileSourceFor(config.urls, "planner-tile");
+    const query = { run: String(run.id) };
     // the score of every community from the run's tiles (results joined in SQL); one
     // category's reach and sufficiency as GeoJSON when the planner picks a category
     const results = tileLayer(map, {
       key: "results",
       label: gettext("生活圈覆盖得分"),
       source,
+      query,
       minzoom: RESULTS_MIN_ZOOM,
       paint: { fill: (p) => scoreColour(resultScore(p, state.gaps)), stroke: "#263238", opacity: 0.75 },
     });
@@ -212,7 +215,7 @@ export function lifeCircleView(map, control, config) {
     addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"));
     // the walk-network components the run left out of snapping (nothing snapped to them)
     const islandsLabel = gettext("路网孤岛（未参与吸附）");
-    const islands = tileLayer(map, { key: "islands", label: islandsLabel, source, minzoom: ISLANDS_MIN_ZOOM });
+    const islands = tileLayer(map, { key: "islands", label: islandsLabel, source, query, minzoom: ISLANDS_MIN_ZOOM });
     addOverlay(control, islands, islandsLabel);
 
     const filter = L.control({ position: "topleft" });

@@ -78,20 +78,25 @@ export const DRAW_ORDER = ["communities", "results", "idle_land", "walk_network"
 /**
  * The sources of the members on the map: one per URL template, the template's `{layer}`
  * filled with its members' keys joined by "+" (sorted: one URL per set, so the browser's
- * cache serves a set again), `?v=` the sum of their versions after edits. Pure.
+ * cache serves a set again), the members' query parameters (`run` of a life-circle
+ * run's layers) and `v`, the sum of their versions after edits. Pure.
  */
 export function stackSources(specs) {
   const groups = new Map();
   for (const s of specs) {
-    const g = groups.get(s.source) ?? { keys: [], version: 0 };
+    const g = groups.get(s.source) ?? { keys: [], version: 0, query: {} };
     g.keys.push(s.key);
     g.version += s.version ?? 0;
+    Object.assign(g.query, s.query ?? {});
     groups.set(s.source, g);
   }
   return [...groups.entries()].map(([template, g], i) => {
     const keys = [...g.keys].sort();
-    const url = template.replace("{layer}", keys.join("+"));
-    return { name: `s${i}`, keys, url: g.version ? `${url}?v=${g.version}` : url };
+    const query = new URLSearchParams(Object.entries(g.query).sort());
+    if (g.version) query.set("v", String(g.version));
+    const q = query.toString();
+    const url = template.replace("{layer}", keys.join("+")) + (q ? `?${q}` : "");
+    return { name: `s${i}`, keys, url };
   });
 }
 
@@ -196,7 +201,7 @@ function stackOf(map) {
 
 /**
  * One tile layer, a member of the map's stack. `spec`: {key, source (URL template with
- * {layer} and {z}/{x}/{y}), minzoom (display zoom), label?, paint?}. `refresh()` asks the
+ * {layer} and {z}/{x}/{y}), minzoom (display zoom), label?, paint?, query? (e.g. {run})}. `refresh()` asks the
  * server again (after an edit); `repaint()` paints again (its paint changed);
  * `pick(latlng)` the top feature's properties under a point, or null.
  */
