@@ -58,6 +58,7 @@ export function publicTiles(map, api, filter) {
     ],
     labelRules: [],
     pane: TILE_PANE,
+    zIndex: 2, // above the map's tile stack (the basemap) in the same pane
     attribution: "",
   });
   const state = (value) => (document.body.dataset.tiles_public = value);

@@ -73,7 +73,7 @@ function ensurePane(map) {
 }
 
 /** The order the tile layers are painted in, bottom first: areas, lines, points. */
-export const DRAW_ORDER = ["communities", "results", "idle_land", "walk_network", "islands", "vacant_housing", "amenities"];
+export const DRAW_ORDER = ["basemap", "communities", "results", "idle_land", "walk_network", "islands", "vacant_housing", "amenities"];
 
 /**
  * The sources of the members on the map: one per URL template, the template's `{layer}`
@@ -151,15 +151,17 @@ function stackOf(map) {
     drawn = P.leafletLayer({
       sources: Object.fromEntries(sources.map((s) => [s.name, { url: s.url, maxDataZoom: MAX_DATA_ZOOM, levelDiff: LEVEL_DIFF }])),
       minZoom: Math.min(...specs.map((s) => s.minzoom)),
-      paintRules: specs.map((s) => ({
-        dataSource: sourceOf[s.key],
-        dataLayer: s.key,
-        minzoom: s.minzoom,
-        symbolizer: symbolizer(P, s.paint ?? PAINT[s.key]),
-      })),
+      // a member with its own rules (the basemap: several per tile layer) or one rule
+      paintRules: specs.flatMap((s) =>
+        (s.rules ?? [{ dataLayer: s.key, minzoom: s.minzoom, symbolizer: symbolizer(P, s.paint ?? PAINT[s.key]) }]).map((r) => ({
+          ...r,
+          dataSource: sourceOf[s.key],
+        })),
+      ),
+      backgroundColor: specs.find((s) => s.background)?.background,
       labelRules: [],
       pane: TILE_PANE,
-      attribution: "",
+      attribution: specs.map((s) => s.attribution).filter(Boolean).join(" | "),
     });
     drawn.on("loading", () => state(keys, "loading"));
     drawn.on("load", () => state(keys, "loaded"));
@@ -201,7 +203,8 @@ function stackOf(map) {
 
 /**
  * One tile layer, a member of the map's stack. `spec`: {key, source (URL template with
- * {layer} and {z}/{x}/{y}), minzoom (display zoom), label?, paint?, query? (e.g. {run})}. `refresh()` asks the
+ * {layer} and {z}/{x}/{y}), minzoom (display zoom), label?, paint?, query? (e.g. {run}),
+ * rules? (its own paint rules), background?, attribution?}. `refresh()` asks the
  * server again (after an edit); `repaint()` paints again (its paint changed);
  * `pick(latlng)` the top feature's properties under a point, or null.
  */
