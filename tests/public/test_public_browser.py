@@ -70,6 +70,10 @@ def test_public_map_search_opens_card(browser, live_server, city, name, viewport
     page.screenshot(path=str(ARTIFACTS / f"public_{name}_card.png"))
     assert not errors, errors
     assert not blocked, blocked
+    # the search moved the map: no tile request still running when the database is
+    # flushed after the test
+    page.wait_for_function("() => document.body.dataset.tiles_public === 'loaded'")
+    page.wait_for_load_state("networkidle")
     page.close()
 
 
