@@ -23,21 +23,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from .models import Profile, Role
 
+# Role's members are str (a TextChoices); without Django's type stubs mypy reads them
+# as the (value, label) tuples of the class body, hence the casts to str below.
 ANONYMOUS = "anonymous"
 #: every role, weakest first
 ROLES: tuple[str, ...] = (ANONYMOUS, *Role.values)
 SIGNED_IN = frozenset(Role.values)
 EVERYONE = frozenset(ROLES)
-EDITORS = frozenset({Role.STREET_STAFF, Role.DISTRICT_PLANNER, Role.CITY_ADMIN})
-PLANNERS = frozenset({Role.DISTRICT_PLANNER, Role.CITY_ADMIN})
-ADMINS = frozenset({Role.CITY_ADMIN})
+EDITORS = frozenset(
+    cast("set[str]", {Role.STREET_STAFF, Role.DISTRICT_PLANNER, Role.CITY_ADMIN})
+)
+PLANNERS = frozenset(cast("set[str]", {Role.DISTRICT_PLANNER, Role.CITY_ADMIN}))
+ADMINS = frozenset(cast("set[str]", {Role.CITY_ADMIN}))
 #: not a user's role: a request from the configured monitoring (token or address,
 #: accounts/monitoring.py), e.g. the Prometheus scraper
 MONITOR = "monitor"
@@ -78,7 +82,7 @@ class Actor:
 
 ANONYMOUS_ACTOR = Actor(ANONYMOUS)
 #: the server's operator: management commands, migrations and the demo loader
-SYSTEM = Actor(Role.CITY_ADMIN, username="system")
+SYSTEM = Actor(cast(str, Role.CITY_ADMIN), username="system")
 
 
 def actor_of(user: Any) -> Actor:
@@ -92,7 +96,7 @@ def actor_of(user: Any) -> Actor:
         return cached
     name = user.get_username()
     if user.is_superuser:
-        actor = Actor(Role.CITY_ADMIN, username=name, user_id=user.pk)
+        actor = Actor(cast(str, Role.CITY_ADMIN), username=name, user_id=user.pk)
     else:
         profile = (
             Profile.objects.select_related("district", "street")
@@ -100,7 +104,7 @@ def actor_of(user: Any) -> Actor:
             .first()
         )
         if profile is None:
-            actor = Actor(Role.VIEWER, username=name, user_id=user.pk)
+            actor = Actor(cast(str, Role.VIEWER), username=name, user_id=user.pk)
         else:
             d, s = profile.district, profile.street
             if profile.role == Role.STREET_STAFF and s is not None and d is None:

@@ -167,6 +167,10 @@ POLICY: dict[str, Access] = {
     # ------------------------------------------------------------------ life circle
     "analysis-run": Access(get=SIGNED_IN),
     "analysis-run-requeue": Access(post=PLANNERS, rule=SCOPED_RUN),
+    "analysis-run-cancel": Access(
+        post=PLANNERS,
+        rule="district planners: runs of their own district (the service checks)",
+    ),
     "lifecircle-runs": Access(get=SIGNED_IN, post=PLANNERS, rule=SCOPED_RUN),
     "lifecircle-latest": INTERNAL_READ,
     "lifecircle-run": INTERNAL_READ,

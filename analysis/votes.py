@@ -239,11 +239,11 @@ def plan_matters(
 
 def tally_vote(
     total_owners: int,
-    total_area_m2: float,
+    total_area_m2: float | Fraction,
     participants_owners: int,
-    participants_area_m2: float,
+    participants_area_m2: float | Fraction,
     consent_owners: int,
-    consent_area_m2: float,
+    consent_area_m2: float | Fraction,
     matter: str,
     thresholds: Mapping[str, Any],
 ) -> VoteResult:
@@ -251,11 +251,11 @@ def tally_vote(
 
     Parameters
     ----------
-    total_owners, total_area_m2 : int, float
+    total_owners, total_area_m2 : int, float or Fraction
         All owners of the community and their exclusive floor area (m²).
-    participants_owners, participants_area_m2 : int, float
+    participants_owners, participants_area_m2 : int, float or Fraction
         Owners who took part in the vote and their area.
-    consent_owners, consent_area_m2 : int, float
+    consent_owners, consent_area_m2 : int, float or Fraction
         Owners who agreed and their area.
     matter : str
         What was decided (a code of the version's ``matters``); it gives the

@@ -152,6 +152,7 @@ def bare_sql_times(sample_code: str, pan_bbox, tiles14) -> dict[str, float]:
     django.setup()
     from django.db import connection
 
+    from layers import geojson
     from public import selectors, tiles
 
     def sql_of(qs):
@@ -181,9 +182,15 @@ def bare_sql_times(sample_code: str, pan_bbox, tiles14) -> dict[str, float]:
             k: selectors.COMMUNITY_FIELDS[k] for k in selectors.COMMUNITY_MAP_FIELDS
         }
         return (
-            qs.annotate(_feature=selectors._feature_expr(lookups, zoom))
+            qs.order_by("code")
+            .annotate(
+                _feature=geojson.feature_expr(
+                    lookups,
+                    id="code",
+                    simplify_m=selectors.simplify_tolerance_m(zoom),
+                )
+            )
             .values("_feature")
-            .order_by("code")
         )
 
     x, y = tiles14[0]

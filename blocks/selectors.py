@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Transform
+from django.contrib.gis.db.models.functions import AsWKB
 from django.db.models import Q, QuerySet
 
 from layers import frames
@@ -62,17 +62,6 @@ def block_get(*, code: str) -> RenovationBlock:
     return RenovationBlock.objects.select_related("run").get(code=code)
 
 
-def block_list_api(
-    *, run: AnalysisRun, include_inactive: bool = False
-) -> QuerySet[RenovationBlock]:
-    """Blocks of a run with ``api_geom`` in ``settings.API_SRID`` (EPSG:4326)."""
-    return (
-        block_list(run=run, include_inactive=include_inactive)
-        .annotate(api_geom=Transform("geom", settings.API_SRID))
-        .defer("geom")
-    )
-
-
 # --------------------------------------------------------------------------- run inputs
 def community_frame(
     *,
@@ -98,8 +87,15 @@ def community_frame(
     return gdf.set_index("code", drop=False).rename_axis("community")
 
 
-def _geoseries(geoms: list) -> gpd.GeoSeries:
-    arr = shapely.from_wkb(np.array([bytes(g.wkb) for g in geoms], dtype=object))
+def _wkb(qs) -> list[bytes]:
+    """The rows' geometries as WKB written by PostGIS (no GEOS object per row)."""
+    return [
+        bytes(b) for b in qs.annotate(_wkb=AsWKB("geom")).values_list("_wkb", flat=True)
+    ]
+
+
+def _geoseries(wkbs: list[bytes]) -> gpd.GeoSeries:
+    arr = shapely.from_wkb(np.array(wkbs, dtype=object))
     return gpd.GeoSeries(arr, crs=f"EPSG:{settings.SRID}")
 
 
@@ -114,10 +110,10 @@ def barrier_series(
             msg = f"road_class must be one of {ROAD_CLASSES}, got {road_class!r}"
             raise ValueError(msg)
         q |= Q(kind__in=ROAD_CLASSES[: ROAD_CLASSES.index(road_class) + 1])
-    geoms = list(WalkSegment.objects.filter(q).values_list("geom", flat=True))
+    wkbs = _wkb(WalkSegment.objects.filter(q))
     if include_layer:
-        geoms += list(Barrier.objects.values_list("geom", flat=True))
-    return _geoseries(geoms)
+        wkbs += _wkb(Barrier.objects.all())
+    return _geoseries(wkbs)
 
 
 def lifecircle_latest() -> AnalysisRun | None:

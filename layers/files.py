@@ -15,7 +15,7 @@ from pathlib import Path
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
-def is_write_error(exc: BaseException) -> bool:
+def is_write_error(exc: BaseException | None) -> bool:
     """Is ``exc`` (or what caused it) a failed write of the kind above?"""
     while exc is not None:
         if isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS:

@@ -23,9 +23,15 @@ MAPPING_MAX_BYTES = 1_000_000
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("数据文件"))
+    #: empty: the layer that fits the file's geometries (layers/importing/fit.py)
     layer = forms.ChoiceField(
         label=_("导入到图层"),
-        choices=[(k, LAYER_LABELS[k]) for k in (*IMPORT_LAYERS, "osm")],
+        choices=[
+            ("", _("按文件的几何类型自动选择")),
+            *((k, LAYER_LABELS[k]) for k in (*IMPORT_LAYERS, "osm")),
+        ],
+        required=False,
+        initial="",
     )
     crs = forms.CharField(
         label=_("坐标系"),

@@ -45,7 +45,8 @@ def communities_gdf(
     *, district: str | None = None, codes: Sequence[str] | None = None
 ) -> gpd.GeoDataFrame:
     """Communities with the attributes the analyses use (DATA_MODEL.md names)."""
-    where, params = ["TRUE"], []
+    where = ["TRUE"]
+    params: list[str | list[str]] = []
     if district:
         where.append("(d.code = %s OR d.name = %s)")
         params += [district, district]

@@ -52,6 +52,11 @@ class LayerSpec:
     data: bool = False
     #: a planner's drawn boundaries snap to its polygons
     snap: bool = False
+    #: the attributes a planner edits on the map, in form order; the layer API lists
+    #: them too (beside code, places and derived values), private ones to staff only
+    attributes: tuple[str, ...] = ()
+    #: the prefix of the codes given to features drawn on the map
+    code_prefix: str = ""
 
     @property
     def schema(self) -> dict:
@@ -74,6 +79,29 @@ LAYERS: tuple[LayerSpec, ...] = (
         public_export=True,
         data=True,
         snap=True,
+        attributes=(
+            "name",
+            "committee",
+            "address",
+            "completion_year",
+            "land_tenure",
+            "housing_type",
+            "buildings",
+            "max_floors",
+            "households",
+            "residents",
+            "floor_area_m2",
+            "lifts",
+            "in_shanty_plan",
+            "in_expropriation_plan",
+            "repairable",
+            "dangerous_c",
+            "dangerous_d",
+            "property_management",
+            "public_notes",
+            "internal_notes",
+        ),
+        code_prefix="CM",
     ),
     LayerSpec(
         "district",
@@ -101,6 +129,8 @@ LAYERS: tuple[LayerSpec, ...] = (
         vector=True,
         public_export=True,
         data=True,
+        attributes=("name", "category", "capacity", "floor_area_m2"),
+        code_prefix="AM",
     ),
     LayerSpec("amenity_category", AmenityCategory, _("设施类别")),
     LayerSpec(
@@ -120,6 +150,8 @@ LAYERS: tuple[LayerSpec, ...] = (
         vector=True,
         data=True,
         snap=True,
+        attributes=("name", "kind", "owner", "tenure", "consent", "status"),
+        code_prefix="IL",
     ),
     LayerSpec(
         "vacant_housing",
@@ -128,6 +160,15 @@ LAYERS: tuple[LayerSpec, ...] = (
         "vacant_housing",
         vector=True,
         data=True,
+        attributes=(
+            "name",
+            "address",
+            "floor_area_m2",
+            "floors",
+            "owner_kind",
+            "status",
+        ),
+        code_prefix="VH",
     ),
     LayerSpec(
         "population_raster",

@@ -122,5 +122,5 @@ def data_time(stamps: Mapping[str, Stamp] | None = None) -> datetime | None:
     missing = [n for n in DATA_LAYERS if n not in stamps]
     if missing:
         raise ValueError(f"stamps lack layer(s) {', '.join(missing)}")
-    times = [stamps[n][2] for n in DATA_LAYERS if stamps[n][2] is not None]
+    times = [t for n in DATA_LAYERS if (t := stamps[n][2]) is not None]
     return max(times) if times else None

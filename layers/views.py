@@ -27,6 +27,7 @@ from layers.files import is_write_error
 from . import exporting
 from .forms import ImportForm
 from .importing import LAYER_MODELS, ImportRefused, layer_import, osm_import
+from .importing.report_text import report_text, result_text, sentence
 from .io.errors import ImportRejected
 from .io.mapping import FieldMapping
 from .io.schemas import LAYERS
@@ -151,6 +152,10 @@ def import_view(request):
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             d = form.cleaned_data
+            layer = d["layer"] or None
+            if layer is None and d["template"] is not None:
+                layer = d["template"].layer  # a template names its layer
+                d["layer"] = layer
             folder = Path(tempfile.mkdtemp(prefix="import-", dir=upload_root()))
             preview = None
             try:
@@ -165,7 +170,7 @@ def import_view(request):
                     )
                 else:
                     result = layer_import(
-                        layer=d["layer"],
+                        layer=layer,
                         path=path,
                         mapping=_chosen_mapping(request, d),
                         crs=d["crs"],
@@ -179,23 +184,29 @@ def import_view(request):
                         source_name=d["file"].name,
                     )
                     preview = result.preview
+                    layer = result.layer
                     if d["save_template"] and preview is not None:
                         context["saved_template"] = mapping_template_save(
                             user=request.user,
-                            layer=d["layer"],
+                            layer=layer,
                             name=d["save_template"],
                             mapping=preview.mapping,
                         )
                 context["result"] = result
-                context["report"] = result.to_text()
+                context["report"] = result_text(result)
             except ImportRefused as exc:
-                context["error"] = "import refused: rows rejected, nothing written"
-                context["report"] = exc.report.to_text()
+                context["error"] = _(
+                    "导入被拒绝：有行未通过检查，未写入任何数据（见下方报告）。"
+                )
+                context["report"] = report_text(exc.report)
                 preview = getattr(exc, "preview", None)
+                layer = getattr(exc, "layer", None) or layer
                 status = 400
             except ImportRejected as exc:
-                context["error"] = f"{exc.code}: {exc}"
+                context["error"] = sentence(str(exc))
+                context["error_code"] = exc.code
                 preview = getattr(exc, "preview", None)
+                layer = getattr(exc, "layer", None) or layer
                 status = 400
             except PermissionDenied as exc:
                 context["error"] = str(exc) or "permission denied"
@@ -212,7 +223,13 @@ def import_view(request):
                 status = 507
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
-            context.update(_mapping_context(preview, d["layer"]))
+            context.update(_mapping_context(preview, layer))
+            if layer and layer != d["layer"]:
+                # the layer chosen from the file's geometries, shown in the form
+                data = request.POST.copy()
+                data["layer"] = layer
+                form = ImportForm(data, request.FILES)
+                form.is_valid()
         else:
             status = 400
     else:

@@ -8,18 +8,15 @@ which checks the district. Who may open the page is the policy's (planners,
 
 from __future__ import annotations
 
-import json
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.gis.db.models.functions import Transform
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from layers import geojson
 from layers.candidates import candidate_confirm, candidate_dismiss, candidate_list
 from layers.models import CommunityCandidate
 from public.tiles import tiles_config
@@ -40,36 +37,27 @@ class ConfirmForm(forms.Form):
     )
 
 
-def _geojson(rows) -> str:
-    features = [
-        {
-            "type": "Feature",
-            "id": c.pk,
-            "geometry": json.loads(c.api_geom.geojson),
-            "properties": {
-                "id": c.pk,
-                "name": c.name,
-                "status": c.status,
-                "households_estimate": c.households_estimate,
-            },
-        }
-        for c in rows
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
 @require_GET
 def candidates(request):
-    rows = list(
-        candidate_list()
-        .annotate(api_geom=Transform("geom", settings.API_SRID))
-        .order_by("-status", "name", "code")
-    )
+    qs = candidate_list().order_by("-status", "name", "code")
+    rows = list(qs.defer("geom"))
     pending = [c for c in rows if c.status == CommunityCandidate.Status.PENDING]
     context = {
         "pending": pending,
         "reviewed": [c for c in rows if c.status != CommunityCandidate.Status.PENDING],
-        "geojson": _geojson(rows),
+        "geojson": geojson.script_json(
+            geojson.collection(
+                qs,
+                {
+                    "id": "pk",
+                    "name": "name",
+                    "status": "status",
+                    "households_estimate": "households_estimate",
+                },
+                id="pk",
+            ),
+            "candidates-data",
+        ),
         "tiles": tiles_config(),
     }
     return render(request, "planner/candidates.html", context)

@@ -31,6 +31,7 @@ from .models import PlanningArea
 URL_NAMES = (
     "analysis-run",
     "analysis-run-requeue",
+    "analysis-run-cancel",
     "blocks-run-geojson",
     "blocks-run-latest",
     "lifecircle-communities",

@@ -12,12 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from layers.crs import transformed
-from layers.models import Amenity, AmenityCategory, Community, IdleLand, VacantHousing
+from layers.models import AmenityCategory, Community
+from layers.registry import LAYERS, LayerSpec
 from layers.validation import validate_geometry
 
 from . import sql
@@ -28,7 +29,7 @@ MAX_GEOJSON_DEPTH = 6  # a MultiPolygon's coordinates are 4 levels deep
 
 @dataclass(frozen=True)
 class Kind:
-    model: type
+    model: type[models.Model]
     prefix: str
     fields: tuple[str, ...]
     polygon: bool = False
@@ -39,6 +40,19 @@ class Kind:
         return self.model._meta.db_table
 
 
+def _kind(spec: LayerSpec) -> Kind:
+    """A drawable source layer: its attributes and code prefix from the registry, its
+    geometry type from the model."""
+    geom_type = spec.model._meta.get_field("geom").geom_type
+    return Kind(
+        spec.model,
+        spec.code_prefix,
+        spec.attributes,
+        polygon=geom_type in ("POLYGON", "MULTIPOLYGON"),
+        multi=geom_type.startswith("MULTI"),
+    )
+
+
 KINDS: dict[str, Kind] = {
     "planning_area": Kind(
         PlanningArea,
@@ -47,50 +61,7 @@ KINDS: dict[str, Kind] = {
         polygon=True,
         multi=True,
     ),
-    "idle_land": Kind(
-        IdleLand,
-        "IL",
-        ("name", "kind", "owner", "tenure", "consent", "status"),
-        polygon=True,
-    ),
-    "vacant_housing": Kind(
-        VacantHousing,
-        "VH",
-        ("name", "address", "floor_area_m2", "floors", "owner_kind", "status"),
-    ),
-    "amenity": Kind(
-        Amenity,
-        "AM",
-        ("name", "category", "capacity", "floor_area_m2"),
-    ),
-    "community": Kind(
-        Community,
-        "CM",
-        (
-            "name",
-            "committee",
-            "address",
-            "completion_year",
-            "land_tenure",
-            "housing_type",
-            "buildings",
-            "max_floors",
-            "households",
-            "residents",
-            "floor_area_m2",
-            "lifts",
-            "in_shanty_plan",
-            "in_expropriation_plan",
-            "repairable",
-            "dangerous_c",
-            "dangerous_d",
-            "property_management",
-            "public_notes",
-            "internal_notes",
-        ),
-        polygon=True,
-        multi=True,
-    ),
+    **{spec.key: _kind(spec) for spec in LAYERS if spec.attributes},
 }
 
 

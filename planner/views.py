@@ -5,6 +5,7 @@ from django.shortcuts import render
 from accounts.permissions import PLANNERS, actor_of
 from layers.models import District
 from programme.boards import default_plan_year
+from runs.workers import workers_available
 
 from .mapconfig import editable_kinds, map_config
 
@@ -30,5 +31,7 @@ def workspace(request):
             "kinds": config["kinds"],
             "programme_district": actor.district_code or "",
             "plan_year": year,
+            # no living analysis worker: queued analyses would wait forever
+            "no_worker": actor.role in PLANNERS and workers_available() == 0,
         },
     )

@@ -232,8 +232,8 @@ def community_eligibility(
     day = _today(today)
     rules = scope_rules(day)
     if in_block_with_others is None:
-        partners = _block_partners().get(community.pk, set())
-        ids = [community.pk, *sorted(partners)]
+        others = _block_partners().get(community.pk, set())
+        ids = [community.pk, *sorted(others)]
     else:
         ids = [community.pk]
     rows, recorded = _rows(

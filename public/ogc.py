@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
+from layers import geojson
+
 from . import params, selectors
 from .caching import cached_response
 
@@ -161,11 +163,11 @@ def items(request, cid: str):
 
     def build():
         if cid == "communities":
-            rows, lookups, matched = selectors.community_feature_page(
+            rows, matched = selectors.community_feature_page(
                 limit=limit, offset=offset, bbox=bbox
             )
         else:
-            rows, lookups = selectors.district_features(zoom=None, bbox=bbox)
+            rows = selectors.district_features(zoom=None, bbox=bbox)
             matched = len(rows)
             rows = rows[offset : offset + limit]
         links = [link("self", offset)]
@@ -173,10 +175,9 @@ def items(request, cid: str):
             links.append(link("next", offset + limit))
         if offset > 0:
             links.append(link("prev", max(0, offset - limit)))
-        return selectors.features_to_geojson(
+        return geojson.collection_text(
             rows,
-            lookups,
-            extra={
+            {
                 "numberMatched": matched,
                 "numberReturned": len(rows),
                 "links": links,
@@ -208,15 +209,12 @@ def item(request, cid: str, fid: str):
 
     def build():
         if cid == "communities":
-            rows, lookups, _n = selectors.community_feature_page(
-                limit=1, offset=0, code=code
-            )
+            rows, _n = selectors.community_feature_page(limit=1, offset=0, code=code)
         else:
-            rows, lookups = selectors.district_features(zoom=None, code=code)
+            rows = selectors.district_features(zoom=None, code=code)
         if not rows:
             return b""
-        fc = json.loads(selectors.features_to_geojson(rows, lookups))
-        feature = fc["features"][0]
+        feature = json.loads(rows[0])
         feature["links"] = [
             {
                 "href": _abs(request, "ogc-item", cid=cid, fid=code),

@@ -25,6 +25,30 @@ class RunInterrupted(Exception):
     """The run stopped without finishing (its worker died): the message is for the user."""
 
 
+class RunStopped(Exception):
+    """The run was cancelled, or failed by its timeout, while it waited or ran: the
+    worker stops at its next step, stores nothing and leaves the status as it is."""
+
+
+#: a run in one of these statuses is finished: a worker never starts or completes it
+ENDED = (
+    AnalysisRun.Status.DONE,
+    AnalysisRun.Status.FAILED,
+    AnalysisRun.Status.CANCELLED,
+)
+
+
+def run_check_going(run_id: int) -> None:
+    """Raise :class:`RunStopped` if run ``run_id`` was cancelled or failed meanwhile
+    (by a planner, or by its timeout); called at every step of a running analysis."""
+    status = (
+        AnalysisRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    )
+    if status in (AnalysisRun.Status.CANCELLED, AnalysisRun.Status.FAILED):
+        msg = f"analysis run {run_id} is {status}: stopped"
+        raise RunStopped(msg)
+
+
 #: errors whose message is written for the user (bad input named by the service)
 USER_ERRORS = (ValueError, ValidationError, RunInterrupted)
 
@@ -34,9 +58,20 @@ def run_start(*, run: AnalysisRun | None = None, **fields: Any) -> AnalysisRun:
     if run is None:
         return AnalysisRun.objects.create(**fields)
     fields.pop("created_by", None)  # the queued run already names who asked for it
-    for name, value in fields.items():
-        setattr(run, name, value)
-    run.save()
+    with transaction.atomic():
+        # a run cancelled (or timed out) while it waited is never started
+        status = (
+            AnalysisRun.objects.select_for_update()
+            .filter(pk=run.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status in ENDED:
+            msg = f"analysis run {run.pk} is {status}: not started"
+            raise RunStopped(msg)
+        for name, value in fields.items():
+            setattr(run, name, value)
+        run.save()
     return run
 
 
@@ -90,6 +125,17 @@ class RunRecord:
         with transaction.atomic():
             yield self.run
             run = self.run
+            # cancelled or timed out meanwhile: the body's writes roll back. The row
+            # lock makes a concurrent cancel wait for this commit (then it is done)
+            status = (
+                AnalysisRun.objects.select_for_update()
+                .filter(pk=run.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if status != AnalysisRun.Status.RUNNING:
+                msg = f"analysis run {run.pk} is {status}: results not stored"
+                raise RunStopped(msg)
             run.status = AnalysisRun.Status.DONE
             run.progress = 100
             run.duration_s = self.elapsed()
@@ -112,6 +158,8 @@ def run_recorded(
         if rec.run.status != AnalysisRun.Status.DONE:
             msg = f"analysis run {rec.run.pk} ended without finishing()"
             raise RuntimeError(msg)
+    except RunStopped:
+        raise  # cancelled or failed by its timeout: the status says so already
     except Exception as exc:
         run_fail(rec.run, exc, rec.started)
         raise

@@ -19,6 +19,7 @@ class AnalysisRun(models.Model):
         RUNNING = "running", _("运行中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     status = models.CharField(

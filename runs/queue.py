@@ -12,23 +12,29 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from accounts import permissions
-from runs.lifecycle import run_fail
+from runs.lifecycle import RunStopped, run_check_going, run_fail
 from runs.models import AnalysisRun
-
-#: queued or running analyses one user may have at a time (issue: bounds)
 from runs.registry import run_kind_get
+from runs.timeouts import runs_expire
 
 #: queued or running analyses one user may have at a time (issue: bounds)
 MAX_PENDING_PER_USER = 5
 
 
 def _progress(run_id: int):
+    """The service's ``progress(pct, label)``: records the step, and stops a run that
+    was cancelled or failed by its timeout meanwhile (:class:`RunStopped`)."""
+
     def report(pct: int, label: str) -> None:
-        AnalysisRun.objects.filter(pk=run_id).update(progress=int(pct))
+        run_check_going(run_id)
+        AnalysisRun.objects.filter(pk=run_id, status=AnalysisRun.Status.RUNNING).update(
+            progress=int(pct)
+        )
 
     return report
 
@@ -37,6 +43,8 @@ def _progress(run_id: int):
 def analysis_run_execute(run_id: int) -> int:
     """Execute a queued run; failures are recorded on the run (status failed + message)."""
     run = AnalysisRun.objects.select_related("created_by").get(pk=run_id)
+    if run.status != AnalysisRun.Status.PENDING:
+        return run_id  # cancelled (or failed by its timeout) while it waited
     # the service checks again, as whoever asked (a command's runs: the system)
     user = run.created_by or permissions.SYSTEM
     try:
@@ -48,6 +56,8 @@ def analysis_run_execute(run_id: int) -> int:
             **(run.parameters if run.request is None else run.request),
             **extra,
         )
+    except RunStopped:
+        pass  # cancelled or timed out: the run says so, nothing was stored
     except Exception as exc:  # recorded for the page; the worker keeps running
         run.refresh_from_db()
         if run.status != AnalysisRun.Status.FAILED:
@@ -66,6 +76,7 @@ def analysis_run_enqueue(
     actor = permissions.check_analysis(user, spec.scope(kwargs), _("运行分析"))
     with transaction.atomic():
         if actor.user_id is not None:
+            runs_expire(user_id=actor.user_id)  # overdue runs do not count
             # the user's row lock serialises two requests of the same user
             get_user_model().objects.select_for_update().filter(
                 pk=actor.user_id
@@ -108,3 +119,30 @@ def analysis_run_requeue(*, run_id: int, user=None) -> AnalysisRun:
         user=user,
         retry_of=run,
     )
+
+
+def analysis_run_cancel(*, run_id: int, user=None) -> AnalysisRun:
+    """Cancel a pending or running analysis, as ``user``: planners, a district planner
+    only for a run of their district (the same rule as queuing it). A pending run is
+    never started; a running one stops at its next step and stores nothing."""
+    with transaction.atomic():
+        run = AnalysisRun.objects.select_for_update().get(pk=run_id)
+        spec = run_kind_get(run.kind)
+        request = run.parameters if run.request is None else run.request
+        actor = permissions.check_analysis(user, spec.scope(request), _("取消分析"))
+        if run.status not in (
+            AnalysisRun.Status.PENDING,
+            AnalysisRun.Status.RUNNING,
+        ):
+            raise ValueError(
+                _("只能取消排队中或运行中的分析（分析 #%(id)s 的状态：%(s)s）。")
+                % {"id": run.pk, "s": run.get_status_display()}
+            )
+        run.status = AnalysisRun.Status.CANCELLED
+        run.error = _("分析 #%(id)s 已由 %(who)s 取消，未保存结果。") % {
+            "id": run.pk,
+            "who": actor.username or actor.label(),
+        }
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+    return run

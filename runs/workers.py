@@ -99,6 +99,15 @@ def workers_alive() -> list[WorkerHeartbeat]:
     return [b for b in beats if _alive(b, now)]
 
 
+def workers_available() -> int | None:
+    """Living analysis workers; None when runs execute at once in the request (the
+    immediate backend of the tests and of a single-process setup): nothing waits."""
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if backend.endswith("ImmediateBackend"):
+        return None
+    return len(workers_alive())
+
+
 def runs_recover_stale(*, dead: tuple[str, ...] = ()) -> list[int]:
     """Fail the tasks (and their runs) claimed by workers that are no longer alive.
 

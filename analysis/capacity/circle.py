@@ -19,6 +19,7 @@ from analysis.network import (
 )
 from analysis.rules import RuleSet
 from analysis.walkshed import (
+    FacilityPairs,
     LifeCircleResult,
     cost_pairs,
 )
@@ -72,7 +73,9 @@ def capacity_circle(
     -----
     One :func:`~analysis.walkshed.cost_pairs` call gives every
     (facility, community) pair within the facility's catchment for all
-    categories at once; then :func:`e2sfca` per category.
+    categories at once; then :func:`e2sfca` per category. When ``base`` was
+    computed with ``pair_categories`` and holds the pairs of exactly these
+    facilities (``base.pairs``), they are used instead (the same pairs).
     """
     if network is None or base.straight_line or base.access.ap_entry is None:
         msg = "the capacity-aware life circle needs the walk network (not straight lines)."
@@ -105,16 +108,22 @@ def capacity_circle(
     thresholds = base.thresholds_m
     st = base.access
     assert st.ap_entry is not None  # checked above: network mode
-    pairs = cost_pairs(
-        network,
-        NetworkEntry.from_snap(network, snap, ok),
-        xy[ok],
-        st.ap_entry,
-        st.ap_xy,
-        thresholds.reindex(fac_cat[ok]).to_numpy(float),
-        target_owner=st.ap_owner,
-        workers=workers,
-    )
+    src = NetworkEntry.from_snap(network, snap, ok)
+    given = base.pairs
+    if given is not None and _same_facilities(given, src, xy[ok], fac_cat[ok]):
+        # found by the life circle's routing pass (pair_categories)
+        pairs = (given.source, given.community, given.distance_m)
+    else:
+        pairs = cost_pairs(
+            network,
+            src,
+            xy[ok],
+            st.ap_entry,
+            st.ap_xy,
+            thresholds.reindex(fac_cat[ok]).to_numpy(float),
+            target_owner=st.ap_owner,
+            workers=workers,
+        )
     facility = {
         "code": codes[ok],
         "category": fac_cat[ok],
@@ -224,6 +233,22 @@ def capacity_what_if(
         pairs,
         shares,
         extra={"what_if": previous},
+    )
+
+
+def _same_facilities(
+    given: FacilityPairs, entry: NetworkEntry, xy: np.ndarray, category: np.ndarray
+) -> bool:
+    """Whether the life circle's pairs are of exactly these facilities (same
+    points, categories and network entries, in the same order)."""
+    if len(given.entry) != len(entry):
+        return False
+    same = np.array_equal(given.xy, xy) and np.array_equal(
+        given.category.astype(str), category.astype(str)
+    )
+    return same and all(
+        np.array_equal(getattr(given.entry, f), getattr(entry, f))
+        for f in ("u", "v", "cost_u", "cost_v", "edge", "along", "offset")
     )
 
 

@@ -48,6 +48,7 @@ from analysis.walkshed.result import (
     MODE_NETWORK,
     MODE_STRAIGHT,
     CommunityAccess,
+    FacilityPairs,
     LifeCircleResult,
 )
 from analysis.walkshed.routing import nearest_distance
@@ -55,6 +56,7 @@ from analysis.walkshed.tables import coverage_tables
 
 __all__ = [
     "CommunityAccess",
+    "FacilityPairs",
     "LifeCircleResult",
     "MODE_NETWORK",
     "MODE_STRAIGHT",

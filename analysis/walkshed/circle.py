@@ -7,6 +7,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analysis.forked import map_forked
@@ -29,14 +30,15 @@ from analysis.walkshed.inputs import (
     _straight,
     _unreachable_communities,
 )
-from analysis.walkshed.pairs import _per_community
+from analysis.walkshed.pairs import PairSearch, _per_community
 from analysis.walkshed.result import (
     MODE_NETWORK,
     MODE_STRAIGHT,
     CommunityAccess,
+    FacilityPairs,
     LifeCircleResult,
 )
-from analysis.walkshed.routing import FloatArray, _route
+from analysis.walkshed.routing import FloatArray, IntArray, _route
 from analysis.walkshed.tables import _derive
 
 # below this many node × category visits one process is faster than forking
@@ -59,6 +61,7 @@ def life_circle(
     limit_per_category: bool = False,
     workers: int = 1,
     min_component_nodes: int = MIN_COMPONENT_NODES,
+    pair_categories: Sequence[str] | None = None,
 ) -> LifeCircleResult:
     """Evaluate the life circle of every community.
 
@@ -103,6 +106,13 @@ def life_circle(
         Network components with fewer nodes are islands: nothing snaps to them
         (:meth:`~analysis.network.WalkNetwork.snap_points`); they are listed
         in ``islands``.
+    pair_categories
+        Also find every (facility, community) pair of these categories within
+        the category's threshold (:class:`~analysis.walkshed.result.FacilityPairs`
+        in ``pairs``, the capacity step's cost matrix), in the same pool of
+        processes as the routing. A category routed no further than its
+        threshold then takes its distances from these pairs instead of a
+        routing of its own (the same floats). Network mode only.
 
     Returns
     -------
@@ -161,6 +171,7 @@ def life_circle(
     am_xy = _point_xy(amenities, "amenities")
 
     dist = np.full((n_comm, len(cats)), np.inf)
+    pairs: FacilityPairs | None = None
     if network is None:
         mode = MODE_STRAIGHT
         entry = None
@@ -208,19 +219,60 @@ def life_circle(
             network, am_snap, np.flatnonzero(am_snap.reachable)
         )
         src_cat = am_cat[rows][am_snap.reachable]
+        src_xy = am_xy[rows][am_snap.reachable]
         src_rows = [np.flatnonzero(src_cat == c) for c in cats]
+        search, p_rows, derived = _pair_search(
+            network,
+            src_all,
+            src_xy,
+            src_cat,
+            entry,
+            ap_xy[ok_ap],
+            ap_owner_ok,
+            thresholds,
+            route_limit,
+            [c for c in (pair_categories or ()) if c in cats],
+            workers,
+        )
 
         def route_category(j: int) -> FloatArray:
             src = src_all.take(src_rows[j])
             ap_d = _route(network, src, entry, route_limit[cats[j]])
             return _per_community(ap_d, ap_owner_ok, n_comm)
 
-        # biggest categories first: they take longest, the rest fill in around them
-        order = sorted(range(len(cats)), key=lambda j: -src_rows[j].size)
+        def job(item: tuple[str, Any]) -> Any:
+            kind, arg = item
+            return search.run(arg) if kind == "pairs" else route_category(arg)
+
+        # the pair search's batches (the largest jobs), then the categories it does
+        # not give, biggest first: the rest fill in around them; all in one pool
+        order = sorted(
+            (j for j in range(len(cats)) if cats[j] not in derived),
+            key=lambda j: -src_rows[j].size,
+        )
+        items: list[tuple[str, Any]] = [("pairs", b) for b in search.batches]
+        items += [("route", j) for j in order]
         small = network.n_nodes * len(cats) < _PARALLEL_MIN_WORK
-        done = map_forked(route_category, order, workers=1 if small else workers)
-        for j, col in zip(order, done, strict=True):
+        n_proc = 1 if small and search.workers == 1 else workers
+        done = map_forked(job, items, workers=n_proc)
+        n_b = len(search.batches)
+        for j, col in zip(order, done[n_b:], strict=True):
             dist[:, j] = col
+        found = search.collect(done[:n_b])
+        for c, local in derived.items():
+            dist[:, cats.index(c)] = search.nearest(
+                found, local, route_limit[c], n_comm
+            )
+        if pair_categories is not None:
+            s_idx, c_idx, d_val = search.pairs(found)
+            pairs = FacilityPairs(
+                entry=search.sources,
+                xy=src_xy[p_rows],
+                category=src_cat[p_rows].astype(object),
+                source=s_idx,
+                community=c_idx,
+                distance_m=d_val,
+            )
         ap_owner = ap_owner_ok
         ap_xy = ap_xy[ok_ap]
 
@@ -262,7 +314,46 @@ def life_circle(
         unreachable_communities=unreachable_comm,
         islands=islands,
         state=state,
+        pairs=pairs,
     )
+
+
+def _pair_search(
+    network: WalkNetwork,
+    src_all: NetworkEntry,
+    src_xy: FloatArray,
+    src_cat: npt.NDArray[Any],
+    entry: NetworkEntry,
+    ap_xy: FloatArray,
+    ap_owner: IntArray,
+    thresholds: pd.Series,
+    route_limit: dict[str, float],
+    pair_cats: list[str],
+    workers: int,
+) -> tuple[PairSearch, IntArray, dict[str, IntArray]]:
+    """The pair search of the facilities of ``pair_cats`` (each to its threshold),
+    their rows among the reachable amenities, and the categories whose distance
+    column it gives (routed no further than their threshold and searched from the
+    facilities, so :meth:`PairSearch.nearest` is :func:`_route`'s floats), each
+    with its facilities' positions in the search."""
+    p_rows = np.flatnonzero(np.isin(src_cat, np.asarray(pair_cats, dtype=object)))
+    search = PairSearch(
+        network,
+        src_all.take(p_rows),
+        src_xy[p_rows],
+        entry,
+        ap_xy,
+        thresholds.reindex(src_cat[p_rows]).to_numpy(float),
+        target_owner=ap_owner,
+        workers=workers,
+    )
+    p_cat = src_cat[p_rows]
+    derived = {}
+    for c in pair_cats:
+        local = np.flatnonzero(p_cat == c)
+        if route_limit[c] <= thresholds[c] and search.from_sources[local].all():
+            derived[c] = local
+    return search, p_rows, derived
 
 
 def what_if(

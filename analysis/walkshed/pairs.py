@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import coo_array, csr_array
@@ -11,6 +13,7 @@ from analysis.forked import map_forked
 from analysis.network import (
     NetworkEntry,
     WalkNetwork,
+    same_edge_min,
     same_edge_pairs,
 )
 from analysis.walkshed.routing import FloatArray, IntArray
@@ -95,51 +98,120 @@ def cost_pairs(
     runs on the subgraph of the nodes within ``L`` (Euclidean, plus a margin) of
     the tile, which holds every node such a walk can reach. scipy's per-source
     set-up is then O(tile region) instead of O(n_nodes), which is what makes the
-    pairs of a whole city cheap.
+    pairs of a whole city cheap. :class:`PairSearch` is the same in steps, for
+    running the tiles in a pool shared with other jobs.
     """
-    n_src, n_tgt = len(sources), len(targets)
-    lim = np.broadcast_to(np.asarray(limit_m, dtype=float), (n_src,)).copy()
-    if n_src and not np.all(lim >= 0):
-        msg = "limit_m must be non-negative."
-        raise ValueError(msg)
-    sxy = np.asarray(source_xy, dtype=float).reshape(n_src, 2)
-    txy = np.asarray(target_xy, dtype=float).reshape(n_tgt, 2)
-    owner = (
-        np.arange(n_tgt, dtype=np.int64)
-        if target_owner is None
-        else np.asarray(target_owner, dtype=np.int64).reshape(n_tgt)
+    search = PairSearch(
+        network,
+        sources,
+        source_xy,
+        targets,
+        target_xy,
+        limit_m,
+        target_owner=target_owner,
+        workers=workers,
     )
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    if n_src == 0 or n_tgt == 0:
-        return empty
-    n = network.n_nodes
-    graph = _augmented(network, sources, targets)
-    node_xy = np.concatenate([network.node_xy, sxy, txy])
-    local = np.full(graph.shape[0], -1, dtype=np.int64)
-    jobs: list[tuple[IntArray, float, bool, _Grid, _Grid]] = []
-    # one grid of the real nodes for every limit: fine cells, so that a region's
-    # query reads few nodes outside it
-    real_grid = _Grid(np.arange(n), network.node_xy, _REAL_CELL_M)
-    for value in np.unique(lim):
-        grp = np.flatnonzero(lim == value)
-        from_sources = grp.size <= n_tgt
-        origin = grp + n if from_sources else np.arange(n_tgt) + n + n_src
-        dest = np.arange(n_tgt) + n + n_src if from_sources else grp + n
-        size = max(2.0 * float(value), _TILE_MIN_M)
-        dest_grid = _Grid(dest, node_xy[dest], size)
-        for tile in _tiles(node_xy[origin], size):
-            jobs.append(
-                (origin[tile], float(value), from_sources, real_grid, dest_grid)
-            )
-    # largest tiles first: they take longest
-    jobs.sort(key=lambda j: -j[0].size)
+    parts = map_forked(search.run, search.batches, workers=search.workers)
+    return search.pairs(search.collect(parts))
 
-    def run(batch: range) -> tuple[IntArray, IntArray, FloatArray]:
+
+class PairSearch:
+    """:func:`cost_pairs` in steps, so that its tiles can share one pool of
+    routing processes with other jobs (the life circle's categories).
+
+    Construct it with the arguments of :func:`cost_pairs` (the plan: the
+    augmented graph and the tiles, handed out in :attr:`batches`); call
+    :meth:`run` on each batch, in any process and any order; :meth:`collect`
+    the parts in batch order; then :meth:`pairs` gives what :func:`cost_pairs`
+    returns and :meth:`nearest` the distance from each owner to the nearest of
+    some of the sources, the same floats as :func:`_route` gives (the same
+    sums in the same order) where those sources are searched from
+    (:attr:`from_sources`).
+    """
+
+    def __init__(
+        self,
+        network: WalkNetwork,
+        sources: NetworkEntry,
+        source_xy: FloatArray,
+        targets: NetworkEntry,
+        target_xy: FloatArray,
+        limit_m: float | npt.ArrayLike,
+        *,
+        target_owner: npt.ArrayLike | None = None,
+        workers: int = 1,
+    ) -> None:
+        n_src, n_tgt = len(sources), len(targets)
+        lim = np.broadcast_to(np.asarray(limit_m, dtype=float), (n_src,)).copy()
+        if n_src and not np.all(lim >= 0):
+            msg = "limit_m must be non-negative."
+            raise ValueError(msg)
+        sxy = np.asarray(source_xy, dtype=float).reshape(n_src, 2)
+        txy = np.asarray(target_xy, dtype=float).reshape(n_tgt, 2)
+        self.sources, self.targets, self.limit = sources, targets, lim
+        self.owner = (
+            np.arange(n_tgt, dtype=np.int64)
+            if target_owner is None
+            else np.asarray(target_owner, dtype=np.int64).reshape(n_tgt)
+        )
+        #: per source: its limit's group is searched from the sources (else from
+        #: the targets, which sums each path in the opposite order)
+        self.from_sources = np.zeros(n_src, dtype=bool)
+        self._n, self._n_src = network.n_nodes, n_src
+        self._jobs: list[tuple[IntArray, float, bool, _Grid, _Grid]] = []
+        self.batches: list[range] = []
+        self.workers = 1
+        if n_src == 0 or n_tgt == 0:
+            return
+        n = network.n_nodes
+        self._graph = _augmented(network, sources, targets)
+        self._node_xy = np.concatenate([network.node_xy, sxy, txy])
+        self._local = np.full(self._graph.shape[0], -1, dtype=np.int64)
+        jobs = self._jobs
+        # one grid of the real nodes for every limit: fine cells, so that a region's
+        # query reads few nodes outside it
+        real_grid = _Grid(np.arange(n), network.node_xy, _REAL_CELL_M)
+        for value in np.unique(lim):
+            grp = np.flatnonzero(lim == value)
+            from_sources = grp.size <= n_tgt
+            self.from_sources[grp] = from_sources
+            origin = grp + n if from_sources else np.arange(n_tgt) + n + n_src
+            dest = np.arange(n_tgt) + n + n_src if from_sources else grp + n
+            size = max(2.0 * float(value), _TILE_MIN_M)
+            dest_grid = _Grid(dest, self._node_xy[dest], size)
+            for tile in _tiles(self._node_xy[origin], size):
+                jobs.append(
+                    (origin[tile], float(value), from_sources, real_grid, dest_grid)
+                )
+        # largest tiles first: they take longest
+        jobs.sort(key=lambda j: -j[0].size)
+        small = sum(j[0].size for j in jobs) < 2000
+        self.workers = 1 if small else workers
+        # a few batches per process, each every m-th tile of the largest-first order
+        # (similar work each), instead of one task per tile: hundreds of small tasks
+        # cost more in hand-over between processes than they balance
+        m = (
+            min(len(jobs), self.workers * _BATCHES_PER_PROCESS)
+            if self.workers > 1
+            else 1
+        )
+        self.batches = [range(i, len(jobs), m) for i in range(m)] if jobs else []
+
+    def run(self, batch: range) -> tuple[IntArray, IntArray, FloatArray]:
+        """The (source, target, distance) pairs through the network of the tiles
+        of ``batch`` (not yet the walks along a shared edge)."""
+        n, n_src = self._n, self._n_src
         out_s, out_t, out_d = [], [], []
         for k in batch:
-            origin, value, from_sources, real_grid, dest_grid = jobs[k]
+            origin, value, from_sources, real_grid, dest_grid = self._jobs[k]
             a, b, d = _tile_pairs(
-                graph, node_xy, local, origin, value, real_grid, dest_grid
+                self._graph,
+                self._node_xy,
+                self._local,
+                origin,
+                value,
+                real_grid,
+                dest_grid,
             )
             s, t = (a, b) if from_sources else (b, a)
             out_s.append(s - n)
@@ -147,19 +219,54 @@ def cost_pairs(
             out_d.append(d)
         return np.concatenate(out_s), np.concatenate(out_t), np.concatenate(out_d)
 
-    small = sum(j[0].size for j in jobs) < 2000
-    n_proc = 1 if small else workers
-    # a few batches per process, each every m-th tile of the largest-first order
-    # (similar work each), instead of one task per tile: hundreds of small tasks
-    # cost more in hand-over between processes than they balance
-    m = min(len(jobs), n_proc * _BATCHES_PER_PROCESS) if n_proc > 1 else 1
-    batches = [range(i, len(jobs), m) for i in range(m)] if jobs else []
-    parts = map_forked(run, batches, workers=n_proc)
-    same = _same_edge_pairs(sources, targets, lim)
-    s_all = np.concatenate([p[0] for p in parts] + [same[0]])
-    t_all = np.concatenate([p[1] for p in parts] + [same[1]])
-    d_all = np.concatenate([p[2] for p in parts] + [same[2]])
-    return _min_pairs(s_all, owner[t_all], d_all)
+    def collect(
+        self, parts: Sequence[tuple[IntArray, IntArray, FloatArray]]
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """The parts of all batches (results of :meth:`run`) in one."""
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return (
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+        )
+
+    def pairs(
+        self, found: tuple[IntArray, IntArray, FloatArray]
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """What :func:`cost_pairs` returns, from the collected parts."""
+        same = _same_edge_pairs(self.sources, self.targets, self.limit)
+        return _min_pairs(
+            np.concatenate([found[0], same[0]]),
+            self.owner[np.concatenate([found[1], same[1]])],
+            np.concatenate([found[2], same[2]]),
+        )
+
+    def nearest(
+        self,
+        found: tuple[IntArray, IntArray, FloatArray],
+        rows: IntArray,
+        limit_m: float,
+        n_owners: int,
+    ) -> FloatArray:
+        """Per owner, the distance to the nearest of the sources ``rows`` (``inf``
+        beyond ``limit_m``, which must not exceed their limits).
+
+        The floats of ``_per_community(_route(...))`` from those sources when they
+        are searched from (:attr:`from_sources`): the same path sums in the same
+        order, and the walk along a shared edge summed as :func:`_route` sums it.
+        """
+        if not (self.from_sources[rows].all() and (self.limit[rows] >= limit_m).all()):
+            msg = "nearest() needs sources searched from, within their limits."
+            raise ValueError(msg)
+        per_target = np.full(len(self.targets), np.inf)
+        s, t, d = found
+        hit = np.isin(s, rows)
+        np.minimum.at(per_target, t[hit], d[hit])
+        same = same_edge_min(self.sources.take(rows), self.targets)
+        np.minimum(per_target, same, out=per_target)
+        per_target[per_target > limit_m] = np.inf
+        return _per_community(per_target, self.owner, n_owners)
 
 
 class _Grid:

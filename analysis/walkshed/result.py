@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analysis.network import (
@@ -30,6 +32,32 @@ class CommunityAccess:
     ap_xy: FloatArray
     ap_entry: NetworkEntry | None
     community_attrs: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class FacilityPairs:
+    """Every (facility, community) pair within the facility's category threshold,
+    found by :func:`life_circle` for the categories it was asked for
+    (``pair_categories``), in the routing pass itself: the capacity step's cost
+    matrix (:func:`~analysis.walkshed.cost_pairs` of these facilities).
+
+    Attributes
+    ----------
+    entry, xy, category
+        The facilities (the reachable amenities of those categories, in the
+        amenities' order): where they enter the network, their coordinates and
+        category.
+    source, community, distance_m
+        One entry per pair: the facility's position in the above, the
+        community's position and the walking distance.
+    """
+
+    entry: NetworkEntry
+    xy: FloatArray
+    category: npt.NDArray[np.object_]
+    source: IntArray
+    community: IntArray
+    distance_m: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +111,9 @@ class LifeCircleResult:
         ``"network"`` or ``"straight_line"``.
     parameters
         JSON-friendly parameters that produced the result.
+    pairs
+        The facility-community pairs of the categories asked for
+        (:class:`FacilityPairs`), else ``None``.
     """
 
     distance_m: pd.DataFrame
@@ -101,6 +132,7 @@ class LifeCircleResult:
     mode: str
     parameters: dict[str, Any]
     access: CommunityAccess = field(repr=False)
+    pairs: FacilityPairs | None = field(default=None, repr=False)
 
     @property
     def straight_line(self) -> bool:

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analysis.rules import RuleSet
-from analysis.walkshed.result import CommunityAccess, LifeCircleResult
+from analysis.walkshed.result import CommunityAccess, FacilityPairs, LifeCircleResult
 from analysis.walkshed.routing import FloatArray
 
 
@@ -28,6 +28,7 @@ def _derive(
     unreachable_communities: pd.DataFrame,
     islands: gpd.GeoDataFrame,
     state: CommunityAccess,
+    pairs: FacilityPairs | None = None,
 ) -> LifeCircleResult:
     """Coverage, tiers, score and aggregates from the distance table."""
     cats = list(distance.columns)
@@ -69,6 +70,7 @@ def _derive(
         mode=mode,
         parameters=params,
         access=state,
+        pairs=pairs,
     )
 
 

@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.drf import ctx
+from accounts.permissions import actor_of
+from layers import geojson
 from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 
@@ -61,10 +63,11 @@ class RunBlocksGeoJSONView(APIView):
     def get(self, request, pk: int):
         run = selectors.run_get(run_id=pk)
         include = request.query_params.get("all") in ("1", "true")
-        qs = selectors.block_list_api(run=run, include_inactive=include)
-        return Response(
-            s.BlockFeatureSerializer(qs, many=True, context=ctx(request)).data
-        )
+        qs = selectors.block_list(run=run, include_inactive=include)
+        private = () if actor_of(request.user).sees_private else s.PRIVATE_FIELDS
+        props = {f: f for f in s.BLOCK_FIELDS if f not in private}
+        props["run"] = "run_id"
+        return geojson.response(geojson.collection(qs, props, precision=7))
 
 
 class BlockDetailView(APIView):

@@ -256,6 +256,14 @@ def block_split(
     return new
 
 
+def _community(code: str) -> Community:
+    try:
+        return Community.objects.get(code=code)
+    except Community.DoesNotExist as exc:
+        msg = f"未知小区 / unknown community: {code}"
+        raise ValidationError(msg) from exc
+
+
 @transaction.atomic
 def block_move_community(
     *,
@@ -270,11 +278,7 @@ def block_move_community(
     stay under the run's household ceiling and in one group.
     """
     if isinstance(community, str):
-        try:
-            community = Community.objects.get(code=community)
-        except Community.DoesNotExist as exc:
-            msg = f"未知小区 / unknown community: {community}"
-            raise ValidationError(msg) from exc
+        community = _community(community)
     membership = (
         BlockMembership.objects.select_related("block")
         .filter(community=community, active=True)

@@ -14,7 +14,8 @@ DEBUG = env.bool("DJANGO_DEBUG", False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 30)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# each language named in its own language (never translated): 中文 / English
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -320,6 +321,9 @@ TASKS = {
 # after which a worker counts as dead and its running task as stale
 GEOAPP_WORKER_HEARTBEAT_S = env.float("GEOAPP_WORKER_HEARTBEAT_S", 10.0)
 GEOAPP_WORKER_STALE_S = env.float("GEOAPP_WORKER_STALE_S", 60.0)
+# a run still pending or running this long after it was queued is marked failed
+# (runs/timeouts.py); its worker stops at its next step and stores nothing
+GEOAPP_RUN_TIMEOUT_S = env.float("GEOAPP_RUN_TIMEOUT_S", 3600.0)
 
 # OPERATIONS (ops/): health and metrics
 # the monitoring (Prometheus, figures of /health/): a bearer token and/or addresses

@@ -5,6 +5,13 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from layers import models
+from layers.registry import layer_spec
+
+
+def _attributes(key: str) -> tuple[str, ...]:
+    """The layer's attributes (``layers.registry``); internal notes never leave the
+    server."""
+    return tuple(a for a in layer_spec(key).attributes if a != "internal_notes")
 
 
 class LayerSerializer(GeoFeatureModelSerializer):
@@ -40,58 +47,23 @@ class CommunitySerializer(LayerSerializer):
         model = models.Community
         fields = (
             "code",
-            "name",
             "district",
             "street",
-            "committee",
-            "address",
-            "completion_year",
-            "land_tenure",
-            "housing_type",
-            "buildings",
-            "max_floors",
-            "households",
-            "residents",
-            "floor_area_m2",
-            "lifts",
-            "in_shanty_plan",
-            "in_expropriation_plan",
-            "repairable",
-            "dangerous_c",
-            "dangerous_d",
-            "property_management",
+            *_attributes("community"),
             "stage",
-            "public_notes",
         )
 
 
 class IdleLandSerializer(LayerSerializer):
     class Meta(LayerSerializer.Meta):
         model = models.IdleLand
-        fields = (
-            "code",
-            "name",
-            "kind",
-            "owner",
-            "tenure",
-            "consent",
-            "status",
-            "area_m2",
-        )
+        fields = ("code", *_attributes("idle_land"), "area_m2")
 
 
 class VacantHousingSerializer(LayerSerializer):
     class Meta(LayerSerializer.Meta):
         model = models.VacantHousing
-        fields = (
-            "code",
-            "name",
-            "address",
-            "floor_area_m2",
-            "floors",
-            "owner_kind",
-            "status",
-        )
+        fields = ("code", *_attributes("vacant_housing"))
 
 
 class AmenitySerializer(LayerSerializer):
@@ -101,15 +73,7 @@ class AmenitySerializer(LayerSerializer):
 
     class Meta(LayerSerializer.Meta):
         model = models.Amenity
-        fields = (
-            "code",
-            "name",
-            "category",
-            "category_name",
-            "tier",
-            "capacity",
-            "floor_area_m2",
-        )
+        fields = ("code", *_attributes("amenity"), "category_name", "tier")
 
 
 class WalkSegmentSerializer(LayerSerializer):

@@ -1,16 +1,11 @@
 """Read-only GeoJSON endpoints, one per layer, with bbox filtering and a feature cap."""
 
-import json
-from decimal import Decimal
-
-from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
 from accounts.permissions import actor_of
-from layers import selectors
+from layers import geojson, selectors
 from layers.models import AmenityCategory
 
 from . import serializers
@@ -23,16 +18,12 @@ BBOX_PARAM = OpenApiParameter(
 )
 
 
-def _plain(value):
-    return float(value) if isinstance(value, Decimal) else value
-
-
 class LayerView(generics.GenericAPIView):
     """GeoJSON FeatureCollection of a layer, optionally within a bbox; capped at MAX_FEATURES.
 
-    The serializer documents the schema; the response is assembled from ``values()`` with the
-    geometry already GeoJSON from PostGIS (``ST_AsGeoJSON``), ~20× faster than serializing
-    model instances field by field.
+    The serializer documents the schema and names the allowlisted properties; PostgreSQL
+    renders the features (:mod:`layers.geojson`), ~20× faster than serializing model
+    instances field by field.
     """
 
     selector = None
@@ -58,32 +49,15 @@ class LayerView(generics.GenericAPIView):
     def get(self, request):
         bbox = parse_bbox(request.query_params.get("bbox"))
         qs = selectors.in_bbox(self.get_queryset(), bbox)
-        lookups = self._lookups()
-        qs = qs.annotate(_gj=AsGeoJSON("api_geom", precision=7))
-        rows = list(
-            qs.values("code", "_gj", *set(lookups.values()))[: MAX_FEATURES + 1]
-        )
-        truncated = len(rows) > MAX_FEATURES
-        parts = []
-        for r in rows[:MAX_FEATURES]:
-            props = {name: _plain(r[lk]) for name, lk in lookups.items()}
-            parts.append(
-                '{"type":"Feature","id":'
-                + json.dumps(r["code"])
-                + ',"geometry":'
-                + r["_gj"]
-                + ',"properties":'
-                + json.dumps(props, ensure_ascii=False)
-                + "}"
+        return geojson.response(
+            geojson.collection(
+                qs,
+                self._lookups(),
+                id="code",
+                precision=7,
+                limit=MAX_FEATURES,
             )
-        body = (
-            '{"type":"FeatureCollection","truncated":'
-            + ("true" if truncated else "false")
-            + ',"features":['
-            + ",".join(parts)
-            + "]}"
         )
-        return HttpResponse(body, content_type="application/json")
 
 
 class DistrictLayer(LayerView):

@@ -14,6 +14,7 @@ from django.db import transaction
 from layers import models
 from layers.files import atomic_path
 from layers.importing.direct_writes import population_raster_register
+from layers.importing.fit import layer_check_fit, layer_choose
 from layers.importing.results import IMPORT_LAYERS, ImportResult
 from layers.importing.rows import (
     _check_permission,
@@ -39,7 +40,7 @@ from layers.io.schemas import LAYERS
 
 def layer_import(
     *,
-    layer: str,
+    layer: str | None,
     path,
     mapping=None,
     crs: str | None = None,
@@ -59,11 +60,16 @@ def layer_import(
     Raises :class:`ImportRejected` (whole-file problems), :class:`ImportRefused`
     (rejected rows; carries the report) or ``PermissionDenied``. ``source_name``
     is the name recorded as ``source_file`` (an upload's original name).
+    ``layer=None``: the layer that fits the file's geometries (``fit.layer_choose``;
+    points → amenities, polygons → communities, lines → the walking network); the
+    result names it. A file none of whose geometries fit ``layer`` is refused with a
+    sentence before any row is converted (``fit.layer_check_fit``).
     """
-    if layer not in IMPORT_LAYERS:
+    if layer is not None and layer not in IMPORT_LAYERS:
         msg = f"unknown layer {layer!r}; layers are {', '.join(IMPORT_LAYERS)}"
         raise ImportRejected(msg, code="unknown_layer")
     source_name = Path(source_name or Path(path).name).name
+    chosen = layer is None
     if layer == "population_raster":
         return _raster_import(
             path=path,
@@ -73,13 +79,11 @@ def layer_import(
             source_name=source_name,
             name=raster_name,
         )
-    if isinstance(mapping, FieldMapping):
-        fmap = with_synonym_values(mapping, layer)
-    elif mapping is not None:
-        fmap = with_synonym_values(load_mapping(mapping), layer)
-    else:
-        fmap = None  # detected from the file's columns (the synonyms table)
-    schema = LAYERS[layer]
+    # a bad mapping file is refused before the file is read
+    fmap = _mapping_for(mapping, layer) if layer is not None else None
+    # the file's geometry types decide the layer (read without a type check), or
+    # are checked against the chosen layer's
+    geometry = None if layer is None else LAYERS[layer]["geometry"]
     rr = sandbox.run_sandboxed(
         "read_vector",
         path,
@@ -89,10 +93,16 @@ def layer_import(
         from_gcj02=from_gcj02,
         from_bd09=from_bd09,
         target_crs=f"EPSG:{settings.SRID}",
-        geometry_type=None if schema["geometry"] == "Point" else schema["geometry"],
+        geometry_type=None if geometry in (None, "Point") else geometry,
         extent=list(settings.CITY_EXTENT),
     )
     report = rr.report
+    types = report.info.get("geometry_types", {})
+    if layer is None:
+        layer = layer_choose(types)
+        fmap = _mapping_for(mapping, layer)
+    else:
+        layer_check_fit(layer, types)
     report.source_file = source_name
     if not repair:
         repaired = {i.row for i in report.issues if i.status == "repaired"}
@@ -120,6 +130,7 @@ def layer_import(
     except ImportRejected as exc:
         # the upload page shows the columns and first rows so the mapping can be fixed
         exc.preview = preview
+        exc.layer = layer
         raise
     _check_permission(user, layer, prepared)
     created = sum(1 for p in prepared.objects if p[2])
@@ -131,6 +142,7 @@ def layer_import(
         layer=layer,
         dry_run=dry_run,
         preview=preview,
+        layer_chosen=chosen,
     )
     if dry_run:
         report.warnings.append("dry run: nothing was written")
@@ -138,6 +150,16 @@ def layer_import(
     with transaction.atomic():
         _write(prepared, user=user, reason=f"import {source_name}"[:100])
     return result
+
+
+def _mapping_for(mapping, layer: str) -> FieldMapping | None:
+    """The mapping given (a FieldMapping, or a YAML/JSON file or text) with the
+    synonyms' value maps of ``layer``; None: detected from the file's columns."""
+    if isinstance(mapping, FieldMapping):
+        return with_synonym_values(mapping, layer)
+    if mapping is not None:
+        return with_synonym_values(load_mapping(mapping), layer)
+    return None
 
 
 def _raster_import(*, path, crs, dry_run, user, source_name, name) -> ImportResult:

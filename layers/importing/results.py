@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
+
 from layers import registry
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport
 from layers.io.mapping import SourcePreview
 
 #: layer name → model of the vector layers (rasters are handled separately)
-LAYER_MODELS: dict[str, type] = {s.key: s.model for s in registry.LAYERS if s.vector}
+LAYER_MODELS: dict[str, type[models.Model]] = {
+    s.key: s.model for s in registry.LAYERS if s.vector
+}
 IMPORT_LAYERS = tuple(s.key for s in registry.LAYERS if s.importable)
 #: layers only a city administrator may import (boundaries, rasters)
 ADMIN_ONLY_LAYERS = tuple(s.key for s in registry.LAYERS if s.admin_import)
@@ -42,6 +46,8 @@ class ImportResult:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     #: the file's columns, the mapping used and its first rows (layers.io.mapping)
     preview: SourcePreview | None = None
+    #: the layer was chosen from the file's geometry types (no layer was given)
+    layer_chosen: bool = False
 
     def to_dict(self) -> dict:
         out = {

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models as djmodels
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,9 @@ from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
 from layers.io.mapping import FieldMapping, apply_mapping
 from layers.io.schemas import LAYERS
+
+if TYPE_CHECKING:
+    import shapely
 
 
 def _blank(v: Any) -> bool:
@@ -107,7 +111,7 @@ class _Resolver:
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], Any] = {}
         self.categories = {c.code: c for c in models.AmenityCategory.objects.all()}
-        self._districts = None
+        self._districts: list[tuple[models.District, Any]] | None = None
 
     def get(self, model, value: str):
         key = (model.__name__, value)
@@ -172,7 +176,7 @@ def _check_permission(user, layer: str, prepared: _Prepared | None) -> None:
 @dataclass
 class _Prepared:
     layer: str
-    model: type
+    model: type[djmodels.Model]
     objects: list = field(default_factory=list)  # (row, instance, is_new, fields)
     report: ImportReport = field(default_factory=ImportReport)
     #: row → (geometry, district id) of the row as stored, for updates (permission)
@@ -197,7 +201,9 @@ def _prepare_rows(
     stem = _stem(source_file)
 
     # geometry to the stored type
-    geoms, keep, polys = [], [], 0
+    geoms: list[shapely.Geometry | None] = []
+    keep: list[bool] = []
+    polys = 0
     for row, g in zip(gdf.index, gdf.geometry):
         if g is None:
             keep.append(False)
@@ -269,7 +275,7 @@ def _prepare_rows(
         code = rec["code"]
         obj = existing.get(code)
         is_new = obj is None
-        if is_new:
+        if obj is None:
             obj = model(code=code)
         else:
             prepared.stored[row] = (obj.geom, getattr(obj, "district_id", None))

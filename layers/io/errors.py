@@ -7,11 +7,20 @@ a 4xx response without a stack trace.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from layers.io.mapping import SourcePreview
+
 
 class ImportRejected(ValueError):
     """The upload is refused; ``code`` names the reason, ``str(exc)`` explains it."""
 
     code = "rejected"
+    #: the columns and first rows of the file, when it was read this far (upload page)
+    preview: SourcePreview | None = None
+    #: the layer the file was refused for, when known (the upload page names it)
+    layer: str | None = None
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

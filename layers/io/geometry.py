@@ -427,6 +427,11 @@ def check_geometries(
     """
     report = report or ImportReport()
     out, statuses = [], []
+    # what the file holds, whatever the layer expects (the import page's fit check)
+    types = report.info.setdefault("geometry_types", {})
+    for g in geoms:
+        if g is not None and not shapely.is_missing(g) and not g.is_empty:
+            types[g.geom_type] = types.get(g.geom_type, 0) + 1
     for i, g in enumerate(geoms):
         status, fixed, reason = check_geometry(
             g, geometry_type, max_vertices=max_vertices

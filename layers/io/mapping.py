@@ -28,12 +28,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
 from layers.io.schemas import Column, layer_schema
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 
@@ -152,12 +156,12 @@ def detect_mapping(columns: list[str], layer: str) -> FieldMapping:
         if target not in best or score < best[target][0]:
             best[target] = (score, str(src), how)
     fields = {src: target for target, (_s, src, _h) in best.items()}
-    how = {src: h for _t, (_s, src, h) in best.items()}
+    how_of = {src: h for _t, (_s, src, h) in best.items()}
     ordered = [str(c) for c in columns if str(c) in fields]
     return FieldMapping(
         fields={c: fields[c] for c in ordered},
         values=values,
-        how={c: how[c] for c in ordered},
+        how={c: how_of[c] for c in ordered},
     )
 
 
@@ -343,7 +347,7 @@ def source_preview(gdf, mapping: FieldMapping, *, limit: int = 5) -> SourcePrevi
 
 @dataclass
 class MappingResult:
-    gdf: object
+    gdf: gpd.GeoDataFrame
     report: ImportReport
     unmapped: list[str] = field(default_factory=list)
 

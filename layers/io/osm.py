@@ -24,14 +24,19 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from layers.io.errors import TooLarge, UnsafeFile, UnsupportedFormat
 from layers.io.geometry import ImportReport, check_geometries
 from layers.io.readers import NINGBO_EXTENT, _check_extent
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 EXCLUDED_HIGHWAYS = frozenset(
     {
@@ -100,8 +105,9 @@ def _clinic(tags) -> str:
     return "clinic"
 
 
-#: (key, value) → category code, or a function of the tags returning one (or None)
-AMENITY_TABLE = {
+#: (key, value) → category code, or a function of the tags returning one (or None);
+#: None: not a category (the other keys of the tags are still tried)
+AMENITY_TABLE: dict[tuple[str, str], str | Callable[..., str | None] | None] = {
     ("amenity", "kindergarten"): "kindergarten",
     ("amenity", "childcare"): "nursery",
     ("amenity", "school"): _school,
@@ -227,10 +233,10 @@ def _walkable(tags) -> bool:
 
 @dataclass
 class OsmLayers:
-    walk_segment: object
-    amenity: object
-    community: object
-    basemap: object = None
+    walk_segment: gpd.GeoDataFrame
+    amenity: gpd.GeoDataFrame
+    community: gpd.GeoDataFrame
+    basemap: gpd.GeoDataFrame | None = None
     report: dict[str, ImportReport] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -282,11 +288,11 @@ def read_osm(
     amen_rows: list[dict] = []
     comm_rows: list[dict] = []
     base_rows: list[dict] = []
-    skipped = Counter()
+    skipped: Counter[str] = Counter()
     try:
         fp = osmium.FileProcessor(str(p)).with_locations().with_areas()
         for obj in fp:
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 cat = amenity_category(obj.tags)
                 if cat and obj.location.valid():
                     amen_rows.append(
@@ -298,7 +304,7 @@ def read_osm(
                             shapely.Point(obj.location.lon, obj.location.lat),
                         )
                     )
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 walkable = _walkable(obj.tags)
                 line_kind = basemap_kind(obj.tags, area=False)
                 if walkable or line_kind:
@@ -321,7 +327,7 @@ def read_osm(
                                 shapely.LineString([(x, y) for _, x, y in nodes]),
                             )
                         )
-            elif obj.is_area():
+            elif isinstance(obj, osmium.osm.Area):
                 tags = obj.tags
                 cat = amenity_category(tags)
                 is_comm = tags.get("landuse") == "residential"
@@ -438,7 +444,7 @@ def _split_ways(ways) -> list[dict]:
     """Split walkable ways at nodes shared with another way or revisited."""
     import shapely
 
-    use = Counter()
+    use: Counter[int] = Counter()
     for _, _, nodes in ways:
         for ref, _, _ in nodes:
             use[ref] += 1

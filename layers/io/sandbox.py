@@ -296,25 +296,25 @@ def _child_main() -> int:
         elif op == "read_raster":
             import numpy as np
 
-            r = read_raster(path, **kwargs)
-            np.save(out / "array.npy", r.array, allow_pickle=False)
+            ras = read_raster(path, **kwargs)
+            np.save(out / "array.npy", ras.array, allow_pickle=False)
             result = {
-                "transform": list(r.transform),
-                "crs": r.crs,
-                "nodata": r.nodata,
+                "transform": list(ras.transform),
+                "crs": ras.crs,
+                "nodata": ras.nodata,
                 "source_file": request["name"],
-                "info": r.info,
+                "info": ras.info,
             }
         elif op == "read_osm":
             if kwargs.get("extent"):
                 kwargs["extent"] = tuple(kwargs["extent"])
-            r = read_osm(path, **kwargs)
+            osm = read_osm(path, **kwargs)
             for name in OSM_LAYERS:
-                _write_layer(getattr(r, name), out / "result.gpkg", name)
+                _write_layer(getattr(osm, name), out / "result.gpkg", name)
             result = {
-                "crs": r.walk_segment.crs.to_wkt(),
-                "counts": r.counts,
-                "report": {k: v.to_dict() for k, v in r.report.items()},
+                "crs": osm.walk_segment.crs.to_wkt(),
+                "counts": osm.counts,
+                "report": {k: v.to_dict() for k, v in osm.report.items()},
             }
         else:
             msg = f"unknown op {op!r}"

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
 import pandas as pd
-from django.conf import settings
-from django.contrib.gis.db.models.functions import PointOnSurface, Transform
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT, KeyTransform
+from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +31,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from layers import geojson
 from layers.io import writers
 from layers.models import Amenity, Community
 from lifecircle import services
@@ -94,69 +108,98 @@ def _gaps(request) -> str:
     return gaps
 
 
+class _Round(Func):
+    """``round(x::numeric, n)`` (PostgreSQL has no round(double precision, int))."""
+
+    template = "round((%(expressions)s)::numeric, %(digits)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, digits: int = 1):
+        super().__init__(expression, digits=int(digits))
+
+
+def _from_capacity(key: str, by_cap: bool, fallback: str):
+    """The capacity-aware value where the row has one and it drives the gaps."""
+    if not by_cap:
+        return F(fallback)
+    return Coalesce(KeyTransform(key, "capacity"), F(fallback))
+
+
+def _coverage_properties(
+    category: str | None, threshold: float | None, unit: str | None, gaps: str
+):
+    by_cap = gaps == "capacity"
+    score = F("score")
+    if by_cap:
+        score = Coalesce(Cast(KT("capacity__score"), FloatField()), F("score"))
+    base = {
+        "code": "community__code",
+        "name": "community__name",
+        "district": "community__district__name",
+        "street": Coalesce("community__street__name", Value("")),
+        "residents": "residents",
+        "score": _Round(score),
+        "score_distance": _Round(F("score")),
+        "score_capacity": KeyTransform("score", "capacity"),
+        "tiers_met": _from_capacity("tiers_met", by_cap, "tiers_met"),
+        "missing": _from_capacity("missing", by_cap, "missing"),
+        "reachable": "reachable",
+    }
+    if not category:
+        return geojson.properties_expr(base), {}
+    distance = Cast(KT(f"distances_m__{category}"), FloatField())
+    base |= {
+        "category": Value(category),
+        "distance_m": KeyTransform(category, "distances_m"),
+        "covered": (
+            Value(False)
+            if threshold is None
+            else Case(
+                When(Q(distance__lte=threshold), then=Value(True)),
+                default=Value(False),
+            )
+        ),
+    }
+    figures = KeyTransform(category, KeyTransform("categories", "capacity"))
+    capacity = Case(
+        When(
+            Q(_figures__isnull=False),
+            then=geojson.properties_expr(
+                {
+                    "demand": KeyTransform("demand", figures),
+                    "ratio": KeyTransform("ratio", figures),
+                    "shortfall": KeyTransform("shortfall", figures),
+                    "adequate": KeyTransform("adequate", figures),
+                    "unit": Value(unit),
+                }
+            ),
+        ),
+        default=Value("{}"),
+        output_field=TextField(),
+    )
+    return geojson.JsonbMerge(geojson.properties_expr(base), capacity), {
+        "distance": distance,
+        "_figures": figures,
+    }
+
+
 def _coverage_features(
     run: AnalysisRun, category: str | None, gaps: str = "distance"
-) -> dict:
-    qs = (
-        CoverageResult.objects.filter(run=run)
-        .select_related("community", "community__district", "community__street")
-        .annotate(api_geom=Transform("community__geom", settings.API_SRID))
-    )
+) -> str:
     threshold = (
         (run.summary.get("thresholds_m") or {}).get(category) if category else None
     )
     standards = (run.summary.get("capacity") or {}).get("standards") or {}
-    units = {k: v.get("unit") for k, v in standards.items()}
-    features = []
-    for r in qs:
-        c = r.community
-        cap = r.capacity or {}
-        by_cap = gaps == "capacity" and bool(cap)
-        props = {
-            "code": c.code,
-            "name": c.name,
-            "district": c.district.name,
-            "street": c.street.name if c.street else "",
-            "residents": r.residents,
-            "score": round(cap["score"] if by_cap else r.score, 1),
-            "score_distance": round(r.score, 1),
-            "score_capacity": cap.get("score"),
-            "tiers_met": cap["tiers_met"] if by_cap else r.tiers_met,
-            "missing": cap["missing"] if by_cap else r.missing,
-            "reachable": r.reachable,
-        }
-        if category:
-            d = r.distances_m.get(category)
-            props["category"] = category
-            props["distance_m"] = d
-            props["covered"] = (
-                d is not None and threshold is not None and d <= threshold
-            )
-            figures = (cap.get("categories") or {}).get(category)
-            if figures is not None:
-                props.update(
-                    {
-                        "demand": figures["demand"],
-                        "ratio": figures["ratio"],
-                        "shortfall": figures["shortfall"],
-                        "adequate": figures["adequate"],
-                        "unit": units.get(category),
-                    }
-                )
-        features.append(
-            {
-                "type": "Feature",
-                "id": c.code,
-                "geometry": json.loads(r.api_geom.geojson),
-                "properties": props,
-            }
-        )
-    return {
-        "type": "FeatureCollection",
-        "run": run.pk,
-        "gaps": gaps,
-        "features": features,
-    }
+    unit = (standards.get(category) or {}).get("unit") if category else None
+    qs = CoverageResult.objects.filter(run=run).order_by("pk")
+    props, annotations = _coverage_properties(category, threshold, unit, gaps)
+    return geojson.collection(
+        qs.annotate(**annotations),
+        props,
+        id="community__code",
+        geom="community__geom",
+        head={"run": run.pk, "gaps": gaps},
+    )
 
 
 class LifeCircleCommunities(APIView):
@@ -177,7 +220,7 @@ class LifeCircleCommunities(APIView):
         category = request.query_params.get("category") or None
         if category and category not in (run.summary.get("thresholds_m") or {}):
             raise ValidationError({"category": f"unknown category {category!r}"})
-        return Response(_coverage_features(run, category, _gaps(request)))
+        return geojson.response(_coverage_features(run, category, _gaps(request)))
 
 
 class LifeCircleSupply(APIView):
@@ -187,40 +230,35 @@ class LifeCircleSupply(APIView):
     def get(self, request, pk: int):
         run = _run(pk)
         category = request.query_params.get("category", "")
-        rows = {
-            s.amenity_code: s
-            for s in FacilitySupply.objects.filter(run=run, category=category)
-        }
-        if not rows and category not in (
+        rows = FacilitySupply.objects.filter(run=run, category=category)
+        if not rows.exists() and category not in (
             (run.summary.get("capacity") or {}).get("categories") or []
         ):
             raise ValidationError(
                 {"category": f"no capacity-aware result for {category!r}"}
             )
-        features = []
-        for a in Amenity.objects.filter(code__in=list(rows)).annotate(
-            api_geom=Transform("geom", settings.API_SRID)
-        ):
-            s = rows[a.code]
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": json.loads(a.api_geom.geojson),
-                    "properties": {
-                        "code": a.code,
-                        "name": a.name,
-                        "category": category,
-                        "supply": round(s.supply, 2),
-                        "unit": s.unit,
-                        "basis": s.basis,
-                        "note": s.note,
-                        "ratio": round(s.ratio, 6),
-                        "idle": s.ratio == 0,
-                    },
-                }
+        amenity = Amenity.objects.filter(code=OuterRef("amenity_code"))
+        qs = (
+            rows.filter(Exists(amenity))
+            .annotate(
+                _name=Subquery(amenity.values("name")[:1]),
+                _geom=Subquery(amenity.values("geom")[:1]),
             )
-        return Response(
-            {"type": "FeatureCollection", "run": run.pk, "features": features}
+            .order_by("amenity_code")
+        )
+        props = {
+            "code": "amenity_code",
+            "name": "_name",
+            "category": "category",
+            "supply": _Round(F("supply"), 2),
+            "unit": "unit",
+            "basis": "basis",
+            "note": "note",
+            "ratio": _Round(F("ratio"), 6),
+            "idle": Q(ratio=0),
+        }
+        return geojson.response(
+            geojson.collection(qs, props, geom="_geom", head={"run": run.pk})
         )
 
 
@@ -286,16 +324,13 @@ class LifeCircleWhatIf(APIView):
         inp = serializers.WhatIfInput(data=request.data)
         inp.is_valid(raise_exception=True)
         v = inp.validated_data
-        try:
-            result = services.lifecircle_what_if(
-                run=_run(pk),
-                facilities=v["facilities"],
-                idle_land=v["idle_land"],
-                vacant_housing=v["vacant_housing"],
-                category=v.get("category") or None,
-            )
-        except ValueError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+        result = services.lifecircle_what_if(  # a ValueError is a 400 (accounts.errors)
+            run=_run(pk),
+            facilities=v["facilities"],
+            idle_land=v["idle_land"],
+            vacant_housing=v["vacant_housing"],
+            category=v.get("category") or None,
+        )
         return Response(result)
 
 
@@ -305,49 +340,43 @@ class LifeCircleUnreachable(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         run = _run(pk)
-        features = []
         amen = {r["code"]: r for r in run.summary.get("unreachable_amenities", [])}
-        for a in (
-            Amenity.objects.filter(code__in=list(amen))
-            .select_related("category")
-            .annotate(api_geom=Transform("geom", settings.API_SRID))
-        ):
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": json.loads(a.api_geom.geojson),
-                    "properties": {
-                        "kind": "amenity",
-                        "code": a.code,
-                        "name": a.name,
-                        "category": a.category.name,
-                        "distance_to_network_m": amen[a.code].get(
-                            "distance_to_network_m"
-                        ),
-                    },
-                }
-            )
         comm = {r["code"]: r for r in run.summary.get("unreachable_communities", [])}
-        for c in Community.objects.filter(code__in=list(comm)).annotate(
-            api_geom=Transform(PointOnSurface("geom"), settings.API_SRID)
-        ):
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": json.loads(c.api_geom.geojson),
-                    "properties": {
-                        "kind": "community",
-                        "code": c.code,
-                        "name": c.name,
-                        "distance_to_network_m": comm[c.code].get(
-                            "distance_to_network_m"
-                        ),
-                    },
-                }
-            )
-        return Response(
-            {"type": "FeatureCollection", "run": run.pk, "features": features}
+        amenities = geojson.features(
+            Amenity.objects.filter(code__in=list(amen)).order_by("code"),
+            {
+                "kind": Value("amenity"),
+                "code": "code",
+                "name": "name",
+                "category": "category__name",
+                "distance_to_network_m": _distance_to_network(amen),
+            },
         )
+        communities = geojson.features(
+            Community.objects.filter(code__in=list(comm)).order_by("code"),
+            {
+                "kind": Value("community"),
+                "code": "code",
+                "name": "name",
+                "distance_to_network_m": _distance_to_network(comm),
+            },
+            geom=PointOnSurface("geom"),
+        )
+        return geojson.response(
+            geojson.collection_text(amenities + communities, {"run": run.pk})
+        )
+
+
+def _distance_to_network(rows: dict[str, dict]):
+    """The run summary's distance to the network per code, as a CASE on the code."""
+    whens = [
+        When(code=code, then=Value(r.get("distance_to_network_m")))
+        for code, r in rows.items()
+        if r.get("distance_to_network_m") is not None
+    ]
+    if not whens:
+        return Value(None, output_field=FloatField())
+    return Case(*whens, default=Value(None), output_field=FloatField())
 
 
 class LifeCircleIslands(APIView):
@@ -360,27 +389,20 @@ class LifeCircleIslands(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         run = _run(pk)
-        rows = run.islands.annotate(api_geom=Transform("geom", settings.API_SRID))
-        features = [
-            {
-                "type": "Feature",
-                "geometry": json.loads(i.api_geom.geojson),
-                "properties": {
-                    "component": i.component,
-                    "nodes": i.nodes,
-                    "edges": i.edges,
-                    "length_m": round(i.length_m, 1),
-                    "amenities_nearest": i.amenities_nearest,
-                    "access_points_nearest": i.access_points_nearest,
+        return geojson.response(
+            geojson.collection(
+                run.islands.all(),
+                {
+                    "component": "component",
+                    "nodes": "nodes",
+                    "edges": "edges",
+                    "length_m": _Round(F("length_m"), 1),
+                    "amenities_nearest": "amenities_nearest",
+                    "access_points_nearest": "access_points_nearest",
                 },
-            }
-            for i in rows
-        ]
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "run": run.pk,
-                "min_component_nodes": run.parameters.get("min_component_nodes"),
-                "features": features,
-            }
+                head={
+                    "run": run.pk,
+                    "min_component_nodes": run.parameters.get("min_component_nodes"),
+                },
+            )
         )

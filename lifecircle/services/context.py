@@ -178,6 +178,20 @@ def _load(
     network, net_hit = _cached(_NETWORKS, (stamps["walk_segment"],), _read_network)
     timings["network_s"] = time.perf_counter() - t
     t = time.perf_counter()
+    cap_cats: list[str] | None = None
+    shares = None
+    if capacity and network is not None and rules.capacity_codes:
+        shares = population_shares(on or timezone.localdate())
+        # without shares in force only the categories sized on all residents
+        # (every category of capacity_codes has a capacity standard)
+        cap_cats = [
+            c
+            for c in rules.capacity_codes
+            if shares is not None
+            or (
+                (cap := rules.rule(c).capacity) is not None and cap.target_group is None
+            )
+        ]
     result = life_circle(
         network,
         communities,
@@ -190,18 +204,13 @@ def _load(
         limit_per_category=limit_per_category,
         workers=routing_workers(),
         min_component_nodes=min_component_nodes,
+        # the capacity step's facility-community pairs, found in the routing pass
+        pair_categories=cap_cats,
     )
     timings["routing_s"] = time.perf_counter() - t
-    cap_result, shares = None, None
-    if capacity and network is not None and rules.capacity_codes:
+    cap_result = None
+    if cap_cats is not None:
         t = time.perf_counter()
-        shares = population_shares(on or timezone.localdate())
-        # without shares in force only the categories sized on all residents
-        cap_cats = [
-            c
-            for c in rules.capacity_codes
-            if shares is not None or rules.rule(c).capacity.target_group is None
-        ]
         cap_result = capacity_circle(
             network,
             result,

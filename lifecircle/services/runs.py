@@ -39,8 +39,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for row in frame.to_dict(orient="records"):
         out.append(
             {
-                k: (
-                    _finite(v, 4 if k.startswith("share_") else 1)
+                str(k): (
+                    _finite(v, 4 if str(k).startswith("share_") else 1)
                     if isinstance(v, float)
                     else (v.item() if hasattr(v, "item") else v)
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,14 +26,24 @@ from lifecircle.services.context import RunContext
 from runs.models import AnalysisRun
 
 
-def _finite(v: float, digits: int = 1) -> float | None:
+def _finite(v: Any, digits: int = 1) -> float | None:
+    """``v`` (a number: a pandas or numpy scalar, or None) rounded; None if not finite."""
     return None if v is None or not math.isfinite(v) else round(float(v), digits)
 
 
-def _json_numbers(values: np.ndarray, digits: int) -> list[str]:
-    """``json.dumps(_finite(v, digits))`` of each value, without a call per value."""
+def _json_numbers(values: np.ndarray, digits: int) -> np.ndarray:
+    """``json.dumps(_finite(v, digits))`` of each value (an object array of the
+    same shape), formatted once per distinct float: a run's demand and shortfall
+    tables hold a tenth as many distinct values as cells."""
+    v = np.ascontiguousarray(values, dtype=float)
+    # distinct bit patterns, so that -0.0 keeps its own text
+    bits, inverse = np.unique(v.reshape(-1).view(np.uint64), return_inverse=True)
     isfinite = math.isfinite
-    return [repr(round(v, digits)) if isfinite(v) else "null" for v in values.tolist()]
+    text = [
+        repr(round(x, digits)) if isfinite(x) else "null"
+        for x in bits.view(np.float64).tolist()
+    ]
+    return np.asarray(text, dtype=object)[inverse].reshape(v.shape)
 
 
 def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
@@ -47,7 +58,7 @@ def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
     cats = list(cap.categories)
     tiers = cap.tiers_met.reindex(codes)
     missing = cap.missing.reindex(codes)
-    score = _json_numbers(cap.score.reindex(codes).to_numpy(float), 1)
+    score = _json_numbers(cap.score.reindex(codes).to_numpy(float), 1).tolist()
     tables = {
         k: getattr(cap, k).reindex(codes).to_numpy(float)
         for k in ("demand", "ratio", "shortfall")
@@ -68,6 +79,9 @@ def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
         dumps({k: list(v) for k, v in zip(m_keys, row, strict=True)})
         for row in missing.to_numpy(object).tolist()
     ]
+    demand = _json_numbers(tables["demand"], 2)
+    ratio = _json_numbers(tables["ratio"], 4)
+    shortfall = _json_numbers(tables["shortfall"], 2)
     per_category = []
     for j, c in enumerate(cats):
         key = dumps(c)
@@ -76,9 +90,9 @@ def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
                 f'{key}: {{"demand": {d}, "ratio": {r}, "shortfall": {s}, '
                 f'"adequate": {"true" if a else "false"}}}'
                 for d, r, s, a in zip(
-                    _json_numbers(tables["demand"][:, j], 2),
-                    _json_numbers(tables["ratio"][:, j], 4),
-                    _json_numbers(tables["shortfall"][:, j], 2),
+                    demand[:, j].tolist(),
+                    ratio[:, j].tolist(),
+                    shortfall[:, j].tolist(),
                     adequate[:, j].tolist(),
                     strict=True,
                 )

@@ -191,6 +191,14 @@ def project_delete(*, user: Any, project: Project) -> None:
     project.delete()
 
 
+def _works_item(code: str) -> WorksItem:
+    try:
+        return WorksItem.objects.get(code=code)
+    except WorksItem.DoesNotExist as exc:
+        msg = f"改造内容清单中没有 {code!r} / unknown works item"
+        raise ValidationError(msg) from exc
+
+
 @transaction.atomic
 def project_item_add(
     *,
@@ -212,11 +220,7 @@ def project_item_add(
     """
     _check_on(user, project, "添加改造内容")
     if isinstance(works_item, str):
-        try:
-            works_item = WorksItem.objects.get(code=works_item)
-        except WorksItem.DoesNotExist as exc:
-            msg = f"改造内容清单中没有 {works_item!r} / unknown works item"
-            raise ValidationError(msg) from exc
+        works_item = _works_item(works_item)
     if works_item.area_project_only and not project.area_project:
         msg = (
             f"{works_item.name_zh}仅限片区改造项目（二(二)1） / {works_item.code} is "

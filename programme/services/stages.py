@@ -140,7 +140,7 @@ def project_evidence(
             "district": plan.district.code,
             "fixed": entry.fixed_at is not None,
         }
-        if plan
+        if entry is not None and plan
         else None
     )
     ev["plan_year"] = plan.year if plan else None

@@ -71,6 +71,8 @@ class CoverageSnapshotSerializer(serializers.Serializer):
 class CoverageSerializer(serializers.Serializer):
     before = CoverageSnapshotSerializer(allow_null=True)
     after = CoverageSnapshotSerializer(allow_null=True)
+    #: when the works started (the "before" run is the last one before it), or null
+    started = serializers.CharField(allow_null=True)
 
 
 class VoteAggregateSerializer(serializers.Serializer):

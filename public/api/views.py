@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.views import APIView
 
+from layers import geojson
 from public import params, selectors, tiles
 from public.caching import cached_response
 
@@ -56,8 +57,9 @@ class CommunitiesGeoJSON(PublicView):
         zoom = params.parse_zoom(request.query_params.get("zoom"))
 
         def build():
-            rows, lookups = selectors.community_features(zoom=zoom, **filters)
-            return selectors.features_to_geojson(rows, lookups)
+            return geojson.collection_text(
+                selectors.community_features(zoom=zoom, **filters)
+            )
 
         return cached_response(
             request,
@@ -81,8 +83,9 @@ class DistrictsGeoJSON(PublicView):
         zoom = params.parse_zoom(request.query_params.get("zoom"))
 
         def build():
-            rows, lookups = selectors.district_features(zoom=zoom, bbox=bbox)
-            return selectors.features_to_geojson(rows, lookups)
+            return geojson.collection_text(
+                selectors.district_features(zoom=zoom, bbox=bbox)
+            )
 
         return cached_response(
             request,

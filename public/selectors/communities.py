@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.gis.db.models import Extent, GeometryField
-from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.db.models.functions import PointOnSurface, Transform
 from django.contrib.gis.geos import Polygon
-from django.db.models import F, Func, QuerySet, TextField, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import QuerySet
 
+from layers import geojson
 from layers.models import (
     AmenityCategory,
     Community,
     CommunityPhoto,
     District,
+    Stage,
 )
 from lifecircle.models import CoverageResult
 from public.selectors.allowlists import (
@@ -87,119 +87,48 @@ def community_filter(
     return qs
 
 
-def _geojson_expr(zoom: int | None, field: str = "geom"):
-    tol = simplify_tolerance_m(zoom)
-    geom = F(field)
-    if tol > 0:
-        geom = Func(
-            geom,
-            Value(tol),
-            function="ST_SimplifyPreserveTopology",
-            output_field=GeometryField(srid=settings.SRID),
-        )
-    return AsGeoJSON(Transform(geom, settings.API_SRID), precision=6)
+def _features(
+    qs: QuerySet, fields: dict[str, str], keys: tuple[str, ...], zoom: int | None
+) -> list[str]:
+    """Features (text rendered by PostgreSQL, :mod:`layers.geojson`) ordered by code."""
+    return _page_features(qs.order_by("code"), fields, keys, zoom)
 
 
-class _JsonObjectText(Func):
-    """``json_build_object(k1, v1, …)::text`` (key order kept, no jsonb round trip)."""
-
-    function = "json_build_object"
-    template = "%(function)s(%(expressions)s)::text"
-    output_field = TextField()
-
-    def __init__(self, pairs: dict[str, str]):
-        args = []
-        for key, lookup in pairs.items():
-            args += [Cast(Value(key), TextField()), F(lookup)]
-        super().__init__(*args)
-
-
-def _feature_expr(lookups: dict[str, str], zoom: int | None) -> Func:
-    """One GeoJSON Feature as text, assembled by PostgreSQL from allowlisted columns."""
-    return Func(
-        Value('{"type":"Feature","id":'),
-        Func(F(lookups["code"]), function="to_json", output_field=TextField()),
-        Value(',"geometry":'),
-        Coalesce(_geojson_expr(zoom), Value("null"), output_field=TextField()),
-        Value(',"properties":'),
-        _JsonObjectText(lookups),
-        Value("}"),
-        function="concat",
-        output_field=TextField(),
+def _page_features(qs, fields, keys, zoom) -> list[str]:
+    return geojson.features(
+        qs,
+        {k: fields[k] for k in keys},
+        id=fields["code"],
+        simplify_m=simplify_tolerance_m(zoom),
     )
 
 
-def _feature_rows(
-    qs: QuerySet, fields: dict[str, str], keys: tuple[str, ...], zoom: int | None
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Rows ``{"_feature": text}`` ordered by code (see :func:`features_to_geojson`)."""
-    lookups = {k: fields[k] for k in keys}
-    return list(
-        qs.annotate(_feature=_feature_expr(lookups, zoom))
-        .values("_feature")
-        .order_by("code")
-    ), lookups
-
-
-def features_to_geojson(
-    rows: list[dict[str, Any]], lookups: dict[str, str], *, extra: dict | None = None
-) -> str:
-    """A FeatureCollection text; features are pasted as produced by PostGIS.
-
-    Rows hold either ``_feature`` (a whole Feature rendered in SQL by
-    :func:`_feature_expr`) or the allowlisted values plus ``_geojson``.
-    """
-    out = []
-    for r in rows:
-        if "_feature" in r:
-            out.append(r["_feature"])
-            continue
-        props = {k: r[v] for k, v in lookups.items()}
-        fid = json.dumps(props["code"])
-        geom = r["_geojson"] or "null"
-        body = json.dumps(props, ensure_ascii=False, default=str)
-        out.append(
-            f'{{"type":"Feature","id":{fid},"geometry":{geom},"properties":{body}}}'
-        )
-    head = {"type": "FeatureCollection"}
-    if extra:
-        head.update(extra)
-    prefix = json.dumps(head, ensure_ascii=False)[:-1]
-    return prefix + ',"features":[' + ",".join(out) + "]}"
-
-
-def community_features(
-    *, zoom: int | None, full: bool = False, **filters
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Rows (allowlisted values + ``_geojson``) of the filtered communities."""
+def community_features(*, zoom: int | None, full: bool = False, **filters) -> list[str]:
+    """Features of the filtered communities, allowlisted properties only."""
     keys = tuple(COMMUNITY_FIELDS) if full else COMMUNITY_MAP_FIELDS
     qs = community_filter(public_community_qs(), **filters)
-    rows, lookups = _feature_rows(qs, COMMUNITY_FIELDS, keys, zoom)
-    return rows, lookups
+    return _features(qs, COMMUNITY_FIELDS, keys, zoom)
 
 
 def community_feature_page(
     *, limit: int, offset: int, **filters
-) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+) -> tuple[list[str], int]:
     """One page of full communities (OGC items), with the number matched."""
     qs = community_filter(public_community_qs(), **filters)
     matched = qs.count()
-    lookups = dict(COMMUNITY_FIELDS)
-    rows = list(
-        qs.annotate(_feature=_feature_expr(lookups, None))
-        .values("_feature")
-        .order_by("code")[offset : offset + limit]
-    )
-    return rows, lookups, matched
+    page = qs.order_by("code")[offset : offset + limit]
+    return _page_features(
+        page, COMMUNITY_FIELDS, tuple(COMMUNITY_FIELDS), None
+    ), matched
 
 
-def district_features(*, zoom: int | None, **filters) -> tuple[list, dict]:
+def district_features(*, zoom: int | None, **filters) -> list[str]:
     qs = District.objects.all()
     if filters.get("code") is not None:
         qs = qs.filter(code=filters["code"])
     if filters.get("bbox") is not None:
         qs = qs.filter(geom__intersects=_bbox_polygon(filters["bbox"]))
-    return _feature_rows(qs, DISTRICT_FIELDS, tuple(DISTRICT_FIELDS), zoom)
+    return _features(qs, DISTRICT_FIELDS, tuple(DISTRICT_FIELDS), zoom)
 
 
 def district_list() -> list[dict[str, Any]]:
@@ -214,8 +143,6 @@ def district_extent() -> list[float] | None:
 
 def community_search(q: str, *, limit: int = 20) -> list[dict[str, Any]]:
     """Communities whose name contains ``q``: code, name, district and a lon/lat point."""
-    from django.contrib.gis.db.models.functions import PointOnSurface
-
     rows = (
         public_community_qs()
         .filter(name__icontains=q)
@@ -258,15 +185,43 @@ def stage_history(community_id: int) -> list[dict[str, str]]:
     return out
 
 
+#: the public stages from the start of works on: the renovation has started
+STARTED_STAGES = (
+    Stage.UNDER_CONSTRUCTION,
+    Stage.ACCEPTED,
+    Stage.HANDED_OVER,
+    Stage.POST_EVALUATED,
+)
+
+
+def renovation_started(community_id: int):
+    """When the community's works started (its first change to 施工中 or later), or
+    None if they have not."""
+    return (
+        Community.history.filter(id=community_id, stage__in=STARTED_STAGES)
+        .order_by("history_date", "history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+
+
 def coverage_before_after(community_id: int) -> dict[str, Any]:
-    """Score and missing categories in the earliest and latest finished life-circle run."""
+    """Score and missing categories "before" (the last finished life-circle run before
+    the renovation started; None if it has not started or no run came before) and
+    "after" (the latest finished run), each dated; ``started`` is the date works
+    started."""
     runs = AnalysisRun.objects.filter(
         kind=AnalysisRun.Kind.LIFECIRCLE, status=AnalysisRun.Status.DONE
     )
     res = CoverageResult.objects.filter(community_id=community_id, run__in=runs)
-    first = res.order_by("run__finished_at", "run_id").values(
-        "run__finished_at", *COVERAGE_FIELDS
-    )[:1]
+    started = renovation_started(community_id)
+    first = (
+        res.filter(run__finished_at__lt=started)
+        .order_by("-run__finished_at", "-run_id")
+        .values("run__finished_at", *COVERAGE_FIELDS)[:1]
+        if started is not None
+        else []
+    )
     last = res.order_by("-run__finished_at", "-run_id").values(
         "run__finished_at", *COVERAGE_FIELDS
     )[:1]
@@ -294,7 +249,11 @@ def coverage_before_after(community_id: int) -> dict[str, Any]:
         }
 
     before, after = clean(list(first)), clean(list(last))
-    return {"before": before, "after": after}
+    return {
+        "before": before,
+        "after": after,
+        "started": started.date().isoformat() if started else None,
+    }
 
 
 def photo_list(community_id: int) -> list[dict[str, Any]]:

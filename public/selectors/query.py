@@ -105,7 +105,7 @@ def data_version() -> str:
     One query; any edit (update, insert, delete) of a public table changes it, which
     changes every public ETag and cache key.
     """
-    parts = [
+    parts: list[tuple[str, str | None, *tuple[str, ...]]] = [
         ("layers_community", "updated_at"),
         ("layers_district", "updated_at"),
         ("layers_amenity", "updated_at"),

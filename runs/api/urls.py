@@ -11,4 +11,9 @@ urlpatterns = [
         views.AnalysisRunRequeue.as_view(),
         name="analysis-run-requeue",
     ),
+    path(
+        "runs/<int:pk>/cancel/",
+        views.AnalysisRunCancel.as_view(),
+        name="analysis-run-cancel",
+    ),
 ]

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.drf import ctx
 from accounts.permissions import actor_of
+from layers import geojson
 from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
 from siting import services
@@ -82,14 +83,14 @@ class SitingCandidates(APIView):
             limit = int(limit) if limit not in (None, "") else None
         except ValueError:
             raise ValidationError({"limit": "an integer"}) from None
-        data = services.siting_candidates_geojson(
+        text = services.siting_candidates_geojson(
             run=_run(pk),
             category=request.query_params.get("category") or None,
             chosen=request.query_params.get("chosen") or None,
             limit=limit,
             private=actor_of(request.user).sees_private,
         )
-        return Response(data)
+        return geojson.response(text)
 
 
 class SitingExport(APIView):

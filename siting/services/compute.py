@@ -151,6 +151,7 @@ def _jsonable(v: Any) -> Any:
 
 
 def _objective(sol: Any, weights: Mapping[str, np.ndarray] | np.ndarray) -> dict:
+    n_comm: int | dict[str, int]
     if isinstance(sol, core.MultiSolution):
         n_comm = {c: int(v.sum()) for c, v in sol.covered.items()}
         chosen = int(sum(v.size for v in sol.chosen.values()))
@@ -313,20 +314,22 @@ def _compute_and_store(
     method = params["method"]
     tl = float(params["time_limit_s"])
     if not multi:
+        assert isinstance(k, int)  # one category: siting_run checked k with _check_k
         p = problems[cats[0]]
         if method in ("greedy", "both"):
             t = time.perf_counter()
-            g = core.greedy_mclp(p.cover, p.weights, int(k))  # type: ignore[arg-type]
+            g = core.greedy_mclp(p.cover, p.weights, int(k))
             timings["greedy_s"] = time.perf_counter() - t
             chosen["greedy"][p.category] = g.chosen
             objectives["greedy"] = _objective(g, p.weights)
         if method in ("exact", "both"):
             t = time.perf_counter()
-            e = core.exact_mclp(p.cover, p.weights, int(k), time_limit_s=tl)  # type: ignore[arg-type]
+            e = core.exact_mclp(p.cover, p.weights, int(k), time_limit_s=tl)
             timings["exact_s"] = time.perf_counter() - t
             chosen["exact"][p.category] = e.chosen
             objectives["exact"] = _objective(e, p.weights)
     else:
+        assert cap is not None  # computed above for several categories
         floor = (
             np.where(
                 (cand["source"] == "idle_land").to_numpy(), area, cand["floor_area_m2"]

@@ -36,6 +36,14 @@ DEFAULT_EMBEDDED_BONUS = 500.0
 # ---------------------------------------------------------------------------
 # input checks
 # ---------------------------------------------------------------------------
+def _run_by_pk(pk: Any) -> AnalysisRun:
+    try:
+        return AnalysisRun.objects.get(pk=int(pk))
+    except (AnalysisRun.DoesNotExist, TypeError, ValueError):
+        msg = f"life-circle run {pk!r} does not exist"
+        raise ValueError(msg) from None
+
+
 def _lifecircle_run(run: AnalysisRun | int | None) -> AnalysisRun:
     if run is None:
         found = lc.lifecircle_latest()
@@ -47,11 +55,7 @@ def _lifecircle_run(run: AnalysisRun | int | None) -> AnalysisRun:
             raise ValueError(msg)
         return found
     if not isinstance(run, AnalysisRun):
-        try:
-            run = AnalysisRun.objects.get(pk=int(run))
-        except (AnalysisRun.DoesNotExist, TypeError, ValueError):
-            msg = f"life-circle run {run!r} does not exist"
-            raise ValueError(msg) from None
+        run = _run_by_pk(run)
     if run.kind != AnalysisRun.Kind.LIFECIRCLE or run.status != AnalysisRun.Status.DONE:
         msg = f"run {run.pk} is not a finished life-circle run"
         raise ValueError(msg)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Transform
 
+from layers import geojson
 from runs.models import AnalysisRun
 from siting.models import SitingCandidateResult
 
@@ -86,26 +85,13 @@ def siting_candidates_geojson(
     chosen: str | None = None,
     limit: int | None = None,
     private: bool = True,
-) -> dict:
-    """Ranked candidates as a GeoJSON FeatureCollection in EPSG:4326 (served lists
+) -> str:
+    """Ranked candidates as a GeoJSON FeatureCollection text in EPSG:4326 (served lists
     included); ``private=False`` leaves out :data:`PRIVATE_FIELDS` (owner, consent)."""
     fields = _visible(PROPERTY_FIELDS, private)
     qs = siting_results(run=run, category=category, chosen=chosen, limit=limit)
-    qs = qs.annotate(api_geom=Transform("geom", settings.API_SRID)).defer("geom")
-    features = []
-    for r in qs:
-        props = {f: getattr(r, f) for f in fields}
-        props["served"] = r.served
-        props["id"] = r.pk
-        features.append(
-            {
-                "type": "Feature",
-                "id": r.pk,
-                "geometry": json.loads(r.api_geom.geojson),
-                "properties": props,
-            }
-        )
-    return {"type": "FeatureCollection", "run": run.pk, "features": features}
+    props = {f: f for f in fields} | {"served": "served", "id": "pk"}
+    return geojson.collection(qs, props, id="pk", head={"run": run.pk})
 
 
 def _visible(fields: Sequence[str], private: bool) -> list[str]:

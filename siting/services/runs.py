@@ -210,12 +210,11 @@ def siting_multi_run(
         if unknown:
             msg = f"k names categories not in the run: {unknown}"
             raise ValueError(msg)
-        k_val: int | dict[str, int] = {
-            c: _check_k(k.get(c, 0), f"k[{c}]", low=0) for c in cats
-        }
-        if sum(k_val.values()) < 1:
+        per_category = {c: _check_k(k.get(c, 0), f"k[{c}]", low=0) for c in cats}
+        if sum(per_category.values()) < 1:
             msg = "k must allow at least one new facility"
             raise ValueError(msg)
+        k_val: int | dict[str, int] = per_category
     else:
         k_val = _check_k(k)
     _check_common(

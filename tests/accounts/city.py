@@ -199,6 +199,13 @@ def build() -> dict:
         },
         created_by=users["planner_a"],
     )
+    # a pending bundling run of district A (no worker took it yet), to cancel
+    out["pending_a"] = AnalysisRun.objects.create(
+        kind="bundling",
+        status="pending",
+        request={"district": a.code, "selected": "all"},
+        created_by=users["planner_a"],
+    )
     out["scenario"] = scenario_create(
         run=out["siting"], method="greedy", notes=f"{SENTINEL} notes", user=admin
     )
@@ -279,6 +286,7 @@ def url_args(city) -> dict[str, dict]:
         "siting-scenario-what-if": {"pk": sc.pk},
         "analysis-run": {"pk": lc.pk},
         "analysis-run-requeue": {"pk": city["failed_a"].pk},
+        "analysis-run-cancel": {"pk": city["pending_a"].pk},
         "lifecircle-run": {"pk": lc.pk},
         "lifecircle-communities": {"pk": lc.pk},
         "lifecircle-export": {"pk": lc.pk, "fmt": "csv"},

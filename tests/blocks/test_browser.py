@@ -8,7 +8,6 @@ module ``lib/blocks.js`` loads same-origin) with the same palette.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,7 @@ from blocks import services
 from tests import factories
 from tests.e2e.conftest import login
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 OUT = Path(__file__).resolve().parents[2] / "artifacts" / "blocks.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8">

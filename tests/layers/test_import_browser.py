@@ -40,7 +40,7 @@ def test_dry_run_change_a_column_then_import(
     page.select_option("select[name=layer]", "community")
     page.click("button[value=import]")  # dry run is checked by default
     page.wait_for_selector("#mapping-table")
-    assert "would create 1" in page.inner_text("#import-feedback")
+    assert "将新建 1 个" in page.inner_text("#import-feedback")
     assert page.input_value("select[aria-label='名称']") == "name"
 
     page.select_option("select[aria-label='名称']", "address")
@@ -49,7 +49,7 @@ def test_dry_run_change_a_column_then_import(
     page.click("button[value=import]")  # no new file chosen: it is still selected
     page.wait_for_function(
         "() => document.getElementById('import-feedback').innerText"
-        ".includes('created 1')"
+        ".includes('“小区”图层：新建 1 个')"
     )
     c = models.Community.objects.get()
     assert (c.name, c.address, c.completion_year) == ("白云", "白云小区", 1995)

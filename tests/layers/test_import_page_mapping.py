@@ -157,7 +157,7 @@ def test_refused_mapping_still_shows_the_table_to_fix_it(
     r = _post(client, f, layer="amenity", dry_run="on")
     html = r.content.decode()
     assert r.status_code == 400
-    assert "category" in html and "no source column" in html
+    assert "category" in html and "在文件中没有对应的列" in html  # in the page language
     assert _selected(html) == {"设施": "", "种类": ""}
     r = _post(
         client,

@@ -526,7 +526,7 @@ def test_upload_form_dry_run_then_import(client, tmp_path, upload_dirs, district
     f = community_geojson(tmp_path, district)
     r = _post(client, f, dry_run="on")
     assert r.status_code == 200
-    assert b"would create 3" in r.content
+    assert "将新建 3 个" in r.content.decode()  # the report in the page's language
     assert models.Community.objects.count() == 0
     r = _post(client, f)
     assert r.status_code == 200, r.content.decode()
@@ -540,7 +540,7 @@ def test_upload_form_bad_row_shows_report(client, tmp_path, upload_dirs, distric
     f = community_geojson(tmp_path, district, bad_row=2)
     r = _post(client, f)
     assert r.status_code == 400
-    assert b"row 2: rejected" in r.content
+    assert "第 2 行：拒绝" in r.content.decode()
     assert models.Community.objects.count() == 0
     assert upload_dirs() == []
 

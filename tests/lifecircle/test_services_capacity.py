@@ -131,7 +131,12 @@ def test_capacity_json_is_json_dumps_of_the_rounded_values():
     ratio = cap.ratio.copy()
     ratio.iloc[0, 0] = np.nan
     ratio.iloc[-1, -1] = 1 / 3
-    cap = dataclasses.replace(cap, ratio=ratio)
+    # the numbers are formatted once per distinct float: -0.0 keeps its sign
+    shortfall = cap.shortfall.copy()
+    shortfall.iloc[0, 1] = -0.0
+    shortfall.iloc[0, 2] = 0.0
+    shortfall.iloc[0, 3] = np.inf
+    cap = dataclasses.replace(cap, ratio=ratio, shortfall=shortfall)
     codes = ctx.result.distance_m.index.to_numpy()
     got = lifecircle_store._capacity_json(cap, codes)
     fin = lifecircle_store._finite
@@ -153,4 +158,8 @@ def test_capacity_json_is_json_dumps_of_the_rounded_values():
         assert got[i] == json.dumps(expected)
     assert json.loads(got[0])["categories"][cap.categories[0]]["ratio"] is None
     assert json.loads(got[-1])["categories"][cap.categories[-1]]["ratio"] == 0.3333
+    c1, c2, c3 = cap.categories[1:4]
+    assert '"shortfall": -0.0,' in got[0].split(f'"{c1}": ')[1].split("}")[0]
+    assert json.loads(got[0])["categories"][c2]["shortfall"] == 0.0
+    assert json.loads(got[0])["categories"][c3]["shortfall"] is None
     assert lifecircle_store._capacity_json(None, codes) == ["{}"] * len(codes)

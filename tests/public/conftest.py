@@ -93,6 +93,16 @@ def city(db, django_user_model, settings, tmp_path, reference_data):
     target.stage = Stage.ACCEPTED
     target.lifts = 2
     target.save()
+    # recorded 40 days ago, works started 15 days ago, accepted 2 days ago: the
+    # renovation started between the two runs below (30 and 1 days ago)
+    for stage, days in (
+        (Stage.NOT_STARTED, 40),
+        (Stage.UNDER_CONSTRUCTION, 15),
+        (Stage.ACCEPTED, 2),
+    ):
+        target.history.filter(stage=stage).update(
+            history_date=timezone.now() - dt.timedelta(days=days)
+        )
     other = factories.community(
         street=s2,
         code="CPUB2",

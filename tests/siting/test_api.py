@@ -98,6 +98,11 @@ def test_run_detail_and_candidates(client, run):
         reverse("siting-candidates", args=[run["id"]]), {"chosen": "greedy"}
     ).json()
     assert len(chosen["features"]) == 2
+    top = client.get(reverse("siting-candidates", args=[run["id"]]), {"limit": 2})
+    assert [f["properties"]["candidate_code"] for f in top.json()["features"]] == [
+        "L2",
+        "L3",
+    ]
     bad = client.get(reverse("siting-candidates", args=[run["id"]]), {"chosen": "x"})
     assert bad.status_code == 400
     assert client.get(reverse("siting-run", args=[999999])).status_code == 404

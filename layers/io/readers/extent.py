@@ -31,7 +31,8 @@ def _geographic_bounds(gdf) -> tuple[float, float, float, float] | None:
     if valid.empty:
         return None
     b = valid.to_crs("EPSG:4326").total_bounds
-    return tuple(float(v) for v in b)
+    west, south, east, north = (float(v) for v in b)
+    return west, south, east, north
 
 
 def _check_extent(gdf, src: CRS, extent, report: ImportReport, name: str):

@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pyproj import CRS
@@ -14,6 +15,10 @@ from pyproj.exceptions import CRSError
 from layers.io.errors import NeedsInput, UnsupportedFormat
 from layers.io.geometry import ImportReport
 from layers.io.safety import check_vector_driver, gdal_self_check, prepare_upload
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from affine import Affine
 
 #: Ningbo municipality in lon/lat (minx, miny, maxx, maxy). Official extent is
 #: 28°51'–30°33'N, 120°55'–122°16'E; real OSM schools in Ninghai reach 29.11°N and
@@ -41,7 +46,7 @@ VECTOR_SUFFIXES = {
 class ReadResult:
     """A vector upload read into ``target_crs``."""
 
-    gdf: object  # geopandas.GeoDataFrame, index = source row number (1-based)
+    gdf: gpd.GeoDataFrame  # index = source row number (1-based)
     source_crs: str
     source_file: str
     report: ImportReport
@@ -53,7 +58,7 @@ class ReadResult:
 @dataclass
 class RasterResult:
     array: np.ndarray  # (bands, rows, cols)
-    transform: object  # affine.Affine
+    transform: Affine
     crs: str
     nodata: float | None
     source_file: str

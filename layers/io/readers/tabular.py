@@ -114,7 +114,7 @@ def _tabular_to_gdf(
     if missing and rows:
         msg = f"{name}: column(s) {missing} not found; columns are {columns}"
         raise NeedsInput(msg, code="needs_columns")
-    geoms = []
+    geoms: list[shapely.Geometry | None] = []
     for i, row in enumerate(rows, start=1):
         g = None
         extra = [v for v in row.pop(EXTRA_CELLS, None) or [] if str(v).strip()]

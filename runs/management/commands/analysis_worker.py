@@ -22,7 +22,7 @@ import time
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
 
-from runs import workers
+from runs import timeouts, workers
 
 log = logging.getLogger("geoapp.worker")
 
@@ -87,6 +87,7 @@ class _Heartbeat(threading.Thread):
                 failed = workers.runs_recover_stale()
                 if failed:
                     log.warning("marked stale runs failed: %s", failed)
+                timeouts.runs_expire()
         except DatabaseError as exc:
             log.warning("heartbeat not recorded: %s", exc)
             connections.close_all()

@@ -1,6 +1,7 @@
 // Upload page: submit without leaving the page, so the chosen file stays selected while
 // the planner checks the detected field mapping, changes it and runs again. The server
-// renders everything; this only swaps the report and the mapping table in place.
+// renders everything; this only swaps the report and the mapping table in place, and
+// shows the layer the server chose.
 const form = document.getElementById("import-form");
 
 function swap(doc, id) {
@@ -23,6 +24,9 @@ async function submit(event) {
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     swap(doc, "import-feedback");
     swap(doc, "mapping-panel");
+    // the layer the server chose from the file's geometries (empty choice) is kept
+    const layer = doc.querySelector("#import-form select[name=layer]");
+    if (layer && form.elements.layer) form.elements.layer.value = layer.value;
   } catch (err) {
     // network failure: fall back to an ordinary submission
     console.error(err);

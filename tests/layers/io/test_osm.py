@@ -64,3 +64,21 @@ def test_osm_entity_refused(tmp_path):
     f.write_text('<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY a "aaaa">]><osm/>')
     with pytest.raises(UnsafeFile):
         read_osm(f)
+
+
+def test_changesets_in_the_file_are_skipped(tmp_path):
+    # a file with <changeset> elements (osmium yields them as Changeset objects, which
+    # have no is_node()): read_osm failed with AttributeError instead of reading it
+    f = tmp_path / "c.osm"
+    f.write_text(
+        OSM.replace(
+            '<osm version="0.6">',
+            '<osm version="0.6">\n <changeset id="9" created_at="2020-01-01T00:00:00Z"'
+            ' open="false" uid="1" user="a"><tag k="comment" v="x"/></changeset>',
+        ),
+        encoding="utf-8",
+    )
+    r = read_osm(f)
+    assert list(r.amenity["category"]) == ["kindergarten"]
+    assert list(r.community["name"]) == ["白云小区"]
+    assert len(r.walk_segment) == 3

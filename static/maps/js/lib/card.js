@@ -58,7 +58,10 @@ export function renderCard(card, config, { onClose } = {}) {
   root.appendChild(el("h3", gettext("15分钟生活圈覆盖（改造前 / 最新）")));
   root.appendChild(
     rowsTable([
-      [gettext("改造前"), coverageText(card.coverage.before)],
+      [
+        card.coverage.started ? interpolate(gettext("改造前（%(date)s 开工前）"), { date: card.coverage.started }) : gettext("改造前"),
+        card.coverage.started ? (card.coverage.before ? coverageText(card.coverage.before) : gettext("开工前没有生活圈分析")) : gettext("尚未开工"),
+      ],
       [gettext("最新"), coverageText(card.coverage.after)],
     ]),
   );
