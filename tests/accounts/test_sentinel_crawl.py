@@ -54,6 +54,7 @@ CARD = (
     | set(selectors.COVERAGE_FIELDS)
     | set(selectors.VOTE_FIELDS)
     | {"before", "after", "3", "5", "10", "15", "basic", "improvement", "enhancement"}
+    | {"started"}  # the date the works started (the card's dated 改造前)
 )
 STATS = set(selectors.STATS_FIELDS) | {
     "city",
