@@ -52,6 +52,7 @@ URL_NAMES = (
     "planner-feature-undo",
     "planner-features",
     "planner-run-tile",
+    "planner-tile",
     "planner-search",
     "siting-candidates",
     "siting-export",
@@ -193,8 +194,11 @@ def editable_kinds() -> list[dict]:
 def layer_entry(layer: MapLayer) -> dict:
     tile = None
     if layer.tiled:
-        url = url_template("planner-tile").replace("{layer}", layer.key)
-        tile = {"url": url, "min_zoom": tiles.LAYERS[layer.key].min_zoom}
+        # the maps fill {layer} with the keys of the tiled layers they show: a+b+c
+        tile = {
+            "source": url_template("planner-tile"),
+            "min_zoom": tiles.LAYERS[layer.key].min_zoom,
+        }
     return {
         "key": layer.key,
         "label": str(layer.label),

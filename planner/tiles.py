@@ -2,8 +2,15 @@
 
 One tile layer per map layer, named by its key (``walk_network``, ``communities``,
 ``amenities``, ``idle_land``, ``vacant_housing``) and, per life-circle run, ``islands``
-(the walk-network components the run left out of snapping). Parameterised SQL only: the table and column lists are constants here,
-z/x/y and the run are validated integers passed as parameters.
+(the walk-network components the run left out of snapping) and ``results`` (each
+community's score in the run, joined in SQL: the choropleth). Parameterised SQL only:
+the table and column lists are constants here, z/x/y and the run are validated integers
+passed as parameters.
+
+One tile may hold several layers (:func:`tiles_bytes`, the URL's ``a+b+c``): the maps
+draw every tiled layer on one canvas from one request per tile, which is what makes a pan
+at street zoom cheap in the browser (one canvas and one request per tile instead of one
+per layer and tile).
 
 Tiles carry no private column of any model (``Model.private_fields``, asserted below), so
 every signed-in role may read every tile; the full record of one feature, with the
@@ -15,10 +22,12 @@ it. There is no feature cap: a tile holds every feature it touches.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import connection
 
+from layers import stamps
 from layers.models import (
     Amenity,
     AmenityCategory,
@@ -28,7 +37,8 @@ from layers.models import (
     VacantHousing,
     WalkSegment,
 )
-from lifecircle.models import NetworkIsland
+from lifecircle.models import CoverageResult, NetworkIsland
+from public.caching import LocalLRU
 from public.tiles import TILE_BOUNDS, city_clip, tile_params
 
 EXTENT = 4096
@@ -45,11 +55,15 @@ class TileLayer:
     min_zoom: int
     joins: str = ""
     per_run: bool = False
+    #: the column that selects the run's rows (per-run layers)
+    run_column: str = "t.run_id"
+    #: the change stamps (layers.stamps) of the tables its tiles read
+    stamps: tuple[str, ...] = ()
 
     def sql(self) -> str:
         table = connection.ops.quote_name(self.model._meta.db_table)
         cols = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
-        run = "AND t.run_id = %(run)s" if self.per_run else ""
+        run = f"AND {self.run_column} = %(run)s" if self.per_run else ""
         return f"""
 {TILE_BOUNDS},
 mvtgeom AS (
@@ -69,20 +83,23 @@ def _table(model) -> str:
 def _layers() -> dict[str, TileLayer]:
     category = _table(AmenityCategory)
     district = _table(District)
+    result = _table(CoverageResult)
     return {
         layer.key: layer
         for layer in (
             TileLayer(
                 "walk_network",
                 WalkSegment,
+                # no code: nothing opens a segment by id, and its unique strings were a
+                # third of a street-zoom tile in the old town
                 {
-                    "code": "t.code",
                     "name": "t.name",
                     "kind": "t.kind",
                     "is_barrier": "t.is_barrier",
                     "length_m": "round(t.length_m::numeric, 1)::float8",
                 },
                 min_zoom=13,
+                stamps=("walk_segment",),
             ),
             TileLayer(
                 "communities",
@@ -95,6 +112,7 @@ def _layers() -> dict[str, TileLayer]:
                 },
                 min_zoom=9,
                 joins=f"JOIN {district} d ON d.id = t.district_id",
+                stamps=("community", "district"),
             ),
             TileLayer(
                 "amenities",
@@ -108,18 +126,21 @@ def _layers() -> dict[str, TileLayer]:
                 },
                 min_zoom=13,
                 joins=f"JOIN {category} c ON c.id = t.category_id",
+                stamps=("amenity", "amenity_category"),
             ),
             TileLayer(
                 "idle_land",
                 IdleLand,
                 {"code": "t.code", "name": "t.name", "kind": "t.kind"},
                 min_zoom=10,
+                stamps=("idle_land",),
             ),
             TileLayer(
                 "vacant_housing",
                 VacantHousing,
                 {"code": "t.code", "name": "t.name"},
                 min_zoom=10,
+                stamps=("vacant_housing",),
             ),
             TileLayer(
                 "islands",
@@ -134,6 +155,25 @@ def _layers() -> dict[str, TileLayer]:
                 },
                 min_zoom=9,
                 per_run=True,
+            ),
+            TileLayer(
+                "results",
+                Community,
+                {
+                    "code": "t.code",
+                    "name": "t.name",
+                    "residents": "r.residents",
+                    "score": "round(r.score::numeric, 1)::float8",
+                    "score_capacity": (
+                        "round((r.capacity->>'score')::numeric, 1)::float8"
+                    ),
+                    "reachable": "r.reachable",
+                },
+                min_zoom=9,
+                joins=f"JOIN {result} r ON r.community_id = t.id",
+                per_run=True,
+                run_column="r.run_id",
+                stamps=("community",),  # a finished run's results never change
             ),
         )
     }
@@ -151,14 +191,85 @@ for _layer in LAYERS.values():
     ), _layer.key
 
 
-def tile_bytes(key: str, z: int, x: int, y: int, run: int | None = None) -> bytes:
-    """The MVT tile of layer ``key`` for validated z/x/y (empty below its zoom or
-    outside the city)."""
-    layer = LAYERS[key]
+def layer_keys(text: str, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The layers of a tile URL's ``a+b+c`` (each one of ``allowed``, once), or None."""
+    keys = tuple(text.split("+"))
+    if not keys or len(set(keys)) != len(keys) or not set(keys) <= set(allowed):
+        return None
+    return keys
+
+
+def tiles_bytes(
+    keys: tuple[str, ...], z: int, x: int, y: int, run: int | None = None
+) -> bytes:
+    """One MVT tile holding the layers ``keys`` for validated z/x/y: each layer's part
+    is empty below its zoom or outside the city (then no query for it)."""
     clip = city_clip(z, x, y)
-    if clip is None or z < layer.min_zoom:
+    todo = [LAYERS[k] for k in keys if z >= LAYERS[k].min_zoom]
+    if clip is None or not todo:
         return b""
     params = {**tile_params(z, x, y, clip), "run": run}
+    out = b""
     with connection.cursor() as cur:
-        cur.execute(layer.sql(), params)
-        return bytes(cur.fetchone()[0] or b"")
+        for layer in todo:
+            cur.execute(layer.sql(), params)
+            out += bytes(cur.fetchone()[0] or b"")
+    # concatenated MVT messages are one valid tile (repeated ``layers`` field)
+    return out
+
+
+def tile_bytes(key: str, z: int, x: int, y: int, run: int | None = None) -> bytes:
+    """The MVT tile of layer ``key`` alone."""
+    return tiles_bytes((key,), z, x, y, run)
+
+
+# --- the tiles' cache ----------------------------------------------------------------
+#: each layer's tile bytes by (layer, its stamps, run, z/x/y), per process: a view seen
+#: again (a pan back, another user) is served without a query; an edit changes the
+#: layer's stamp, so the key (no invalidation needed)
+_CACHE = LocalLRU("PLANNER_TILE_CACHE_BYTES", 64 * 1024 * 1024)
+CACHE_TTL_S = 3600.0
+
+
+def layer_versions(keys: tuple[str, ...], run: int | None = None) -> dict[str, str]:
+    """The version of each layer's tiles: its tables' change stamps (one tiny query,
+    read before the data) and the run of a per-run layer."""
+    names = list(dict.fromkeys(n for k in keys for n in LAYERS[k].stamps))
+    got = stamps.layer_stamps(names) if names else {}
+    return {
+        k: repr(
+            (
+                [got[n] for n in LAYERS[k].stamps],
+                run if LAYERS[k].per_run else None,
+            )
+        )
+        for k in keys
+    }
+
+
+def tile_etag(versions: dict[str, str], z: int, x: int, y: int) -> str:
+    """The (quoted) ETag of a tile of the layers of ``versions``."""
+    digest = hashlib.sha1(
+        repr((sorted(versions.items()), z, x, y)).encode(), usedforsecurity=False
+    )
+    return f'"{digest.hexdigest()[:24]}"'
+
+
+def cached_tiles_bytes(
+    versions: dict[str, str], z: int, x: int, y: int, run: int | None = None
+) -> bytes:
+    """:func:`tiles_bytes` of the layers of ``versions`` (in its order), each layer's
+    part from the cache when its version was seen before."""
+    out = b""
+    for key, version in versions.items():
+        ckey = f"ptile:{key}:{version}:{z}/{x}/{y}"
+        body = _CACHE.get(ckey)
+        if body is None:
+            body = tiles_bytes((key,), z, x, y, run)
+            _CACHE.set(ckey, body, CACHE_TTL_S)
+        out += body
+    return out
+
+
+def cache_clear() -> None:
+    _CACHE.clear()

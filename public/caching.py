@@ -180,17 +180,22 @@ def forget_version(*_args, **_kwargs) -> None:
 # ---------------------------------------------------------------------------
 # Bodies: in-process LRU in front of Django's (shared) cache
 # ---------------------------------------------------------------------------
-class _LocalLRU:
-    """Response bodies by key, bounded by total bytes; thread-safe, no pickling."""
+class LocalLRU:
+    """Bodies by key, bounded by total bytes (the setting ``setting``, else
+    ``default``); thread-safe, no pickling. Also the planner's tile cache."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        setting: str = "PUBLIC_LOCAL_CACHE_BYTES",
+        default: int = LOCAL_CACHE_BYTES,
+    ) -> None:
         self._lock = threading.Lock()
         self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._bytes = 0
+        self._setting, self._default = setting, default
 
-    @staticmethod
-    def limit() -> int:
-        return int(getattr(settings, "PUBLIC_LOCAL_CACHE_BYTES", LOCAL_CACHE_BYTES))
+    def limit(self) -> int:
+        return int(getattr(settings, self._setting, self._default))
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
@@ -222,7 +227,7 @@ class _LocalLRU:
             self._bytes = 0
 
 
-_local = _LocalLRU()
+_local = LocalLRU()
 _flights_lock = threading.Lock()
 _flights: dict[str, threading.Lock] = {}
 #: set by :func:`shared_only` (the warming worker keeps no bodies for itself)

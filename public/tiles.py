@@ -38,8 +38,9 @@ TILE_LAYER_FIELDS = {
     "communities": tuple(_COMMUNITY_COLUMNS),
     "districts": ("code", "name"),
 }
-#: communities only from this zoom on (below, districts only: city-scale overview)
-COMMUNITY_MIN_ZOOM = 10
+#: communities only from this data zoom on (below, districts only: the province); the
+#: public map draws data zoom z at display zoom z + 1, so a city fits at 10 with them
+COMMUNITY_MIN_ZOOM = 9
 
 #: how every tile query starts: the tile's envelope (EPSG:3857) and its part inside the
 #: city in settings.SRID, from the parameters of :func:`tile_params`

@@ -23,6 +23,7 @@ def public_map(request):
     try:
         with selectors.public_query():
             districts = selectors.district_list()
+            extent = selectors.district_extent()
     except selectors.PublicQueryTimeout:
         return unavailable()
     config = {
@@ -31,7 +32,13 @@ def public_map(request):
             "districts": reverse("public-districts"),
             "search": reverse("public-search"),
             "card": reverse("public-community", kwargs={"code": "CODE"}),
+            # districts and communities (the allowlisted properties) as vector tiles
+            "tiles": reverse(
+                "public-tile", kwargs={"z": "0", "x": "0", "y": "0"}
+            ).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
+            "community_min_zoom": tiles.COMMUNITY_MIN_ZOOM,
         },
+        "extent": extent,
         "stages": dict(Stage.choices),
         "districts": districts,
         "works": {"basic": "基础类", "improvement": "完善类", "enhancement": "提升类"},

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Centroid, Transform
 from django.db.models import Q, Value
 from django.http import Http404, HttpResponse
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -270,35 +271,62 @@ MVT = "application/vnd.mapbox-vector-tile"
 TILE_CACHE = "private, max-age=30"
 
 
-def _tile_response(body: bytes) -> HttpResponse:
-    resp = HttpResponse(body, content_type=MVT)
+def _tile_response(
+    request, keys: tuple[str, ...], z: str, x: str, y: str, run: int | None = None
+) -> HttpResponse:
+    """The tile of ``keys``; its ETag follows the layers' change stamps (a matching
+    ``If-None-Match``: 304 after one tiny query), its body comes from the tile cache."""
+    zi, xi, yi = parse_tile(z, x, y)
+    versions = tiles.layer_versions(keys, run)
+    etag = tiles.tile_etag(versions, zi, xi, yi)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        resp = HttpResponse(status=304)
+    else:
+        body = tiles.cached_tiles_bytes(versions, zi, xi, yi, run)
+        resp = HttpResponse(body, content_type=MVT)
+    resp["ETag"] = etag
     resp["Cache-Control"] = TILE_CACHE
     return resp
 
 
+def _lifecircle_run(text: str) -> int:
+    """The pk of a life-circle run named in a tile URL, else 404."""
+    if (
+        not text.isdigit()
+        or not AnalysisRun.objects.filter(
+            pk=int(text), kind=AnalysisRun.Kind.LIFECIRCLE
+        ).exists()
+    ):
+        raise Http404
+    return int(text)
+
+
 class LayerTile(APIView):
-    """A Mapbox vector tile of one internal map layer (``planner.tiles.CITY_LAYERS``),
-    no private columns; every feature of the tile, each layer from its own zoom."""
+    """A Mapbox vector tile of internal map layers (``planner.tiles.CITY_LAYERS``; one,
+    or several joined by ``+``: one tile layer each), no private columns; every feature
+    of the tile, each layer from its own zoom. With ``?run=<pk>`` also a life-circle
+    run's layers (``RUN_LAYERS``), so that a map asks for everything in one request."""
 
     @extend_schema(responses={(200, MVT): OpenApiTypes.BINARY})
     def get(self, request, layer: str, z: str, x: str, y: str):
-        if layer not in tiles.CITY_LAYERS:
+        keys = tiles.layer_keys(layer, tiles.CITY_LAYERS + tiles.RUN_LAYERS)
+        if keys is None:
             raise Http404
-        zi, xi, yi = parse_tile(z, x, y)
-        return _tile_response(tiles.tile_bytes(layer, zi, xi, yi))
+        run = None
+        if set(keys) & set(tiles.RUN_LAYERS):
+            # a run's layers in the same request as the city's: ?run=<life-circle run>
+            run = _lifecircle_run(request.query_params.get("run", ""))
+        return _tile_response(request, keys, z, x, y, run=run)
 
 
 class RunTile(APIView):
     """A vector tile of a life-circle run: ``islands``, the walk-network components it
-    left out of snapping."""
+    left out of snapping, and ``results``, each community's score (the choropleth);
+    one or both (``islands+results``)."""
 
     @extend_schema(responses={(200, MVT): OpenApiTypes.BINARY})
     def get(self, request, pk: int, layer: str, z: str, x: str, y: str):
-        if layer not in tiles.RUN_LAYERS:
+        keys = tiles.layer_keys(layer, tiles.RUN_LAYERS)
+        if keys is None:
             raise Http404
-        if not AnalysisRun.objects.filter(
-            pk=pk, kind=AnalysisRun.Kind.LIFECIRCLE
-        ).exists():
-            raise Http404
-        zi, xi, yi = parse_tile(z, x, y)
-        return _tile_response(tiles.tile_bytes(layer, zi, xi, yi, run=pk))
+        return _tile_response(request, keys, z, x, y, run=_lifecircle_run(str(pk)))

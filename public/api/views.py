@@ -219,7 +219,7 @@ class _VectorTile(PublicView):
 
 
 class Tile(_VectorTile):
-    """Mapbox vector tile: layers ``districts`` (all zooms) and ``communities`` (z ≥ 10)."""
+    """Mapbox vector tile: layers ``districts`` (all zooms) and ``communities`` (z ≥ 9)."""
 
     cache_name = "tile"
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import PointOnSurface, Transform
 from django.contrib.gis.geos import Polygon
 from django.db.models import QuerySet
@@ -132,6 +133,12 @@ def district_features(*, zoom: int | None, **filters) -> list[str]:
 
 def district_list() -> list[dict[str, Any]]:
     return list(District.objects.order_by("code").values(*DISTRICT_FIELDS.values()))
+
+
+def district_extent() -> list[float] | None:
+    """[west, south, east, north] (lon/lat) of the districts: the map's first view."""
+    e = District.objects.aggregate(e=Extent(Transform("geom", settings.API_SRID)))["e"]
+    return [round(v, 6) for v in e] if e else None
 
 
 def community_search(q: str, *, limit: int = 20) -> list[dict[str, Any]]:

@@ -300,10 +300,16 @@ def url_args(city) -> dict[str, dict]:
         "planner-feature-undo": {"kind": "community", "code": a1.code},
         "planner-feature-history": {"kind": "community", "code": a1.code},
         "planner-analysis": {"kind": "lifecircle"},
-        "planner-tile": {"layer": "communities", "z": "14", "x": str(x), "y": str(y)},
+        # the layer sets the maps ask for (one request per tile for all of them)
+        "planner-tile": {
+            "layer": "communities+idle_land+vacant_housing+walk_network",
+            "z": "14",
+            "x": str(x),
+            "y": str(y),
+        },
         "planner-run-tile": {
             "pk": lc.pk,
-            "layer": "islands",
+            "layer": "islands+results",
             "z": "14",
             "x": str(x),
             "y": str(y),

@@ -2,7 +2,7 @@
 
 An anonymous crawl over EVERY URL pattern (with real ids and codes of both districts of
 the seeded city) and over the public formats (GeoJSON at several zooms and boxes,
-search, OGC API items, tiles at five zooms, photos, funding cards of a public and a
+search, OGC API items, the public map's tiles at six zooms, photos, funding cards of a public and a
 draft project) finds none of the seeded private values — idle-land owners, fund
 balances, the budget of draft works, usernames, notes, votes below the publication
 threshold — and no JSON key outside the endpoint's public allowlist.
@@ -183,7 +183,8 @@ def _urls(city) -> list[tuple[str, str]]:
             ("blocks-run-export", reverse("blocks-run-export", args=[bundling, fmt]))
         )
     out.append(("schema", reverse("schema") + "?format=json"))
-    for z in (10, 12, 14, 16, 18):
+    # the public map's tiles from its first zoom with communities (9) to street zoom
+    for z in (9, 10, 12, 14, 16, 18):
         x, y = tile_xy(121.555, 29.875, z)
         out.append(("public-tile", f"/api/public/tiles/{z}/{x}/{y}.mvt"))
     return out

@@ -11,7 +11,7 @@ from runs.models import AnalysisRun
 from tests import factories
 from tests.lifecircle import city as lifecircle_city
 
-from .conftest import login, map_point, open_feature, screenshot
+from .conftest import login, map_point, open_feature, pick, screenshot, show_at
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,13 +126,23 @@ def test_second_sessions_stale_save_is_refused(live_server, new_page, city):
 
 def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
     page = new_page()
+    page.add_init_script(
+        "window.addEventListener('map:init', (e) => { window.__map = e.detail.map; });"
+    )
     login(page, live_server, "root", "pw-123456")
     page.click("#btn-lifecircle")
     page.wait_for_function("() => document.body.dataset.lifecircleDone", timeout=60_000)
     assert int(page.evaluate("document.body.dataset.lifecircleFeatures")) == 2
     assert page.locator("#results tbody tr").count() == 2
-    # the choropleth is drawn: community polygons with score colours
-    assert page.locator("path.leaflet-interactive").count() > 2
+    # the choropleth is drawn from the run's tiles: a click on A reads its score there
+    view = page.evaluate("() => [window.__map.getCenter(), window.__map.getZoom()]")
+    a_lat = lifecircle_city.LAT0 + 50 / 111_000  # the centre of A, north of the street
+    assert pick(page, a_lat, lifecircle_city.LON0) == "results:A"
+    page.wait_for_selector(".leaflet-popup-content")
+    popup = page.inner_text(".leaflet-popup-content")
+    assert "小区A" in popup and "覆盖得分" in popup
+    page.evaluate("() => window.__map.closePopup()")
+    show_at(page, view[0]["lat"], view[0]["lng"], view[1])
     # what-if: a kindergarten placed beside B's entrance covers B (2000 residents)
     page.select_option("#whatif-category", "kindergarten")
     page.click("#btn-whatif")

@@ -2,9 +2,10 @@
 // tile URLs (static/maps/js/lib/urls.js)
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PAINT, hiddenAt, walkLine } from "../../static/maps/js/lib/vectortiles.js";
-import { tileUrlFor } from "../../static/maps/js/lib/urls.js";
-import { IDLE_KIND_COLOURS, stageColour, walkStyle } from "../../static/maps/js/lib/styles.js";
+import { PAINT, byPickOrder, drawOrder, hiddenAt, stackSources, walkLine } from "../../static/maps/js/lib/vectortiles.js";
+import { resultScore } from "../../static/maps/js/lib/lifecircle.js";
+import { tileSourceFor, tileUrlFor } from "../../static/maps/js/lib/urls.js";
+import { IDLE_KIND_COLOURS, scoreColour, stageColour, walkStyle } from "../../static/maps/js/lib/styles.js";
 
 test("walk segments in tiles are drawn as the GeoJSON layer drew them", () => {
   for (const p of [{ kind: "bridge" }, { kind: "arterial", is_barrier: true }, { kind: "local" }]) {
@@ -34,4 +35,48 @@ test("a tile URL keeps {z}/{x}/{y} for the renderer and fills the rest", () => {
   const urls = { "planner-run-tile": "/api/planner/tiles/runs/{pk}/{layer}/{z}/{x}/{y}.mvt" };
   assert.equal(tileUrlFor(urls, "planner-run-tile", { pk: 3, layer: "islands" }), "/api/planner/tiles/runs/3/islands/{z}/{x}/{y}.mvt");
   assert.throws(() => tileUrlFor(urls, "planner-run-tile", { pk: 3 }), /needs layer/);
+});
+
+test("the layers of one URL come in one request per tile, one URL per set of layers", () => {
+  const city = "/api/planner/tiles/{layer}/{z}/{x}/{y}.mvt";
+  const other = "/api/other/{layer}/{z}/{x}/{y}.mvt";
+  const sources = stackSources([
+    { key: "walk_network", source: city },
+    { key: "results", source: city, query: { run: "7" } },
+    { key: "communities", source: city, version: 2 },
+    { key: "islands", source: city, query: { run: "7" } },
+    { key: "extra", source: other },
+  ]);
+  assert.deepEqual(
+    sources.map((s) => [s.keys, s.url]),
+    [
+      [["communities", "islands", "results", "walk_network"], "/api/planner/tiles/communities+islands+results+walk_network/{z}/{x}/{y}.mvt?run=7&v=2"],
+      [["extra"], "/api/other/extra/{z}/{x}/{y}.mvt"],
+    ],
+  );
+  assert.equal(new Set(sources.map((s) => s.name)).size, 2);
+});
+
+test("areas are painted under lines and points; points answer a click first", () => {
+  const keys = (specs) => specs.map((s) => s.key);
+  const specs = ["amenities", "walk_network", "results", "communities"].map((key) => ({ key }));
+  assert.deepEqual(keys(drawOrder(specs)), ["communities", "results", "walk_network", "amenities"]);
+  const layers = specs.map((spec) => ({ spec }));
+  assert.deepEqual(
+    byPickOrder(layers).map((l) => l.spec.key),
+    ["amenities", "results", "communities", "walk_network"],
+  );
+});
+
+test("the run's choropleth from the tiles' scores, by the gaps chosen", () => {
+  const p = { score: 80, score_capacity: 35 };
+  assert.equal(resultScore(p, "distance"), 80);
+  assert.equal(resultScore(p, "capacity"), 35);
+  assert.equal(resultScore({ score: 80, score_capacity: null }, "capacity"), 80);
+  assert.equal(PAINT.results.fill({ score: 90 }), scoreColour(90));
+});
+
+test("a tile source keeps {layer} for the stack", () => {
+  const urls = { "planner-run-tile": "/api/planner/tiles/runs/{pk}/{layer}/{z}/{x}/{y}.mvt" };
+  assert.equal(tileSourceFor(urls, "planner-run-tile", { pk: 3 }), "/api/planner/tiles/runs/3/{layer}/{z}/{x}/{y}.mvt");
 });

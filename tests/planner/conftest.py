@@ -6,7 +6,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon
 
 from accounts.models import Profile, Role
+from planner import tiles
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _tile_cache():
+    tiles.cache_clear()
+    yield
+    tiles.cache_clear()
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_the_planner_page_renders_the_config(client, users):
 def test_the_big_layers_come_as_tiles_the_boundaries_as_geojson():
     entries = {layer.key: mapconfig.layer_entry(layer) for layer in mapconfig.LAYERS}
     assert entries["walk_network"]["tile"] == {
-        "url": "/api/planner/tiles/walk_network/{z}/{x}/{y}.mvt",
+        "source": "/api/planner/tiles/{layer}/{z}/{x}/{y}.mvt",
         "min_zoom": 13,
     }
     assert entries["communities"]["detail"] == "community"

@@ -6,7 +6,7 @@ from django.contrib.gis.geos import LineString, MultiLineString
 
 from accounts.models import Role
 from layers.models import Amenity, AmenityCategory, VacantHousing
-from lifecircle.models import NetworkIsland
+from lifecircle.models import CoverageResult, NetworkIsland
 from planner import tiles
 from runs.models import AnalysisRun
 from tests import factories
@@ -139,3 +139,86 @@ def test_a_runs_islands(viewer, run):
     other = AnalysisRun.objects.create(kind=AnalysisRun.Kind.BUNDLING, status="done")
     assert get_tile(viewer, "islands", 15, run=other.pk).status_code == 404
     assert get_tile(viewer, "walk_network", 15, run=run.pk).status_code == 404
+
+
+def test_one_tile_holds_several_layers_each_from_its_zoom(viewer, layers):
+    """The maps ask for the layers they show in one request per tile (``a+b``)."""
+    both = decode_mvt(get_tile(viewer, "communities+walk_network", 15).content)
+    assert set(both) == {"communities", "walk_network"}
+    assert "月湖小区" in both["communities"]["strings"]
+    assert "中山路" in both["walk_network"]["strings"]
+    # the walk network is not in the tiles below its zoom; the communities are
+    z = tiles.LAYERS["walk_network"].min_zoom - 1
+    assert set(decode_mvt(get_tile(viewer, "communities+walk_network", z).content)) == {
+        "communities"
+    }
+    for bad in ("communities+communities", "communities+districts_secret", "+", ""):
+        x, y = tile_xy(LON, LAT, 15)
+        resp = viewer.get(f"/api/planner/tiles/{bad}/15/{x}/{y}.mvt")
+        assert resp.status_code == 404, bad
+
+
+def test_a_runs_results_choropleth_joins_the_scores_in_sql(viewer, run, layers):
+    community = layers["community"]
+    CoverageResult.objects.create(
+        run=run,
+        community=community,
+        residents=1050,
+        score=62.5,
+        capacity={"score": 41.25},
+        reachable=True,
+    )
+    other = AnalysisRun.objects.create(kind=AnalysisRun.Kind.LIFECIRCLE, status="done")
+    CoverageResult.objects.create(
+        run=other, community=community, residents=1050, score=10.0
+    )
+    decoded = decode_mvt(get_tile(viewer, "islands+results", 15, run=run.pk).content)
+    assert set(decoded) == {"islands", "results"}
+    results = decoded["results"]
+    assert results["features"] == 1  # this run's result only
+    assert set(results["keys"]) == set(tiles.LAYERS["results"].columns)
+    assert "月湖小区" in results["strings"]
+    assert 62.5 in results["numbers"] and 41.3 in results["numbers"]
+    assert 10.0 not in results["numbers"]
+    # a run with no results for the tile: an empty layer part
+    empty = AnalysisRun.objects.create(kind=AnalysisRun.Kind.LIFECIRCLE, status="done")
+    assert get_tile(viewer, "results", 15, run=empty.pk).content == b""
+    assert get_tile(viewer, "results", 15).status_code == 404  # not a city layer
+
+
+def test_a_tile_seen_again_is_a_304_until_its_layer_changes(viewer, layers):
+    first = get_tile(viewer, "communities+idle_land", 15)
+    etag = first["ETag"]
+    assert etag and first["Cache-Control"] == "private, max-age=30"
+    x, y = tile_xy(LON, LAT, 15)
+    url = f"/api/planner/tiles/communities+idle_land/15/{x}/{y}.mvt"
+    again = viewer.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again["ETag"] == etag
+    # the body of a layer seen before comes from the cache, the same bytes
+    assert get_tile(viewer, "communities+idle_land", 15).content == first.content
+    # an edit of a layer the tile shows changes its stamp: a new ETag, the new name
+    community = layers["community"]
+    community.name = "月湖新村（改）"
+    community.save()
+    changed = viewer.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "月湖新村（改）" in decode_mvt(changed.content)["communities"]["strings"]
+    # a layer the tile does not show changes nothing
+    factories.amenity(name="幼儿园乙")
+    assert viewer.get(url, HTTP_IF_NONE_MATCH=changed["ETag"]).status_code == 304
+
+
+def test_a_runs_layers_in_the_same_request_as_the_citys(viewer, run, layers):
+    """The maps ask for the city's layers and the shown run's in one request per tile."""
+    CoverageResult.objects.create(
+        run=run, community=layers["community"], residents=1050, score=62.5
+    )
+    x, y = tile_xy(LON, LAT, 15)
+    url = f"/api/planner/tiles/communities+islands+results/15/{x}/{y}.mvt"
+    decoded = decode_mvt(viewer.get(url, {"run": run.pk}).content)
+    assert set(decoded) == {"communities", "islands", "results"}
+    assert 62.5 in decoded["results"]["numbers"]
+    assert viewer.get(url).status_code == 404  # which run?
+    other = AnalysisRun.objects.create(kind=AnalysisRun.Kind.BUNDLING, status="done")
+    assert viewer.get(url, {"run": other.pk}).status_code == 404
+    assert viewer.get(url, {"run": "1 OR 1=1"}).status_code == 404

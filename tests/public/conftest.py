@@ -239,13 +239,26 @@ def _fields(buf: bytes):
         yield num, wire, val
 
 
+def _number(vnum: int, val) -> float | int | None:
+    """A non-string MVT value (float, double, int, uint, sint, bool), else None."""
+    if vnum == 2:
+        return struct.unpack("<f", val)[0]
+    if vnum == 3:
+        return struct.unpack("<d", val)[0]
+    if vnum in (4, 5, 7):
+        return val
+    if vnum == 6:
+        return (val >> 1) ^ -(val & 1)
+    return None
+
+
 def decode_mvt(data: bytes) -> dict[str, dict]:
-    """{layer name: {"keys": [...], "strings": [...], "features": n}}."""
+    """{layer name: {"keys": [...], "strings": [...], "numbers": [...], "features": n}}."""
     layers: dict[str, dict] = {}
     for num, _w, layer in _fields(data):
         if num != 3:
             continue
-        name, keys, strings, nfeat = "", [], [], 0
+        name, keys, strings, numbers, nfeat = "", [], [], [], 0
         for lnum, _lw, val in _fields(layer):
             if lnum == 1:
                 name = val.decode()
@@ -257,8 +270,13 @@ def decode_mvt(data: bytes) -> dict[str, dict]:
                 for vnum, _vw, v in _fields(val):
                     if vnum == 1:
                         strings.append(v.decode())
-        entry = layers.setdefault(name, {"keys": [], "strings": [], "features": 0})
+                    elif (number := _number(vnum, v)) is not None:
+                        numbers.append(number)
+        entry = layers.setdefault(
+            name, {"keys": [], "strings": [], "numbers": [], "features": 0}
+        )
         entry["keys"] += keys
         entry["strings"] += strings
+        entry["numbers"] += numbers
         entry["features"] += nfeat
     return layers

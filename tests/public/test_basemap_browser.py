@@ -36,7 +36,7 @@ def test_public_map_paints_the_basemap(live_server, new_page, reference_data):
     # the water is painted: poll until some canvas pixel has the water colour #aacbe6
     # (tiles arrive and are drawn asynchronously, slowly on a loaded machine)
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.leaflet-tile-pane canvas')].some(c => {
+        """() => [...document.querySelectorAll('.leaflet-vectortiles-pane canvas')].some(c => {
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             for (let i = 0; i < d.length; i += 4)
               if (d[i] === 0xaa && d[i + 1] === 0xcb && d[i + 2] === 0xe6) return true;
@@ -45,3 +45,9 @@ def test_public_map_paints_the_basemap(live_server, new_page, reference_data):
     )
     assert tiles and set(tiles) <= {200, 304}
     assert page.errors == [] and csp == []
+    # no tile query still running when the database is flushed after the test
+    page.wait_for_function(
+        "() => document.body.dataset.tiles_basemap === 'loaded'"
+        " && document.body.dataset.tiles_public === 'loaded'"
+    )
+    page.wait_for_load_state("networkidle")

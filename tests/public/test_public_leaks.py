@@ -184,7 +184,7 @@ def test_photo_only_through_its_public_community(client, city):
     )
 
 
-@pytest.mark.parametrize("z", [10, 12, 14, 16, 18])
+@pytest.mark.parametrize("z", [9, 10, 12, 14, 16, 18])
 def test_tiles_carry_allowlisted_properties_only(client, city, z):
     x, y = tile_xy(121.55, 29.875, z)
     resp = client.get(f"/api/public/tiles/{z}/{x}/{y}.mvt")

@@ -1,9 +1,11 @@
-// Public progress map: communities by renovation stage, filters, search and a card.
+// Public progress map: communities by renovation stage (vector tiles, lib/publictiles.js),
+// filters, search and a card.
 import { HTTPError, getJSON } from "./lib/api.js";
 import { renderCard } from "./lib/card.js";
 import { el, legendControl } from "./lib/dom.js";
 import { addBasemap } from "./lib/basemap.js";
-import { STAGE_COLOURS, communityStyle, legendEntries } from "./lib/styles.js";
+import { communityFilter, publicTiles } from "./lib/publictiles.js";
+import { STAGE_COLOURS, legendEntries } from "./lib/styles.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -37,12 +39,6 @@ function filterParams() {
   return params;
 }
 
-function bboxParam(map) {
-  const b = map.getBounds();
-  const r = (v) => v.toFixed(5);
-  return [r(Math.max(b.getWest(), -180)), r(Math.max(b.getSouth(), -90)), r(Math.min(b.getEast(), 180)), r(Math.min(b.getNorth(), 90))].join(",");
-}
-
 async function openCard(code) {
   cardBox.hidden = false;
   cardBox.textContent = gettext("加载中…");
@@ -66,48 +62,31 @@ async function init(map) {
   status.onAdd = () => L.DomUtil.create("div", "status");
   status.addTo(map);
 
-  const districts = L.geoJSON(null, { style: () => ({ color: "#263238", weight: 2, fill: false }), interactive: false }).addTo(map);
-  const communities = L.geoJSON(null, {
-    style: communityStyle,
-    onEachFeature: (feature, layer) => {
-      const p = feature.properties;
-      layer.bindTooltip(() => el("span", interpolate(gettext("%(name)s（%(stage)s）"), { name: p.name, stage: config.stages[p.stage] ?? p.stage })));
-      layer.on("click", () => openCard(p.code));
-    },
-  }).addTo(map);
-
-  try {
-    const d = await getJSON(config.api.districts, { zoom: 10 });
-    districts.addData(d);
-    if (d.features.length) map.fitBounds(districts.getBounds());
-  } catch (err) {
-    console.error(err);
-  }
-
-  let seq = 0;
-  const reload = async () => {
-    const mine = ++seq;
-    const params = { ...filterParams(), bbox: bboxParam(map), zoom: String(map.getZoom()) };
-    if (params.stage === "none") {
-      communities.clearLayers();
-      return;
-    }
-    try {
-      const data = await getJSON(config.api.communities, params);
-      if (mine !== seq) return;
-      communities.clearLayers();
-      communities.addData(data);
-      status.getContainer().textContent = interpolate(gettext("小区 %(count)s 个"), { count: data.features.length });
-    } catch (err) {
-      if (mine !== seq) return;
-      communities.clearLayers();
-      status.getContainer().textContent = err instanceof HTTPError && err.status === 400 ? gettext("当前范围无数据") : gettext("加载失败");
-    }
+  const e = config.extent;
+  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+  // communities and district outlines from the public vector tiles; the filters repaint
+  let keep = communityFilter(filterParams());
+  const tiles = publicTiles(map, config.api, () => keep);
+  const note = () => {
+    const below = map.getZoom() < tiles.minzoom;
+    status.getContainer().textContent = below ? interpolate(gettext("放大到 %(zoom)s 级显示小区"), { zoom: tiles.minzoom }) : "";
+    status.getContainer().hidden = !below;
   };
-  map.on("moveend", debounce(reload, 200));
-  form.addEventListener("change", reload);
-  form.addEventListener("submit", (e) => e.preventDefault());
-  await reload();
+  map.on("zoomend", note);
+  note();
+  const refilter = () => {
+    keep = communityFilter(filterParams());
+    tiles.repaint();
+    document.body.dataset.filter = JSON.stringify(filterParams());
+  };
+  form.addEventListener("change", refilter);
+  form.addEventListener("submit", (ev) => ev.preventDefault());
+  map.on("click", (ev) => {
+    const p = tiles.pick(ev.latlng);
+    if (!p) return;
+    document.body.dataset.picked = p.code;
+    openCard(p.code);
+  });
 
   const search = debounce(async () => {
     const q = form.q.value.trim();

@@ -3,6 +3,7 @@
 // roads and buildings from /api/public/basemap/{z}/{x}/{y}.mvt — drawn on a canvas by
 // protomaps-leaflet (static/maps/vendor/protomaps-leaflet-5.1.0, the global
 // `protomapsL`). Nothing here is fetched from outside the app.
+import { tileLayer } from "./vectortiles.js";
 
 // one entry per kind (and road class) of the tiles' `basemap` layer, bottom to top
 export const BASEMAP_STYLE = [
@@ -52,6 +53,8 @@ function rules(P) {
 }
 
 // Add the basemap to `map` from the page's `config.tiles`; returns the layer (or null).
+// The city's own basemap is a member of the map's tile stack (lib/vectortiles.js): it
+// is painted on the same canvas as the map's other tile layers, under them.
 export function addBasemap(map, tiles) {
   if (!tiles) return null;
   if (tiles.url) {
@@ -59,14 +62,13 @@ export function addBasemap(map, tiles) {
   }
   const P = window.protomapsL;
   if (!tiles.basemap || !P) return null;
-  const layer = P.leafletLayer({
-    url: tiles.basemap.url,
-    maxDataZoom: tiles.basemap.max_data_zoom,
+  const layer = tileLayer(map, {
+    key: "basemap",
+    source: tiles.basemap.url,
+    minzoom: 0,
+    rules: rules(P),
+    background: BASEMAP_BACKGROUND,
     attribution: tiles.basemap.attribution,
-    backgroundColor: BASEMAP_BACKGROUND,
-    paintRules: rules(P),
-    labelRules: [],
-    pane: "tilePane",
   });
   layer.addTo(map);
   document.body.dataset.basemap = "city";

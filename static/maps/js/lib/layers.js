@@ -5,7 +5,7 @@
 // (district and street boundaries) GeoJSON.
 import { getJSON } from "./api.js";
 import { urlFor } from "./urls.js";
-import { tileLayer } from "./vectortiles.js";
+import { byPickOrder, tileLayer } from "./vectortiles.js";
 import { addOverlay, attributeTable, legendControl } from "./dom.js";
 import { choiceEntries, choiceLabel } from "./choices.js";
 import { gettext, interpolate } from "./i18n.js";
@@ -95,6 +95,16 @@ RENDER.islands = {
     ]),
 };
 
+// a life-circle run's score per community (tiles of the run; one category: lifecircle.js)
+RENDER.results = {
+  popup: (p) =>
+    attributeTable(p.name, [
+      [gettext("居民"), p.residents],
+      [gettext("覆盖得分（有没有 / 够不够）"), `${p.score} / ${p.score_capacity ?? "—"}`],
+      [gettext("可接入路网"), p.reachable ? gettext("是") : gettext("否")],
+    ]),
+};
+
 /** A GeoJSON layer drawn as layer `key` is. */
 export function buildLayer(data, key, config = {}) {
   const render = RENDER[key] ?? {};
@@ -107,8 +117,6 @@ export function buildLayer(data, key, config = {}) {
   });
 }
 
-// which tile layer answers a click first: points, then plots, communities, streets
-const PICK_ORDER = ["amenities", "vacant_housing", "idle_land", "communities", "walk_network"];
 
 /** The first view: the districts' extent the server gives (before any layer loads, so
  * that the tiles are asked for once, for the view the user sees). */
@@ -119,7 +127,7 @@ export function fitExtent(map, config) {
 
 /** The display zoom a tile layer starts at (its data zoom + protomaps' level difference). */
 export function tileSpec(spec) {
-  return { key: spec.key, label: spec.label, url: spec.tile.url, minzoom: spec.tile.min_zoom + 1 };
+  return { key: spec.key, label: spec.label, source: spec.tile.source, minzoom: spec.tile.min_zoom + 1 };
 }
 
 /**
@@ -152,7 +160,7 @@ export async function addLayers(map, control, config, { include = () => true, co
       document.body.dataset.layersLoaded = String(loaded);
     }),
   );
-  return tiled.sort((a, b) => PICK_ORDER.indexOf(a.spec.key) - PICK_ORDER.indexOf(b.spec.key));
+  return byPickOrder(tiled);
 }
 
 /** The popup of a tile feature: its full record read by id when the layer has one. */

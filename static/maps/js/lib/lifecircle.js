@@ -1,11 +1,12 @@
-// The life-circle result on the map: a choropleth by coverage score, a per-category filter
+// The life-circle result on the map: a choropleth by coverage score (from the run's vector
+// tiles, planner/tiles.py `results`), a per-category filter
 // showing side by side "within reach" (a facility within the tier distance) and "enough for
 // the residents" (the capacity-aware E2SFCA ratio against the standard, with the shortfall),
 // the planner's choice of which of the two drives the gaps, the facilities' supply with its
 // source, and the unreachable items.
 import { getJSON } from "./api.js";
 import { addOverlay, attributeTable, el, fillSelect, legendSection } from "./dom.js";
-import { tileUrlFor, urlFor } from "./urls.js";
+import { tileSourceFor, urlFor } from "./urls.js";
 import { tileLayer } from "./vectortiles.js";
 import { scoreColour } from "./styles.js";
 import { gettext, interpolate } from "./i18n.js";
@@ -15,8 +16,15 @@ const HIGHLIGHT = { color: "#ffd600", weight: 4, fillOpacity: 0.85 };
 export const COVERED_COLOUR = "#2e7d32";
 export const UNCOVERED_COLOUR = "#c62828";
 export const SHORT_COLOUR = "#ef6c00"; // within reach, not enough
-// display zoom of the islands' tiles (planner/tiles.py: data zoom 9, + 1)
+// display zoom of the run's tiles (planner/tiles.py: data zoom 9, + 1)
 const ISLANDS_MIN_ZOOM = 10;
+const RESULTS_MIN_ZOOM = 10;
+
+/** The score a community's tile feature is coloured by: the capacity-aware one when the
+ * gaps follow capacity and the run has it, else the distance score. Pure. */
+export function resultScore(p, gaps) {
+  return gaps === "capacity" && p.score_capacity !== null && p.score_capacity !== undefined ? p.score_capacity : p.score;
+}
 
 export function coverageStyle(feature) {
   const p = feature.properties;
@@ -166,7 +174,7 @@ export function lifeCircleView(map, control, config) {
   // filter's too), for the panel's table; focus(code): zoom to and highlight a community
   const view = { shown: null, onData: null, focus: () => {} };
   /** The run's tile layers (its network islands), for clicks. */
-  view.tiles = () => (view.shown ? [view.shown.islands] : []);
+  view.tiles = () => (view.shown ? [view.shown.islands, view.shown.results] : []);
 
   const clear = () => {
     if (!view.shown) return;
@@ -187,21 +195,38 @@ export function lifeCircleView(map, control, config) {
     }
     clear();
     const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
-    const layer = L.geoJSON(null, {
+    const state = { category: "", gaps: "distance", summary: null };
+    // the run's layers come in the same request per tile as the city's (?run=)
+    const source = tileSourceFor(config.urls, "planner-tile");
+    const query = { run: String(run.id) };
+    // the score of every community from the run's tiles (results joined in SQL); one
+    // category's reach and sufficiency as GeoJSON when the planner picks a category
+    const results = tileLayer(map, {
+      key: "results",
+      label: gettext("生活圈覆盖得分"),
+      source,
+      query,
+      minzoom: RESULTS_MIN_ZOOM,
+      paint: { fill: (p) => scoreColour(resultScore(p, state.gaps)), stroke: "#263238", opacity: 0.75 },
+    });
+    const perCategory = L.geoJSON(null, {
       style: coverageStyle,
       onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
     });
+    const layer = L.layerGroup([results]);
+    // the community a table row points at: drawn over the map from the loaded data
+    // (the score choropleth is tiles, so there is no vector layer of every community)
+    let lastData = null;
     let focused = null;
     view.focus = (code) => {
-      const target = layer.getLayers().find((l) => l.feature.properties.code === code);
-      if (!target) return;
+      const feature = lastData?.features.find((f) => f.properties.code === code);
+      if (!feature) return;
       if (!map.hasLayer(layer)) layer.addTo(map);
-      if (focused) layer.resetStyle(focused);
-      target.setStyle(HIGHLIGHT);
-      target.bringToFront();
-      focused = target;
-      map.fitBounds(target.getBounds(), { padding: [40, 40], maxZoom: 17, animate: false });
-      target.openPopup(target.getBounds().getCenter());
+      if (focused) layer.removeLayer(focused);
+      focused = L.geoJSON(feature, { style: () => HIGHLIGHT, interactive: false });
+      layer.addLayer(focused);
+      map.fitBounds(focused.getBounds(), { padding: [40, 40], maxZoom: 17, animate: false });
+      L.popup().setLatLng(focused.getBounds().getCenter()).setContent(coveragePopup(feature.properties, config.categories)).openOn(map);
       document.body.dataset.communityFocused = code;
     };
     const supplyLayer = L.geoJSON(null, {
@@ -209,23 +234,35 @@ export function lifeCircleView(map, control, config) {
         L.circleMarker(latlng, { radius: 5, color: "#4a148c", weight: 1.5, fillColor: f.properties.idle ? "#bdbdbd" : "#ab47bc", fillOpacity: 0.9 }),
       onEachFeature: (f, l) => l.bindPopup(() => supplyPopup(f.properties)),
     });
-    const state = { category: "", gaps: "distance", summary: null };
     const load = async () => {
       const params = { gaps: state.gaps };
       if (state.category) params.category = state.category;
+      // every community's row for the panel's table (drawn only for one category)
       const data = await getJSON(runUrl(config, "lifecircle-communities", run.id), params);
-      layer.clearLayers();
+      if (focused) layer.removeLayer(focused);
       focused = null;
-      layer.addData(data);
+      lastData = data;
       view.onData?.(data, state.category, run);
+      document.body.dataset.lifecircleFeatures = String(data.features.length);
       supplyLayer.clearLayers();
-      if (state.category && capacityCategories.has(state.category)) {
-        supplyLayer.addData(await getJSON(runUrl(config, "lifecircle-supply", run.id), { category: state.category }));
+      if (state.category) {
+        perCategory.clearLayers();
+        perCategory.addData(data);
+        layer.removeLayer(results);
+        layer.addLayer(perCategory);
+        if (capacityCategories.has(state.category)) {
+          supplyLayer.addData(await getJSON(runUrl(config, "lifecircle-supply", run.id), { category: state.category }));
+        }
+        if (state.summary) showSummary(state.summary, reachAndEnough(data.features));
+      } else {
+        layer.removeLayer(perCategory);
+        perCategory.clearLayers();
+        layer.addLayer(results);
+        results.repaint(); // the score of the chosen gaps, from the tiles already loaded
+        if (state.summary) showSummary(state.summary, null);
       }
-      if (state.summary) showSummary(state.summary, state.category ? reachAndEnough(data.features) : null);
       document.body.dataset.lifecircleCategory = state.category;
       document.body.dataset.lifecircleGaps = state.gaps;
-      document.body.dataset.lifecircleFeatures = String(data.features.length);
     };
     await load();
     addOverlay(control, layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
@@ -239,12 +276,7 @@ export function lifeCircleView(map, control, config) {
     addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"));
     // the walk-network components the run left out of snapping (nothing snapped to them)
     const islandsLabel = gettext("路网孤岛（未参与吸附）");
-    const islands = tileLayer(map, {
-      key: "islands",
-      label: islandsLabel,
-      url: tileUrlFor(config.urls, "planner-run-tile", { pk: run.id, layer: "islands" }),
-      minzoom: ISLANDS_MIN_ZOOM,
-    });
+    const islands = tileLayer(map, { key: "islands", label: islandsLabel, source, query, minzoom: ISLANDS_MIN_ZOOM });
     addOverlay(control, islands, islandsLabel);
 
     const filter = L.control({ position: "topleft" });
@@ -275,7 +307,7 @@ export function lifeCircleView(map, control, config) {
       return div;
     };
     filter.addTo(map);
-    view.shown = { run, layers: [layer, unreachableLayer, supplyLayer, islands], filter, islands };
+    view.shown = { run, layers: [layer, unreachableLayer, supplyLayer, islands], filter, islands, results };
     document.body.dataset.lifecircleRun = String(run.id);
     return layer;
   };

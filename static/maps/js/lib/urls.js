@@ -20,3 +20,9 @@ export function urlFor(urls, name, args = {}) {
 export function tileUrlFor(urls, name, args = {}) {
   return fill(urls, name, args, ["z", "x", "y"]);
 }
+
+/** A tile source template: as tileUrlFor, with {layer} also left (the tile stack joins
+ * the keys of the layers it draws from one URL). */
+export function tileSourceFor(urls, name, args = {}) {
+  return fill(urls, name, args, ["z", "x", "y", "layer"]);
+}
