@@ -206,6 +206,14 @@ def test_planner_and_home_show_hostile_names_as_text(
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => document.body.dataset.whatifDone !== undefined")
 
+    # the life circle of a community (the choropleth is tiles): its table row opens its
+    # popup on the map
+    page.locator("#results tbody tr", has_text=COMMUNITY).first.click()
+    page.wait_for_function("() => document.body.dataset.communityFocused")
+    content = page.locator(".leaflet-popup-content").last
+    assert content.locator("img, svg, script, b").count() == 0
+    lifecircle_popup = content.text_content()
+
     # the results on the map, then a candidate clicked: the communities it would serve
     # get tooltips
     show_overlay(page, "生活圈覆盖得分")
@@ -220,7 +228,7 @@ def test_planner_and_home_show_hostile_names_as_text(
     shown = sweep(page)
     popups, tooltips = shown["popup"], shown["tooltip"]
     assert shown_in(picked, COMMUNITY, DISTRICT, STREET, "房屋类型")  # community
-    assert shown_in(popups, COMMUNITY, DISTRICT, STREET, "覆盖得分")  # life circle
+    assert shown_in([lifecircle_popup], COMMUNITY, DISTRICT, STREET, "覆盖得分")
     assert shown_in(popups, f"{STREET}片区", "成员小区")  # renovation block
     assert shown_in(popups, PLOT, OWNER, CATEGORY, COMMUNITY, "新增覆盖居民")  # siting
     assert shown_in(popups, f"假设设施：{CATEGORY}")  # what-if
@@ -261,8 +269,13 @@ def test_public_map_statistics_and_cards_show_hostile_names_as_text(
     page = watched()
     page.goto(f"{live_server.url}/public/")
     page.wait_for_selector("body[data-map-ready='1']", timeout=60_000)
-    page.wait_for_selector("path.leaflet-interactive")
-    assert shown_in(sweep(page)["tooltip"], COMMUNITY)
+    # a community drawn from the public tiles, clicked: its card names it as text
+    a = hostile_city["A"]
+    lon, lat = transformed(a.geom.point_on_surface, 4326).coords
+    assert pick(page, lat, lon) == a.code
+    page.wait_for_selector("#card .card-name")
+    assert page.inner_text("#card .card-name").startswith(COMMUNITY)
+    assert page.locator("#card img, #card svg, #card script").count() == 0
     assert DISTRICT in page.inner_text("#district")
 
     page.fill("#search", "onerror")

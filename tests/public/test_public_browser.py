@@ -97,7 +97,7 @@ def test_communities_come_from_tiles_and_a_click_opens_the_card(
     page.goto(f"{live_server.url}/public/")
     page.wait_for_selector("body[data-map-ready='1']", timeout=30_000)
     # street zoom 16 draws data zoom 15 tiles of the public tile URL
-    with page.expect_response(lambda r: "/api/public/tiles/15/" in r.url):
+    with page.expect_request(lambda r: "/api/public/tiles/15/" in r.url):
         page.evaluate(
             "([lat, lon]) => window.__map.setView([lat, lon], 16, {animate: false})",
             list(TARGET),

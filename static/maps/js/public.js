@@ -7,6 +7,7 @@ import { addBasemap } from "./lib/basemap.js";
 import { communityFilter, publicTiles } from "./lib/publictiles.js";
 import { STAGE_COLOURS, legendEntries } from "./lib/styles.js";
 import { gettext, interpolate } from "./lib/i18n.js";
+import { publishBounds } from "./lib/view.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const form = document.getElementById("filters");
@@ -56,6 +57,7 @@ function addLegend(map) {
 }
 
 async function init(map) {
+  publishBounds(map); // data-bounds / data-zoom on the map, as on the other maps
   addBasemap(map, config.tiles);
   addLegend(map);
   const status = L.control({ position: "bottomleft" });
