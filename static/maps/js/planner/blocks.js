@@ -3,7 +3,7 @@
 // card; the card (a click on the map opens it too) lists members and shared gaps by name
 // and, for planners, acts on the block through the blocks API: accept, lock / unlock,
 // merge with a neighbour, split members off, move a community in. After each action the
-// map and the table reload. Downloads go through the one export path (blocks-run-export).
+// map and the table reload. Downloads use the one path of the tables (blocks-run-export).
 // For the browser tests: body data-blocks-run, data-blocks-features, data-block-focused,
 // data-block-action ("<action>:<code>" after a successful action); the card's controls
 // carry data-action / data-role.
