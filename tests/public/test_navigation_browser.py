@@ -32,8 +32,11 @@ def _nav(page):
 
 def _language(page, lang):
     if page.evaluate("document.documentElement.lang") != lang:
-        with page.expect_navigation():
+        # the page in the new language is there once its document is (its "load" waits
+        # for every map tile, which a loaded machine can take past the timeout)
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
             page.select_option("select[name=language]", lang)
+        page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
 
 
 def test_anonymous_visitor_sees_public_pages_and_the_card_before(
