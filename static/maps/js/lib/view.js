@@ -39,13 +39,15 @@ export function clearOfControls(map) {
 }
 
 /** Every popup of the map opens clear of the corner controls as they are then (a taller
- * one scrolls): on "popupopen" its padding is set and Leaflet pans again (update()).
- * body data-popup-settled is "1" once that pan has ended. */
+ * one scrolls): on "popupopen" its padding is set and Leaflet pans again (update()); when
+ * a corner's controls change size while it is open (a legend fills in, a notice appears),
+ * it is placed again. body data-popup-settled is "1" once the last such pan has ended. */
 export function keepPopupsClear(map) {
-  map.on("popupopen", (e) => {
+  let open = null;
+  const place = (popup) => {
     const pad = clearOfControls(map);
     const room = map.getSize().y - pad.autoPanPaddingTopLeft.y - pad.autoPanPaddingBottomRight.y - 50;
-    Object.assign(e.popup.options, pad, { maxHeight: Math.max(160, room) });
+    Object.assign(popup.options, pad, { maxHeight: Math.max(160, room) });
     document.body.dataset.popupSettled = "0";
     let panning = false;
     const start = () => {
@@ -53,8 +55,19 @@ export function keepPopupsClear(map) {
       map.once("moveend", () => (document.body.dataset.popupSettled = "1"));
     };
     map.once("autopanstart", start);
-    e.popup.update();
+    popup.update();
     map.off("autopanstart", start);
     if (!panning) document.body.dataset.popupSettled = "1";
+  };
+  map.on("popupopen", (e) => {
+    open = e.popup;
+    place(open);
   });
+  map.on("popupclose", (e) => {
+    if (open === e.popup) open = null;
+  });
+  const corners = new ResizeObserver(() => open && place(open));
+  for (const corner of map.getContainer().querySelectorAll(".leaflet-top, .leaflet-bottom.leaflet-right")) {
+    corners.observe(corner);
+  }
 }
