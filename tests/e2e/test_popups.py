@@ -11,7 +11,9 @@ from .test_planner_day import overlaps
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CAPTURE = "window.addEventListener('map:init', (e) => { window.__map = e.detail.map; });"
+CAPTURE = (
+    "window.addEventListener('map:init', (e) => { window.__map = e.detail.map; });"
+)
 # the page's CSP refuses inline style attributes; the card is sized through the CSSOM
 OPEN = """([x, y]) => {
   document.body.dataset.popupSettled = '';
