@@ -197,6 +197,9 @@ POLICY: dict[str, Access] = {
     "siting-scenarios": Access(get=SIGNED_IN, post=PLANNERS, rule=OWN_DISTRICT),
     "siting-scenario": INTERNAL_READ,
     "siting-scenario-what-if": Access(get=PLANNERS),
+    # the what-if scenarios saved from the planner's map (sites, run, author, time)
+    "siting-whatif-scenarios": Access(get=SIGNED_IN, post=PLANNERS, rule=OWN_DISTRICT),
+    "siting-whatif-scenario": Access(get=SIGNED_IN, delete=PLANNERS, rule=OWN_DISTRICT),
     # ------------------------------------------------------------------ programme
     "programme-eligibility": Access(get=SIGNED_IN),
     "programme-progress": Access(get=SIGNED_IN),

@@ -58,6 +58,8 @@ URL_NAMES = (
     "siting-export",
     "siting-run",
     "siting-runs",
+    "siting-whatif-scenario",
+    "siting-whatif-scenarios",
 )
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -66,11 +66,19 @@ class SitingCandidateResult(models.Model):
 
 
 class SitingScenario(models.Model):
-    """选址方案 — a recommendation of a siting run handed over for a what-if check."""
+    """选址方案 — a recommendation of a siting run handed over for a what-if check, or
+    the hypothetical sites a planner placed on the map in a life-circle what-if.
+
+    A siting scenario (greedy, exact) has its ``run`` and names candidates in ``chosen``;
+    a what-if scenario (``whatif``) has its ``lifecircle_run`` and the placed ``sites``
+    ({category, lon, lat, capacity}), and the district it belongs to (``district_code``:
+    the author's district for a district planner, else the district of its first site).
+    """
 
     class Method(models.TextChoices):
         GREEDY = "greedy", _("贪心")
         EXACT = "exact", _("精确（HiGHS）")
+        WHATIF = "whatif", _("生活圈假设")
 
     name = models.CharField(_("名称"), max_length=128)
     run = models.ForeignKey(
@@ -78,7 +86,24 @@ class SitingScenario(models.Model):
         on_delete=models.CASCADE,
         related_name="siting_scenarios",
         verbose_name=_("选址分析"),
+        null=True,
+        blank=True,
     )
+    lifecircle_run = models.ForeignKey(
+        AnalysisRun,
+        on_delete=models.SET_NULL,
+        related_name="whatif_scenarios",
+        verbose_name=_("生活圈分析"),
+        null=True,
+        blank=True,
+    )
+    sites = models.JSONField(
+        _("假设设施"),
+        default=list,
+        blank=True,
+        help_text=_("[{category, lon, lat, capacity}]"),
+    )
+    district_code = models.CharField(_("区县"), max_length=64, blank=True)
     method = models.CharField(
         _("方案来源"), max_length=8, choices=Method.choices, default=Method.EXACT
     )
@@ -101,6 +126,16 @@ class SitingScenario(models.Model):
         verbose_name = _("选址方案")
         verbose_name_plural = _("选址方案")
         ordering = ["-created_at"]
+        constraints = [
+            # a siting scenario comes from its siting run; a what-if one has sites
+            models.CheckConstraint(
+                condition=(
+                    models.Q(method="whatif", run__isnull=True)
+                    | (~models.Q(method="whatif") & models.Q(run__isnull=False))
+                ),
+                name="siting_scenario_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -89,3 +89,35 @@ class ScenarioOutput(PrivateFieldsMixin, serializers.ModelSerializer):
             "created_at",
         ]
         private_fields = ("notes", "created_by")
+
+
+class WhatIfSiteInput(serializers.Serializer):
+    category = serializers.CharField(max_length=64)
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    capacity = serializers.FloatField(required=False, allow_null=True, min_value=0)
+
+
+class WhatIfScenarioInput(serializers.Serializer):
+    lifecircle_run = serializers.IntegerField()
+    sites = serializers.ListField(
+        child=WhatIfSiteInput(), allow_empty=False, max_length=50
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=128)
+
+
+class WhatIfScenarioOutput(PrivateFieldsMixin, serializers.ModelSerializer):
+    created_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = SitingScenario
+        fields = [
+            "id",
+            "name",
+            "lifecircle_run",
+            "sites",
+            "district_code",
+            "created_by",
+            "created_at",
+        ]
+        private_fields = ("created_by",)

@@ -28,4 +28,14 @@ urlpatterns = [
         views.SitingScenarioWhatIf.as_view(),
         name="siting-scenario-what-if",
     ),
+    path(
+        "whatif-scenarios/",
+        views.WhatIfScenarios.as_view(),
+        name="siting-whatif-scenarios",
+    ),
+    path(
+        "whatif-scenarios/<int:pk>/",
+        views.WhatIfScenarioDetail.as_view(),
+        name="siting-whatif-scenario",
+    ),
 ]

@@ -34,7 +34,11 @@ def _run(pk: int) -> AnalysisRun:
 
 def _scenario(pk: int) -> SitingScenario:
     try:
-        return SitingScenario.objects.select_related("run").get(pk=pk)
+        return (
+            SitingScenario.objects.select_related("run")
+            .exclude(method=SitingScenario.Method.WHATIF)
+            .get(pk=pk)
+        )
     except SitingScenario.DoesNotExist:
         raise NotFound(f"no siting scenario {pk}") from None
 
@@ -109,7 +113,9 @@ class SitingExport(APIView):
 class SitingScenarios(APIView):
     @extend_schema(responses=s.ScenarioOutput(many=True))
     def get(self, request):
-        rows = SitingScenario.objects.select_related("created_by")[:100]
+        rows = SitingScenario.objects.select_related("created_by").exclude(
+            method=SitingScenario.Method.WHATIF
+        )[:100]
         return Response(s.ScenarioOutput(rows, many=True, context=ctx(request)).data)
 
     @extend_schema(request=s.ScenarioInput, responses={201: s.ScenarioOutput})
@@ -146,3 +152,63 @@ class SitingScenarioWhatIf(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         return Response(services.scenario_what_if(_scenario(pk)))
+
+
+def _whatif_scenario(pk: int) -> SitingScenario:
+    try:
+        return services.whatif_scenario_get(pk)
+    except SitingScenario.DoesNotExist:
+        raise NotFound(f"no what-if scenario {pk}") from None
+
+
+class WhatIfScenarios(APIView):
+    """The what-if scenarios saved from the planner's map: list (newest first), save."""
+
+    @extend_schema(responses=s.WhatIfScenarioOutput(many=True))
+    def get(self, request):
+        rows = services.whatif_scenario_list()[:100]
+        return Response(
+            s.WhatIfScenarioOutput(rows, many=True, context=ctx(request)).data
+        )
+
+    @extend_schema(
+        request=s.WhatIfScenarioInput, responses={201: s.WhatIfScenarioOutput}
+    )
+    def post(self, request):
+        inp = s.WhatIfScenarioInput(data=request.data)
+        inp.is_valid(raise_exception=True)
+        v = inp.validated_data
+        try:
+            run = AnalysisRun.objects.get(
+                pk=v["lifecircle_run"], kind=AnalysisRun.Kind.LIFECIRCLE
+            )
+        except AnalysisRun.DoesNotExist:
+            raise ValidationError(
+                {"lifecircle_run": f"no life-circle run {v['lifecircle_run']}"}
+            ) from None
+        sites = [
+            {k: val for k, val in site.items() if val is not None}
+            for site in v["sites"]
+        ]
+        scenario = services.whatif_scenario_create(
+            lifecircle_run=run, sites=sites, name=v.get("name", ""), user=request.user
+        )
+        return Response(
+            s.WhatIfScenarioOutput(scenario, context=ctx(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class WhatIfScenarioDetail(APIView):
+    """One saved what-if scenario: its sites to reopen; delete it."""
+
+    @extend_schema(responses=s.WhatIfScenarioOutput)
+    def get(self, request, pk: int):
+        return Response(
+            s.WhatIfScenarioOutput(_whatif_scenario(pk), context=ctx(request)).data
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.whatif_scenario_delete(_whatif_scenario(pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

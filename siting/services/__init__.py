@@ -50,6 +50,13 @@ from siting.services.scenarios import (
     scenario_create,
     scenario_what_if,
 )
+from siting.services.whatif_scenarios import (
+    MAX_SITES,
+    whatif_scenario_create,
+    whatif_scenario_delete,
+    whatif_scenario_get,
+    whatif_scenario_list,
+)
 
 __all__ = [
     "DEFAULT_EMBEDDED_BONUS",
@@ -58,6 +65,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "KINDS",
     "MAX_K",
+    "MAX_SITES",
     "METHODS",
     "PRIVATE_FIELDS",
     "PROPERTY_FIELDS",
@@ -73,4 +81,8 @@ __all__ = [
     "siting_run_get",
     "siting_run_list",
     "siting_validate",
+    "whatif_scenario_create",
+    "whatif_scenario_delete",
+    "whatif_scenario_get",
+    "whatif_scenario_list",
 ]
