@@ -31,7 +31,7 @@ from planner import services as planner_services
 from programme import services as programme
 from programme.models import Project, Vote
 from runs.models import AnalysisRun
-from siting.services import scenario_create, siting_run
+from siting.services import scenario_create, siting_run, whatif_scenario_create
 from tests import factories
 from tests.lifecircle.city import community, street_line, xy
 from tests.public.conftest import png_bytes, tile_xy
@@ -102,6 +102,12 @@ def house(code: str, dx: float) -> models.VacantHousing:
         owner_kind="public",
         geom=Point(x, y, srid=settings.SRID),
     )
+
+
+def whatif_site_a() -> dict:
+    """A hypothetical day-care site on the street in district A (at 300 m)."""
+    p = Point(*xy(300), srid=settings.SRID).transform(4326, clone=True)
+    return {"category": "elderly_daycare", "lon": p.x, "lat": p.y}
 
 
 def build() -> dict:
@@ -209,6 +215,12 @@ def build() -> dict:
     out["scenario"] = scenario_create(
         run=out["siting"], method="greedy", notes=f"{SENTINEL} notes", user=admin
     )
+    # a what-if scenario of district A, placed on the map by its planner
+    out["whatif"] = whatif_scenario_create(
+        lifecircle_run=out["lifecircle"],
+        sites=[whatif_site_a()],
+        user=users["planner_a"],
+    )
     for code in ("A1", "B1"):
         p = programme.project_create(
             user=admin, name=f"{code}改造", year=2024, community=out[code]
@@ -285,6 +297,7 @@ def url_args(city) -> dict[str, dict]:
         "siting-export": {"pk": sr.pk, "fmt": "xlsx"},
         "siting-scenario": {"pk": sc.pk},
         "siting-scenario-what-if": {"pk": sc.pk},
+        "siting-whatif-scenario": {"pk": city["whatif"].pk},
         "analysis-run": {"pk": lc.pk},
         "analysis-run-requeue": {"pk": city["failed_a"].pk},
         "analysis-run-cancel": {"pk": city["pending_a"].pk},

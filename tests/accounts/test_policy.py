@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.drf import PolicyPermission
 from accounts.policy import POLICY, access_for, public_url_names
 
-from .city import url_args
+from .city import url_args, whatif_site_a
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +121,10 @@ def _bodies(city) -> dict[tuple[str, str], dict]:
             "districts": [a],
         },
         ("siting-scenarios", "POST"): {"run": city["siting_a"].pk, "method": "exact"},
+        ("siting-whatif-scenarios", "POST"): {
+            "lifecircle_run": city["lifecircle"].pk,
+            "sites": [whatif_site_a()],
+        },
         ("programme-project-list", "POST"): {
             "name": "新项目",
             "year": 2024,

@@ -196,7 +196,9 @@ def test_within_reach_and_enough_side_by_side(live_server, new_page, city):
     page.mouse.click(x, y)
     page.wait_for_function("() => document.body.dataset.whatifDone !== undefined")
     assert float(page.evaluate("document.body.dataset.whatifShortfallReduced")) == 40
-    assert "缺口减少 40" in page.inner_text("#whatif-status")
+    row = page.locator("#whatif-summary tbody tr[data-category='kindergarten']")
+    assert row.get_attribute("data-shortfall") == "40"
+    assert row.locator("td").nth(4).inner_text().startswith("40 ")
     screenshot(page, "planner_capacity.png")
     assert page.errors == []
 

@@ -172,7 +172,7 @@ function labelled(text, control) {
 export function lifeCircleView(map, control, config) {
   // onData(data, category, run): called with each load of the communities (the category
   // filter's too), for the panel's table; focus(code): zoom to and highlight a community
-  const view = { shown: null, onData: null, focus: () => {} };
+  const view = { shown: null, onData: null, focus: () => {}, feature: () => null };
   /** The run's tile layers (its network islands), for clicks. */
   view.tiles = () => (view.shown ? [view.shown.islands, view.shown.results] : []);
 
@@ -218,6 +218,8 @@ export function lifeCircleView(map, control, config) {
     // (the score choropleth is tiles, so there is no vector layer of every community)
     let lastData = null;
     let focused = null;
+    // a community of the loaded data by code (its geometry, for the what-if's highlights)
+    view.feature = (code) => lastData?.features.find((f) => f.properties.code === code) ?? null;
     view.focus = (code) => {
       const feature = lastData?.features.find((f) => f.properties.code === code);
       if (!feature) return;

@@ -1,17 +1,18 @@
-// The analysis forms of the planner panel: life circle (results table, downloads, what-if),
+// The analysis forms of the planner panel: life circle (results table, downloads; the
+// what-if of hypothetical sites is ./whatif.js),
 // bundling into renovation blocks, siting on idle land. `page` is the page's state:
 // {map, control, config, $, lifecircle, blocks} (lifecircle: the map's lifeCircleView;
 // blocks: the BlocksPanel of ./blocks.js).
-import { sendJSON } from "../lib/api.js";
 import { el, fillSelect } from "../lib/dom.js";
 import { formBody } from "../lib/forms.js";
-import { resultRows, runUrl, unitName } from "../lib/lifecircle.js";
+import { resultRows, runUrl } from "../lib/lifecircle.js";
 import { addSiting } from "../lib/siting.js";
 import { fillTable, setHeader, sortTable } from "../lib/tables.js";
 import { urlFor } from "../lib/urls.js";
 import { gettext, interpolate } from "../lib/i18n.js";
 import { queueAnalysis } from "./runs.js";
 import { downloadLinks, say } from "./ui.js";
+import { setupWhatIf } from "./whatif.js";
 
 const DEFAULT_CATEGORY = "elderly_daycare";
 
@@ -61,69 +62,6 @@ function fillResults(page, data, category, run) {
   downloadLinks($("lifecircle-downloads"), gettext("下载："), ["csv", "xlsx", "geojson", "gpkg"], (fmt) =>
     runUrl(config, "lifecircle-export", run.id, { fmt }),
   );
-}
-
-function whatIfText(r, category) {
-  const residents = Object.values(r.residents_newly_covered).reduce((a, b) => a + b, 0);
-  let text = interpolate(gettext("新增覆盖 %(n)s 个小区、%(r)s 名居民；平均得分 %(b)s → %(a)s（%(t)s 秒，未保存）"), {
-    n: r.communities_newly_covered,
-    r: residents,
-    b: r.mean_score_before,
-    a: r.mean_score_after,
-    t: r.elapsed_s,
-  });
-  const cap = r.capacity;
-  if (cap && cap.categories.includes(category)) {
-    const added = cap.supply_added[0];
-    text +=
-      " " +
-      interpolate(gettext("够不够：新增供给 %(s)s %(u)s（%(note)s），缺口减少 %(d)s %(u)s（%(n)s 个小区），满足需求的居民 %(b)s → %(a)s。"), {
-        s: added?.supply ?? 0,
-        u: unitName(added?.unit),
-        note: added?.note ?? "",
-        d: cap.shortfall_reduced[category],
-        n: cap.changed.length,
-        b: cap.residents_adequate_before[category],
-        a: cap.residents_adequate_after[category],
-      });
-  }
-  return text;
-}
-
-function setupWhatIf(page) {
-  const { map, config, $ } = page;
-  const category = $("whatif-category");
-  $("btn-whatif").addEventListener("click", () => {
-    const runId = document.body.dataset.lifecircleRun;
-    if (!runId) {
-      say($("whatif-status"), gettext("请先运行一次生活圈分析。"), "error");
-      return;
-    }
-    say($("whatif-status"), gettext("点击地图放置假设设施……"));
-    map.getContainer().style.cursor = "crosshair";
-    // preclick: also when the click lands on a feature (whose popup stops "click")
-    map.once("preclick", async (ev) => {
-      map.getContainer().style.cursor = "";
-      const code = category.value;
-      const facility = { category: code, lon: ev.latlng.lng, lat: ev.latlng.lat };
-      const places = $("whatif-capacity").value;
-      if (places !== "") facility.capacity = Number(places);
-      const res = await sendJSON("POST", runUrl(config, "lifecircle-what-if", runId), { facilities: [facility] });
-      if (res.status !== 200) {
-        say($("whatif-status"), res.body?.detail ?? JSON.stringify(res.body), "error");
-        return;
-      }
-      const r = res.body;
-      L.circleMarker(ev.latlng, { radius: 8, color: "#6a1b9a", weight: 3, fillColor: "#ce93d8", fillOpacity: 1 })
-        .bindPopup(el("span", interpolate(gettext("假设设施：%(c)s"), { c: config.categories[code] })))
-        .addTo(map);
-      if (r.capacity?.categories.includes(code)) {
-        document.body.dataset.whatifShortfallReduced = String(r.capacity.shortfall_reduced[code]);
-      }
-      say($("whatif-status"), whatIfText(r, code), "ok");
-      document.body.dataset.whatifDone = String(r.communities_newly_covered);
-    });
-  });
 }
 
 async function onLifeCircle(page, form) {
