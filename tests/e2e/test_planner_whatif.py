@@ -4,6 +4,8 @@ equal the what-if API's for both sites together, not the second alone), the comm
 that gain are outlined and listed, a site is removed, clear empties everything, and a
 saved scenario is listed, reopened (sites restored, recomputed) and deleted.
 
+A marker dragged away takes its gain with it.
+
 The tiny life-circle city (tests/lifecircle/city.py): A's entrance at 0 m, a kindergarten
 K1 at 200 m, B's entrance at 1500 m. A kindergarten of 40 places beside B covers B and
 lowers its shortfall by 40; an elderly daycare beside A covers A (no daycare yet)."""
@@ -58,7 +60,7 @@ def open_planner(new_page, live_server, lang):
     return page
 
 
-def show_whatif(page, lang, name):
+def show_whatif(page, lang, name, panel="#whatif-summary"):
     """The sites and the outlined communities in view, the panel's what-if in sight."""
     page.evaluate("() => window.__map.closePopup()")
     page.wait_for_timeout(500)  # the popups fade out
@@ -79,7 +81,7 @@ def show_whatif(page, lang, name):
     )
     assert n >= 2
     page.wait_for_function(TILES_DRAWN)
-    page.locator("#whatif-summary").scroll_into_view_if_needed()
+    page.locator(panel).evaluate("(e) => e.scrollIntoView({ block: 'end' })")
     page.mouse.move(0, 0)
     page.wait_for_timeout(300)
     suffix = "" if lang.startswith("zh") else "_en"
@@ -112,6 +114,21 @@ def api_what_if(page, live_server, run_id, sites):
     )
     assert resp.status == 200, resp.text()
     return resp.json()
+
+
+def page_sites(page) -> list[dict]:
+    """The sites as the page lists them (category, lon, lat, capacity)."""
+    out = []
+    for li in page.locator("#whatif-sites li").all():
+        site = {
+            "category": li.get_attribute("data-category"),
+            "lon": float(li.get_attribute("data-lon")),
+            "lat": float(li.get_attribute("data-lat")),
+        }
+        if li.get_attribute("data-capacity"):
+            site["capacity"] = float(li.get_attribute("data-capacity"))
+        out.append(site)
+    return out
 
 
 def gainers(r) -> set[str]:
@@ -222,7 +239,29 @@ def test_two_sites_add_up_clear_save_reopen(live_server, new_page, analysed, lan
     )
     fig = page_figures(page)
     assert_matches(fig, both, 2)
-    show_whatif(page, lang, "planner_whatif_reopened")
+    restored = page_sites(page)
+    assert [s["category"] for s in restored] == ["kindergarten", "elderly_daycare"]
+    assert restored[0].get("capacity") == 40 and "capacity" not in restored[1]
+    for got, placed in zip(restored, (B_SITE, A_SITE), strict=True):
+        assert abs(got["lon"] - placed["lon"]) < 1e-4
+        assert abs(got["lat"] - placed["lat"]) < 1e-4
+    assert page.input_value("#whatif-name") == "两处假设"
+    show_whatif(page, lang, "planner_whatif_reopened", "#whatif-saved-box")
+    # drag the kindergarten 800 m west of B: B gains nothing any more, A still does
+    icon = page.locator(".whatif-site-icon").nth(0).bounding_box()
+    before = computed(page)
+    page.mouse.move(icon["x"] + icon["width"] / 2, icon["y"] + icon["height"] / 2)
+    page.mouse.down()
+    target = map_point(page, B_SITE["lat"], B_SITE["lon"] - 800 / M_PER_DEG_LON)
+    page.mouse.move(*target, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        f"() => Number(document.body.dataset.whatifComputed) > {before}"
+        " && !document.body.dataset.whatifBusy"
+    )
+    moved = api_what_if(page, live_server, run, page_sites(page))
+    assert_matches(page_figures(page), moved, 2)
+    assert gainers(moved) == {"A"}
     # remove one site from the list: the other alone remains
     before = computed(page)
     page.click("#whatif-sites li:first-child button")

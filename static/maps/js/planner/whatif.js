@@ -79,6 +79,7 @@ export function setupWhatIf(page) {
       site.marker.setIcon(markerIcon(i + 1));
       const item = el("li");
       item.dataset.site = String(site.id);
+      Object.assign(item.dataset, { category: site.category, lon: String(site.lon), lat: String(site.lat), capacity: String(site.capacity ?? "") });
       item.append(el("span", `${categoryName(site.category)} · ${capacityText(site)} `));
       const remove = el("button", gettext("移除"), "link");
       remove.type = "button";
