@@ -31,8 +31,16 @@ class SitingCandidateResultAdmin(CityAdminWrites, admin.ModelAdmin):
 
 @admin.register(SitingScenario)
 class SitingScenarioAdmin(CityAdminWrites, admin.ModelAdmin):
-    list_display = ("name", "run", "method", "created_by", "created_at")
+    list_display = (
+        "name",
+        "run",
+        "lifecircle_run",
+        "method",
+        "district_code",
+        "created_by",
+        "created_at",
+    )
     list_filter = ("method",)
     search_fields = ("name", "notes")
-    raw_id_fields = ("run",)
+    raw_id_fields = ("run", "lifecircle_run")
     readonly_fields = ("created_by", "created_at")
