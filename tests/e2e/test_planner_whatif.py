@@ -270,6 +270,12 @@ def test_two_sites_add_up_clear_save_reopen(live_server, new_page, analysed, lan
         " && !document.body.dataset.whatifBusy"
     )
     assert_matches(page_figures(page), alone, 1)
+    # the map's category filter reloads the run's data: the outline stays
+    page.select_option("#lifecircle-category", "kindergarten")
+    page.wait_for_function(
+        "() => document.body.dataset.lifecircleCategory === 'kindergarten'"
+    )
+    assert page.locator("path.whatif-gain").count() == len(gainers(alone)) == 1
     # delete the saved scenario
     page.click("#whatif-saved .whatif-delete")
     page.wait_for_function("() => document.body.dataset.whatifSaved === '0'")

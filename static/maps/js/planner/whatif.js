@@ -298,6 +298,18 @@ export function setupWhatIf(page) {
     await loadSaved();
   });
 
+  // a new run on the map: the sites are asked again on it; the same run's data reloaded
+  // (the category filter): the outlines drawn again from it
+  let shownRun = null;
+  const onData = page.lifecircle.onData;
+  page.lifecircle.onData = (data, category, run) => {
+    onData?.(data, category, run);
+    const changed = shownRun !== null && shownRun !== run.id;
+    shownRun = run.id;
+    if (changed && state.sites.length) compute();
+    else if (state.result) renderResult(state.result);
+  };
+
   renderSites();
   loadSaved();
 }
