@@ -220,14 +220,16 @@ def _amenities(q: str, words: list[str], actor: Actor) -> list[dict]:
     )
     out = []
     for a in qs.order_by("rank", "own", "length", "name", "code")[: LIMITS["amenity"]]:
+        # the rule set's name, translated where the catalog has it (category_labels)
+        category = _(a.category.name)
         out.append(
             _hit(
                 "amenity",
                 a,
-                name=a.name or a.category.name,
+                name=a.name or category,
                 district=a.district_name,
                 category=a.category.code,
-                category_name=a.category.name,
+                category_name=category,
                 matched="category"
                 if _matched(a, AMENITY_FIELDS, words) == "category__name"
                 else "",

@@ -4,7 +4,7 @@
 // selects the feature: outline, zoom to its bounds, its card). A combobox: the focus stays
 // in the box, ArrowDown/ArrowUp move through the hits (aria-activedescendant), Enter picks
 // the active hit or the first, Escape clears. The list is #search-results; each hit a
-// button.search-hit with data-layer and data-code.
+// button.search-hit with data-layer and data-code; the list's data-q the query answered.
 import { getJSON } from "../lib/api.js";
 import { el } from "../lib/dom.js";
 import { urlFor } from "../lib/urls.js";
@@ -92,6 +92,7 @@ export function setupSearch(config, input, list, onPick) {
       list.appendChild(box);
     }
     list.hidden = n === 0;
+    list.dataset.q = q; // the query these hits answer
     input.setAttribute("aria-expanded", String(n > 0));
     status.textContent = q && !n ? interpolate(gettext("没有找到“%(q)s”"), { q }) : "";
     setActive(-1);
