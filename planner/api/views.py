@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.http import Http404, HttpResponse
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
@@ -202,7 +202,10 @@ class Search(APIView):
     areas (name) for the map's search box, grouped by kind and ranked
     (``planner.search``); ``?q=`` up to 64 characters."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="1–64 chars")],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         try:
             hits = search.search(request.query_params.get("q"), actor_of(request.user))

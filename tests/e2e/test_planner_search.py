@@ -167,6 +167,15 @@ def test_find_a_community_and_open_its_record(live_server, new_page, analysed, l
     assert page.locator(f"#record:not([hidden])[data-code='{c.code}']").count() == 1
     assert page.locator(OUTLINE).count() == 1
 
+    # nothing found: said so, in the user's language
+    page.fill("#search", "不存在的地方 zzz")
+    page.wait_for_function(
+        "() => document.getElementById('search-results').dataset.q === '不存在的地方 zzz'"
+    )
+    nothing = tjs(lang, "没有找到“%(q)s”").replace("%(q)s", "不存在的地方 zzz")
+    assert page.inner_text("#search-status") == nothing
+    assert page.locator("#search-results").is_hidden()
+
     # by 社区: every community of it listed; the one clicked opens, the outline moves
     found = search_for(page, committee)
     listed = {b.get_attribute("data-code") for b in found.all()}

@@ -19,6 +19,8 @@ import { setupAnalyses, showSites } from "./planner/analyses.js";
 import { setupSearch } from "./planner/search.js";
 import { RecordCard } from "./planner/record.js";
 import { Selection } from "./planner/selection.js";
+import { say } from "./planner/ui.js";
+import { gettext, interpolate } from "./lib/i18n.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const $ = (id) => document.getElementById(id);
@@ -51,6 +53,7 @@ async function init(map) {
     showLayer: (kind) => {
       if (editable[kind] && !map.hasLayer(editable[kind])) editable[kind].addTo(map);
     },
+    failed: (code) => say($("search-status"), interpolate(gettext("无法读取 %(code)s（可能已被删除），请刷新后重试。"), { code }), "error"),
   });
   editor.onOpen = (kind, feature) => {
     record.hide();
@@ -61,7 +64,7 @@ async function init(map) {
     record.hide();
     selection.clear();
   };
-  setupSearch(config, $("search"), $("search-results"), (hit) => selection.select(hit.layer, hit.code, { fit: true, bbox: hit.bbox }));
+  setupSearch(config, { input: $("search"), list: $("search-results"), status: $("search-status") }, (hit) => selection.select(hit.layer, hit.code, { fit: true, bbox: hit.bbox }));
   setupAnalyses(page);
   // everything the map shows loads at once; the page is ready when all of it is in
   const layersIn = addLayers(map, control, config).then((tiled) => {

@@ -42,10 +42,8 @@ export function moveIndex(index, n, delta) {
   return (index + delta + n) % n;
 }
 
-export function setupSearch(config, input, list, onPick) {
-  const status = el("p", null, "hint search-status");
-  status.setAttribute("role", "status");
-  list.after(status);
+/** The search box `input`, its hits in `list`, messages in `status`. */
+export function setupSearch(config, { input, list, status }, onPick) {
   let timer;
   let asked = 0; // the latest query sent: older answers are dropped
   let hits = [];
@@ -94,6 +92,7 @@ export function setupSearch(config, input, list, onPick) {
     list.hidden = n === 0;
     list.dataset.q = q; // the query these hits answer
     input.setAttribute("aria-expanded", String(n > 0));
+    status.className = "messages";
     status.textContent = q && !n ? interpolate(gettext("没有找到“%(q)s”"), { q }) : "";
     setActive(-1);
   };
@@ -114,6 +113,7 @@ export function setupSearch(config, input, list, onPick) {
       .catch((err) => {
         if (ticket !== asked) return;
         show([], "");
+        status.className = "messages error";
         status.textContent = typeof err.body?.q === "string" ? err.body.q : gettext("搜索失败，请重试。");
       });
     await pending;

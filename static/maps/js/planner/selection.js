@@ -25,12 +25,14 @@ export function hitBounds(bbox) {
 }
 
 export class Selection {
-  /** `open(kind, feature)`: the card of a feature; `showLayer(kind)`: switch its layer on. */
-  constructor(map, config, { open, showLayer }) {
+  /** `open(kind, feature)`: the card of a feature; `showLayer(kind)`: switch its layer on;
+   * `failed(code)`: the feature could not be read (deleted meanwhile, the network). */
+  constructor(map, config, { open, showLayer, failed }) {
     this.map = map;
     this.config = config;
     this.open = open;
     this.showLayer = showLayer;
+    this.failed = failed;
     this.outline = L.layerGroup().addTo(map);
     this.current = null; // "kind:code"
     this.ticket = 0;
@@ -55,7 +57,13 @@ export class Selection {
   async select(kind, code, { fit = false, bbox = null } = {}) {
     const ticket = ++this.ticket;
     if (fit && bbox) this.fitTo(kind, L.latLngBounds(hitBounds(bbox)));
-    const feature = await getJSON(urlFor(this.config.urls, "planner-feature", { kind, code }));
+    let feature;
+    try {
+      feature = await getJSON(urlFor(this.config.urls, "planner-feature", { kind, code }));
+    } catch (err) {
+      if (ticket === this.ticket) this.failed?.(code, err);
+      return;
+    }
     if (ticket !== this.ticket) return; // a later selection won
     const bounds = this.draw(feature);
     if (fit && bounds?.isValid()) this.fitTo(kind, bounds);
