@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Envelope, PointOnSurface, Transform
 from django.db.models import (
     Case,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -84,7 +85,6 @@ AMENITY_FIELDS = (
     Field("code", 0, OTHER, OTHER),
     Field("name", 0, 1, 2),
     Field("category__name", 6, 6, 7),
-    Field("district_name", OTHER, OTHER, OTHER),
 )
 AREA_FIELDS = (
     Field("code", 0, OTHER, OTHER),
@@ -92,14 +92,43 @@ AREA_FIELDS = (
 )
 
 
-def _matching(qs: QuerySet, fields: tuple[Field, ...], words: list[str]) -> QuerySet:
-    """Every word in one of the fields."""
+def _matching(
+    qs: QuerySet, fields: tuple[Field, ...], words: list[str], located: bool = False
+) -> QuerySet:
+    """Every word in one of the fields or, for the kinds without a district column
+    (``located``), the name of the district holding the feature."""
     for word in words:
         any_field = Q()
         for f in fields:
             any_field |= Q(**{f"{f.path}__icontains": word})
+        if located:
+            named = District.objects.filter(name__icontains=word).values("pk")
+            if named.exists():
+                inside = District.objects.filter(
+                    pk__in=named, geom__contains=OuterRef("geom")
+                )
+                any_field |= Q(Exists(inside))
         qs = qs.filter(any_field)
     return qs
+
+
+def _inside_own(actor: Actor) -> Case:
+    """0 for a feature inside the actor's own district (not city-wide roles), else 1:
+    one point-in-polygon test per row, against one district."""
+    if actor.district_id is None or actor.city_wide:
+        return Value(1, output_field=IntegerField())
+    own = District.objects.filter(pk=actor.district_id, geom__contains=OuterRef("geom"))
+    return Case(
+        When(Exists(own), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+
+
+def _district_names(model, rows) -> dict:
+    """The name of the district holding each row's geometry, read for the hits only."""
+    names = model.objects.filter(pk__in=[r.pk for r in rows]).annotate(
+        n=Subquery(_district_of("geom").values("name")[:1])
+    )
+    return dict(names.values_list("pk", "n"))
 
 
 def _rank(fields: tuple[Field, ...], q: str, words: list[str]):
@@ -207,19 +236,18 @@ def _communities(q: str, words: list[str], actor: Actor) -> list[dict]:
 
 
 def _amenities(q: str, words: list[str], actor: Actor) -> list[dict]:
-    district = _district_of("geom")
-    qs = Amenity.objects.annotate(
-        district_name=Coalesce(Subquery(district.values("name")[:1]), Value("")),
-        district_pk=Subquery(district.values("pk")[:1]),
-    )
-    qs = _matching(qs, AMENITY_FIELDS, words).select_related("category")
-    qs = _located(qs).annotate(
+    qs = _matching(Amenity.objects.all(), AMENITY_FIELDS, words, located=True)
+    qs = _located(qs.select_related("category")).annotate(
         rank=_rank(AMENITY_FIELDS, q, words),
-        own=_own("district_pk", actor),
+        own=_inside_own(actor),
         length=Length("name"),
     )
+    rows = list(
+        qs.order_by("rank", "own", "length", "name", "code")[: LIMITS["amenity"]]
+    )
+    districts = _district_names(Amenity, rows)
     out = []
-    for a in qs.order_by("rank", "own", "length", "name", "code")[: LIMITS["amenity"]]:
+    for a in rows:
         # the rule set's name, translated where the catalog has it (category_labels)
         category = _(a.category.name)
         out.append(
@@ -227,7 +255,7 @@ def _amenities(q: str, words: list[str], actor: Actor) -> list[dict]:
                 "amenity",
                 a,
                 name=a.name or category,
-                district=a.district_name,
+                district=districts.get(a.pk) or "",
                 category=a.category.code,
                 category_name=category,
                 matched="category"

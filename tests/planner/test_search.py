@@ -183,3 +183,25 @@ def test_a_query_too_long_is_refused_with_a_reason(client, users, places):
 
 def test_anonymous_is_refused(client, users, places):
     assert get(client, users, "anon", "月湖").status_code == 403
+
+
+def test_amenities_by_district_and_own_district_first(client, users, city, places):
+    twin = factories.amenity(
+        "kindergarten",
+        code="AM-0",
+        name="月湖幼儿园",
+        geom=factories.lonlat(121.571, 29.876),  # the east twin of AM-1
+    )
+    # the district's name narrows the facilities (they have no district column)
+    rows = get(client, users, "viewer", "月湖幼儿园 东区").json()
+    assert codes(rows, "amenity") == [twin.code]
+    assert rows[0]["district"] == "东区"
+    # same rank, same name: by code city-wide, the planner's own district first
+    assert codes(get(client, users, "admin", "月湖幼儿园").json(), "amenity") == [
+        "AM-0",
+        "AM-1",
+    ]
+    assert codes(get(client, users, "planner_w", "月湖幼儿园").json(), "amenity") == [
+        "AM-1",
+        "AM-0",
+    ]
