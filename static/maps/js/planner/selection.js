@@ -66,7 +66,7 @@ export class Selection {
     }
     if (ticket !== this.ticket) return; // a later selection won
     const bounds = this.draw(feature);
-    if (fit && bounds?.isValid()) this.fitTo(kind, bounds);
+    if (fit && !bbox && bounds?.isValid()) this.fitTo(kind, bounds); // a hit's bbox is the same
     if (fit) this.showLayer?.(kind);
     this.current = `${kind}:${code}`;
     this.open(kind, feature);
