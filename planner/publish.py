@@ -48,7 +48,7 @@ def publish_view(request):
     done = publication.counts
     messages.success(
         request,
-        _("已发布到公众地图：新增 %(a)d、修改 %(c)d、删除 %(r)d 项。")
+        _("已发布到公众地图：新增 %(a)d、修改 %(c)d、移除 %(r)d 项。")
         % {
             "a": sum(c["added"] for c in done.values()),
             "c": sum(c["changed"] for c in done.values()),

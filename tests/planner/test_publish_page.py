@@ -48,7 +48,7 @@ def test_the_page_lists_what_waits_and_an_administrator_publishes(
         "东一小区",
     }
     html = client.get(PAGE).content.decode()
-    assert "已发布到公众地图：新增 1、修改 1、删除 0 项。" in html
+    assert "已发布到公众地图：新增 1、修改 1、移除 0 项。" in html
     assert "待发布的变更：0 项" in html
     assert "admin1" in html  # the record says who published
 
