@@ -33,6 +33,9 @@ class Publication(models.Model):
     )
     #: {layer key: {"added": n, "changed": n, "removed": n, "total": n}}
     counts = models.JSONField(_("变更数"), default=dict)
+    #: {layer stamp name: [epoch, version]} read as it began (layers.stamps): equal
+    #: stamps now mean nothing waits, without comparing the tables
+    stamps = models.JSONField(default=dict)
     note = models.CharField(_("说明"), max_length=255, blank=True)
 
     class Meta:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import permissions
+from layers import stamps as layer_stamps
 
 from .models import Publication, PublishedAmenity, PublishedCommunity, PublishedDistrict
 
@@ -108,6 +109,8 @@ SNAPSHOTS: tuple[Snapshot, ...] = (
     ),
 )
 BY_KEY = {s.key: s for s in SNAPSHOTS}
+#: the live tables the snapshots read (layers.stamps): the street gives its name
+STAMPED = ("district", "street", "community", "amenity")
 #: how many changed features :func:`pending_changes` lists per layer (the counts are all)
 LIST_LIMIT = 200
 
@@ -162,8 +165,30 @@ def pending_changes(limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
     return out
 
 
+def _stamps_now() -> dict[str, list]:
+    return {k: [s[0], s[1]] for k, s in layer_stamps.layer_stamps(STAMPED).items()}
+
+
+#: (publication id, stamps) -> pending count, for the workspace's link (a few entries)
+_TOTALS: dict[tuple, int] = {}
+
+
 def pending_total() -> int:
-    return sum(layer["pending"] for layer in pending_changes(limit=0))
+    """How many features wait to be published, cheaply: none while the stamps of the
+    live tables are those read when the last publication began (one query); else
+    counted once per change of the stamps (the workspace shows it on every load)."""
+    last = latest()
+    now = _stamps_now()
+    if last is not None and last.stamps == now:
+        return 0
+    key = (last.pk if last else None, repr(sorted(now.items())))
+    if any(epoch is None for epoch, _v in now.values()):  # stamps truncated: count
+        return sum(layer["pending"] for layer in pending_changes(limit=0))
+    if key not in _TOTALS:
+        if len(_TOTALS) > 32:
+            _TOTALS.clear()
+        _TOTALS[key] = sum(layer["pending"] for layer in pending_changes(limit=0))
+    return _TOTALS[key]
 
 
 def latest() -> Publication | None:
@@ -187,6 +212,7 @@ def publish(user: Any, *, note: str = "") -> Publication:
         cur.execute(
             f"LOCK TABLE {Publication._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
         )
+        stamps = _stamps_now()  # before the data (layers.stamps: never stale)
         for snap in SNAPSHOTS:
             new = f"publishing_{snap.key}"
             cur.execute(f"DROP TABLE IF EXISTS {new}")
@@ -205,5 +231,8 @@ def publish(user: Any, *, note: str = "") -> Publication:
                 "total": cur.rowcount,
             }
         return Publication.objects.create(
-            published_by_id=actor.user_id, counts=counts, note=note[:255]
+            published_by_id=actor.user_id,
+            counts=counts,
+            stamps=stamps,
+            note=note[:255],
         )

@@ -113,6 +113,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("counts", models.JSONField(default=dict, verbose_name="变更数")),
+                ("stamps", models.JSONField(default=dict)),
                 (
                     "note",
                     models.CharField(blank=True, max_length=255, verbose_name="说明"),

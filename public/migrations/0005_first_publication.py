@@ -93,8 +93,19 @@ def first_publication(apps, schema_editor):
                 "removed": 0,
                 "total": n,
             }
+        # the live tables' change stamps as published (public.publishing.STAMPED)
+        stamped = ["district", "street", "community", "amenity"]
+        cur.execute(
+            "SELECT layer, epoch, version FROM layers_layerstamp"
+            " WHERE layer = ANY(%s)",
+            [stamped],
+        )
+        found = {layer: [epoch, version] for layer, epoch, version in cur.fetchall()}
+    stamps = {k: found.get(k, [None, 0]) for k in stamped}
     if any(c["total"] for c in counts.values()):
-        Publication.objects.create(counts=counts, note="migration 0005")
+        Publication.objects.create(
+            counts=counts, stamps=stamps, note="migration 0005"
+        )
 
 
 def grant(apps, schema_editor):

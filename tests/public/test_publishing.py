@@ -218,3 +218,18 @@ def test_a_failed_publication_leaves_the_previous_one(city, monkeypatch):
     assert Publication.objects.count() == n
     assert PublishedCommunity.objects.get(code="CPUB1").name == "月湖新村"
     assert PublishedCommunity.objects.count() == 3
+
+
+def test_the_workspace_count_reads_the_stamps_not_the_tables(
+    city, django_assert_max_num_queries
+):
+    """Nothing changed since the publication: the count is the stamps' (2 queries)."""
+    with django_assert_max_num_queries(2):
+        assert publishing.pending_total() == 0
+    Community.objects.filter(pk=city["other"].pk).update(households=301)
+    assert publishing.pending_total() == 1
+    Community.objects.filter(pk=city["other"].pk).update(households=300)
+    assert publishing.pending_total() == 0  # back as published: counted, none
+    publishing.publish(SYSTEM)
+    with django_assert_max_num_queries(2):
+        assert publishing.pending_total() == 0
