@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,7 +45,7 @@ class Snapshot:
 
     key: str
     label: Promise
-    model: type
+    model: type[models.Model]
     #: snapshot column -> SQL expression over the live table ``l`` (and its joins)
     columns: dict[str, str]
     source: str

@@ -1,4 +1,5 @@
 """The published snapshot of the public layers and the publications (public/models.py)."""
+# Geometry columns are created in settings.SRID (GEOAPP_SRID), never a literal EPSG code.
 
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
@@ -29,7 +30,10 @@ class Migration(migrations.Migration):
                 ("source_id", models.BigIntegerField(unique=True)),
                 ("code", models.CharField(max_length=64)),
                 ("name", models.CharField(blank=True, max_length=128)),
-                ("geom", django.contrib.gis.db.models.fields.PointField(srid=4549)),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.PointField(srid=settings.SRID),
+                ),
                 ("source", models.CharField(blank=True, max_length=64)),
                 ("created_at", models.DateTimeField()),
             ],
@@ -54,7 +58,9 @@ class Migration(migrations.Migration):
                 ("street_name", models.CharField(max_length=64, null=True)),
                 (
                     "geom",
-                    django.contrib.gis.db.models.fields.MultiPolygonField(srid=4549),
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=settings.SRID
+                    ),
                 ),
                 ("completion_year", models.PositiveSmallIntegerField()),
                 ("households", models.PositiveIntegerField()),
@@ -87,7 +93,9 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=64)),
                 (
                     "geom",
-                    django.contrib.gis.db.models.fields.MultiPolygonField(srid=4549),
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=settings.SRID
+                    ),
                 ),
             ],
             options={
