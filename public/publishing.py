@@ -230,6 +230,9 @@ def publish(user: Any, *, note: str = "") -> Publication:
                 "removed": summary["removed"],
                 "total": cur.rowcount,
             }
+            # every row is new: fresh statistics keep the public queries on their
+            # indexes (readers are not blocked; autovacuum would come later)
+            cur.execute(f"ANALYZE {snap.table}")
         return Publication.objects.create(
             published_by_id=actor.user_id,
             counts=counts,
