@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.permissions import SYSTEM
 from layers.importing import layer_import
 from layers.models import Community, Stage
+from planner import services as planner_services
 from public import publishing
 from public.models import Publication, PublishedCommunity
 from tests import factories
@@ -128,10 +129,16 @@ def test_an_edit_of_a_published_community_stays_unpublished_until_the_next(
     code = city["other"].code
     old = client.get(f"/api/public/communities/{code}/").json()
     assert old["stage"] == Stage.NOT_STARTED and old["name"] == "白沙小区"
+    # the planner's map edit (planner.services), as the workspace saves it
+    planner_services.feature_update(
+        kind="community",
+        code=code,
+        version=Community.objects.get(code=code).version,
+        data={"name": "白沙小区（改）", "households": 333},
+        user=SYSTEM,
+    )
     other = Community.objects.get(code=code)
-    other.name = "白沙小区（改）"
-    other.stage = Stage.UNDER_CONSTRUCTION
-    other.households = 333
+    other.stage = Stage.UNDER_CONSTRUCTION  # stages move through the programme
     other.save()
 
     card = client.get(f"/api/public/communities/{code}/").json()
