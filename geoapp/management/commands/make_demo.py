@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from accounts.permissions import SYSTEM
 from geoapp.demo import load
-from geoapp.demo.generator import CRS, generate_city, write_population_tiff
+from geoapp.demo.generator import CRS, SCALES, generate_city, write_population_tiff
 from layers import models
 from public import publishing
 from runs.models import AnalysisRun
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--scale", choices=["small", "city"], default="small")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument(
             "--if-empty",
             action="store_true",
