@@ -17,9 +17,11 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.permissions import SYSTEM
 from layers.crs import transformed
 from layers.models import AmenityCategory, District, IdleLand, Street, VacantHousing
 from programme.models import Project
+from public import publishing
 from tests.siting import city
 
 from .conftest import login, open_feature, pick
@@ -99,6 +101,7 @@ def hostile_city(db, reference_data):
         name=PROJECT, community=rows["A"], district=rows["district"], year=2021
     )
     get_user_model().objects.create_superuser("root", "r@example.org", PASSWORD)
+    publishing.publish(SYSTEM)  # the public map shows what was published
     return rows
 
 

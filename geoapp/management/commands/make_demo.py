@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.permissions import SYSTEM
 from geoapp.demo import load
 from geoapp.demo.generator import CRS, SCALES, generate_city, write_population_tiff
 from layers import models
+from public import publishing
 from runs.models import AnalysisRun
 
 
@@ -70,3 +72,6 @@ class Command(BaseCommand):
             bar.close()
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"demo city loaded: {summary}"))
+        # the public map shows what was published: the demo city, as loaded
+        publication = publishing.publish(SYSTEM, note="make_demo")
+        self.stdout.write(f"published to the public map ({publication})")
