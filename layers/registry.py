@@ -57,6 +57,8 @@ class LayerSpec:
     attributes: tuple[str, ...] = ()
     #: the prefix of the codes given to features drawn on the map
     code_prefix: str = ""
+    #: the public sees it as last published, not live (its snapshot: public.publishing)
+    published: bool = False
 
     @property
     def schema(self) -> dict:
@@ -102,6 +104,7 @@ LAYERS: tuple[LayerSpec, ...] = (
             "internal_notes",
         ),
         code_prefix="CM",
+        published=True,
     ),
     LayerSpec(
         "district",
@@ -111,6 +114,7 @@ LAYERS: tuple[LayerSpec, ...] = (
         vector=True,
         admin_import=True,
         public_export=True,
+        published=True,
     ),
     LayerSpec(
         "street",
@@ -131,6 +135,7 @@ LAYERS: tuple[LayerSpec, ...] = (
         data=True,
         attributes=("name", "category", "capacity", "floor_area_m2"),
         code_prefix="AM",
+        published=True,
     ),
     LayerSpec("amenity_category", AmenityCategory, _("设施类别")),
     LayerSpec(

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import actor_of
 from layers.files import is_write_error
-from public.publishing import BY_KEY as PUBLISHED_LAYERS
 
 from . import exporting
 from .forms import ImportForm
@@ -33,6 +32,7 @@ from .io.errors import ImportRejected
 from .io.mapping import FieldMapping
 from .io.schemas import LAYERS
 from .mapping_templates import mapping_template_mapping, mapping_template_save
+from .registry import layer_spec
 
 #: the posted mapping table: one (source, target) pair per column of the file
 MAX_POSTED_COLUMNS = 500
@@ -198,7 +198,7 @@ def import_view(request):
                 # the public map shows what was published (public.publishing)
                 context["awaits_publication"] = (
                     not result.dry_run
-                    and result.layer in PUBLISHED_LAYERS
+                    and layer_spec(result.layer).published
                     and bool(result.created or result.updated)
                 )
             except ImportRefused as exc:

@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.permissions import SYSTEM
 from layers.importing import layer_import
 from layers.models import Community, Stage
+from layers.registry import LAYERS
 from planner import services as planner_services
 from public import publishing
 from public.models import Publication, PublishedCommunity
@@ -74,6 +75,14 @@ def _import(tmp_path):
     path = tmp_path / "new.geojson"
     path.write_text(json.dumps(IMPORTED, ensure_ascii=False), encoding="utf-8")
     return layer_import(user=SYSTEM, layer="community", path=path)
+
+
+def test_the_registry_names_the_published_layers():
+    """One definition: the layers the registry marks published are the snapshots."""
+    assert {s.key for s in publishing.SNAPSHOTS} == {
+        spec.key for spec in LAYERS if spec.published
+    }
+    assert all(s.model for s in publishing.SNAPSHOTS)
 
 
 def test_an_import_waits_for_publication_then_is_public(client, city, tmp_path):
