@@ -65,7 +65,7 @@ async function init(map) {
   status.addTo(map);
 
   const e = config.extent;
-  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false }); // no zoom animation still running when the page says it is ready
   // communities and district outlines from the public vector tiles; the filters repaint
   let keep = communityFilter(filterParams());
   const tiles = publicTiles(map, config.api, () => keep);

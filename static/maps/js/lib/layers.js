@@ -122,7 +122,7 @@ export function buildLayer(data, key, config = {}) {
  * that the tiles are asked for once, for the view the user sees). */
 export function fitExtent(map, config) {
   const e = config.extent;
-  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+  if (e) map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { animate: false }); // no zoom animation still running when the page says it is ready
 }
 
 /** The display zoom a tile layer starts at (its data zoom + protomaps' level difference). */
