@@ -36,8 +36,11 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core import validators as dv
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db import models as djmodels
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from psycopg2 import sql
 
 from layers import dbcopy, models
 from layers.io.errors import ImportRejected
@@ -101,7 +104,7 @@ class StoredStates:
             got = {
                 r[0]: (r[1], r[2] if has_district else None)
                 for r in self.model.objects.filter(
-                    pk__in=list(self.pk_by_row.values())
+                    pk__in=_pk_array(list(self.pk_by_row.values()))
                 ).values_list(*names)
             }
             self._data = {row: got[pk] for row, pk in self.pk_by_row.items()}
@@ -208,11 +211,32 @@ def field_ok(f, vals: list) -> np.ndarray:
     return ok
 
 
+def _pk_array(pks: list[int]) -> RawSQL:
+    """``pk__in`` of many keys as one array parameter (not one placeholder each)."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(pks)])
+
+
+def _existing(model, codes: list) -> dict[str, tuple[int, int]]:
+    """code → (pk, version) of the stored rows, one query with an array parameter
+    (``code__in`` with 20 000 values costs the ORM a second to compile)."""
+    meta = model._meta
+    statement = sql.SQL("SELECT {}, {}, {} FROM {} WHERE {} = ANY(%s)").format(
+        sql.Identifier(meta.get_field("code").column),
+        sql.Identifier(meta.pk.column),
+        sql.Identifier(meta.get_field("version").column),
+        sql.Identifier(meta.db_table),
+        sql.Identifier(meta.get_field("code").column),
+    )
+    with connection.cursor() as cur:
+        cur.execute(statement, [[c for c in codes if c is not None]])
+        return {c: (pk, v) for c, pk, v in cur.fetchall()}
+
+
 def _stored_values(model, names: list[str], pks: list[int]) -> dict[int, tuple]:
     if not pks or not names:
         return {}
     out = {}
-    for r in model.objects.filter(pk__in=pks).values_list("pk", *names):
+    for r in model.objects.filter(pk__in=_pk_array(pks)).values_list("pk", *names):
         out[r[0]] = r[1:]
     return out
 
@@ -233,12 +257,7 @@ def build(
     n = len(mapped)
     rows = [int(r) for r in mapped.index]
     codes = [str(c) for c in mapped["code"].tolist()]
-    existing = {
-        c: (pk, v)
-        for c, pk, v in model.objects.filter(code__in=codes).values_list(
-            "code", "pk", "version"
-        )
-    }
+    existing = _existing(model, codes)
     is_new = np.array([c not in existing for c in codes], dtype=bool)
     pks = [existing[c][0] if c in existing else None for c in codes]
     fields = writable_fields(model)
@@ -425,7 +444,7 @@ def write(batch: Batch, keep: np.ndarray, *, user, reason: str) -> tuple[int, in
         pks = [batch.pks[i] for i in old]
         stored = dict(
             model.objects.select_for_update()
-            .filter(pk__in=pks)
+            .filter(pk__in=_pk_array(pks))
             .values_list("pk", "version")
         )
         changed = sorted(
