@@ -413,6 +413,16 @@ def _ring_area(geom) -> float:
     return float(abs(shapely.area(geom)))
 
 
+_TYPE_NAMES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
 #: shapely type ids of the types that are not collections (nesting depth 1)
 _SIMPLE_TYPES = {"Point": 0, "LineString": 1, "Polygon": 3}
 _MULTI_TYPES = {"MultiPoint": 4, "MultiLineString": 5, "MultiPolygon": 6}
@@ -463,10 +473,15 @@ def check_geometries(
     out, statuses = [], []
     # what the file holds, whatever the layer expects (the import page's fit check)
     types = report.info.setdefault("geometry_types", {})
-    for g in geoms:
-        if g is not None and not shapely.is_missing(g) and not g.is_empty:
-            types[g.geom_type] = types.get(g.geom_type, 0) + 1
-    simple = _certainly_ok(geoms, geometry_type, max_vertices)
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    tid = shapely.get_type_id(arr)
+    present = (tid >= 0) & ~shapely.is_empty(arr)
+    ids, first, counts = np.unique(tid[present], return_index=True, return_counts=True)
+    for j in np.argsort(first):  # in the order the file first has them
+        name = _TYPE_NAMES[int(ids[j])]
+        types[name] = types.get(name, 0) + int(counts[j])
+    simple = _certainly_ok(arr, geometry_type, max_vertices)
     for i, g in enumerate(geoms):
         if simple[i]:  # what check_geometry returns for it, without asking
             out.append(g)
