@@ -65,7 +65,19 @@ def json_nesting_depth(data: bytes | str, limit: int = MAX_DEPTH) -> int:
 
 
 def check_json_file(path: Path, limit: int = MAX_DEPTH) -> None:
-    """Depth check of a JSON file, chunked so memory stays flat."""
+    """Depth check of a JSON file, chunked so memory stays flat.
+
+    A file without backslashes (no escaped quote can hide in a string) is scanned
+    with numpy: the quotes seen so far say whether a byte is inside a string, the
+    running sum of opening minus closing brackets outside strings is the depth. A
+    file with backslashes takes the byte-by-byte scan of :func:`json_nesting_depth`.
+    """
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if b"\\" in chunk:
+                break
+        else:
+            return _check_json_numpy(path, limit)
     depth = 0
     in_str = esc = False
     with open(path, "rb") as fh:
@@ -83,10 +95,32 @@ def check_json_file(path: Path, limit: int = MAX_DEPTH) -> None:
                 elif b in (0x5B, 0x7B):
                     depth += 1
                     if depth > limit:
-                        msg = f"{path.name}: JSON nesting too deep (more than {limit})"
-                        raise ImportRejected(msg, code="nesting_too_deep")
+                        _too_deep(path, limit)
                 elif b in (0x5D, 0x7D):
                     depth -= 1
+    return None
+
+
+def _too_deep(path: Path, limit: int):
+    msg = f"{path.name}: JSON nesting too deep (more than {limit})"
+    raise ImportRejected(msg, code="nesting_too_deep")
+
+
+def _check_json_numpy(path: Path, limit: int) -> None:
+    depth, quotes = 0, 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            a = np.frombuffer(chunk, dtype=np.uint8)
+            q = a == 0x22
+            outside = ((np.cumsum(q) + quotes) % 2 == 0) & ~q
+            step = ((a == 0x5B) | (a == 0x7B)).astype(np.int64)
+            step -= (a == 0x5D) | (a == 0x7D)
+            step[~outside] = 0
+            levels = depth + np.cumsum(step)
+            if levels.size and levels.max() > limit:
+                _too_deep(path, limit)
+            depth = int(levels[-1]) if levels.size else depth
+            quotes += int(q.sum())
 
 
 #: tokens that strict JSON does not allow but Python's json (and some exporters) write:
