@@ -59,6 +59,60 @@ def _csv(folder: Path, n: int, tag: str, bad: bool = False) -> Path:
     return path
 
 
+def _communities(folder: Path, n: int, tag: str, bad: bool = False) -> Path:
+    """GeoJSON squares of 60 m; a district by code, by street or found spatially."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    lon, lat = rng.uniform(121.50, 121.60, n), rng.uniform(29.84, 29.92, n)
+    d = 0.0003
+    feats = []
+    for i in range(n):
+        x, y = float(lon[i]), float(lat[i])
+        props = {
+            "code": f"{PREFIX}C{i:05d}",
+            "name": f"{tag}小区{i}",
+            "completion_year": 1980 + i % 40,
+            "households": 100 + i,
+            "fund_balance_yuan": round(i * 10.0 + 0.125 * (i % 9), 3),
+            "stage": ["not_started", "applied", "planned"][i % 3],
+            "residents": None if i % 4 == 0 else 300 + i,
+        }
+        if i % 3 == 0:
+            props["district_code"] = "330203"
+            if i % 2 == 0:
+                props["street_code"] = "330203001"
+        if bad and i % 20 == 1:
+            k = (i // 20) % 5
+            if k == 0:
+                props["completion_year"] = 1800
+            elif k == 1:
+                props["households"] = 200000
+            elif k == 2:
+                props["district_code"] = "nowhere"
+            elif k == 3:
+                props["district_code"] = "330205"
+                props["street_code"] = "330203001"
+            else:
+                props["max_floors"] = 0
+        ring = [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    path = folder / f"communities-{tag}.geojson"
+    path.write_text(
+        json.dumps(
+            {"type": "FeatureCollection", "features": feats}, ensure_ascii=False
+        ),
+        "utf-8",
+    )
+    return path
+
+
 def _dump_table(table: str, exclude: set[str], order: str) -> list:
     from django.db import connection
 
@@ -78,10 +132,13 @@ def _cleanup() -> None:
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("DELETE FROM layers_amenity WHERE code LIKE %s", [PREFIX + "%"])
-        cur.execute(
-            "DELETE FROM layers_historicalamenity WHERE code LIKE %s", [PREFIX + "%"]
-        )
+        for table in (
+            "layers_amenity",
+            "layers_historicalamenity",
+            "layers_community",
+            "layers_historicalcommunity",
+        ):
+            cur.execute(f"DELETE FROM {table} WHERE code LIKE %s", [PREFIX + "%"])
 
 
 def run(out: Path, n: int) -> None:
@@ -114,6 +171,25 @@ def run(out: Path, n: int) -> None:
             dump["bad"] = "accepted"
         except ImportRefused as exc:
             dump["bad"] = exc.report.to_text()
+        ckw = {"layer": "community", "user": SYSTEM}
+        c1 = layer_import(path=_communities(Path(tmp), 400, "甲"), **ckw)
+        c2 = layer_import(path=_communities(Path(tmp), 400, "乙"), **ckw)
+        dump["community_results"] = [c1.to_text(), c2.to_text()]
+        dump["community_rows"] = _dump_table(
+            "layers_community", {"id", "created_at", "updated_at"}, "code"
+        )
+        dump["community_history"] = _dump_table(
+            "layers_historicalcommunity",
+            {"id", "history_id", "history_date", "created_at", "updated_at"},
+            "code, history_type",
+        )
+        try:
+            layer_import(
+                path=_communities(Path(tmp), 400, "丙", bad=True), dry_run=True, **ckw
+            )
+            dump["community_bad"] = "accepted"
+        except ImportRefused as exc:
+            dump["community_bad"] = exc.report.to_text()
     _cleanup()
     out.write_text(json.dumps(dump, ensure_ascii=False, indent=0), "utf-8")
     print(f"{out}: {len(dump['rows']) - 1} rows, {len(dump['history']) - 1} history")
@@ -122,9 +198,12 @@ def run(out: Path, n: int) -> None:
 def compare(a: Path, b: Path) -> int:
     da, db = (json.loads(p.read_text("utf-8")) for p in (a, b))
     bad = 0
-    for key in ("results", "rows", "history", "bad"):
+    keys = ("results", "rows", "history", "bad")
+    keys += ("community_results", "community_rows", "community_history")
+    for key in (*keys, "community_bad"):
         if da[key] == db[key]:
-            print(f"{key}: identical ({len(da[key])} entries)")
+            size = len(da[key]) if isinstance(da[key], list) else 1
+            print(f"{key}: identical ({size} entries)")
         else:
             bad += 1
             print(f"{key}: DIFFERENT")
