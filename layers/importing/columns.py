@@ -161,7 +161,8 @@ def field_ok(f, vals: list) -> np.ndarray:
         typed = [v is None or type(v) is int for v in vals]
     elif kind == "FloatField":
         typed = [v is None or type(v) in (int, float) for v in vals]
-    elif kind == "DecimalField":
+    elif kind == "DecimalField":  # an int default (0) is what to_python makes Decimal
+        vals = [Decimal(v) if type(v) is int else v for v in vals]
         typed = [v is None or isinstance(v, Decimal) for v in vals]
     elif kind == "BooleanField":
         typed = [v is None or type(v) is bool for v in vals]
@@ -230,6 +231,10 @@ def _existing(model, codes: list) -> dict[str, tuple[int, int]]:
     with connection.cursor() as cur:
         cur.execute(statement, [[c for c in codes if c is not None]])
         return {c: (pk, v) for c, pk, v in cur.fetchall()}
+
+
+def _auto_time(f) -> bool:
+    return getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
 
 
 def _stored_values(model, names: list[str], pks: list[int]) -> dict[int, tuple]:
@@ -317,7 +322,7 @@ def build(
         f.name
         for f in fields
         if f.name not in ("code", "geom", "source_crs", "source_file", "version")
-        and not isinstance(f, djmodels.DateTimeField)
+        and not _auto_time(f)
         and (f.name not in given or any(v is UNSET for v in given[f.name]))
     ]
     stored = _stored_values(model, [byname[k].attname for k in keep_names], updated)
@@ -327,7 +332,7 @@ def build(
         vals = given.get(f.name)
         if f.name == "version":
             vals = [1 if new else existing[c][1] + 1 for c, new in zip(codes, is_new)]
-        elif isinstance(f, djmodels.DateTimeField):
+        elif _auto_time(f):  # set when written (new rows), updated_at now (updates)
             auto = getattr(f, "auto_now", False)
             vals = [None if new else (now if auto else UNSET) for new in is_new]
         default = f.get_default()
@@ -380,7 +385,7 @@ def build(
                 g if g is None or isinstance(g, shapely.Geometry) else _shapely(g)
                 for g in vals
             ]
-        if isinstance(f, djmodels.DateTimeField):
+        if _auto_time(f):
             continue  # auto_now(_add): blank, None or a datetime
         ok &= field_ok(f, vals)
     for name, allowed in model.geometry_checks().items():
