@@ -201,6 +201,10 @@ def compare(a: Path, b: Path) -> int:
     keys = ("results", "rows", "history", "bad")
     keys += ("community_results", "community_rows", "community_history")
     for key in (*keys, "community_bad"):
+        if key not in da or key not in db:
+            print(f"{key}: not in both dumps")
+            bad += 1
+            continue
         if da[key] == db[key]:
             size = len(da[key]) if isinstance(da[key], list) else 1
             print(f"{key}: identical ({size} entries)")
