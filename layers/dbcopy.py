@@ -315,8 +315,11 @@ def text_column(f, values: Sequence[Any]) -> list[str]:
 
     Geometries are shapely or GEOS (hex EWKB with settings.SRID), strings are
     escaped with one ``str.translate``, integers are ``str``; anything else goes
-    through :func:`db_value` and :func:`copy_text` as in :func:`copy_rows`.
+    through :func:`db_value` and :func:`copy_text` as in :func:`copy_rows`. A
+    column of one object (the batch's time, all None) is converted once.
     """
+    if len(values) > 1 and all(v is values[0] for v in values):  # one time, None…
+        return text_column(f, values[:1]) * len(values)
     if isinstance(f, GeometryField):
         arr = np.empty(len(values), dtype=object)
         for i, g in enumerate(values):
