@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 from django.conf import settings
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.utils import timezone
@@ -292,3 +293,156 @@ def copy_columns(
             if progress:
                 progress(hi - lo)
     return n
+
+
+# ------------------------------------------------------- field columns to COPY
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_INT_KINDS = (
+    "IntegerField",
+    "SmallIntegerField",
+    "BigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "ForeignKey",
+    "AutoField",
+    "BigAutoField",
+)
+
+
+def text_column(f, values: Sequence[Any]) -> list[str]:
+    """One model field's values in COPY text format, a column at a time.
+
+    Geometries are shapely or GEOS (hex EWKB with settings.SRID), strings are
+    escaped with one ``str.translate``, integers are ``str``; anything else goes
+    through :func:`db_value` and :func:`copy_text` as in :func:`copy_rows`. A
+    column of one object (the batch's time, all None) is converted once.
+    """
+    if len(values) > 1 and all(v is values[0] for v in values):  # one time, None…
+        return text_column(f, values[:1]) * len(values)
+    if isinstance(f, GeometryField):
+        arr = np.empty(len(values), dtype=object)
+        for i, g in enumerate(values):
+            if isinstance(g, GEOSGeometry):
+                g = shapely.from_wkb(bytes(g.wkb))
+            arr[i] = g
+        out = shapely.to_wkb(
+            shapely.set_srid(arr, settings.SRID), hex=True, include_srid=True
+        )
+        return ["\\N" if h is None else h for h in out.tolist()]
+    kind = f.get_internal_type()
+    if kind in ("CharField", "TextField") and all(
+        v is None or type(v) is str for v in values
+    ):
+        return ["\\N" if v is None else v.translate(_ESCAPES) for v in values]
+    if kind in _INT_KINDS and all(v is None or type(v) is int for v in values):
+        return ["\\N" if v is None else str(v) for v in values]
+    return [copy_text(db_value(v)) for v in values]
+
+
+def _copy_text_columns(table: str, columns: Sequence[str], text: list[list[str]]):
+    if not text or not text[0]:
+        return 0
+    buf = io.StringIO()
+    buf.writelines("\t".join(r) + "\n" for r in zip(*text, strict=True))
+    buf.seek(0)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", cur)
+        raw.copy_expert(statement.as_string(raw), buf)
+    return len(text[0])
+
+
+def copy_field_columns(table: str, fields: Sequence[Any], columns: dict) -> int:
+    """COPY rows given column-wise (``columns``: field name → values) into ``table``."""
+    return _copy_text_columns(
+        table,
+        [f.column for f in fields],
+        [text_column(f, columns[f.name]) for f in fields],
+    )
+
+
+def update_field_columns(
+    model, pks: Sequence[int], fields: Sequence[Any], columns: dict
+) -> int:
+    """:func:`update_objects` for values given column-wise (field name → values)."""
+    if not pks or not fields:
+        return 0
+    pk = model._meta.pk
+    table = model._meta.db_table
+    tmp = f"_upd_{table}"[:63]
+    cols = [pk.column] + [f.column for f in fields]
+    ident = sql.Identifier
+    with connection.cursor() as cur:
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ident(tmp)))
+        cur.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA"
+            ).format(ident(tmp), sql.SQL(", ").join(map(ident, cols)), ident(table))
+        )
+    _copy_text_columns(
+        tmp,
+        cols,
+        [[str(p) for p in pks]] + [text_column(f, columns[f.name]) for f in fields],
+    )
+    sets = sql.SQL(", ").join(
+        sql.SQL("{} = s.{}").format(ident(f.column), ident(f.column)) for f in fields
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            sql.SQL("UPDATE {} AS t SET {} FROM {} AS s WHERE t.{} = s.{}").format(
+                ident(table), sets, ident(tmp), ident(pk.column), ident(pk.column)
+            )
+        )
+        n = cur.rowcount
+        cur.execute(sql.SQL("DROP TABLE {}").format(ident(tmp)))
+    return n
+
+
+def history_from_rows(
+    model, codes: Sequence[str], *, update: bool, user: Any = None, reason: str = ""
+) -> int:
+    """:func:`insert_history` for rows just written, read back by their ``code``.
+
+    One ``INSERT … SELECT``: every tracked field as the row is stored, in the order
+    of ``codes``, with one ``history_date``, the user and the reason.
+    """
+    if not codes:
+        return 0
+    hist = model.history.model
+    meta = hist._meta
+    tracked = hist.tracked_fields
+    ident = sql.Identifier
+    head = [
+        meta.get_field("history_date").column,
+        meta.get_field("history_user").column,
+        meta.get_field("history_change_reason").column,
+        meta.get_field("history_type").column,
+    ]
+    statement = sql.SQL(
+        "INSERT INTO {} ({}) SELECT %s, %s, %s, %s, {} FROM {} AS t "
+        "JOIN unnest(%s::text[]) WITH ORDINALITY AS k(code, n) ON t.{} = k.code "
+        "ORDER BY k.n"
+    ).format(
+        ident(meta.db_table),
+        sql.SQL(", ").join(
+            map(ident, head + [meta.get_field(f.name).column for f in tracked])
+        ),
+        sql.SQL(", ").join(sql.SQL("t.{}").format(ident(f.column)) for f in tracked),
+        ident(model._meta.db_table),
+        ident(model._meta.get_field("code").column),
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            statement,
+            [
+                timezone.now(),
+                getattr(user, "pk", None),
+                reason,
+                "~" if update else "+",
+                list(codes),
+            ],
+        )
+        return cur.rowcount

@@ -52,8 +52,10 @@ def _city_area():
             + [(x0, y) for y in ys[::-1][1:]]
         )
         box = Polygon(ring, srid=settings.API_SRID)
-        hit = transformed(box, settings.SRID).prepared
+        polygon = transformed(box, settings.SRID)
+        hit = polygon.prepared
         cache[key] = hit
+        cache[(*key, "polygon")] = polygon
     return hit
 
 
@@ -121,3 +123,65 @@ def validate_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) ->
             },
             code="outside_city",
         )
+
+
+def _city_area_shapely():
+    """The polygon of :func:`_city_area` as a prepared shapely geometry (same cache rules)."""
+    import shapely
+
+    key = (settings.SRID, tuple(settings.CITY_EXTENT), "shapely")
+    cache = getattr(_local, "city_area", None)
+    if cache is None:
+        cache = _local.city_area = {}
+    hit = cache.get(key)
+    if hit is None:
+        _city_area()
+        hit = shapely.from_wkb(bytes(cache[(*key[:2], "polygon")].wkb))
+        shapely.prepare(hit)
+        cache[key] = hit
+    return hit
+
+
+def geometries_certainly_valid(geoms, *, allowed: tuple[str, ...]):
+    """Vectorised :func:`validate_geometry` over shapely geometries in ``settings.SRID``.
+
+    A boolean array: ``True`` where :func:`validate_geometry` would certainly pass
+    (missing, or not empty, of an allowed type, at most ``MAX_VERTICES`` vertices,
+    finite, valid, inside the city area polygon); ``False`` where it may raise, to
+    be decided (and its message written) by :func:`validate_geometry` itself.
+    """
+    import numpy as np
+    import shapely
+
+    arr = np.asarray(geoms, dtype=object)
+    if arr.size == 0:
+        return np.zeros(0, dtype=bool)
+    missing = np.array([g is None for g in arr], dtype=bool)
+    ok = missing.copy()
+    g = arr[~missing]
+    if g.size:
+        names = np.array(
+            [
+                "Point",
+                "LineString",
+                "LinearRing",
+                "Polygon",
+                "MultiPoint",
+                "MultiLineString",
+                "MultiPolygon",
+                "GeometryCollection",
+            ],
+            dtype=object,
+        )
+        tid = shapely.get_type_id(g)
+        typed = np.isin(names[np.clip(tid, 0, 7)], list(allowed)) & (tid >= 0)
+        good = (
+            typed
+            & ~shapely.is_empty(g)
+            & (shapely.get_num_coordinates(g) <= MAX_VERTICES)
+            & np.isfinite(shapely.bounds(g)).all(axis=1)
+        )
+        good[good] = shapely.is_valid(g[good])
+        good[good] = shapely.contains(_city_area_shapely(), g[good])
+        ok[~missing] = good
+    return ok

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from layers import models
-from layers.dbcopy import insert_history, insert_objects, update_objects
+from layers.importing import columns
 from layers.importing.results import (
     ADMIN_ONLY_LAYERS,
     FOREIGN_KEYS,
@@ -25,30 +27,14 @@ from layers.importing.results import (
     LAYER_MODELS,
     ImportRefused,
 )
-from layers.io.errors import ImportRejected
 from layers.io.geometry import ImportReport, RowIssue
 from layers.io.mapping import FieldMapping, apply_mapping
 from layers.io.schemas import LAYERS
 
-if TYPE_CHECKING:
-    import shapely
-
-
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        if v != v:  # NaN / NA
-            return True
-    except (TypeError, ValueError):
-        return str(v) == "<NA>"
-    return isinstance(v, str) and not v.strip()
-
-
-def _py(v: Any) -> Any:
-    if _blank(v):
-        return None
-    return v.item() if hasattr(v, "item") else v
+_blank = columns.blank
+_py = columns.py
+#: shapely type id of each stored geometry type
+_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPolygon": 6}
 
 
 def _stem(name: str) -> str:
@@ -81,8 +67,6 @@ def _validation_text(exc: ValidationError) -> list[tuple[str | None, str]]:
 
 def _adapt_geometry(geom, target: str):
     """Bring a checked geometry to the layer's stored type; returns (geom, note, error)."""
-    import shapely
-
     gtype = geom.geom_type
     if target == "Point":
         if gtype == "Point":
@@ -177,10 +161,13 @@ def _check_permission(user, layer: str, prepared: _Prepared | None) -> None:
 class _Prepared:
     layer: str
     model: type[djmodels.Model]
-    objects: list = field(default_factory=list)  # (row, instance, is_new, fields)
+    #: (row, RowView, is_new, fields) of every accepted row, in file order
+    objects: list = field(default_factory=list)
     report: ImportReport = field(default_factory=ImportReport)
     #: row → (geometry, district id) of the row as stored, for updates (permission)
-    stored: dict = field(default_factory=dict)
+    stored: Any = field(default_factory=dict)
+    #: the rows column by column (layers.importing.columns)
+    batch: columns.Batch | None = None
 
 
 def _prepare_rows(
@@ -196,27 +183,27 @@ def _prepare_rows(
 ) -> _Prepared:
     """Map, resolve and validate the rows of ``gdf`` (index = source row number)."""
     schema = LAYERS[layer]
-    columns = schema["columns"]
+    schema_columns = schema["columns"]
     model = LAYER_MODELS[layer]
     stem = _stem(source_file)
 
-    # geometry to the stored type
-    geoms: list[shapely.Geometry | None] = []
-    keep: list[bool] = []
+    # geometry to the stored type: one type test for all, the others one by one
+    arr = np.asarray(gdf.geometry.to_numpy(), dtype=object)
+    geoms = arr.copy()
+    keep = shapely.get_type_id(arr) == _TYPE_IDS[schema["geometry"]]
     polys = 0
-    for row, g in zip(gdf.index, gdf.geometry):
+    for i in np.flatnonzero(~keep):
+        g = arr[i]
         if g is None:
-            keep.append(False)
-            geoms.append(None)
             continue
         fixed, note, err = _adapt_geometry(g, schema["geometry"])
         if err:
-            report.issues.append(RowIssue(int(row), "rejected", err, "geometry"))
+            report.issues.append(
+                RowIssue(int(gdf.index[i]), "rejected", err, "geometry")
+            )
         polys += note == "polygon"
-        keep.append(err is None)
-        geoms.append(fixed)
-    import geopandas as gpd
-
+        keep[i] = err is None
+        geoms[i] = fixed
     # a boolean *array*: an empty list would select no columns and drop the geometry
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))[
         np.asarray(keep, dtype=bool)
@@ -231,7 +218,9 @@ def _prepare_rows(
     targets = {
         mapping.fields.get(
             str(c),
-            str(c) if str(c) in columns and str(c) not in mapping.ignore else None,
+            str(c)
+            if str(c) in schema_columns and str(c) not in mapping.ignore
+            else None,
         )
         for c in gdf.columns
         if c != geom_name
@@ -266,113 +255,172 @@ def _prepare_rows(
     if key_from:
         mapped["code"] = [f"{key_from}{c}"[:64] for c in mapped["code"]]
 
-    existing = {o.code: o for o in model.objects.filter(code__in=list(mapped["code"]))}
-    prepared = _Prepared(layer=layer, model=model, report=report)
     present = [c for c in mapped.columns if c != mapped.geometry.name]
     now = timezone.now()
-    for row, rec in zip(mapped.index, mapped.to_dict("records")):
-        row = int(row)
-        code = rec["code"]
-        obj = existing.get(code)
-        is_new = obj is None
-        if obj is None:
-            obj = model(code=code)
-        else:
-            prepared.stored[row] = (obj.geom, getattr(obj, "district_id", None))
-        assigned = {"geom", "source_crs", "source_file"}
-        obj.geom = _geos(rec[mapped.geometry.name])
-        obj.source_crs = source_crs[:64]
-        obj.source_file = source_file[:255]
-        problems: list[tuple[str | None, str]] = []
-        for col in present:
-            if col == "code":
-                continue
-            value = _py(rec[col])
-            if col in FOREIGN_KEYS:
-                fk = FOREIGN_KEYS[col]
-                target = models.District if fk == "district" else models.Street
-                if value is None:
-                    if model.__name__ != "Community" or fk != "street":
-                        continue
-                    setattr(obj, fk, None)
-                    assigned.add(fk)
+    batch = columns.build(
+        model,
+        layer,
+        mapped,
+        present,
+        resolver,
+        foreign_keys=FOREIGN_KEYS,
+        source_crs=source_crs,
+        source_file=source_file,
+        now=now,
+    )
+    prepared = _Prepared(layer=layer, model=model, report=report, batch=batch)
+    # the rows the column checks could not accept: built and full_clean()ed one by
+    # one, as before, for their report lines (or accepted after all)
+    slow = np.flatnonzero(~batch.ok)
+    if slow.size:
+        codes = [batch.codes[i] for i in slow]
+        existing = {o.code: o for o in model.objects.filter(code__in=codes)}
+        recs = mapped.iloc[slow].to_dict("records")
+        geom_name = mapped.geometry.name
+        for i, rec in zip(slow, recs, strict=True):
+            code = rec["code"]
+            obj, assigned, problems = _row_instance(
+                model,
+                layer,
+                rec,
+                rec[geom_name],
+                present,
+                existing.get(code),
+                resolver,
+                code=code,
+                source_crs=source_crs,
+                source_file=source_file,
+                now=now,
+            )
+            for col, reason in problems:
+                report.issues.append(RowIssue(batch.rows[i], "rejected", reason, col))
+            if not problems:
+                columns.take_instance(batch, int(i), obj, assigned)
+    district = batch.values.get("district")
+    geom_values = batch.values["geom"]
+    stored = {}
+    for i in np.flatnonzero(batch.ok):
+        row = batch.rows[i]
+        view = columns.RowView(
+            batch.codes[i], geom_values[i], district[i] if district else None
+        )
+        prepared.objects.append((row, view, bool(batch.is_new[i]), batch.assigned))
+        if not batch.is_new[i]:
+            stored[row] = batch.pks[i]
+    prepared.stored = columns.StoredStates(model, stored)
+    return prepared
+
+
+def _row_instance(
+    model,
+    layer: str,
+    rec: dict,
+    geom,
+    present: list[str],
+    obj,
+    resolver,
+    *,
+    code,
+    source_crs: str,
+    source_file: str,
+    now,
+):
+    """One row as a model instance, checked by ``full_clean`` (the per-row path).
+
+    ``obj`` is the stored instance (an update) or None (a new row). Returns
+    ``(instance, fields set, problems)``; the problems are (column, reason) pairs.
+    """
+    is_new = obj is None
+    if obj is None:
+        obj = model(code=code)
+    assigned = {"geom", "source_crs", "source_file"}
+    obj.geom = _geos(geom)
+    obj.source_crs = source_crs[:64]
+    obj.source_file = source_file[:255]
+    problems: list[tuple[str | None, str]] = []
+    for col in present:
+        if col == "code":
+            continue
+        value = _py(rec[col])
+        if col in FOREIGN_KEYS:
+            fk = FOREIGN_KEYS[col]
+            target = models.District if fk == "district" else models.Street
+            if value is None:
+                if model.__name__ != "Community" or fk != "street":
                     continue
-                ref = resolver.get(target, str(value))
-                if ref is None:
-                    problems.append((col, f"no {fk} with code or name {value!r}"))
-                    continue
-                setattr(obj, fk, ref)
+                setattr(obj, fk, None)
                 assigned.add(fk)
                 continue
-            if layer == "amenity" and col == "category":
-                cat = resolver.categories.get(value)
-                if cat is None:
-                    problems.append((col, f"unknown amenity category {value!r}"))
-                    continue
-                obj.category = cat
-                assigned.add("category")
+            ref = resolver.get(target, str(value))
+            if ref is None:
+                problems.append((col, f"no {fk} with code or name {value!r}"))
                 continue
-            f = model._meta.get_field(col)
-            if value is None:
-                if f.null:
-                    setattr(obj, col, None)
-                elif f.blank and f.get_internal_type() in ("CharField", "TextField"):
-                    setattr(obj, col, "")
-                else:
-                    continue  # keep the default (new) or the stored value (update)
+            setattr(obj, fk, ref)
+            assigned.add(fk)
+            continue
+        if layer == "amenity" and col == "category":
+            cat = resolver.categories.get(value)
+            if cat is None:
+                problems.append((col, f"unknown amenity category {value!r}"))
+                continue
+            obj.category = cat
+            assigned.add("category")
+            continue
+        f = model._meta.get_field(col)
+        if value is None:
+            if f.null:
+                setattr(obj, col, None)
+            elif f.blank and f.get_internal_type() in ("CharField", "TextField"):
+                setattr(obj, col, "")
             else:
-                if f.get_internal_type() == "DecimalField":
-                    from decimal import Decimal
+                continue  # keep the default (new) or the stored value (update)
+        else:
+            if f.get_internal_type() == "DecimalField":
+                from decimal import Decimal
 
-                    value = Decimal(str(round(float(value), 2)))
-                setattr(obj, col, value)
-            assigned.add(col)
-        if layer == "community":
-            if getattr(obj, "street_id", None) and not getattr(
-                obj, "district_id", None
-            ):
-                obj.district = obj.street.district
+                value = Decimal(str(round(float(value), 2)))
+            setattr(obj, col, value)
+        assigned.add(col)
+    if layer == "community":
+        if getattr(obj, "street_id", None) and not getattr(obj, "district_id", None):
+            obj.district = obj.street.district
+            assigned.add("district")
+        if not getattr(obj, "district_id", None):
+            d = resolver.district_at(obj.geom)
+            if d is not None:
+                obj.district = d
                 assigned.add("district")
-            if not getattr(obj, "district_id", None):
-                d = resolver.district_at(obj.geom)
-                if d is not None:
-                    obj.district = d
-                    assigned.add("district")
-                else:
-                    problems.append(
-                        ("district_code", "no district given and none contains it")
-                    )
-            if (
-                getattr(obj, "street_id", None)
-                and getattr(obj, "district_id", None)
-                and obj.street.district_id != obj.district_id
-            ):
-                problems.append(("street_code", "street is not in the district"))
-        if layer == "street" and not getattr(obj, "district_id", None):
-            problems.append(("district_code", "required value missing"))
-        if not is_new:
-            obj.version += 1
-            obj.updated_at = now
-            assigned |= {"version", "updated_at"}
-        if not problems:
-            # foreign keys set above are rows just read from the database: their
-            # per-row existence query in full_clean() would double the import time
-            resolved = [
-                f
-                for f in ("category", "district", "street")
-                if f in assigned and getattr(obj, f"{f}_id", None) is not None
-            ]
-            try:
-                obj.full_clean(
-                    exclude=resolved, validate_unique=False, validate_constraints=False
+            else:
+                problems.append(
+                    ("district_code", "no district given and none contains it")
                 )
-            except ValidationError as exc:
-                problems += _validation_text(exc)
-        for col, reason in problems:
-            report.issues.append(RowIssue(row, "rejected", reason, col))
-        if not problems:
-            prepared.objects.append((row, obj, is_new, assigned))
-    return prepared
+        if (
+            getattr(obj, "street_id", None)
+            and getattr(obj, "district_id", None)
+            and obj.street.district_id != obj.district_id
+        ):
+            problems.append(("street_code", "street is not in the district"))
+    if layer == "street" and not getattr(obj, "district_id", None):
+        problems.append(("district_code", "required value missing"))
+    if not is_new:
+        obj.version += 1
+        obj.updated_at = now
+        assigned |= {"version", "updated_at"}
+    if not problems:
+        # foreign keys set above are rows just read from the database: their
+        # per-row existence query in full_clean() would double the import time
+        resolved = [
+            f
+            for f in ("category", "district", "street")
+            if f in assigned and getattr(obj, f"{f}_id", None) is not None
+        ]
+        try:
+            obj.full_clean(
+                exclude=resolved, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            problems += _validation_text(exc)
+    return obj, assigned, problems
 
 
 def _finish_report(report: ImportReport, n_ok: int) -> None:
@@ -406,47 +454,10 @@ def _refuse_or_skip(prepared_list: list[_Prepared], skip_invalid: bool) -> None:
 def _write(prepared: _Prepared, *, user, reason: str) -> tuple[int, int]:
     """Insert the new rows and update the old ones (caller's transaction), with history.
 
-    The rows travel by COPY (:func:`layers.dbcopy.insert_objects`,
-    :func:`~layers.dbcopy.update_objects`): ``bulk_update`` alone took over a minute
-    for 20k updated rows. The history rows (:func:`~layers.dbcopy.insert_history`)
+    The rows travel by COPY, column by column (:func:`layers.importing.columns.write`):
+    ``bulk_update`` alone took over a minute for 20k updated rows. The history rows
     are those of simple_history's bulk records: ``+`` for new rows, ``~`` for
     updated ones, with the user and the reason.
     """
-    model = prepared.model
-    new = [o for _r, o, is_new, _f in prepared.objects if is_new]
-    old = [(o, f) for _r, o, is_new, f in prepared.objects if not is_new]
-    has_history = hasattr(model, "history")
-    if new:
-        insert_objects(model, new)
-        if has_history:
-            insert_history(model, new, update=False, user=user, reason=reason)
-    if old:
-        # lock the rows being updated, then the optimistic check: a row saved since the
-        # file was read (a map edit) refuses the whole import instead of being
-        # overwritten; a map edit after this point waits, then conflicts on version
-        stored = dict(
-            model.objects.select_for_update()
-            .filter(pk__in=[o.pk for o, _f in old])
-            .values_list("pk", "version")
-        )
-        changed = sorted(o.code for o, _f in old if stored.get(o.pk) != o.version - 1)
-        if changed:
-            msg = (
-                f"import refused: {len(changed)} row(s) were changed while the file "
-                f"was being read ({', '.join(changed[:10])}); nothing written, import "
-                "again to apply the file over the new versions"
-            )
-            raise ImportRejected(msg, code="conflict")
-        fields = sorted(
-            set().union(*(f for _o, f in old))
-            - {
-                f.name
-                for f in model._meta.concrete_fields
-                if getattr(f, "generated", False)
-            }
-        )
-        objs = [o for o, _f in old]
-        update_objects(model, objs, fields)
-        if has_history:
-            insert_history(model, objs, update=True, user=user, reason=reason)
-    return len(new), len(old)
+    batch = prepared.batch
+    return columns.write(batch, batch.ok, user=user, reason=reason)

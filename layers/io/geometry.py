@@ -65,7 +65,19 @@ def json_nesting_depth(data: bytes | str, limit: int = MAX_DEPTH) -> int:
 
 
 def check_json_file(path: Path, limit: int = MAX_DEPTH) -> None:
-    """Depth check of a JSON file, chunked so memory stays flat."""
+    """Depth check of a JSON file, chunked so memory stays flat.
+
+    A file without backslashes (no escaped quote can hide in a string) is scanned
+    with numpy: the quotes seen so far say whether a byte is inside a string, the
+    running sum of opening minus closing brackets outside strings is the depth. A
+    file with backslashes takes the byte-by-byte scan of :func:`json_nesting_depth`.
+    """
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if b"\\" in chunk:
+                break
+        else:
+            return _check_json_numpy(path, limit)
     depth = 0
     in_str = esc = False
     with open(path, "rb") as fh:
@@ -83,10 +95,32 @@ def check_json_file(path: Path, limit: int = MAX_DEPTH) -> None:
                 elif b in (0x5B, 0x7B):
                     depth += 1
                     if depth > limit:
-                        msg = f"{path.name}: JSON nesting too deep (more than {limit})"
-                        raise ImportRejected(msg, code="nesting_too_deep")
+                        _too_deep(path, limit)
                 elif b in (0x5D, 0x7D):
                     depth -= 1
+    return None
+
+
+def _too_deep(path: Path, limit: int):
+    msg = f"{path.name}: JSON nesting too deep (more than {limit})"
+    raise ImportRejected(msg, code="nesting_too_deep")
+
+
+def _check_json_numpy(path: Path, limit: int) -> None:
+    depth, quotes = 0, 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            a = np.frombuffer(chunk, dtype=np.uint8)
+            q = a == 0x22
+            outside = ((np.cumsum(q) + quotes) % 2 == 0) & ~q
+            step = ((a == 0x5B) | (a == 0x7B)).astype(np.int64)
+            step -= (a == 0x5D) | (a == 0x7D)
+            step[~outside] = 0
+            levels = depth + np.cumsum(step)
+            if levels.size and levels.max() > limit:
+                _too_deep(path, limit)
+            depth = int(levels[-1]) if levels.size else depth
+            quotes += int(q.sum())
 
 
 #: tokens that strict JSON does not allow but Python's json (and some exporters) write:
@@ -413,6 +447,50 @@ def _ring_area(geom) -> float:
     return float(abs(shapely.area(geom)))
 
 
+_TYPE_NAMES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+#: shapely type ids of the types that are not collections (nesting depth 1)
+_SIMPLE_TYPES = {"Point": 0, "LineString": 1, "Polygon": 3}
+_MULTI_TYPES = {"MultiPoint": 4, "MultiLineString": 5, "MultiPolygon": 6}
+
+
+def _certainly_ok(geoms, geometry_type: str | None, max_vertices: int) -> np.ndarray:
+    """Where :func:`check_geometry` would return ``("ok", geom, "")`` unchanged.
+
+    Shapely 2 array functions over all geometries: present, not empty, not a
+    collection of collections, within ``max_vertices``, finite, of a compatible type
+    that needs no promotion to Multi*, valid. The others take the per-row check.
+    """
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    if arr.size == 0:
+        return np.zeros(0, dtype=bool)
+    tid = shapely.get_type_id(arr)
+    if geometry_type is None:
+        allowed = {*_SIMPLE_TYPES.values(), *_MULTI_TYPES.values()}
+    else:
+        ids = {**_SIMPLE_TYPES, **_MULTI_TYPES}
+        allowed = {ids[t] for t in COMPATIBLE[geometry_type] if t in ids}
+        if geometry_type in _MULTI_TYPES:  # a single part would be promoted
+            allowed &= {_MULTI_TYPES[geometry_type]}
+    ok = np.isin(tid, list(allowed))
+    ok[ok] &= ~shapely.is_empty(arr[ok])
+    ok[ok] &= shapely.get_num_coordinates(arr[ok]) <= max_vertices
+    sub = np.flatnonzero(ok)
+    coords, at = shapely.get_coordinates(arr[sub], return_index=True)
+    ok[sub[np.unique(at[~np.isfinite(coords).all(axis=1)])]] = False
+    ok[ok] &= shapely.is_valid(arr[ok])
+    return ok
+
+
 def check_geometries(
     geoms,
     geometry_type: str | None = None,
@@ -429,10 +507,20 @@ def check_geometries(
     out, statuses = [], []
     # what the file holds, whatever the layer expects (the import page's fit check)
     types = report.info.setdefault("geometry_types", {})
-    for g in geoms:
-        if g is not None and not shapely.is_missing(g) and not g.is_empty:
-            types[g.geom_type] = types.get(g.geom_type, 0) + 1
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    tid = shapely.get_type_id(arr)
+    present = (tid >= 0) & ~shapely.is_empty(arr)
+    ids, first, counts = np.unique(tid[present], return_index=True, return_counts=True)
+    for j in np.argsort(first):  # in the order the file first has them
+        name = _TYPE_NAMES[int(ids[j])]
+        types[name] = types.get(name, 0) + int(counts[j])
+    simple = _certainly_ok(arr, geometry_type, max_vertices)
     for i, g in enumerate(geoms):
+        if simple[i]:  # what check_geometry returns for it, without asking
+            out.append(g)
+            statuses.append("ok")
+            continue
         status, fixed, reason = check_geometry(
             g, geometry_type, max_vertices=max_vertices
         )

@@ -241,6 +241,9 @@ def _internal(column) -> bool:
     return str(column).startswith("__")
 
 
+_MISSING = object()
+
+
 def _is_blank(value) -> bool:
     if value is None:
         return True
@@ -411,42 +414,60 @@ def apply_mapping(gdf, mapping: FieldMapping | dict | str, layer: str) -> Mappin
             f"required column(s) {missing} have no source column; add them to 'fields'"
         )
         raise ImportRejected(msg, code="bad_mapping")
-    out: dict[str, list] = {c: [] for c in source_for}
-    keep: list[bool] = []
-    seen_keys: dict[object, int] = {}
-    for row_no, row in zip(gdf.index, gdf.itertuples(index=False, name=None)):
-        values = dict(zip(gdf.columns, row))
-        ok = True
-        converted = {}
-        for target, src in source_for.items():
-            raw = values[src]
-            try:
-                converted[target] = convert(
-                    raw, columns[target], mapping.values.get(target)
+    # column by column, each distinct cell converted once (a category column holds
+    # a few values for 10⁴ rows); the issues in the order of rows, then columns
+    rows = [int(r) for r in gdf.index]
+    bad = np.zeros(len(rows), dtype=bool)
+    found: list[tuple[int, int, RowIssue]] = []
+    out: dict[str, list] = {}
+    for k, (target, src) in enumerate(source_for.items()):
+        spec, value_map = columns[target], mapping.values.get(target)
+        memo: dict = {}
+        vals = []
+        for pos, raw in enumerate(gdf[src].tolist()):
+            key, got = None, _MISSING
+            if not isinstance(raw, float | np.floating):  # keeps -0.0 apart from 0.0
+                try:
+                    key = (type(raw), raw)
+                    got = memo.get(key, _MISSING)
+                except TypeError:  # an unhashable cell
+                    key = None
+            if got is _MISSING:
+                try:
+                    got = convert(raw, spec, value_map)
+                except ValueError as exc:
+                    got = exc
+                if key is not None:
+                    memo[key] = got
+            if isinstance(got, ValueError):
+                bad[pos] = True
+                issue = RowIssue(
+                    rows[pos], "rejected", str(got), target, str(raw)[:100]
                 )
-            except ValueError as exc:
-                ok = False
-                report.issues.append(
-                    RowIssue(int(row_no), "rejected", str(exc), target, str(raw)[:100])
+                found.append((pos, k, issue))
+                got = None
+            vals.append(got)
+        out[target] = vals
+    if mapping.key in out:
+        seen_keys: dict[object, int] = {}
+        for pos, key_value in enumerate(out[mapping.key]):
+            if bad[pos]:
+                continue
+            if key_value in seen_keys:
+                bad[pos] = True
+                issue = RowIssue(
+                    rows[pos],
+                    "rejected",
+                    f"duplicate key (first in row {seen_keys[key_value]})",
+                    mapping.key,
+                    str(key_value),
                 )
-        if ok and mapping.key in converted:
-            k = converted[mapping.key]
-            if k in seen_keys:
-                ok = False
-                report.issues.append(
-                    RowIssue(
-                        int(row_no),
-                        "rejected",
-                        f"duplicate key (first in row {seen_keys[k]})",
-                        mapping.key,
-                        str(k),
-                    )
-                )
+                found.append((pos, len(source_for), issue))
             else:
-                seen_keys[k] = int(row_no)
-        keep.append(ok)
-        for target in source_for:
-            out[target].append(converted.get(target))
+                seen_keys[key_value] = rows[pos]
+    found.sort(key=lambda t: (t[0], t[1]))
+    report.issues += [issue for _pos, _k, issue in found]
+    keep = ~bad
     import pandas as pd
 
     df = pd.DataFrame(out, index=gdf.index)

@@ -21,6 +21,8 @@ class LayerModel(models.Model):
     #: PRIVATE_READERS): every API, export and editor of the layer leaves them out
     #: for the others
     private_fields: tuple[str, ...] = ()
+    #: the other geometry fields ``clean`` checks, with their allowed types
+    extra_geometries: dict[str, tuple[str, ...]] = {}
 
     code = models.CharField(_("编码"), max_length=64, unique=True)
     # optimistic concurrency: a save must name the version it started from
@@ -36,9 +38,15 @@ class LayerModel(models.Model):
     def __str__(self) -> str:
         return f"{getattr(self, 'name', '') or self.code}"
 
+    @classmethod
+    def geometry_checks(cls) -> dict[str, tuple[str, ...]]:
+        """Geometry field → allowed types: what ``clean`` validates (imports too)."""
+        return {"geom": cls.geom_types, **cls.extra_geometries}
+
     def clean(self) -> None:
         super().clean()
-        validate_geometry(self.geom, allowed=self.geom_types)
+        for name, allowed in self.geometry_checks().items():
+            validate_geometry(getattr(self, name), allowed=allowed)
 
 
 def _spatial_meta(prefix: str, *, geom: str = "geom") -> dict:

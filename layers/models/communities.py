@@ -13,13 +13,13 @@ from simple_history.models import HistoricalRecords
 from layers.models.base import SRID, LayerModel, _spatial_meta
 from layers.models.choices import HousingType, PropertyManagement, Stage, Tenure
 from layers.models.districts import District, Street
-from layers.validation import validate_geometry
 
 
 class Community(LayerModel):
     """小区 — a residential community, the basic renovation unit (二(一))."""
 
     geom_types = ("MultiPolygon",)
+    extra_geometries = {"entrances": ("MultiPoint",)}
     private_fields = (
         "in_shanty_plan",
         "in_expropriation_plan",
@@ -142,10 +142,6 @@ class Community(LayerModel):
                 name="community_nonnegative_counts",
             ),
         ]
-
-    def clean(self) -> None:
-        super().clean()
-        validate_geometry(self.entrances, allowed=("MultiPoint",))
 
 
 class CommunityPhoto(models.Model):

@@ -10,7 +10,6 @@ from simple_history.models import HistoricalRecords
 
 from layers.models.base import SRID, LayerModel, _spatial_meta
 from layers.models.choices import Availability, Tenure
-from layers.validation import validate_geometry
 
 
 class IdleLand(LayerModel):
@@ -73,6 +72,7 @@ class VacantHousing(LayerModel):
         WORK_UNIT = "work_unit", _("单位用房")
 
     geom_types = ("Point",)
+    extra_geometries = {"footprint": ("Polygon",)}
     name = models.CharField(_("名称"), max_length=128, blank=True)
     address = models.CharField(_("地址"), max_length=255, blank=True)
     floor_area_m2 = models.FloatField(
@@ -101,7 +101,3 @@ class VacantHousing(LayerModel):
             *_spatial_meta("vacanthousing")["constraints"],
             *_spatial_meta("vacanthousing", geom="footprint")["constraints"],
         ]
-
-    def clean(self) -> None:
-        super().clean()
-        validate_geometry(self.footprint, allowed=("Polygon",))

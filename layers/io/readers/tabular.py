@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -115,6 +116,8 @@ def _tabular_to_gdf(
         msg = f"{name}: column(s) {missing} not found; columns are {columns}"
         raise NeedsInput(msg, code="needs_columns")
     geoms: list[shapely.Geometry | None] = []
+    at: list[int] = []
+    xy: list[tuple[float, float]] = []
     for i, row in enumerate(rows, start=1):
         g = None
         extra = [v for v in row.pop(EXTRA_CELLS, None) or [] if str(v).strip()]
@@ -134,7 +137,8 @@ def _tabular_to_gdf(
             raw = (row.get(lonlat_columns[0]), row.get(lonlat_columns[1]))
             try:
                 x, y = (float(str(v).strip()) for v in raw)
-                g = shapely.Point(x, y)
+                at.append(len(geoms))  # the point is made below, with all the others
+                xy.append((x, y))
             except (TypeError, ValueError):
                 report.issues.append(
                     RowIssue(
@@ -158,7 +162,10 @@ def _tabular_to_gdf(
                         RowIssue(i, "rejected", "not valid WKT", wkt_column, text[:80])
                     )
         geoms.append(g)
-    drop = set(needed)
-    data = [{k: v for k, v in r.items() if k not in drop} for r in rows]
-    df = pd.DataFrame(data, index=pd.RangeIndex(1, len(rows) + 1))
+    if at:
+        points = shapely.points(np.asarray(xy, dtype=float))
+        for pos, p in zip(at, points.tolist(), strict=True):
+            geoms[pos] = p
+    df = pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1))
+    df = df.drop(columns=[c for c in needed if c in df.columns])
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index))
