@@ -94,7 +94,8 @@ class StoredStates:
     """row → (stored geometry, stored district id) of updated rows, read on first use."""
 
     def __init__(self, model, pk_by_row: dict[int, int]) -> None:
-        self.model, self.pk_by_row, self._data = model, pk_by_row, None
+        self.model, self.pk_by_row = model, pk_by_row
+        self._data: dict[int, tuple[Any, Any]] | None = None
 
     def get(self, row: int, default=None):
         if self._data is None:
@@ -237,7 +238,7 @@ def _auto_time(f) -> bool:
     return getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
 
 
-def _stored_values(model, names: list[str], pks: list[int]) -> dict[int, tuple]:
+def _stored_values(model, names: list[str], pks: list[int]) -> dict[int | None, tuple]:
     if not pks or not names:
         return {}
     out = {}
@@ -268,6 +269,7 @@ def build(
     fields = writable_fields(model)
     byname = {f.name: f for f in fields}
     ok = np.ones(n, dtype=bool)
+    vals: list[Any] | None
     given: dict[str, list] = {
         "code": codes,
         "geom": list(mapped.geometry.to_numpy()),
@@ -302,6 +304,7 @@ def build(
             continue
         f = model._meta.get_field(col)
         char = f.get_internal_type() in ("CharField", "TextField")
+        missing: object
         if f.null:
             missing = None
         elif f.blank and char:
@@ -352,7 +355,7 @@ def build(
         values[f.name] = out
     if not is_new.all():
         assigned |= {"version", "updated_at"}
-    district = values.get("district")
+    district: list[Any] = values.get("district") or []
     if layer == "community":
         street_district = dict(models.Street.objects.values_list("pk", "district_id"))
         street = values["street"]
@@ -374,7 +377,7 @@ def build(
             if sid and did and street_district[sid] != did:
                 ok[i] = False
     if layer == "street":
-        ok &= np.array([bool(d) for d in district], dtype=bool)
+        ok &= np.array([bool(d) for d in district], dtype=np.bool_)
     # the checks full_clean would run, column by column
     if model.clean is not LayerModel.clean:
         ok[:] = False

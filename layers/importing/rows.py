@@ -460,4 +460,5 @@ def _write(prepared: _Prepared, *, user, reason: str) -> tuple[int, int]:
     updated ones, with the user and the reason.
     """
     batch = prepared.batch
+    assert batch is not None, "the rows were prepared (_prepare_rows)"
     return columns.write(batch, batch.ok, user=user, reason=reason)
