@@ -4,7 +4,6 @@ catalogs` does (geoapp.catalogs: makemessages in a scratch tree), so a string ad
 tomorrow without its English fails here, listed with where it is."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,6 @@ HOW_TO_FIX = (
     "Run `make messages` (manage.py catalogs), write the English of each msgid in "
     "locale/en/LC_MESSAGES/<domain>.po (no fuzzy flag) and run `make messages` again "
     "(it compiles the .mo files)."
-)
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("xgettext") is None,
-    reason="GNU gettext is needed (scripts/bootstrap.sh)",
 )
 
 
