@@ -202,21 +202,17 @@ def extract(workdir: Path, base: Path | None = None) -> Path:
     for domain in DOMAINS:
         subprocess.run(
             [sys.executable, str(base / "manage.py"), "makemessages"]
-            + ["--locale", LANGUAGE, "--domain", domain, "--symlinks", "--no-obsolete"]
+            + ["--locale", LANGUAGE, "--domain", domain, "--symlinks"]
             + ["--verbosity", "0", *ignores],
             cwd=workdir,
             check=True,
         )
         po = out / f"{domain}.po"
         # references to the generated files name the data file itself
-        po.write_text(
-            re.sub(
-                r"(?m)^(#:.*)$",
-                lambda m: m.group(1).replace(GENERATED_SUFFIX + ":", ":"),
-                po.read_text(encoding="utf-8"),
-            ),
-            encoding="utf-8",
-        )
+        text = po.read_text(encoding="utf-8")
+        for rel, _keys in DATA_STRINGS:
+            text = text.replace(f" {rel}{GENERATED_SUFFIX}:", f" {rel}:")
+        po.write_text(text, encoding="utf-8")
     return out
 
 
