@@ -68,7 +68,7 @@ class VacantHousingSerializer(LayerSerializer):
 
 class AmenitySerializer(LayerSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
-    category_name = serializers.CharField(source="category.name", read_only=True)
+    category_name = serializers.CharField(source="category.label", read_only=True)
     tier = serializers.IntegerField(source="category.tier_minutes", read_only=True)
 
     class Meta(LayerSerializer.Meta):
