@@ -15,6 +15,7 @@ stands on, so the catalog's reference points at the data (``fixtures/….json:37
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -49,6 +50,8 @@ IGNORE = ("static/maps/vendor/*", "*/migrations/*")
 #: data-borne strings shown to users: (data file, path of the strings inside it)
 DATA_STRINGS = (("fixtures/rulesets/gb50180_2018.json", ("categories", "*", "name")),)
 GENERATED_SUFFIX = ".py"
+#: the files makemessages reads (django: py, html, txt; djangojs: js)
+SOURCE_SUFFIXES = (".py", ".html", ".txt", ".js")
 
 
 def locale_dir() -> Path:
@@ -184,12 +187,24 @@ def _write_data_module(path: Path, strings: list[tuple[str, int]]) -> None:
 # ---------------------------------------------------------------- extraction
 
 
+def _link_sources(src: Path, dst: Path) -> None:
+    """The directories as directories, the files as links: makemessages writes its
+    temporary copies of templates beside them, in the scratch tree, not the project."""
+    for dirpath, dirnames, filenames in os.walk(src, followlinks=True):
+        dirnames[:] = [d for d in dirnames if not d.startswith((".", "__"))]
+        here = dst / Path(dirpath).relative_to(src)
+        here.mkdir(parents=True, exist_ok=True)
+        for f in filenames:
+            if f.endswith(SOURCE_SUFFIXES):
+                (here / f).symlink_to(Path(dirpath) / f)
+
+
 def extract(workdir: Path, base: Path | None = None) -> Path:
     """Run makemessages for both domains in ``workdir`` over the project's sources
     (linked, not copied) and a copy of its catalogs; returns the scratch LC_MESSAGES."""
     base = Path(base or settings.BASE_DIR)
     for name in SOURCE_DIRS:
-        (workdir / name).symlink_to(base / name, target_is_directory=True)
+        _link_sources(base / name, workdir / name)
     for rel, strings in data_strings(base).items():
         _write_data_module(workdir / (rel + GENERATED_SUFFIX), strings)
     out = workdir / "locale" / LANGUAGE / "LC_MESSAGES"
@@ -202,7 +217,7 @@ def extract(workdir: Path, base: Path | None = None) -> Path:
     for domain in DOMAINS:
         subprocess.run(
             [sys.executable, str(base / "manage.py"), "makemessages"]
-            + ["--locale", LANGUAGE, "--domain", domain, "--symlinks"]
+            + ["--locale", LANGUAGE, "--domain", domain]
             + ["--verbosity", "0", *ignores],
             cwd=workdir,
             check=True,
@@ -259,13 +274,19 @@ def check() -> tuple[list[Gap], list[tuple[str, str]]]:
         return gaps(scratch), stale(scratch)
 
 
+def _undated(po: Path) -> str:
+    return re.sub(r'(?m)^"POT-Creation-Date: .*"$', "", po.read_text(encoding="utf-8"))
+
+
 def update() -> list[Gap]:
     """Extract in a scratch directory, copy the catalogs back, compile them."""
     with tempfile.TemporaryDirectory(prefix="catalogs-") as tmp:
         scratch = extract(Path(tmp))
         target = locale_dir()
         for domain in DOMAINS:
-            shutil.copy(scratch / f"{domain}.po", target / f"{domain}.po")
+            new, old = scratch / f"{domain}.po", target / f"{domain}.po"
+            if not old.exists() or _undated(new) != _undated(old):
+                shutil.copy(new, old)  # else only the date changed: keep the file
         found = gaps(scratch)
     subprocess.run(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "compilemessages"]
