@@ -52,6 +52,8 @@ LIBRARY_ENGLISH = (
     "changed",
     "deleted",
 )
+#: Leaflet's own control titles and the switch's label
+LEAFLET_ENGLISH = ("Zoom in", "Zoom out", "Layers", "aria-label=language")
 
 #: every text a reader meets: the visible text, the tooltips (title), placeholders,
 #: labels for screen readers and the options of every list
@@ -59,7 +61,7 @@ PAGE_TEXT = """() => {
   const out = [document.body.innerText];
   for (const el of document.querySelectorAll("[title], [placeholder], [aria-label], [alt]"))
     for (const a of ["title", "placeholder", "aria-label", "alt"])
-      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+      if (el.getAttribute(a)) out.push(el.getAttribute(a), `${a}=${el.getAttribute(a)}`);
   for (const o of document.querySelectorAll("option")) out.push(o.textContent);
   return out.join("\\n");
 }"""
@@ -99,8 +101,9 @@ def city(reference_data):
 def data_values() -> list[str]:
     """Every string the database holds that a page may show as it is (the layers'
     text fields without choices, districts, streets, planning areas), longest first,
-    and the languages' own names."""
+    and the languages' own names and the switch's label."""
     values: set[str] = {name for _code, name in settings.LANGUAGES}
+    values.add("语言 / Language")  # the switch's label, in both (templates/base.html)
     specs = [s.model for s in LAYERS] + [District, Street, PlanningArea]
     specs.append(CommunityCandidate)
     for model in dict.fromkeys(specs):
@@ -233,3 +236,7 @@ def chinese_pages_show_none_of_the_libraries_english(page, live_server, area):
         name: sorted(s for s in english if s in text) for name, text in texts.items()
     }
     assert leaks == {name: [] for name in texts}, "English on Chinese pages"
+    controls = {
+        name: [w for w in LEAFLET_ENGLISH if w in text] for name, text in texts.items()
+    }
+    assert controls == {name: [] for name in texts}, "Leaflet's English"

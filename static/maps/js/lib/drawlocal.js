@@ -1,6 +1,7 @@
-// Leaflet.draw's words (L.drawLocal) in the page's language: its own strings are
+// Leaflet's and Leaflet.draw's words in the page's language: their own strings are
 // English only, so every one of them is given here through the JavaScript catalog
-// (Chinese source strings; English in djangojs.po). Pure over the object it fills.
+// (Chinese source strings; English in djangojs.po): L.drawLocal (pure over the object
+// it fills) and the titles of Leaflet's zoom and layers controls.
 import { gettext } from "./i18n.js";
 
 /** Every string of L.drawLocal, in the page's language, in its nesting. */
@@ -76,4 +77,21 @@ export function fillStrings(target, strings = drawStrings()) {
     }
   }
   return target;
+}
+
+/** The titles of a map's zoom and layers controls in the page's language (Leaflet
+ * writes "Zoom in", "Zoom out", "Layers"); the pages call it once their controls are on. */
+export function localiseControls(map) {
+  const container = map.getContainer();
+  const titles = [
+    [".leaflet-control-zoom-in", gettext("放大"), true],
+    [".leaflet-control-zoom-out", gettext("缩小"), true],
+    [".leaflet-control-layers-toggle", gettext("图层"), false],
+  ];
+  for (const [selector, text, label] of titles) {
+    for (const node of container.querySelectorAll(selector)) {
+      node.title = text;
+      if (label) node.setAttribute("aria-label", text);
+    }
+  }
 }
