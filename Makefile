@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 42
 
-.PHONY: help setup db run serve test drills stop lint demo benchmarks loadtest backup restore
+.PHONY: help setup db run serve test drills stop lint demo benchmarks loadtest backup restore messages
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ test: ## lint, Django checks, migrations check, JS unit tests, pytest (same as C
 	@# marks their .js files as ES modules for node)
 	@node --test tests/js/
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
+
+messages: ## extract every translatable string into locale/en (.po, compiled .mo); list what lacks English
+	@$(PY) manage.py catalogs
 
 demo: setup db ## (re)load the demo city: make demo SEED=7 SCALE=city
 	@$(PY) manage.py migrate --noinput -v 0

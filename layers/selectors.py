@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Polygon
 from django.db.models import QuerySet
-from django.utils.translation import gettext
 
 from . import models
 from .crs import transformed
@@ -65,7 +64,6 @@ def walk_segment_list() -> QuerySet[models.WalkSegment]:
 def category_labels() -> dict[str, str]:
     """Facility category code → its name in the active language (the name of the
     rule set, translated where the catalog has it)."""
-    return {
-        code: gettext(name)
-        for code, name in models.AmenityCategory.objects.values_list("code", "name")
-    }
+    # no ordering: the model's sorts by tier_minutes, which the public role cannot read
+    rows = models.AmenityCategory.objects.order_by().values_list("code", "name")
+    return {code: models.category_label(name) for code, name in rows}

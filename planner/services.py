@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from layers import history_text
 from layers.crs import transformed
 from layers.models import AmenityCategory, Community
 from layers.registry import LAYERS, LayerSpec
@@ -190,7 +191,7 @@ def feature_create(
     if k.model is PlanningArea:
         obj.created_by = user
     _assign(obj, k, data)
-    warnings = _finish(obj, k, user=user, reason=_("新建"), snap_m=snap_m)
+    warnings = _finish(obj, k, user=user, reason=history_text.CREATED, snap_m=snap_m)
     return Outcome(obj, warnings)
 
 
@@ -230,7 +231,7 @@ def feature_update(
     _assign(obj, k, data)
     obj.version += 1
     warnings = _finish(
-        obj, k, user=user, reason=_("编辑"), snap_m=snap_m if geometry else 0
+        obj, k, user=user, reason=history_text.EDITED, snap_m=snap_m if geometry else 0
     )
     return Outcome(obj, warnings)
 
@@ -245,7 +246,7 @@ def feature_delete(*, kind: str, code: str, version: int, user) -> None:
     if obj.version != version:
         raise Conflict(obj)
     obj._history_user = permissions.user_of(user)
-    obj._change_reason = _("删除")
+    obj._change_reason = history_text.DELETED
     obj.delete()
 
 
@@ -263,7 +264,7 @@ def feature_undo(*, kind: str, code: str, user) -> Outcome:
         obj = last.instance
         obj.version = last.version + 1
         obj._history_user = permissions.user_of(user)
-        obj._change_reason = _("撤销删除")
+        obj._change_reason = history_text.UNDELETED
         obj.save()
         return Outcome(obj)
     previous = hist[1] if hist.count() > 1 else None
@@ -275,7 +276,7 @@ def feature_undo(*, kind: str, code: str, user) -> Outcome:
     permissions.check_geometry(user, restored.geom, _("撤销修改"))
     restored.version = obj.version + 1
     restored._history_user = permissions.user_of(user)
-    restored._change_reason = _("撤销")
+    restored._change_reason = history_text.UNDONE
     restored.save()
     return Outcome(restored)
 
@@ -292,8 +293,8 @@ def feature_history(*, kind: str, code: str) -> list[dict[str, Any]]:
             "version": h.version,
             "when": h.history_date.isoformat(),
             "who": h.history_user.get_username() if h.history_user else None,
-            "what": {"+": "created", "~": "changed", "-": "deleted"}[h.history_type],
-            "reason": h.history_change_reason or "",
+            "what": history_text.history_type_label(h.history_type),
+            "reason": history_text.change_reason_label(h.history_change_reason),
         }
         for h in rows
     ]

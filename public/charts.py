@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 
 def bar_chart_svg(
@@ -14,7 +15,7 @@ def bar_chart_svg(
     *,
     unit: str = "",
     colour: str = "#1e88e5",
-    target_label: str = "目标",
+    target_label: str | None = None,
 ) -> SafeString:
     """Horizontal bars, one per ``(label, value, target)``; the target is a dark tick.
 
@@ -22,6 +23,7 @@ def bar_chart_svg(
     phone. Built with ``format_html``: every label and number is escaped, and the result
     is safe markup the template shows without ``|safe``.
     """
+    target_label = gettext("目标") if target_label is None else target_label
     bar_h, gap, label_w, width, top = 22, 8, 110, 600, 34
     height = top + len(rows) * (bar_h + gap) + 10
     vmax = max([1.0] + [max(v, t or 0) for _, v, t in rows])

@@ -18,6 +18,7 @@ import math
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from layers.models import BasemapFeature
 
@@ -195,7 +196,7 @@ def tiles_config() -> dict:
                 "url": reverse(
                     "public-basemap-tile", kwargs={"z": "0", "x": "0", "y": "0"}
                 ).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
-                "attribution": BASEMAP_ATTRIBUTION,
+                "attribution": gettext(BASEMAP_ATTRIBUTION),
                 "max_data_zoom": 16,
             }
         ),
@@ -203,6 +204,6 @@ def tiles_config() -> dict:
 
 
 #: the basemap holds OpenStreetMap data (ODbL) when imported with import_osm
-BASEMAP_ATTRIBUTION = (
+BASEMAP_ATTRIBUTION = gettext_noop(
     "底图：本市数据；OpenStreetMap 部分 © OpenStreetMap contributors (ODbL)"
 )

@@ -14,6 +14,7 @@ from layers.models import Stage
 
 from . import charts, selectors, tiles
 from .caching import cached_data, unavailable
+from .definitions import stats_definitions
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 
@@ -42,7 +43,11 @@ def public_map(request):
         "extent": extent,
         "stages": dict(Stage.choices),
         "districts": districts,
-        "works": {"basic": "基础类", "improvement": "完善类", "enhancement": "提升类"},
+        "works": {
+            "basic": _("基础类"),
+            "improvement": _("完善类"),
+            "enhancement": _("提升类"),
+        },
         "tiles": tiles.tiles_config(),
     }
     return render(
@@ -102,7 +107,14 @@ def stats_page(request):
     return render(
         request,
         "public/stats.html",
-        {"stats": stats, "rows": rows, "charts": chart_list},
+        {
+            "stats": stats,
+            "rows": rows,
+            "charts": chart_list,
+            "definitions": stats_definitions(
+                stats, selectors.targets().get("renovated_stages", [])
+            ),
+        },
     )
 
 

@@ -21,6 +21,8 @@ if [ "$want_browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # the front end's unit tests (node --test, tests/js)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  # the catalog test extracts the strings as `make messages` does (xgettext, msgmerge)
+  command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
   # Chinese labels in screenshots need a CJK font
   fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
 fi

@@ -66,9 +66,17 @@ class VacantHousingSerializer(LayerSerializer):
         fields = ("code", *_attributes("vacant_housing"))
 
 
+class CategoryName(serializers.CharField):
+    """A facility category's name in the reader's language (the stored one is the
+    rule set's Chinese)."""
+
+    def to_representation(self, value):
+        return models.category_label(super().to_representation(value))
+
+
 class AmenitySerializer(LayerSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
-    category_name = serializers.CharField(source="category.name", read_only=True)
+    category_name = CategoryName(source="category.name", read_only=True)
     tier = serializers.IntegerField(source="category.tier_minutes", read_only=True)
 
     class Meta(LayerSerializer.Meta):

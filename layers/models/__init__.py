@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers.models.amenities import Amenity, AmenityCategory
+from layers.models.amenities import Amenity, AmenityCategory, category_label
 from layers.models.base import SRID, LayerModel
 from layers.models.basemap import BasemapFeature
 from layers.models.choices import (
@@ -23,6 +23,7 @@ from layers.models.rasters import PopulationRaster
 __all__ = [
     "Amenity",
     "AmenityCategory",
+    "category_label",
     "Availability",
     "BasemapFeature",
     "Community",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,7 +43,18 @@ class AmenityCategory(models.Model):
         ordering = ["tier_minutes", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: ``name`` is the rule set's (Chinese), the
+        English is in the catalog (extracted from the rule set by manage.py catalogs)."""
+        return category_label(self.name)
+
+
+def category_label(name: str) -> str:
+    """A facility category's name in the active language (the one translation of it)."""
+    return gettext(name) if name else name
 
 
 class Amenity(LayerModel):

@@ -185,7 +185,7 @@ class ProjectItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project} — {self.works_item.name_zh}"
+        return f"{self.project} — {self.works_item.name}"
 
 
 class StageTransition(models.Model):

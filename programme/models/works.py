@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from layers.bilingual import in_language
+
 ZERO = MinValueValidator(0)
 
 
@@ -52,4 +54,13 @@ class WorksItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_zh}（{self.get_category_display()}）"
+        return f"{self.name}（{self.get_category_display()}）"
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (the catalogue's English where it has one)."""
+        return in_language(self.name_zh, self.name_en)
+
+    @property
+    def unit(self) -> str:
+        return in_language(self.unit_zh, self.unit_en)

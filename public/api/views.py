@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
@@ -117,12 +119,14 @@ class CommunityDetail(PublicView):
         resp = cached_response(
             request,
             name="card",
-            params={"code": code},
+            # the card names facilities and stages in the reader's language
+            params={"code": code, "lang": get_language()},
             build=build,
             content_type="application/json",
         )
         if holder.get("missing") or (resp.status_code == 200 and not resp.content):
             raise NotFound
+        patch_vary_headers(resp, ("Cookie", "Accept-Language"))
         return resp
 
 

@@ -14,11 +14,11 @@ from django.db.models import QuerySet
 
 from layers import geojson
 from layers.models import (
-    AmenityCategory,
     Community,
     CommunityPhoto,
     Stage,
 )
+from layers.selectors import category_labels
 from lifecircle.models import CoverageResult
 from public.models import Publication, PublishedCommunity, PublishedDistrict
 from public.selectors.allowlists import (
@@ -251,8 +251,7 @@ def coverage_before_after(community_id: int) -> dict[str, Any]:
     last = res.order_by("-run__finished_at", "-run_id").values(
         "run__finished_at", *COVERAGE_FIELDS
     )[:1]
-    # no ordering (the model's default sorts by tier_minutes, which the role cannot read)
-    names = dict(AmenityCategory.objects.order_by().values_list("code", "name"))
+    names = category_labels()
 
     def clean(rows):
         if not rows:

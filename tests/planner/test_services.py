@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from layers.models import IdleLand
 from planner import services
@@ -214,7 +215,12 @@ def test_history_and_undo_including_delete(users):
         user=users["planner_w"],
     )
     history = services.feature_history(kind="planning_area", code=area.code)
-    assert [h["what"] for h in history] == ["changed", "created"]
+    assert [h["what"] for h in history] == ["已修改", "已创建"]
+    assert [h["reason"] for h in history] == ["编辑", "新建"]
+    with translation.override("en"):
+        history_en = services.feature_history(kind="planning_area", code=area.code)
+    assert [h["what"] for h in history_en] == ["Changed", "Created"]
+    assert [h["reason"] for h in history_en] == ["Edit", "Create"]
     assert history[0]["who"] == "planner_w"
     restored = services.feature_undo(
         kind="planning_area", code=area.code, user=users["admin"]

@@ -7,6 +7,7 @@ import { addSiting } from "./lib/siting.js";
 import { addBasemap } from "./lib/basemap.js";
 import { onTileClick, zoomNote } from "./lib/vectortiles.js";
 import { publishBounds } from "./lib/view.js";
+import { localiseControls } from "./lib/drawlocal.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 
@@ -15,6 +16,7 @@ async function init(map) {
   fitExtent(map, config);
   addBasemap(map, config.tiles);
   const control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+  localiseControls(map);
   addLegend(map, config);
   const status = L.control({ position: "bottomleft" });
   status.onAdd = () => L.DomUtil.create("div", "status");

@@ -15,6 +15,7 @@ import { addBasemap } from "./lib/basemap.js";
 import { onTileClick, zoomNote } from "./lib/vectortiles.js";
 import { keepPopupsClear, publishBounds } from "./lib/view.js";
 import { Editor } from "./planner/editor.js";
+import { localiseControls } from "./lib/drawlocal.js";
 import { setupAnalyses, showSites } from "./planner/analyses.js";
 import { setupSearch } from "./planner/search.js";
 import { RecordCard } from "./planner/record.js";
@@ -31,6 +32,7 @@ async function init(map) {
   fitExtent(map, config);
   addBasemap(map, config.tiles);
   const control = L.control.layers(null, null, { collapsed: true }).addTo(map);
+  localiseControls(map);
   addLegend(map, config);
   const page = { map, control, config, $, lifecircle: lifeCircleView(map, control, config) };
   page.blocks = new BlocksPanel(page);

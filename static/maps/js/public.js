@@ -8,6 +8,7 @@ import { communityFilter, publicTiles } from "./lib/publictiles.js";
 import { STAGE_COLOURS, legendEntries } from "./lib/styles.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 import { publishBounds } from "./lib/view.js";
+import { localiseControls } from "./lib/drawlocal.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const form = document.getElementById("filters");
@@ -58,6 +59,7 @@ function addLegend(map) {
 
 async function init(map) {
   publishBounds(map); // data-bounds / data-zoom on the map, as on the other maps
+  localiseControls(map);
   addBasemap(map, config.tiles);
   addLegend(map);
   const status = L.control({ position: "bottomleft" });

@@ -5,7 +5,7 @@ import { gettext, interpolate } from "./i18n.js";
 
 function coverageText(snap) {
   if (!snap) return "—";
-  const missing = snap.missing.length ? interpolate(gettext("缺：%(missing)s"), { missing: snap.missing.join("、") }) : gettext("配套齐全");
+  const missing = snap.missing.length ? interpolate(gettext("缺：%(missing)s"), { missing: snap.missing.join(gettext("、")) }) : gettext("配套齐全");
   return interpolate(gettext("%(score)s 分（%(date)s）%(missing)s"), { score: snap.score, date: snap.date ?? "", missing });
 }
 
@@ -37,13 +37,13 @@ export function renderCard(card, config, { onClose } = {}) {
 
   root.appendChild(el("h3", gettext("改造进程")));
   const hist = el("ol", null, "history");
-  for (const h of card.history) hist.appendChild(el("li", `${h.date}　${config.stages[h.stage] ?? h.stage}`));
+  for (const h of card.history) hist.appendChild(el("li", interpolate(gettext("%(date)s　%(stage)s"), { date: h.date, stage: config.stages[h.stage] ?? h.stage })));
   if (!card.history.length) hist.appendChild(el("li", gettext("暂无记录")));
   root.appendChild(hist);
 
   if (card.works && Object.keys(card.works).length) {
     root.appendChild(el("h3", gettext("改造内容")));
-    const rows = Object.entries(card.works).map(([cat, names]) => [config.works[cat] ?? cat, names.join("、")]);
+    const rows = Object.entries(card.works).map(([cat, names]) => [config.works[cat] ?? cat, names.join(gettext("、"))]);
     root.appendChild(rowsTable(rows));
   }
   if (card.votes && card.votes.length) {

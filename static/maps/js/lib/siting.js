@@ -86,10 +86,10 @@ function anchor(feature) {
 function candidatePopup(p, config) {
   const served = (p.served || [])
     .map((s) => interpolate(gettext("%(name)s（%(residents)s人，%(walk)s m）"), { name: s.name || s.code, residents: s.residents, walk: Math.round(s.walk_m) }))
-    .join("；");
+    .join(gettext("；"));
   const chosen = [p.chosen_exact ? gettext("精确解") : null, p.chosen_greedy ? gettext("贪心解") : null]
     .filter(Boolean)
-    .join("、");
+    .join(gettext("、"));
   return attributeTable(`#${p.rank} ${p.name || p.candidate_code}`, [
     [gettext("设施类别"), config.categories?.[p.category] ?? p.category],
     [gettext("候选类型"), layerLabel(config, p.candidate_kind)],
@@ -163,7 +163,7 @@ export async function addSiting(map, control, config, { runId = null, visible = 
     sites.set(p.id, { marker: m, at, p });
   }
   const group = L.layerGroup([plots, markers, served]);
-  const cats = (run.parameters?.categories || []).map((c) => config.categories?.[c] ?? c).join("、");
+  const cats = (run.parameters?.categories || []).map((c) => config.categories?.[c] ?? c).join(gettext("、"));
   addOverlay(control, group, interpolate(gettext("闲置用地选址：%(categories)s（分析 #%(id)s）"), { categories: cats, id: run.id }));
   if (visible) group.addTo(map);
   group.run = run;

@@ -24,7 +24,7 @@ export function movableCommunities(features, block) {
     const p = f.properties;
     if (p.code === block.code || p.group_code !== block.group_code) continue;
     (p.member_codes || []).forEach((code, i) => {
-      out.push([code, `${p.member_names?.[i] ?? code}（${p.name}）`]);
+      out.push([code, interpolate(gettext("%(name)s（%(block)s）"), { name: p.member_names?.[i] ?? code, block: p.name })]);
     });
   }
   return out;

@@ -8,6 +8,7 @@
 // L.Edit.Poly / L.Edit.CircleMarker), never through fields patched onto Leaflet's layers.
 import { getJSON, sendJSON } from "../lib/api.js";
 import { addOverlay, el } from "../lib/dom.js";
+import { fillStrings } from "../lib/drawlocal.js";
 import { buildForm, kindSpec, readForm, showErrors } from "../lib/forms.js";
 import { idleLandStyle } from "../lib/styles.js";
 import { urlFor } from "../lib/urls.js";
@@ -264,6 +265,7 @@ export class Editor {
 
   /** The draw control: a new polygon or point goes to the kind chosen in `select`. */
   setupDraw(select) {
+    fillStrings(L.drawLocal); // Leaflet.draw's words in the page's language
     const draw = new L.Control.Draw({
       position: "topleft",
       draw: { polyline: false, circle: false, circlemarker: false, rectangle: false, polygon: { allowIntersection: false, showArea: true }, marker: true },
