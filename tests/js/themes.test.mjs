@@ -126,6 +126,12 @@ test("the legend follows the layers on the map, the theme's section first", () =
   assert.deepEqual(keys(legendSections({ theme: "blocks", visible: ["blocks", "communities"] })), ["theme-blocks", "communities"]);
   // nothing on: no legend
   assert.deepEqual(legendSections({ theme: "stage", visible: [] }), []);
+  // a layer of one mark is one row named after it; one of several marks has a title
+  const [, districts, blocks] = legendSections({ theme: "stage", visible: ["communities", "districts", "blocks"] });
+  assert.equal(districts.title, null);
+  assert.deepEqual(districts.entries, [["区县边界", "#263238", "line"]]);
+  assert.equal(blocks.title, "连片改造片区");
+  assert.equal(blocks.entries.length, 2);
 });
 
 test("a theme's legend: stage labels from the server, a category's reach and enough", () => {

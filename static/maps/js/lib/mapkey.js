@@ -82,7 +82,7 @@ function swatch(colour, kind) {
 function sectionNode(s) {
   const node = el("section");
   node.dataset.key = s.key;
-  node.appendChild(el("h4", s.title));
+  if (s.title) node.appendChild(el("h4", s.title));
   for (const [label, colour, kind] of s.entries) {
     const row = el("div");
     row.append(swatch(colour, kind), document.createTextNode(label));
@@ -146,7 +146,9 @@ export function mapKey(map, control, config, { category = () => "" } = {}) {
   function render() {
     const container = key.getContainer();
     if (!container) return;
-    const on = overlays(control).filter((o) => map.hasLayer(o.layer));
+    // the overlays on the map, but for a GeoJSON one with nothing in it (the supply
+    // before a category is picked)
+    const on = overlays(control).filter((o) => map.hasLayer(o.layer) && !(o.layer instanceof L.GeoJSON && !o.layer.getLayers().length));
     const sections = legendSections({ theme: themeOf(map), visible: on.map((o) => o.layer.overlayKey), labels, category: category() });
     body.replaceChildren(...sections.map(sectionNode));
     body.hidden = folded;

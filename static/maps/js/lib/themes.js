@@ -176,9 +176,9 @@ export function themeSection(theme, labels = {}, category = "") {
 export function overlaySection(key, labels = {}) {
   const tiers = labels.tiers ?? {};
   const sections = {
-    communities: [gettext("老旧小区"), [[gettext("小区轮廓"), MARKS.outline, "outline"]]],
-    idle_land: [gettext("闲置用地"), [[gettext("闲置用地（斜线）"), MARKS.idle, "hatch"]]],
-    vacant_housing: [gettext("闲置公房"), [[gettext("闲置公房"), MARKS.vacant, "square"]]],
+    communities: [gettext("老旧小区（轮廓）"), [["", MARKS.outline, "outline"]]],
+    idle_land: [gettext("闲置用地"), [["", MARKS.idle, "hatch"]]],
+    vacant_housing: [gettext("闲置公房"), [["", MARKS.vacant, "square"]]],
     amenities: [gettext("设施（生活圈）"), Object.entries(TIER_COLOURS).map(([k, c]) => [tiers[k] ?? k, c, "dot"])],
     walk_network: [
       gettext("步行网络"),
@@ -188,7 +188,7 @@ export function overlaySection(key, labels = {}) {
         [gettext("障碍"), WALK_COLOURS.barrier, "line"],
       ],
     ],
-    islands: [gettext("路网孤岛（未参与吸附）"), [[gettext("孤岛路段"), "#ff6f00", "line"]]],
+    islands: [gettext("路网孤岛（未参与吸附）"), [["", "#ff6f00", "line"]]],
     blocks: [
       gettext("连片改造片区"),
       [
@@ -211,12 +211,15 @@ export function overlaySection(key, labels = {}) {
         [gettext("闲置（无容量）"), "#bdbdbd", "dot"],
       ],
     ],
-    unreachable: [gettext("未接入路网"), [[gettext("未接入路网"), "#ffeb3b", "ring"]]],
-    districts: [gettext("区县边界"), [[gettext("区县边界"), "#263238", "line"]]],
-    streets: [gettext("街道边界"), [[gettext("街道边界"), "#546e7a", "dash"]]],
+    unreachable: [gettext("未接入路网"), [["", "#ffeb3b", "ring"]]],
+    districts: [gettext("区县边界"), [["", "#263238", "line"]]],
+    streets: [gettext("街道边界"), [["", "#546e7a", "dash"]]],
   };
   const s = sections[key];
-  return s ? { key, title: s[0], entries: s[1] } : null;
+  if (!s) return null;
+  // a section of one mark is one row named after the layer
+  if (s[1].length === 1) return { key, title: null, entries: [[s[0], s[1][0][1], s[1][0][2]]] };
+  return { key, title: s[0], entries: s[1] };
 }
 
 /** Facilities by life-circle tier: dark greys (points over any theme). */

@@ -188,6 +188,7 @@ function stackOf(map) {
     sources = stackSources(specs);
     const sourceOf = Object.fromEntries(sources.flatMap((s) => s.keys.map((k) => [k, s.name])));
     const keys = specs.map((s) => s.key);
+    document.body.dataset.tileOrder = keys.join(","); // bottom first, for the browser tests
     drawn = P.leafletLayer({
       sources: Object.fromEntries(sources.map((s) => [s.name, { url: s.url, maxDataZoom: MAX_DATA_ZOOM, levelDiff: LEVEL_DIFF }])),
       minZoom: Math.min(...specs.map((s) => s.minzoom)),
