@@ -72,8 +72,10 @@ def city(reference_data):
 
 def clear_community(run):
     """A community of the run with a score whose interior point has no idle land,
-    vacant housing or walk segment within 40 m (its pixels are the theme's alone)."""
-    for row in CoverageResult.objects.filter(run=run).select_related("community"):
+    vacant housing or walk segment within 40 m (its pixels are the theme's alone), one
+    whose renovation has started if there is one."""
+    rows = CoverageResult.objects.filter(run=run).select_related("community")
+    for row in sorted(rows, key=lambda r: (r.community.stage == "not_started", r.pk)):
         c = row.community
         at = c.geom.point_on_surface
         near = D(m=40)
@@ -154,7 +156,6 @@ def test_one_theme_colours_the_communities(live_server, new_page, city, lang):
     rows = dict(page.evaluate(LEGEND_ROWS, "theme-stage"))
     legend = rgb(rows[stage_label(lang, community.stage)])
     assert near(stage_px, blended(legend, ground)), (stage_px, legend, ground)
-    shot(page, "planner_themes", lang)
 
     choose(page, "score")
     score_px = colour_at(page, lat, lon, previous=stage_px)
@@ -165,7 +166,6 @@ def test_one_theme_colours_the_communities(live_server, new_page, city, lang):
     assert not page.locator("#map-key section[data-key=theme-stage]").count()
     assert page.is_checked("#map-key input[value=score]")
     assert page.input_value("#lifecircle-gaps") == "distance"
-    shot(page, "planner_themes_score", lang)
 
     # the capacity theme is the gaps choice of the life-circle filter, and back
     if page.is_enabled("#map-key input[value=capacity]"):
@@ -176,6 +176,13 @@ def test_one_theme_colours_the_communities(live_server, new_page, city, lang):
         assert page.input_value("#lifecircle-gaps") == "capacity"
         page.select_option("#lifecircle-gaps", "distance")
         page.wait_for_function("() => document.body.dataset.theme === 'score'")
+    # the screenshots: a district's worth of communities under each theme
+    show_at(page, lat, lon, 13)
+    page.wait_for_timeout(1500)  # the repaint of the loaded tiles
+    shot(page, "planner_themes_score", lang)
+    choose(page, "stage")
+    page.wait_for_timeout(1500)
+    shot(page, "planner_themes", lang)
     assert page.errors == []
 
 

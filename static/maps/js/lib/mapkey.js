@@ -146,9 +146,13 @@ export function mapKey(map, control, config, { category = () => "" } = {}) {
   function render() {
     const container = key.getContainer();
     if (!container) return;
-    // the overlays on the map, but for a GeoJSON one with nothing in it (the supply
-    // before a category is picked)
-    const on = overlays(control).filter((o) => map.hasLayer(o.layer) && !(o.layer instanceof L.GeoJSON && !o.layer.getLayers().length));
+    // the overlays drawn: on the map, but for a GeoJSON one with nothing in it (the
+    // supply before a category is picked) and a tile layer waiting for a closer zoom
+    const drawn = (layer) =>
+      map.hasLayer(layer) &&
+      !(layer instanceof L.GeoJSON && !layer.getLayers().length) &&
+      !(layer.spec && map.getZoom() < layer.spec.minzoom);
+    const on = overlays(control).filter((o) => drawn(o.layer));
     const sections = legendSections({ theme: themeOf(map), visible: on.map((o) => o.layer.overlayKey), labels, category: category() });
     body.replaceChildren(...sections.map(sectionNode));
     body.hidden = folded;
@@ -174,7 +178,7 @@ export function mapKey(map, control, config, { category = () => "" } = {}) {
   };
   key.addTo(map);
   document.body.dataset.theme = themeOf(map);
-  map.on("layeradd layerremove mapkeychange", update);
+  map.on("layeradd layerremove zoomend mapkeychange", update);
   onTheme(map, update);
   render();
   return { update, chooseTheme };
