@@ -26,7 +26,7 @@ from lifecircle.models import CoverageResult
 from lifecircle.services import lifecircle_run
 from tests import factories
 
-from .conftest import show_at
+from .conftest import login, show_at
 from .test_planner_day import LANGS, open_planner, overlaps, shot, t, tjs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -361,4 +361,35 @@ def test_no_legend_covers_an_open_popup(live_server, new_page, city, lang):
     page.click("#map-key .map-key-fold")
     page.wait_for_function("() => document.body.dataset.popupSettled === '1'")
     clear()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_home_map_has_the_same_key_and_order(live_server, new_page, city, lang):
+    """The home map is served by the same code: its key, its themes, its one order."""
+    page = new_page()
+    page.context.add_cookies(
+        [{"name": "django_language", "value": lang, "url": live_server.url}]
+    )
+    login(page, live_server, "planner", "pw-123456", next_url="/")
+    assert sections(page)[0] == "theme-stage"
+    assert tjs(lang, "专题着色") in page.inner_text("#map-key")
+    order = json.loads(page.text_content("#map-config"))["overlay_order"]
+    tiles = page.evaluate("document.body.dataset.tileOrder").split(",")[1:]
+    assert tiles == [k for k in reversed(order) if k in tiles]
+    # the blocks theme brings the blocks on, filled; the communities go to outlines
+    choose(page, "blocks")
+    assert page.evaluate(
+        """() => [...document.querySelectorAll('.leaflet-overlay-blocks-pane path')]
+              .some((p) => Number(p.getAttribute('fill-opacity')) > 0)"""
+    )
+    assert sections(page)[0] == "theme-blocks"
+    choose(page, "stage")  # the blocks stay on, as outlines
+    assert page.evaluate(
+        """() => {
+          const paths = [...document.querySelectorAll('.leaflet-overlay-blocks-pane path')];
+          return paths.length > 0 && paths.every((p) => Number(p.getAttribute('fill-opacity')) === 0);
+        }"""
+    )
+    assert "blocks" in sections(page)
     assert page.errors == []

@@ -17,7 +17,8 @@ import { urlFor } from "../lib/urls.js";
 import { gettext, interpolate } from "../lib/i18n.js";
 import { downloadLinks, say } from "./ui.js";
 
-const HIGHLIGHT = { color: "#ffd600", weight: 5, fillOpacity: 0.3 };
+// the focused block: a thick yellow outline, its fill that of the theme (none over another)
+const HIGHLIGHT = { color: "#ffd600", weight: 5 };
 
 /** The communities of the other blocks of the same group, [code, "name（block）"]. Pure. */
 export function movableCommunities(features, block) {
@@ -43,7 +44,7 @@ export class BlocksPanel {
     onTheme(page.map, () => {
       if (!this.layer) return;
       this.layer.resetStyle();
-      if (this.focused && this.byCode.get(this.focused)) this.byCode.get(this.focused).setStyle(HIGHLIGHT);
+      if (this.focused && this.byCode.get(this.focused)) this.highlight(this.focused);
     });
   }
 
@@ -117,7 +118,7 @@ export class BlocksPanel {
   highlight(code) {
     if (this.focused && this.byCode.get(this.focused)) this.layer.resetStyle(this.byCode.get(this.focused));
     const layer = this.byCode.get(code);
-    layer.setStyle(HIGHLIGHT);
+    layer.setStyle(HIGHLIGHT); // over its theme style (the reset above or the layer's)
     layer.bringToFront();
     this.focused = code;
     for (const tr of this.page.$("blocks-table").tBodies[0].rows) tr.classList.toggle("selected", tr.dataset.id === code);
