@@ -86,7 +86,7 @@ def clear_community(run):
         ):
             continue
         lon, lat = transformed(at, 4326).coords
-        return c, row.score, lat, lon
+        return c, row, lat, lon
     pytest.fail("no community clear of other layers in the demo")
 
 
@@ -139,7 +139,8 @@ def score_row(rows, score):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_one_theme_colours_the_communities(live_server, new_page, city, lang):
-    community, score, lat, lon = clear_community(city)
+    community, row, lat, lon = clear_community(city)
+    score = row.score
     page = new_page()
     page.add_init_script(CAPTURE)
     page = open_planner(lambda: page, live_server, lang)
@@ -167,13 +168,23 @@ def test_one_theme_colours_the_communities(live_server, new_page, city, lang):
     assert page.is_checked("#map-key input[value=score]")
     assert page.input_value("#lifecircle-gaps") == "distance"
 
-    # the capacity theme is the gaps choice of the life-circle filter, and back
-    if page.is_enabled("#map-key input[value=capacity]"):
+    # the capacity theme (够不够) is the gaps choice of the life-circle filter, and back;
+    # it can be chosen when the run has capacity standards
+    capacity = bool((city.summary or {}).get("capacity", {}).get("categories"))
+    assert page.is_enabled("#map-key input[value=capacity]") == capacity
+    if capacity:
         choose(page, "capacity")
         page.wait_for_function(
             "() => document.body.dataset.lifecircleGaps === 'capacity'"
         )
         assert page.input_value("#lifecircle-gaps") == "capacity"
+        enough = (row.capacity or {}).get("score")
+        capacity_px = colour_at(page, lat, lon, previous=score_px)
+        _label, colour = score_row(
+            page.evaluate(LEGEND_ROWS, "theme-capacity"),
+            score if enough is None else enough,
+        )
+        assert near(capacity_px, blended(rgb(colour), ground)), (enough, capacity_px)
         page.select_option("#lifecircle-gaps", "distance")
         page.wait_for_function("() => document.body.dataset.theme === 'score'")
     # the screenshots: a district's worth of communities under each theme
@@ -313,7 +324,7 @@ def test_the_layer_order_is_the_same_whichever_answers_first(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_legend_covers_an_open_popup(live_server, new_page, city, lang):
-    community, _score, lat, lon = clear_community(city)
+    community, _row, lat, lon = clear_community(city)
     page = new_page()
     page.add_init_script(CAPTURE)
     page = open_planner(lambda: page, live_server, lang)
