@@ -191,6 +191,7 @@ export function lifeCircleView(map, control, config) {
     }
     view.shown.filter.remove();
     view.shown = null;
+    view.themed = () => {}; // the run gone, its layers follow no theme
   };
 
   view.show = async (runId = null) => {
@@ -204,7 +205,10 @@ export function lifeCircleView(map, control, config) {
     const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
     themeAvailable(map, "capacity", capacityCategories.size > 0);
     const state = { category: "", gaps: gapsForTheme(themeOf(map)) ?? "distance", summary: null, byCode: null };
-    if (state.gaps === "capacity" && !capacityCategories.size) state.gaps = "distance";
+    if (state.gaps === "capacity" && !capacityCategories.size) {
+      state.gaps = "distance"; // a run without capacity standards: the score of reach
+      setTheme(map, "score");
+    }
     // the run's layers come in the same request per tile as the city's (?run=)
     const source = tileSourceFor(config.urls, "planner-tile");
     const query = { run: String(run.id) };
