@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .permissions import EDITORS, EVERYONE, MONITORING, PLANNERS, SIGNED_IN
+from .permissions import ADMINS, EDITORS, EVERYONE, MONITORING, PLANNERS, SIGNED_IN
 
 NOBODY: frozenset[str] = frozenset()
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -24,6 +24,7 @@ OWN_DISTRICT = "own district (planners); stored and new geometry both inside it"
 OWN_STREET = "own district (planners) or own street (street staff)"
 PUBLIC_STAGE = "anonymous: from the annual plan on, drafts answer 404"
 NO_PRIVATE = "viewers: without private columns"
+CITY_PUBLISHES = "city administrators only: the public map is one city-wide publication"
 SCOPED_RUN = "district planners: their own district; at most 5 pending runs per user"
 
 
@@ -162,6 +163,10 @@ POLICY: dict[str, Access] = {
     "planner-run-tile": Access(get=SIGNED_IN, rule=NO_PRIVATE),
     "planner-analysis": Access(post=PLANNERS, rule=SCOPED_RUN),
     "planner-candidates": Access(get=PLANNERS),
+    # publishing to the public map: everyone signed in sees what waits; city
+    # administrators publish (checked again by public.publishing.publish)
+    "planner-publish": Access(get=SIGNED_IN),
+    "planner-publish-run": Access(post=ADMINS, rule=CITY_PUBLISHES),
     "planner-candidate-confirm": Access(post=PLANNERS, rule=OWN_DISTRICT),
     "planner-candidate-dismiss": Access(post=PLANNERS, rule=OWN_DISTRICT),
     # ------------------------------------------------------------------ life circle

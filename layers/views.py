@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import actor_of
 from layers.files import is_write_error
+from public.publishing import BY_KEY as PUBLISHED_LAYERS
 
 from . import exporting
 from .forms import ImportForm
@@ -194,6 +195,12 @@ def import_view(request):
                         )
                 context["result"] = result
                 context["report"] = result_text(result)
+                # the public map shows what was published (public.publishing)
+                context["awaits_publication"] = (
+                    not result.dry_run
+                    and result.layer in PUBLISHED_LAYERS
+                    and bool(result.created or result.updated)
+                )
             except ImportRefused as exc:
                 context["error"] = _(
                     "导入被拒绝：有行未通过检查，未写入任何数据（见下方报告）。"

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from accounts.permissions import PLANNERS, actor_of
 from layers.models import District
 from programme.boards import default_plan_year
+from public.publishing import pending_total
 from runs.workers import workers_available
 
 from .mapconfig import editable_kinds, map_config
@@ -33,5 +34,7 @@ def workspace(request):
             "plan_year": year,
             # no living analysis worker: queued analyses would wait forever
             "no_worker": actor.role in PLANNERS and workers_available() == 0,
+            # imports and edits waiting to reach the public map (planner/publish.py)
+            "unpublished": pending_total(),
         },
     )

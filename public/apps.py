@@ -3,9 +3,7 @@ from django.db.models.signals import post_delete, post_save
 
 #: models whose rows feed public responses (see ``selectors.data_version``)
 VERSIONED_MODELS = (
-    "layers.Community",
-    "layers.District",
-    "layers.Amenity",
+    "public.Publication",
     "layers.CommunityPhoto",
     "runs.AnalysisRun",
     "programme.Project",

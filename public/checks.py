@@ -27,7 +27,7 @@ PRIVATE_COLUMNS = (
     ("programme_vote", "reasons"),
 )
 #: a table the role must be able to read (granted by the public migration)
-SAMPLE_PUBLIC_TABLE = "layers_community"
+SAMPLE_PUBLIC_TABLE = "public_publishedcommunity"
 _REAPPLY = (
     "re-apply the grants with `manage.py migrate public zero --skip-checks && "
     "manage.py migrate public`"

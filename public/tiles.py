@@ -19,15 +19,16 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from layers.models import BasemapFeature, Community, District
+from layers.models import BasemapFeature
 
+from .models import PublishedCommunity, PublishedDistrict
 from .selectors import COMMUNITY_MAP_FIELDS
 
 #: tile layer -> property columns (SQL expressions over ``c`` / ``d``), all allowlisted
 _COMMUNITY_COLUMNS = {
     "code": "c.code",
     "name": "c.name",
-    "district": "d.code",
+    "district": "c.district_code",
     "completion_year": "c.completion_year",
     "households": "c.households",
     "stage": "c.stage",
@@ -58,15 +59,16 @@ def tile_params(z: int, x: int, y: int, clip) -> dict:
 
 
 def _sql() -> tuple[str, str]:
-    comm = connection.ops.quote_name(Community._meta.db_table)
-    dist = connection.ops.quote_name(District._meta.db_table)
+    # the published snapshot (public.publishing), never the live layers
+    comm = connection.ops.quote_name(PublishedCommunity._meta.db_table)
+    dist = connection.ops.quote_name(PublishedDistrict._meta.db_table)
     cols = ", ".join(f"{expr} AS {name}" for name, expr in _COMMUNITY_COLUMNS.items())
     communities = f"""
 {TILE_BOUNDS},
 mvtgeom AS (
   SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), bs.b3857, 4096, 64, true) AS geom,
          {cols}
-  FROM {comm} c JOIN {dist} d ON d.id = c.district_id, bs
+  FROM {comm} c, bs
   WHERE c.geom && bs.bsrid
 )
 SELECT ST_AsMVT(mvtgeom.*, 'communities', 4096, 'geom') FROM mvtgeom

@@ -24,6 +24,7 @@ def public_map(request):
         with selectors.public_query():
             districts = selectors.district_list()
             extent = selectors.district_extent()
+            published_at = selectors.published_at()
     except selectors.PublicQueryTimeout:
         return unavailable()
     config = {
@@ -47,7 +48,12 @@ def public_map(request):
     return render(
         request,
         "public/map.html",
-        {"map_config": config, "stages": Stage.choices, "districts": districts},
+        {
+            "map_config": config,
+            "stages": Stage.choices,
+            "districts": districts,
+            "published_at": published_at,
+        },
     )
 
 

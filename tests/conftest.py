@@ -17,6 +17,28 @@ hypothesis_settings.register_profile("repeatable", derandomize=True, deadline=No
 hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """A failure is reported even when pytest cannot show its source: CPython 3.11.7's
+    ``ast.parse`` fails at random while other threads run (the live server's), raising
+    "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905, fixed in
+    3.11.8) from pytest's traceback formatting; that ended a clean-clone CI run with an
+    INTERNALERROR and no test summary. Such a report falls back to Python's own
+    traceback format, which reads no source through ``ast``."""
+    try:
+        return (yield)
+    except SystemError as error:
+        if "recursion depth mismatch" not in str(error):
+            raise
+        style = item.config.option.tbstyle
+        item.config.option.tbstyle = "native"
+        try:
+            return pytest.TestReport.from_item_and_call(item, call)
+        finally:
+            item.config.option.tbstyle = style
+
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 

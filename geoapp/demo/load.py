@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
 from layers import models
 from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
@@ -46,25 +47,46 @@ def _bulk(model, rows: Iterable, build: Callable[[Any], Any], progress=None) -> 
     return n
 
 
+def _referenced(model) -> bool:
+    """Whether another table refers to ``model``'s rows (its delete cascades or is refused)."""
+    return any(
+        not rel.related_model._meta.auto_created for rel in model._meta.related_objects
+    )
+
+
 def layers_clear() -> None:
-    """Delete every layer row (used before re-loading a demo city)."""
-    for model in (
-        models.CommunityCandidate,
-        models.BasemapFeature,
-        models.CommunityPhoto,
-        models.Amenity,
-        models.Community,
-        models.IdleLand,
-        models.VacantHousing,
-        models.WalkSegment,
-        models.Street,
-        models.District,
-        models.PopulationRaster,
-    ):
-        model.objects.all().delete()
-        history = getattr(model, "history", None)
-        if history is not None:  # the old city's past, deletions included
-            history.model.objects.all().delete()
+    """Delete every layer row and its history (used before re-loading a demo city).
+
+    A layer no other table refers to is emptied with one ``DELETE`` statement (its
+    statement-level stamp trigger fires; no per-row signal does, so no "deleted"
+    history row is written only to be deleted next: 74k amenities took 135 s so).
+    The others go through the ORM, which cascades or refuses as their foreign keys say,
+    with history switched off: the history of the old city is deleted next (3,238
+    communities' "deleted" records, one INSERT each, took 6 s).
+    """
+    with connection.cursor() as cursor, override_settings(SIMPLE_HISTORY_ENABLED=False):
+        for model in (
+            models.CommunityCandidate,
+            models.BasemapFeature,
+            models.CommunityPhoto,
+            models.Amenity,
+            models.Community,
+            models.IdleLand,
+            models.VacantHousing,
+            models.WalkSegment,
+            models.Street,
+            models.District,
+            models.PopulationRaster,
+        ):
+            if _referenced(model):
+                model.objects.all().delete()
+            else:
+                cursor.execute(
+                    f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}"
+                )
+            history = getattr(model, "history", None)
+            if history is not None:  # the old city's past, deletions included
+                history.model.objects.all().delete()
 
 
 def _community_history(history, source: str) -> int:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
-from django.contrib.gis.db.models.functions import Centroid, Transform
-from django.db.models import Q, Value
+from django.db.models import Value
 from django.http import Http404, HttpResponse
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
@@ -23,8 +21,7 @@ from layers.api.params import parse_bbox
 from layers.models import Community
 from layers.selectors import in_bbox
 from lifecircle.api.serializers import LifeCircleRunInput
-from planner import services, tiles
-from planner.models import PlanningArea
+from planner import search, services, tiles
 from public.params import parse_tile
 from runs.models import AnalysisRun
 from runs.queue import analysis_run_enqueue
@@ -201,44 +198,20 @@ class FeatureHistory(APIView):
 
 
 class Search(APIView):
-    """Communities and planning areas by name (for the map's search box)."""
+    """Communities (name, code, address, 社区), amenities (name, category) and planning
+    areas (name) for the map's search box, grouped by kind and ranked
+    (``planner.search``); ``?q=`` up to 64 characters."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="1–64 chars")],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
-        q = (request.query_params.get("q") or "").strip()[:64]
-        if not q:
-            return Response([])
-        out = []
-        for c in (
-            Community.objects.filter(Q(name__icontains=q) | Q(code__iexact=q))
-            .select_related("district")
-            .annotate(c=Transform(Centroid("geom"), settings.API_SRID))[:20]
-        ):
-            out.append(
-                {
-                    "layer": "community",
-                    "code": c.code,
-                    "name": c.name,
-                    "district": c.district.name,
-                    "lon": c.c.x,
-                    "lat": c.c.y,
-                }
-            )
-        if request.user.is_authenticated:
-            for a in PlanningArea.objects.filter(name__icontains=q).annotate(
-                c=Transform(Centroid("geom"), settings.API_SRID)
-            )[:10]:
-                out.append(
-                    {
-                        "layer": "planning_area",
-                        "code": a.code,
-                        "name": a.name,
-                        "district": "",
-                        "lon": a.c.x,
-                        "lat": a.c.y,
-                    }
-                )
-        return Response(out)
+        try:
+            hits = search.search(request.query_params.get("q"), actor_of(request.user))
+        except search.QueryError as exc:
+            raise DRFValidationError({"q": str(exc)}) from exc
+        return Response(hits)
 
 
 #: each analysis's own input serializer (the same limits as its app's API)

@@ -16,13 +16,14 @@ VOTE_MIN_OWNERS = 10
 
 # ---------------------------------------------------------------------------
 # Allowlists: public name -> ORM lookup. Nothing else is ever selected.
+# Lookups are on the published snapshot (public.models), never on the live layers.
 # ---------------------------------------------------------------------------
 COMMUNITY_FIELDS: dict[str, str] = {
     "code": "code",
     "name": "name",
-    "district": "district__code",
-    "district_name": "district__name",
-    "street_name": "street__name",
+    "district": "district_code",
+    "district_name": "district_name",
+    "street_name": "street_name",
     "completion_year": "completion_year",
     "households": "households",
     "buildings": "buildings",

@@ -17,10 +17,10 @@ from layers.models import (
     AmenityCategory,
     Community,
     CommunityPhoto,
-    District,
     Stage,
 )
 from lifecircle.models import CoverageResult
+from public.models import Publication, PublishedCommunity, PublishedDistrict
 from public.selectors.allowlists import (
     COMMUNITY_FIELDS,
     COMMUNITY_MAP_FIELDS,
@@ -36,9 +36,30 @@ from runs.models import AnalysisRun
 # ---------------------------------------------------------------------------
 # Communities
 # ---------------------------------------------------------------------------
-def public_community_qs() -> QuerySet[Community]:
-    """Communities shown to the public: every community (the map shows all stages)."""
-    return Community.objects.all()
+def public_community_qs() -> QuerySet[PublishedCommunity]:
+    """Communities shown to the public: every published community (all stages).
+
+    The published snapshot (:mod:`public.publishing`), not the live layer: imports and
+    edits reach the public when a city administrator publishes them.
+    """
+    return PublishedCommunity.objects.all()
+
+
+def published_at():
+    """When the data the public sees was published (None before the first publication)."""
+    return (
+        Publication.objects.order_by("-published_at", "-id")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+
+
+def _published_history(community_id: int):
+    """The community's history up to the publication the public sees: a stage recorded
+    since is not public until the next publication."""
+    rows = Community.history.filter(id=community_id)
+    at = published_at()
+    return rows.filter(history_date__lte=at) if at is not None else rows.none()
 
 
 def _bbox_polygon(bbox: tuple[float, float, float, float]) -> Polygon:
@@ -73,7 +94,7 @@ def community_filter(
     if code is not None:
         qs = qs.filter(code=code)
     if district:
-        qs = qs.filter(district__code=district)
+        qs = qs.filter(district_code=district)
     if stages:
         qs = qs.filter(stage__in=stages)
     if year_min is not None:
@@ -123,7 +144,7 @@ def community_feature_page(
 
 
 def district_features(*, zoom: int | None, **filters) -> list[str]:
-    qs = District.objects.all()
+    qs = PublishedDistrict.objects.all()
     if filters.get("code") is not None:
         qs = qs.filter(code=filters["code"])
     if filters.get("bbox") is not None:
@@ -132,12 +153,16 @@ def district_features(*, zoom: int | None, **filters) -> list[str]:
 
 
 def district_list() -> list[dict[str, Any]]:
-    return list(District.objects.order_by("code").values(*DISTRICT_FIELDS.values()))
+    return list(
+        PublishedDistrict.objects.order_by("code").values(*DISTRICT_FIELDS.values())
+    )
 
 
 def district_extent() -> list[float] | None:
     """[west, south, east, north] (lon/lat) of the districts: the map's first view."""
-    e = District.objects.aggregate(e=Extent(Transform("geom", settings.API_SRID)))["e"]
+    e = PublishedDistrict.objects.aggregate(
+        e=Extent(Transform("geom", settings.API_SRID))
+    )["e"]
     return [round(v, 6) for v in e] if e else None
 
 
@@ -147,14 +172,14 @@ def community_search(q: str, *, limit: int = 20) -> list[dict[str, Any]]:
         public_community_qs()
         .filter(name__icontains=q)
         .annotate(pt=Transform(PointOnSurface("geom"), settings.API_SRID))
-        .values("code", "name", "district__name", "stage", "pt")
+        .values("code", "name", "district_name", "stage", "pt")
         .order_by("name")[:limit]
     )
     return [
         {
             "code": r["code"],
             "name": r["name"],
-            "district_name": r["district__name"],
+            "district_name": r["district_name"],
             "stage": r["stage"],
             "lon": round(r["pt"].x, 6),
             "lat": round(r["pt"].y, 6),
@@ -173,7 +198,7 @@ def _values_one(qs: QuerySet, fields: dict[str, str]) -> dict[str, Any] | None:
 def stage_history(community_id: int) -> list[dict[str, str]]:
     """Date and stage of each stage change (only these two; never who or why)."""
     rows = (
-        Community.history.filter(id=community_id)
+        _published_history(community_id)
         .order_by("history_date", "history_id")
         .values_list("history_date", "stage")
     )
@@ -198,7 +223,8 @@ def renovation_started(community_id: int):
     """When the community's works started (its first change to 施工中 or later), or
     None if they have not."""
     return (
-        Community.history.filter(id=community_id, stage__in=STARTED_STAGES)
+        _published_history(community_id)
+        .filter(stage__in=STARTED_STAGES)
         .order_by("history_date", "history_id")
         .values_list("history_date", flat=True)
         .first()
@@ -269,7 +295,10 @@ def photo_get(*, code: str, photo_id: int) -> CommunityPhoto | None:
     """The photo, only if it belongs to the public community ``code``."""
     return (
         CommunityPhoto.objects.filter(
-            id=photo_id, community__in=public_community_qs(), community__code=code
+            id=photo_id,
+            community_id__in=public_community_qs()
+            .filter(code=code)
+            .values("source_id"),
         )
         .only("id", "image")
         .first()
@@ -325,7 +354,8 @@ def works_and_votes(community_id: int) -> dict[str, Any]:
 def community_card(code: str) -> dict[str, Any] | None:
     """Everything the public card shows, built from allowlisted values only."""
     qs = public_community_qs().filter(code=code)
-    ident = qs.values_list("id", flat=True).first()
+    # the live community's id: photos, history, results and works are joined by it
+    ident = qs.values_list("source_id", flat=True).first()
     if ident is None:
         return None
     card = _values_one(qs, COMMUNITY_FIELDS) or {}

@@ -106,9 +106,9 @@ def data_version() -> str:
     changes every public ETag and cache key.
     """
     parts: list[tuple[str, str | None, *tuple[str, ...]]] = [
-        ("layers_community", "updated_at"),
-        ("layers_district", "updated_at"),
-        ("layers_amenity", "updated_at"),
+        # the public layers change only by a publication (public.publishing), which
+        # adds a row here: imports and edits of the live layers change no public answer
+        ("public_publication", "published_at"),
         ("layers_communityphoto", "created_at"),
         # finished runs only: queueing or starting a run changes no public answer
         ("geoapp_analysisrun", "finished_at", "finished_at IS NOT NULL"),

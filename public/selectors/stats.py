@@ -14,11 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from layers.models import (
-    Amenity,
-    Community,
-    District,
-)
+from layers.models import Community
+from public.models import PublishedAmenity, PublishedCommunity, PublishedDistrict
 from public.selectors.allowlists import RENOVATED_STAGES, STATS_FIELDS
 from runs.models import AnalysisRun
 
@@ -92,21 +89,21 @@ def progress_stats(programme: dict[str, Any] | None = None) -> dict[str, Any]:
     by_district = programme["districts"]
 
     agg = (
-        Community.objects.values("district__code", "district__name")
+        PublishedCommunity.objects.values("district_code", "district_name")
         .annotate(
             communities=Count("id"),
             all_households=Coalesce(Sum("households"), 0),
             renovated=Count("id", filter=renovated),
             renovated_households=Coalesce(Sum("households", filter=renovated), 0),
         )
-        .order_by("district__code")
+        .order_by("district_code")
     )
     districts = {}
     for r in agg:
-        p = by_district.get(r["district__code"], {})
-        districts[r["district__code"]] = {
-            "code": r["district__code"],
-            "name": r["district__name"],
+        p = by_district.get(r["district_code"], {})
+        districts[r["district_code"]] = {
+            "code": r["district_code"],
+            "name": r["district_name"],
             "communities": r["communities"],
             "households": r["all_households"],
             "renovated": r["renovated"],
@@ -129,15 +126,15 @@ def progress_stats(programme: dict[str, Any] | None = None) -> dict[str, Any]:
         .distinct("id")
         .values_list("id", "lifts")
     )
-    for cid, dcode, lifts in Community.objects.values_list(
-        "id", "district__code", "lifts"
+    for cid, dcode, lifts in PublishedCommunity.objects.values_list(
+        "source_id", "district_code", "lifts"
     ):
         gained = max(0, lifts - first_lifts.get(cid, lifts))
         districts[dcode]["lifts_installed"] += gained
     # facilities added, per district by location
     baseline = _baseline_run_time()
-    added = Amenity.objects.filter(added_amenities_q(baseline))
-    for dcode, dgeom in District.objects.values_list("code", "geom"):
+    added = PublishedAmenity.objects.filter(added_amenities_q(baseline))
+    for dcode, dgeom in PublishedDistrict.objects.values_list("code", "geom"):
         if dcode in districts:
             districts[dcode]["facilities_added"] = added.filter(
                 geom__within=dgeom

@@ -23,6 +23,7 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
+from accounts.permissions import SYSTEM
 from blocks.services import bundle_run
 from layers import models
 from layers.models import CommunityPhoto, Stage
@@ -30,6 +31,7 @@ from lifecircle.services import lifecircle_run
 from planner import services as planner_services
 from programme import services as programme
 from programme.models import Project, Vote
+from public import publishing
 from runs.models import AnalysisRun
 from siting.services import scenario_create, siting_run
 from tests import factories
@@ -241,6 +243,7 @@ def build() -> dict:
     # one project public (in the annual plan): its funding card is on the surface
     Project.objects.filter(pk=out["project_A1"].pk).update(stage="annual_plan")
     models.Community.objects.filter(pk=out["A1"].pk).update(stage=Stage.IN_ANNUAL_PLAN)
+    publishing.publish(SYSTEM)  # the public surface shows what was published
     return out
 
 

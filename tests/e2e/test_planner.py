@@ -134,14 +134,17 @@ def test_run_life_circle_and_see_choropleth(live_server, new_page, city):
     page.wait_for_function("() => document.body.dataset.lifecircleDone", timeout=60_000)
     assert int(page.evaluate("document.body.dataset.lifecircleFeatures")) == 2
     assert page.locator("#results tbody tr").count() == 2
-    # the choropleth is drawn from the run's tiles: a click on A reads its score there
+    # the choropleth is drawn from the run's tiles: a click on A (its score answers
+    # first) opens A's record card, its score in the card's analysis tab
     view = page.evaluate("() => [window.__map.getCenter(), window.__map.getZoom()]")
     a_lat = lifecircle_city.LAT0 + 50 / 111_000  # the centre of A, north of the street
     assert pick(page, a_lat, lifecircle_city.LON0) == "results:A"
-    page.wait_for_selector(".leaflet-popup-content")
-    popup = page.inner_text(".leaflet-popup-content")
-    assert "小区A" in popup and "覆盖得分" in popup
-    page.evaluate("() => window.__map.closePopup()")
+    page.wait_for_selector("#record:not([hidden])[data-code='A']")
+    assert page.inner_text("#record-title") == "小区A"
+    page.click("#record-tab-analysis")
+    analysis = page.inner_text("#record-panel-analysis")
+    assert "小区A" in analysis and "覆盖得分" in analysis
+    page.click("#record-close")
     show_at(page, view[0]["lat"], view[0]["lng"], view[1])
     # what-if: a kindergarten placed beside B's entrance covers B (2000 residents)
     page.select_option("#whatif-category", "kindergarten")

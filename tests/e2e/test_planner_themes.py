@@ -20,8 +20,9 @@ from django.utils import translation
 from accounts.models import Role
 from accounts.permissions import SYSTEM
 from blocks import services as block_services
+from blocks.models import RenovationBlock
 from layers.crs import transformed
-from layers.models import IdleLand, Stage, VacantHousing, WalkSegment
+from layers.models import Community, IdleLand, Stage, VacantHousing, WalkSegment
 from lifecircle.models import CoverageResult
 from lifecircle.services import lifecircle_run
 from tests import factories
@@ -324,12 +325,17 @@ def test_the_layer_order_is_the_same_whichever_answers_first(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_legend_covers_an_open_popup(live_server, new_page, city, lang):
-    community, _row, lat, lon = clear_community(city)
+    # a block's card: the popup of a click on a block (a click on a community opens its
+    # record card in the panel instead)
+    block = RenovationBlock.objects.filter(is_active=True).order_by("code").first()
+    member = Community.objects.get(code=block.member_codes[0])
+    lon, lat = transformed(member.geom.point_on_surface, 4326).coords
     page = new_page()
     page.add_init_script(CAPTURE)
     page = open_planner(lambda: page, live_server, lang)
+    choose(page, "blocks")
     show_at(page, lat, lon, 16)
-    # the community just left of the legend panel, at the bottom: a popup opened there
+    # the block just left of the legend panel, at the bottom: a popup opened there
     # would spread over the panel
     page.evaluate(
         """([lat, lon]) => {
@@ -356,7 +362,9 @@ def test_no_legend_covers_an_open_popup(live_server, new_page, city, lang):
         [lat, lon],
     )
     page.mouse.click(*point)
-    page.wait_for_selector(".leaflet-popup-content")
+    page.wait_for_selector(
+        f".leaflet-popup-content .block-card[data-code='{block.code}']"
+    )
     page.wait_for_function("() => document.body.dataset.popupSettled === '1'")
 
     def clear():
@@ -366,7 +374,7 @@ def test_no_legend_covers_an_open_popup(live_server, new_page, city, lang):
                 assert not overlaps(popup, legend.bounding_box())
 
     clear()
-    assert community.name in page.inner_text(".leaflet-popup-content")
+    assert block.name in page.inner_text(".leaflet-popup-content")
     # fold and unfold the legend under the open popup: it stays clear
     page.click("#map-key .map-key-fold")
     page.click("#map-key .map-key-fold")

@@ -14,8 +14,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.permissions import SYSTEM
 from layers.models import CommunityPhoto, Stage
 from lifecircle.models import CoverageResult
+from public import publishing
 from public.caching import clear_all
 from runs.models import AnalysisRun
 from tests import factories
@@ -161,6 +163,8 @@ def city(db, django_user_model, settings, tmp_path, reference_data):
     }
     if apps.is_installed("programme"):
         data.update(_programme_rows(target, d1, user))
+    # the public sees what was published: publish the city as it stands
+    data["publication"] = publishing.publish(SYSTEM)
     return data
 
 

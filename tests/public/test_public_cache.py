@@ -1,11 +1,15 @@
-"""ETag + conditional GET, and the cache invalidated by an edit."""
+"""ETag + conditional GET, and the cache invalidated by a publication (an edit of the
+live layers changes nothing public until it is published)."""
 
 from __future__ import annotations
 
 import pytest
 from django.utils import timezone
 
+from accounts.permissions import SYSTEM
 from layers.models import Community, Stage
+from public import publishing
+from public.models import Publication
 from runs.models import AnalysisRun
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +38,7 @@ def test_etag_and_304(client, city, url, django_assert_max_num_queries):
     assert again["ETag"] == etag
 
 
-def test_cached_body_is_served_until_an_edit(
+def test_cached_body_is_served_until_a_publication(
     client, city, django_assert_max_num_queries
 ):
     url = "/api/public/communities.geojson?zoom=14"
@@ -46,6 +50,8 @@ def test_cached_body_is_served_until_an_edit(
     community = city["other"]
     community.stage = Stage.HANDED_OVER
     community.save()
+    assert client.get(url)["ETag"] == first["ETag"]  # edited, not published
+    publishing.publish(SYSTEM)
     third = client.get(url)
     assert third["ETag"] != first["ETag"]
     stages = {f["id"]: f["properties"]["stage"] for f in third.json()["features"]}
@@ -58,6 +64,8 @@ def test_etag_changes_when_a_community_is_deleted_or_added(client, city):
     url = "/api/public/stats/"
     e1 = client.get(url)["ETag"]
     city["newer"].delete()
+    assert client.get(url)["ETag"] == e1
+    publishing.publish(SYSTEM)
     e2 = client.get(url)["ETag"]
     assert e1 != e2
 
@@ -85,18 +93,20 @@ def test_edit_in_this_process_is_seen_at_once(client, city, settings):
     url = "/api/public/communities.geojson?zoom=14"
     e1 = client.get(url)["ETag"]
     city["newer"].stage = Stage.PLANNED
-    city["newer"].save()  # post_save forgets the remembered version
+    city["newer"].save()
+    publishing.publish(SYSTEM)  # post_save of the publication forgets the version
     assert client.get(url)["ETag"] != e1
 
 
 def test_edit_elsewhere_is_seen_after_the_version_ttl(client, city, settings):
-    """An edit that sends no signal here (another process) waits at most the TTL."""
+    """A publication that sends no signal here (another process) waits at most the TTL."""
     settings.PUBLIC_DATA_VERSION_TTL_S = 60
     url = "/api/public/stats/"
     e1 = client.get(url)["ETag"]
     Community.objects.filter(pk=city["newer"].pk).update(
         stage=Stage.HANDED_OVER, updated_at=timezone.now()
     )
+    Publication.objects.bulk_create([Publication(counts={})])  # no post_save
     assert client.get(url)["ETag"] == e1  # within the TTL: the remembered version
     settings.PUBLIC_DATA_VERSION_TTL_S = 0  # TTL over
     assert client.get(url)["ETag"] != e1

@@ -32,6 +32,7 @@ MIGRATION = importlib.import_module("public.migrations.0001_public_db_role")
 LATER_GRANTS = [
     importlib.import_module("public.migrations.0002_basemap_grants"),
     importlib.import_module("public.migrations.0003_scope_version_columns"),
+    importlib.import_module("public.migrations.0005_first_publication"),
 ]
 #: PostGIS's own metadata, readable by PUBLIC in every PostGIS database
 POSTGIS_PUBLIC = {"geometry_columns", "geography_columns", "spatial_ref_sys"}
@@ -41,6 +42,12 @@ PRIVATE_READS = [
     "SELECT fund_balance_yuan FROM layers_community",
     "SELECT fund_standard_yuan FROM layers_community",
     "SELECT * FROM layers_community",
+    # the live layers: the public reads only their published snapshot (public.models)
+    "SELECT name, public_notes FROM layers_community",
+    "SELECT name FROM layers_district",
+    "SELECT name FROM layers_street",
+    "SELECT geom FROM layers_amenity",
+    "SELECT published_by_id, counts FROM public_publication",
     "SELECT internal_notes FROM layers_historicalcommunity",
     "SELECT history_user_id, history_change_reason FROM layers_historicalcommunity",
     "SELECT password FROM auth_user",
@@ -62,6 +69,7 @@ PRIVATE_READS = [
 WRITES = [
     "UPDATE layers_community SET name = name",
     "DELETE FROM layers_communityphoto",
+    "DELETE FROM public_publishedcommunity",
     "INSERT INTO django_session (session_key, session_data, expire_date)"
     " VALUES ('x', 'y', now())",
 ]
@@ -96,6 +104,8 @@ def _expected_columns() -> dict[str, set[str]]:
     for m in LATER_GRANTS:
         for t, cols in m.PUBLIC_COLUMNS.items():
             out.setdefault(t, set()).update(cols)
+        for t in getattr(m, "REVOKED_TABLES", ()):
+            out.pop(t, None)
     return out
 
 
@@ -144,7 +154,8 @@ def test_allowlisted_columns_are_readable(city):
             )
             cur.fetchall()
         cur.execute(
-            "SELECT name, public_notes FROM layers_community WHERE code = %s", ["CPUB1"]
+            "SELECT name, public_notes FROM public_publishedcommunity WHERE code = %s",
+            ["CPUB1"],
         )
         assert cur.fetchone() == ("月湖新村", "公开说明：2024 年实施")
 

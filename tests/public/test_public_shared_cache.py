@@ -22,11 +22,14 @@ import psycopg2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models.signals import post_save
 from django.utils import timezone
 
+from accounts.permissions import SYSTEM
 from geoapp.settings.base import public_file_cache
 from layers.models import Community, Stage
-from public import caching, warming
+from public import caching, publishing, warming
+from public.models import Publication
 from public.sharedcache import PrivateFileCache, check_private_dir
 from runs.models import AnalysisRun
 
@@ -97,10 +100,16 @@ def _sha(resp) -> str:
 
 
 def _stage_elsewhere(community, stage) -> None:
-    """An edit as another process makes it: committed, no signal in this process."""
+    """An edit published as another process does it: no signal in this process."""
     Community.objects.filter(pk=community.pk).update(
         stage=stage, updated_at=timezone.now()
     )
+    uid = "public-public.Publication"
+    post_save.disconnect(sender=Publication, dispatch_uid=uid)
+    try:
+        publishing.publish(SYSTEM)
+    finally:
+        post_save.connect(caching.forget_version, sender=Publication, dispatch_uid=uid)
 
 
 def test_private_directory_is_required(tmp_path):
@@ -188,12 +197,13 @@ def test_stale_while_revalidate_is_bounded_and_public(city, shared, client, sett
     assert late["X-Public-Cache"] == "miss"
     assert late["ETag"] != fresh["ETag"]
 
-    # an edit made in this process is never answered stale here
+    # a publication made in this process is never answered stale here
     settings.PUBLIC_STALE_S = 30
     client.get(CITY)
     community = Community.objects.get(pk=city["newer"].pk)
     community.stage = Stage.PLANNED
     community.save()
+    publishing.publish(SYSTEM)
     after = client.get(CITY)
     assert after["X-Public-Cache"] == "miss"
     stages = {f["id"]: f["properties"]["stage"] for f in after.json()["features"]}

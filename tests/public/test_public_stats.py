@@ -7,7 +7,9 @@ reach the anonymous visitor as counts per district only.
 
 import pytest
 
+from accounts.permissions import SYSTEM
 from layers.models import Stage
+from public import publishing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +22,7 @@ def district():
 
 
 def _stats(client):
+    publishing.publish(SYSTEM)  # the communities made here reach the public
     resp = client.get("/api/public/stats/")
     assert resp.status_code == 200
     return resp.json()

@@ -37,7 +37,7 @@ _PARKS: tuple[tuple[str, float, float], ...] = (
 )
 _PARK_REACH_M = 1500.0
 #: neighbourhood green spaces on other free blocks, per scale
-_GREENS = {"small": 12, "city": 150}
+_GREENS = {"small": 12, "city": 150, "region": 700}
 
 
 def basemap(

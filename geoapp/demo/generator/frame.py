@@ -37,7 +37,11 @@ class _Scale:
 _SCALES: dict[str, _Scale] = {
     "small": _Scale(175.0, 9000.0, 600, 1.0, 200, 100, 900.0, 2500.0),
     "city": _Scale(27.0, 12000.0, 3200, 25.0, 2200, 600, 700.0, 1800.0),
+    # the whole municipality's density: ~800k walk nodes, ~15k communities (issue 22)
+    "region": _Scale(12.2, 12000.0, 15000, 110.0, 10000, 3000, 700.0, 1800.0),
 }
+#: the scales a demo city can be generated at
+SCALES = tuple(_SCALES)
 
 
 @dataclass(frozen=True, eq=False)

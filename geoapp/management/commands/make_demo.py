@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.permissions import SYSTEM
 from geoapp.demo import load
-from geoapp.demo.generator import CRS, generate_city, write_population_tiff
+from geoapp.demo.generator import CRS, SCALES, generate_city, write_population_tiff
 from layers import models
+from public import publishing
 from runs.models import AnalysisRun
 
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--scale", choices=["small", "city"], default="small")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -70,3 +72,6 @@ class Command(BaseCommand):
             bar.close()
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"demo city loaded: {summary}"))
+        # the public map shows what was published: the demo city, as loaded
+        publication = publishing.publish(SYSTEM, note="make_demo")
+        self.stdout.write(f"published to the public map ({publication})")

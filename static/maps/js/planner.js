@@ -1,7 +1,9 @@
 // Planner workspace: every layer, search, draw and edit with history and undo, analyses.
 // The page's state is one object (`page`) handed to each part; the parts are modules of
 // ./planner/ and ./lib/. The big layers are vector tiles (lib/vectortiles.js); a click
-// on an editable one opens its feature in the editor, on the others a popup. The browser
+// on an editable one opens its feature in the editor, on a community (or its life-circle
+// score, which answers clicks first) the community's record card with the analysis in a
+// tab, on the others a popup; a search hit is selected the same way, zoomed to. The browser
 // tests reach the page through data- attributes (body data-map-ready, data-tiles_<layer>,
 // data-picked, …; each editable feature's element carries data-kind and data-code; #map
 // carries data-bounds) and events ("map:init", "planner:open").
@@ -16,6 +18,10 @@ import { keepPopupsClear, publishBounds } from "./lib/view.js";
 import { Editor } from "./planner/editor.js";
 import { setupAnalyses, showSites } from "./planner/analyses.js";
 import { setupSearch } from "./planner/search.js";
+import { RecordCard } from "./planner/record.js";
+import { Selection } from "./planner/selection.js";
+import { say } from "./planner/ui.js";
+import { gettext, interpolate } from "./lib/i18n.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const $ = (id) => document.getElementById(id);
@@ -33,7 +39,33 @@ async function init(map) {
   const editor = new Editor(page, editable);
   editor.setupDraw($("draw-kind"));
   editor.bindButtons();
-  setupSearch(map, config, $("search"), $("search-results"));
+  const record = new RecordCard(config, $, (code) => page.lifecircle.analysis(code));
+  const selection = new Selection(map, config, {
+    open: (kind, feature) => {
+      if (kind === "community") {
+        editor.close();
+        record.show(feature);
+      } else {
+        record.hide();
+        editor.show(kind, feature);
+      }
+    },
+    // a hit on a layer switched off (the amenities start off): switch it on
+    showLayer: (kind) => {
+      if (editable[kind] && !map.hasLayer(editable[kind])) editable[kind].addTo(map);
+    },
+    failed: (code) => say($("search-status"), interpolate(gettext("无法读取 %(code)s（可能已被删除），请刷新后重试。"), { code }), "error"),
+  });
+  editor.onOpen = (kind, feature) => {
+    record.hide();
+    selection.opened(kind, feature);
+  };
+  $("btn-cancel").addEventListener("click", () => selection.clear());
+  record.onClose = () => {
+    record.hide();
+    selection.clear();
+  };
+  setupSearch(config, { input: $("search"), list: $("search-results"), status: $("search-status") }, (hit) => selection.select(hit.layer, hit.code, { fit: true, bbox: hit.bbox }));
   setupAnalyses(page);
   // everything the map shows loads at once; the page is ready when all of it is in
   const layersIn = addLayers(map, control, config).then((tiled) => {
@@ -44,9 +76,11 @@ async function init(map) {
     const allTiles = () => [...tiled, ...page.lifecircle.tiles()];
     onTileClick(map, allTiles, async (spec, props, latlng) => {
       document.body.dataset.picked = `${spec.key}:${props.code ?? ""}`;
-      const kind = config.layers.find((l) => l.key === spec.key)?.editable;
-      if (kind) {
-        await editor.openByCode(kind, props.code);
+      const layer = config.layers.find((l) => l.key === spec.key);
+      // the run's score of a community answers first: its record opens all the same
+      const kind = spec.key === "results" ? "community" : (layer?.editable || (spec.key === "communities" ? "community" : ""));
+      if (kind && props.code) {
+        await selection.select(kind, props.code);
         return;
       }
       L.popup().setLatLng(latlng).setContent(await featurePopup(config, spec.key, props)).openOn(map);

@@ -176,7 +176,10 @@ function labelled(text, control) {
 export function lifeCircleView(map, control, config) {
   // onData(data, category, run): called with each load of the communities (the category
   // filter's too), for the panel's table; focus(code): zoom to and highlight a community
-  const view = { shown: null, onData: null, focus: () => {}, themed: () => {} };
+  // analysis(code): {run, node} the run's values of a community (the planner's record
+  // card shows them in its "分析" tab), null when the run shown has none; themed(theme):
+  // the run's layers follow the map's theme
+  const view = { shown: null, onData: null, focus: () => {}, analysis: () => null, themed: () => {} };
   /** The run's tile layers (its network islands), for clicks. */
   view.tiles = () => (view.shown ? [view.shown.islands, view.shown.results] : []);
   /** The category picked in the filter, by name ("" for none: the score). */
@@ -251,6 +254,10 @@ export function lifeCircleView(map, control, config) {
       map.fitBounds(focused.getBounds(), { padding: [40, 40], maxZoom: 17, animate: false });
       L.popup().setLatLng(focused.getBounds().getCenter()).setContent(coveragePopup(feature.properties, config.categories)).openOn(map);
       document.body.dataset.communityFocused = code;
+    };
+    view.analysis = (code) => {
+      const feature = lastData?.features.find((f) => f.properties.code === code);
+      return feature ? { run: run.id, node: coveragePopup(feature.properties, config.categories) } : null;
     };
     const supplyPane = paneFor(map, "supply");
     const supplyLayer = L.geoJSON(null, {

@@ -3,6 +3,9 @@
 import { DEFAULT_THEME, FILL_ALPHA, MARKS, fills, stageColour } from "./themes.js";
 import { walkLine } from "./vectortiles.js";
 
+// the stage colours are the stage theme's (./themes.js); the record card reads them here
+export { stageColour } from "./themes.js";
+
 /** A community drawn as GeoJSON: as the tiles draw it under `theme`. */
 export function communityStyle(feature, theme = DEFAULT_THEME) {
   const on = fills(theme, "communities");

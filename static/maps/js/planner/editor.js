@@ -54,6 +54,7 @@ export class Editor {
     this.groups = {};
     this.selection = L.featureGroup().addTo(map);
     this.current = null; // {kind, spec, layer, feature, shapeEdited, stop}
+    this.onOpen = null; // (kind, feature): a feature opened (planner.js: the selection)
   }
 
   featureLayer(kind, raw) {
@@ -160,6 +161,7 @@ export class Editor {
     $("btn-undo").hidden = !props.code;
     if (props.code) this.showHistory(kind, props.code);
     else $("history").replaceChildren();
+    this.onOpen?.(kind, layer.feature ?? null);
   }
 
   close(removeNew = true) {
@@ -297,7 +299,7 @@ export class Editor {
     $("btn-undo").addEventListener("click", () => this.undo());
     $("btn-shape").addEventListener("click", () => this.editShape());
     $("btn-cancel").addEventListener("click", () => this.close());
-    // open a feature by id: {detail: {kind, code}} (search results, other pages, tests)
+    // open a feature by id: {detail: {kind, code}} (other pages, tests)
     document.addEventListener("planner:open", (e) => this.openByCode(e.detail.kind, e.detail.code));
   }
 }
