@@ -131,6 +131,28 @@ LAYERS = (
     ),
 )
 
+#: every overlay of the home and planner maps by key, top first: the layer control lists
+#: them in this order and the maps draw them in it, whichever request answers first
+#: (static/maps/js/lib/order.js): the SVG overlays each in a pane over the vector-tile
+#: canvas, the tile layers (amenities … communities) painted bottom up inside it. The
+#: life-circle run is ``lifecircle`` in the list, its tile layer ``results``.
+OVERLAY_ORDER = (
+    "siting",
+    "unreachable",
+    "supply",
+    "districts",
+    "streets",
+    "blocks",
+    "amenities",
+    "vacant_housing",
+    "islands",
+    "walk_network",
+    "idle_land",
+    "lifecircle",
+    "results",
+    "communities",
+)
+
 #: the kinds drawn and edited on the planner map (planner.services.KINDS), in menu order
 EDITABLE = ("planning_area", "idle_land", "vacant_housing", "amenity")
 
@@ -223,6 +245,7 @@ def map_config() -> dict:
     return {
         "extent": districts_extent(),
         "layers": [layer_entry(layer) for layer in LAYERS],
+        "overlay_order": list(OVERLAY_ORDER),
         "urls": url_map(),
         "blocks_visible": False,
         "stages": dict(Stage.choices),

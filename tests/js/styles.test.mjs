@@ -1,30 +1,30 @@
 // node --test: colours, ramps and legends (static/maps/js/lib/styles.js and the layers' own)
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { IDLE_KIND_COLOURS, legendEntries, scoreColour, stageColour, walkStyle } from "../../static/maps/js/lib/styles.js";
-import { blockColour, blockIndex } from "../../static/maps/js/lib/blocks.js";
-import { coverageStyle, reachAndEnough } from "../../static/maps/js/lib/lifecircle.js";
+import { communityStyle, idleLandStyle, legendEntries, walkStyle } from "../../static/maps/js/lib/styles.js";
+import { STAGE_COLOURS, blockColour, stageColour } from "../../static/maps/js/lib/themes.js";
+import { blockIndex, blockStyle } from "../../static/maps/js/lib/blocks.js";
+import { coverageColour, gapsForTheme, reachAndEnough, themeForGaps } from "../../static/maps/js/lib/lifecircle.js";
 import { lineWidth, matches } from "../../static/maps/js/lib/basemap.js";
 import { boundsText } from "../../static/maps/js/lib/view.js";
 
-test("score colours step at 40, 60, 80; no score is grey", () => {
-  assert.equal(scoreColour(0), "#b71c1c");
-  assert.equal(scoreColour(59.9), "#e64a19");
-  assert.equal(scoreColour(80), "#9ccc65");
-  assert.equal(scoreColour(100), "#2e7d32");
-  assert.equal(scoreColour(null), "#bdbdbd");
-  assert.equal(scoreColour(Number.NaN), "#bdbdbd");
-});
-
 test("an unknown stage gets the fallback colour", () => {
-  assert.equal(stageColour("accepted"), "#1e88e5");
-  assert.equal(stageColour("moon"), "#607d8b");
+  assert.equal(stageColour("accepted"), STAGE_COLOURS.accepted);
+  assert.equal(stageColour("moon"), "#969696");
 });
 
 test("legend entries take the server's labels, else the key", () => {
-  const entries = legendEntries(IDLE_KIND_COLOURS, { vacant: "空地" });
-  assert.deepEqual(entries[0], ["空地", IDLE_KIND_COLOURS.vacant]);
-  assert.deepEqual(entries[1], ["wasteland", IDLE_KIND_COLOURS.wasteland]);
+  const entries = legendEntries(STAGE_COLOURS, { not_started: "未启动" });
+  assert.deepEqual(entries[0], ["未启动", STAGE_COLOURS.not_started]);
+  assert.deepEqual(entries[1], ["applied", STAGE_COLOURS.applied]);
+});
+
+test("GeoJSON communities fill by stage under the stage theme only; idle land never fills", () => {
+  const f = { properties: { stage: "accepted" } };
+  assert.equal(communityStyle(f, "stage").fillColor, STAGE_COLOURS.accepted);
+  assert.ok(communityStyle(f, "stage").fillOpacity > 0);
+  assert.equal(communityStyle(f, "score").fillOpacity, 0);
+  assert.equal(idleLandStyle().fillOpacity, 0);
 });
 
 test("walk segments: bridges blue, barriers red, arterials wide", () => {
@@ -33,19 +33,35 @@ test("walk segments: bridges blue, barriers red, arterials wide", () => {
   assert.equal(walkStyle({ properties: { kind: "arterial" } }).weight, 3);
 });
 
-test("block colours are deterministic and differ between neighbours", () => {
+test("block colours are deterministic and differ between neighbours; filled under their theme only", () => {
   assert.equal(blockIndex("R12-B007"), 7);
   assert.equal(blockIndex("R12-B007-S1"), 7 * 31 + 1);
   assert.equal(blockIndex(null), 0);
   assert.equal(blockColour(7), blockColour(7));
   assert.notEqual(blockColour(7), blockColour(8));
   assert.match(blockColour(3), /^#[0-9a-f]{6}$/);
+  const f = { properties: { code: "R1-B003", status: "accepted" } };
+  assert.ok(blockStyle(f, "blocks").fillOpacity > 0);
+  assert.equal(blockStyle(f, "blocks").color, blockColour(3));
+  assert.equal(blockStyle(f, "stage").fillOpacity, 0);
+  assert.equal(blockStyle(f, "stage").dashArray, null);
+  assert.equal(blockStyle({ properties: { code: "R1-B003", status: "proposed" } }, "stage").dashArray, "6 4");
 });
 
-test("coverage: a category's gaps colour by reach and by enough", () => {
-  assert.equal(coverageStyle({ properties: { score: 90 } }).fillColor, scoreColour(90));
-  assert.equal(coverageStyle({ properties: { category: "k", covered: false } }).fillColor, "#c62828");
-  assert.equal(coverageStyle({ properties: { category: "k", covered: true, adequate: false } }).fillColor, "#ef6c00");
+test("coverage: a category's gaps colour by reach (有没有) and by enough (够不够)", () => {
+  assert.equal(coverageColour({ score: 90 }, "score"), "#253494");
+  assert.equal(coverageColour({ score: 90 }, "capacity"), "#7a0177");
+  assert.equal(coverageColour({ score: 90 }, "stage"), null);
+  const short = { category: "k", covered: true, adequate: false };
+  assert.equal(coverageColour(short, "score"), "#253494"); // within reach
+  assert.equal(coverageColour(short, "capacity"), "#f768a1"); // but not enough
+  assert.equal(coverageColour({ category: "k", covered: false, adequate: false }, "capacity"), "#feebe2");
+  assert.equal(coverageColour({ category: "k", covered: false }, "score"), "#ffffcc");
+  assert.equal(themeForGaps("capacity"), "capacity");
+  assert.equal(themeForGaps("distance"), "score");
+  assert.equal(gapsForTheme("capacity"), "capacity");
+  assert.equal(gapsForTheme("score"), "distance");
+  assert.equal(gapsForTheme("blocks"), null);
   const t = reachAndEnough([
     { properties: { residents: 100, covered: true, adequate: true, shortfall: 0, unit: "places" } },
     { properties: { residents: 300, covered: true, adequate: false, shortfall: 12.5, unit: "places" } },

@@ -5,7 +5,11 @@ import { test } from "node:test";
 import { PAINT, byPickOrder, drawOrder, hiddenAt, stackSources, walkLine } from "../../static/maps/js/lib/vectortiles.js";
 import { resultScore } from "../../static/maps/js/lib/lifecircle.js";
 import { tileSourceFor, tileUrlFor } from "../../static/maps/js/lib/urls.js";
-import { IDLE_KIND_COLOURS, scoreColour, stageColour, walkStyle } from "../../static/maps/js/lib/styles.js";
+import { walkStyle } from "../../static/maps/js/lib/styles.js";
+import { NO_FILL, SCORE_CLASSES, rgba, stageColour } from "../../static/maps/js/lib/themes.js";
+
+// planner/mapconfig.py OVERLAY_ORDER (tests/planner/test_mapconfig.py checks it is this)
+const ORDER = ["siting", "unreachable", "supply", "districts", "streets", "blocks", "amenities", "vacant_housing", "islands", "walk_network", "idle_land", "lifecircle", "results", "communities"];
 
 test("walk segments in tiles are drawn as the GeoJSON layer drew them", () => {
   for (const p of [{ kind: "bridge" }, { kind: "arterial", is_barrier: true }, { kind: "local" }]) {
@@ -15,9 +19,10 @@ test("walk segments in tiles are drawn as the GeoJSON layer drew them", () => {
 });
 
 test("choropleths from the tiles' properties", () => {
-  assert.equal(PAINT.communities.fill({ stage: "accepted" }), stageColour("accepted"));
-  assert.equal(PAINT.idle_land.fill({ kind: "corner" }), IDLE_KIND_COLOURS.corner);
-  assert.equal(PAINT.idle_land.fill({ kind: "moon" }), "#bcaaa4");
+  assert.equal(PAINT.communities.fill({ stage: "accepted" }), rgba(stageColour("accepted"), 0.7));
+  // idle land is hatched over whichever theme colours the map, whatever its kind
+  assert.equal(PAINT.idle_land.fill, undefined);
+  assert.equal(PAINT.idle_land.hatch, PAINT.idle_land.stroke);
 });
 
 test("the layers waiting for a closer zoom, with the zoom each needs", () => {
@@ -60,7 +65,12 @@ test("the layers of one URL come in one request per tile, one URL per set of lay
 test("areas are painted under lines and points; points answer a click first", () => {
   const keys = (specs) => specs.map((s) => s.key);
   const specs = ["amenities", "walk_network", "results", "communities"].map((key) => ({ key }));
-  assert.deepEqual(keys(drawOrder(specs)), ["communities", "results", "walk_network", "amenities"]);
+  assert.deepEqual(keys(drawOrder(specs, ORDER)), ["communities", "results", "walk_network", "amenities"]);
+  // the basemap under everything, keys the order does not name over the rest
+  const more = [{ key: "extra" }, ...specs, { key: "basemap" }];
+  assert.deepEqual(keys(drawOrder(more, ORDER)), ["basemap", "communities", "results", "walk_network", "amenities", "extra"]);
+  // the order is the one given, not the order the layers came in
+  assert.deepEqual(keys(drawOrder([...more].reverse(), ORDER)), keys(drawOrder(more, ORDER)));
   const layers = specs.map((spec) => ({ spec }));
   assert.deepEqual(
     byPickOrder(layers).map((l) => l.spec.key),
@@ -73,7 +83,8 @@ test("the run's choropleth from the tiles' scores, by the gaps chosen", () => {
   assert.equal(resultScore(p, "distance"), 80);
   assert.equal(resultScore(p, "capacity"), 35);
   assert.equal(resultScore({ score: 80, score_capacity: null }, "capacity"), 80);
-  assert.equal(PAINT.results.fill({ score: 90 }), scoreColour(90));
+  assert.equal(PAINT.results.fill({ score: 90 }), rgba(SCORE_CLASSES[0][1], 0.7));
+  assert.equal(PAINT.results.fill({ score: null }), NO_FILL);
 });
 
 test("a tile source keeps {layer} for the stack", () => {

@@ -3,6 +3,7 @@ the models (the JS keeps no copy of them)."""
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import resolve
@@ -10,6 +11,7 @@ from django.urls import resolve
 from layers.models import IdleLand
 from planner import mapconfig, services
 
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = {
     "pk": "12",
     "kind": "idle_land",
@@ -103,3 +105,22 @@ def test_the_first_view_is_the_districts_extent(city):
     # two 3 km squares centred on 121.53E and 121.57E (tests/planner/conftest.py)
     assert 121.51 < west < 121.52 and 121.58 < east < 121.59
     assert south < 29.875 < north
+
+
+@pytest.mark.django_db
+def test_one_overlay_order_names_every_layer_of_the_maps_once():
+    """The maps list and draw their overlays in ``OVERLAY_ORDER`` (lib/order.js); the
+    layers of the config, the run's and the analyses' are all in it, once, and the tile
+    layers paint areas under lines under points (the order is top first)."""
+    order = list(mapconfig.OVERLAY_ORDER)
+    assert len(order) == len(set(order))
+    assert {layer.key for layer in mapconfig.LAYERS} <= set(order)
+    assert {"lifecircle", "results", "islands", "blocks", "siting"} <= set(order)
+    assert mapconfig.map_config()["overlay_order"] == order
+    tiles = [k for k in order if k in {"communities", "results", "idle_land"}]
+    lines = [order.index(k) for k in ("walk_network", "islands")]
+    points = [order.index(k) for k in ("amenities", "vacant_housing")]
+    assert max(points) < min(lines) < max(lines) < min(order.index(k) for k in tiles)
+    # the node tests of the paint order use this order
+    node = (ROOT / "tests/js/vectortiles.test.mjs").read_text(encoding="utf-8")
+    assert json.loads(re.search(r"const ORDER = (\[.*?\]);", node).group(1)) == order

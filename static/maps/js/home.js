@@ -1,27 +1,29 @@
 // Home page: every layer on one map, with a layer switcher, legend and popups. The big
 // layers are vector tiles (lib/vectortiles.js); a click reads the feature's record.
-import { addLayers, addLegend, featurePopup, fitExtent } from "./lib/layers.js";
+import { addLayers, featurePopup, fitExtent } from "./lib/layers.js";
+import { mapKey, overlayControl } from "./lib/mapkey.js";
 import { addBlocks } from "./lib/blocks.js";
 import { lifeCircleView } from "./lib/lifecircle.js";
 import { addSiting } from "./lib/siting.js";
 import { addBasemap } from "./lib/basemap.js";
 import { onTileClick, zoomNote } from "./lib/vectortiles.js";
-import { publishBounds } from "./lib/view.js";
+import { keepPopupsClear, publishBounds } from "./lib/view.js";
 import { localiseControls } from "./lib/drawlocal.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 
 async function init(map) {
   publishBounds(map);
+  keepPopupsClear(map);
   fitExtent(map, config);
   addBasemap(map, config.tiles);
-  const control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+  const control = overlayControl(map, config, { collapsed: false });
   localiseControls(map);
-  addLegend(map, config);
   const status = L.control({ position: "bottomleft" });
   status.onAdd = () => L.DomUtil.create("div", "status");
   status.addTo(map);
   const lifecircle = lifeCircleView(map, control, config);
+  mapKey(map, control, config, { category: () => lifecircle.category() });
   const layersIn = addLayers(map, control, config, { counts: true, status: status.getContainer() }).then((tiled) => {
     const allTiles = () => [...tiled, ...lifecircle.tiles()];
     onTileClick(map, allTiles, async (spec, props, latlng) => {

@@ -7,7 +7,8 @@
 // tests reach the page through data- attributes (body data-map-ready, data-tiles_<layer>,
 // data-picked, …; each editable feature's element carries data-kind and data-code; #map
 // carries data-bounds) and events ("map:init", "planner:open").
-import { addLayers, addLegend, featurePopup, fitExtent } from "./lib/layers.js";
+import { addLayers, featurePopup, fitExtent } from "./lib/layers.js";
+import { mapKey, overlayControl } from "./lib/mapkey.js";
 import { BlocksPanel } from "./planner/blocks.js";
 import { lifeCircleView } from "./lib/lifecircle.js";
 import { addSiting } from "./lib/siting.js";
@@ -31,10 +32,10 @@ async function init(map) {
   keepPopupsClear(map);
   fitExtent(map, config);
   addBasemap(map, config.tiles);
-  const control = L.control.layers(null, null, { collapsed: true }).addTo(map);
+  const control = overlayControl(map, config, { collapsed: true });
   localiseControls(map);
-  addLegend(map, config);
   const page = { map, control, config, $, lifecircle: lifeCircleView(map, control, config) };
+  mapKey(map, control, config, { category: () => page.lifecircle.category() });
   page.blocks = new BlocksPanel(page);
   const editable = {}; // kind → its tile layer, filled as the layers are added
   const editor = new Editor(page, editable);

@@ -5,7 +5,8 @@ import { renderCard } from "./lib/card.js";
 import { el, legendControl } from "./lib/dom.js";
 import { addBasemap } from "./lib/basemap.js";
 import { communityFilter, publicTiles } from "./lib/publictiles.js";
-import { STAGE_COLOURS, legendEntries } from "./lib/styles.js";
+import { legendEntries } from "./lib/styles.js";
+import { STAGE_COLOURS, UNKNOWN_STAGE } from "./lib/themes.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 import { publishBounds } from "./lib/view.js";
 import { localiseControls } from "./lib/drawlocal.js";
@@ -16,7 +17,7 @@ const cardBox = document.getElementById("card");
 const results = document.getElementById("search-results");
 
 for (const sw of document.querySelectorAll("i.sw[data-stage]")) {
-  sw.style.background = STAGE_COLOURS[sw.dataset.stage] ?? "#607d8b";
+  sw.style.background = STAGE_COLOURS[sw.dataset.stage] ?? UNKNOWN_STAGE;
 }
 
 function debounce(fn, ms) {

@@ -1,28 +1,13 @@
-// Renovation blocks (连片改造片区) on the map: one colour per block from a deterministic
-// palette, outlines dashed when proposed and solid when accepted, a lock mark in the popup.
+// Renovation blocks (连片改造片区) on the map: under the blocks theme one colour per block
+// from a deterministic palette (./themes.js), under the others dark outlines over the
+// theme; dashed when proposed and solid when accepted, a lock mark in the popup.
 import { getJSON } from "./api.js";
 import { urlFor } from "./urls.js";
 import { addOverlay, attributeTable } from "./dom.js";
+import { FILL_ALPHA, MARKS, blockColour, fills } from "./themes.js";
+import { onTheme, themeOf } from "./mapkey.js";
+import { paneFor } from "./order.js";
 import { gettext, interpolate } from "./i18n.js";
-
-// Golden-angle hues: neighbouring block numbers get well-separated colours, and the same
-// block number always gets the same colour (no randomness).
-export function blockColour(index) {
-  const i = Math.abs(Math.trunc(Number(index) || 0));
-  const hue = (i * 137.508) % 360;
-  const light = [45, 58, 38][i % 3];
-  return hslToHex(hue, 65, light);
-}
-
-function hslToHex(h, s, l) {
-  s /= 100;
-  l /= 100;
-  const k = (n) => (n + h / 30) % 12;
-  const a = s * Math.min(l, 1 - l);
-  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
-  const hex = (x) => Math.round(x * 255).toString(16).padStart(2, "0");
-  return `#${hex(f(0))}${hex(f(8))}${hex(f(4))}`;
-}
 
 // The block's number in its run: "R12-B007" → 7, "R12-B007-S1" → 7 * 31 + 1.
 export function blockIndex(code) {
@@ -31,16 +16,29 @@ export function blockIndex(code) {
   return Number(m[1]) * (m[2] ? 31 : 1) + Number(m[2] ?? 0);
 }
 
-export function blockStyle(feature) {
+/** A block's style under `theme`: filled in its colour under the blocks theme, a dark
+ * outline over any other. Pure. */
+export function blockStyle(feature, theme = "blocks") {
   const p = feature.properties;
   const colour = blockColour(blockIndex(p.code));
+  const on = fills(theme, "blocks");
   return {
-    color: colour,
+    color: on ? colour : MARKS.block,
     weight: p.locked ? 3 : 2,
     dashArray: p.status === "accepted" ? null : "6 4",
     fillColor: colour,
-    fillOpacity: 0.45,
+    fillOpacity: on ? FILL_ALPHA * 0.7 : 0,
   };
+}
+
+/** A blocks GeoJSON layer of `map` styled by the map's theme (restyled on a change). */
+export function blocksLayer(map, data, options = {}) {
+  const layer = L.geoJSON(data, { ...options, pane: paneFor(map, "blocks"), style: (f) => blockStyle(f, themeOf(map)) });
+  onTheme(map, () => {
+    if (options.restyle) options.restyle(layer);
+    else layer.setStyle((f) => blockStyle(f, themeOf(map)));
+  });
+  return layer;
 }
 
 const STATUS = { proposed: gettext("建议"), accepted: gettext("已确认") };
@@ -100,11 +98,10 @@ export async function addBlocks(map, control, config) {
     return null;
   }
   const data = await getJSON(run.blocks_geojson);
-  const layer = L.geoJSON(data, {
-    style: blockStyle,
+  const layer = blocksLayer(map, data, {
     onEachFeature: (f, l) => l.bindPopup(() => blockPopup(f.properties, config)),
   });
-  if (control) addOverlay(control, layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }));
+  if (control) addOverlay(control, layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }), "blocks");
   if (config.blocks_visible !== false) layer.addTo(map);
   document.body.dataset.blocksFeatures = String(data.features.length);
   return layer;

@@ -1,6 +1,6 @@
 // Public community card (side panel), built from DOM nodes: text is never parsed as HTML.
 import { el, rowsTable } from "./dom.js";
-import { stageColour } from "./styles.js";
+import { stageColour } from "./themes.js";
 import { gettext, interpolate } from "./i18n.js";
 
 function coverageText(snap) {

@@ -43,9 +43,12 @@ export function attributeTable(title, rows) {
   return root;
 }
 
-/** Add an overlay to a layer control under a plain-text label. */
-export function addOverlay(control, layer, label) {
+/** Add an overlay to a layer control under a plain-text label; `key` names it in the
+ * maps' layer order and legend (config.overlay_order, ./order.js, ./mapkey.js). */
+export function addOverlay(control, layer, label, key) {
+  if (key) layer.overlayKey = key;
   control.addOverlay(layer, escapeHtml(label));
+  control._map?.fire("mapkeychange");
 }
 
 /** Fill a <select> with [value, label] pairs after its first `keep` options. */

@@ -5,19 +5,14 @@
 // (district and street boundaries) GeoJSON.
 import { getJSON } from "./api.js";
 import { urlFor } from "./urls.js";
-import { byPickOrder, tileLayer } from "./vectortiles.js";
-import { addOverlay, attributeTable, legendControl } from "./dom.js";
-import { choiceEntries, choiceLabel } from "./choices.js";
+import { PAINT, byPickOrder, tileLayer } from "./vectortiles.js";
+import { addOverlay, attributeTable } from "./dom.js";
+import { choiceLabel } from "./choices.js";
 import { gettext, interpolate } from "./i18n.js";
-import {
-  IDLE_KIND_COLOURS,
-  STAGE_COLOURS,
-  TIER_COLOURS,
-  communityStyle,
-  idleLandStyle,
-  legendEntries,
-  walkStyle,
-} from "./styles.js";
+import { MARKS, TIER_COLOURS, communityFill } from "./themes.js";
+import { onTheme, themeOf } from "./mapkey.js";
+import { paneFor } from "./order.js";
+import { communityStyle, idleLandStyle, walkStyle } from "./styles.js";
 
 function communityPopup(p, config) {
   return attributeTable(p.name, [
@@ -64,7 +59,7 @@ export const RENDER = {
       ]),
   },
   vacant_housing: {
-    point: () => ({ radius: 5, color: "#4a148c", fillColor: "#ce93d8", fillOpacity: 0.9, weight: 1 }),
+    point: () => ({ radius: 4, color: MARKS.vacant, fillColor: "#ffffff", fillOpacity: 1, weight: 1.5 }),
     popup: (p, config) =>
       attributeTable(p.name || gettext("闲置公房"), [
         [gettext("地址"), p.address],
@@ -105,12 +100,15 @@ RENDER.results = {
     ]),
 };
 
-/** A GeoJSON layer drawn as layer `key` is. */
-export function buildLayer(data, key, config = {}) {
+/** A GeoJSON layer drawn as layer `key` is (in its pane of the maps' layer order when a
+ * `map` is given). */
+export function buildLayer(data, key, config = {}, map = null) {
   const render = RENDER[key] ?? {};
+  const pane = map ? paneFor(map, key) : undefined;
   return L.geoJSON(data, {
     style: render.style,
-    pointToLayer: (feature, latlng) => L.circleMarker(latlng, render.point?.(feature.properties) ?? { radius: 4 }),
+    ...(pane ? { pane } : {}),
+    pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...(render.point?.(feature.properties) ?? { radius: 4 }), ...(pane ? { pane } : {}) }),
     onEachFeature: (feature, layer) => {
       if (render.popup) layer.bindPopup(() => render.popup(feature.properties, config));
     },
@@ -130,9 +128,19 @@ export function tileSpec(spec) {
   return { key: spec.key, label: spec.label, source: spec.tile.source, minzoom: spec.tile.min_zoom + 1 };
 }
 
+/** The communities' tile layer: filled by stage under the stage theme, outlines under
+ * the others; it repaints (nothing fetched) when the map's theme changes. */
+function communityLayer(map, spec) {
+  const layer = tileLayer(map, { ...tileSpec(spec), paint: { ...PAINT.communities, fill: (p) => communityFill(p, themeOf(map)) } });
+  onTheme(map, () => layer.repaint());
+  return layer;
+}
+
 /**
- * Add the config's layers that `include` accepts to the map and the layer control. A layer that fails is named in `status` (an element) and the
- * others still load. Resolves to the tile layers, in the order they answer clicks.
+ * Add the config's layers that `include` accepts to the map and the layer control (which
+ * lists them in the maps' one order, mapkey.js overlayControl, whichever answers first).
+ * A layer that fails is named in `status` (an element) and the others still load.
+ * Resolves to the tile layers, in the order they answer clicks.
  */
 export async function addLayers(map, control, config, { include = () => true, counts = false, status = null } = {}) {
   let loaded = 0;
@@ -141,15 +149,15 @@ export async function addLayers(map, control, config, { include = () => true, co
     config.layers.filter(include).map(async (spec) => {
       try {
         if (spec.tile) {
-          const layer = tileLayer(map, tileSpec(spec));
-          addOverlay(control, layer, spec.label);
+          const layer = spec.key === "communities" ? communityLayer(map, spec) : tileLayer(map, tileSpec(spec));
+          addOverlay(control, layer, spec.label, spec.key);
           if (spec.on) layer.addTo(map);
           tiled.push(layer);
         } else {
           const data = await getJSON(spec.url);
-          const layer = buildLayer(data, spec.key, config);
+          const layer = buildLayer(data, spec.key, config, map);
           const label = counts ? interpolate(gettext("%(label)s（%(count)s）"), { label: spec.label, count: data.features.length }) : spec.label;
-          addOverlay(control, layer, label);
+          addOverlay(control, layer, label, spec.key);
           if (spec.on) layer.addTo(map);
         }
       } catch (err) {
@@ -172,14 +180,4 @@ export async function featurePopup(config, key, props) {
     p = feature.properties;
   }
   return RENDER[key].popup(p, config);
-}
-
-/** The maps' legend: stages, idle-land kinds and the facilities' life-circle tiers. */
-export function addLegend(map, config) {
-  const tiers = Object.fromEntries(choiceEntries(config, "amenity_category.tier_minutes"));
-  return legendControl(map, [
-    { title: gettext("改造阶段"), entries: legendEntries(STAGE_COLOURS, config.stages) },
-    { title: gettext("闲置用地"), entries: legendEntries(IDLE_KIND_COLOURS, config.choices?.["idle_land.kind"]) },
-    { title: gettext("设施（生活圈）"), entries: legendEntries(TIER_COLOURS, tiers), cls: "dot" },
-  ]);
 }

@@ -1,21 +1,20 @@
 // The life-circle result on the map: a choropleth by coverage score (from the run's vector
-// tiles, planner/tiles.py `results`), a per-category filter
+// tiles, planner/tiles.py `results`) under the life-circle themes (./themes.js: within
+// reach 有没有, enough 够不够; another theme leaves the outlines), a per-category filter
 // showing side by side "within reach" (a facility within the tier distance) and "enough for
 // the residents" (the capacity-aware E2SFCA ratio against the standard, with the shortfall),
 // the planner's choice of which of the two drives the gaps, the facilities' supply with its
 // source, and the unreachable items.
 import { getJSON } from "./api.js";
-import { addOverlay, attributeTable, el, fillSelect, legendSection } from "./dom.js";
+import { addOverlay, attributeTable, el, fillSelect } from "./dom.js";
 import { tileSourceFor, urlFor } from "./urls.js";
 import { tileLayer } from "./vectortiles.js";
-import { scoreColour } from "./styles.js";
+import { NO_FILL, categoryColour, classColour, classesOf, fills, resultFill } from "./themes.js";
+import { onTheme, setTheme, themeAvailable, themeOf } from "./mapkey.js";
+import { paneFor } from "./order.js";
 import { gettext, interpolate } from "./i18n.js";
 
-const HIGHLIGHT = { color: "#ffd600", weight: 4, fillOpacity: 0.85 };
-
-export const COVERED_COLOUR = "#2e7d32";
-export const UNCOVERED_COLOUR = "#c62828";
-export const SHORT_COLOUR = "#ef6c00"; // within reach, not enough
+const HIGHLIGHT = { color: "#ffd600", weight: 4, fillOpacity: 0 };
 // display zoom of the run's tiles (planner/tiles.py: data zoom 9, + 1)
 const ISLANDS_MIN_ZOOM = 10;
 const RESULTS_MIN_ZOOM = 10;
@@ -26,14 +25,29 @@ export function resultScore(p, gaps) {
   return gaps === "capacity" && p.score_capacity !== null && p.score_capacity !== undefined ? p.score_capacity : p.score;
 }
 
-export function coverageStyle(feature) {
-  const p = feature.properties;
-  let fill = scoreColour(p.score);
-  if (p.category) {
-    fill = p.covered ? COVERED_COLOUR : UNCOVERED_COLOUR;
-    if (p.covered && p.adequate === false) fill = SHORT_COLOUR;
-  }
-  return { color: "#263238", weight: 0.6, fillColor: fill, fillOpacity: 0.75 };
+/** The life-circle theme that reads the gaps `gaps` ("distance" or "capacity"). Pure. */
+export function themeForGaps(gaps) {
+  return gaps === "capacity" ? "capacity" : "score";
+}
+
+/** The gaps a life-circle theme reads, or null for another theme. Pure. */
+export function gapsForTheme(theme) {
+  if (!fills(theme, "lifecircle")) return null;
+  return theme === "capacity" ? "capacity" : "distance";
+}
+
+/** The colour of a community of the run's GeoJSON (one category, or the score) under
+ * `theme`; null under a theme that is not the life circle's. Pure. */
+export function coverageColour(p, theme) {
+  if (!fills(theme, "lifecircle")) return null;
+  if (p.category) return categoryColour(p, theme);
+  return classColour(p.score, classesOf(theme));
+}
+
+/** The run's GeoJSON communities are the click targets of one category (the tiles paint
+ * the colour): transparent, their popups open on a click. Pure. */
+export function coverageStyle() {
+  return { stroke: false, fillColor: "#000000", fillOpacity: 0 };
 }
 
 const UNITS = { places: gettext("个学位/托位"), beds: gettext("张床位"), m2: "m²" };
@@ -148,16 +162,6 @@ function unreachablePopup(p) {
   ]);
 }
 
-const SCORE_LEGEND = () => [
-  [gettext("≥80 分"), scoreColour(80)],
-  ["60–80", scoreColour(60)],
-  ["40–60", scoreColour(40)],
-  ["<40", scoreColour(0)],
-  [gettext("可达且够用"), COVERED_COLOUR],
-  [gettext("可达但不够"), SHORT_COLOUR],
-  [gettext("不可达"), UNCOVERED_COLOUR],
-];
-
 function labelled(text, control) {
   const label = el("label", text);
   label.appendChild(control);
@@ -173,10 +177,14 @@ export function lifeCircleView(map, control, config) {
   // onData(data, category, run): called with each load of the communities (the category
   // filter's too), for the panel's table; focus(code): zoom to and highlight a community
   // analysis(code): {run, node} the run's values of a community (the planner's record
-  // card shows them in its "分析" tab), null when the run shown has none
-  const view = { shown: null, onData: null, focus: () => {}, analysis: () => null, feature: () => null };
+  // card shows them in its "分析" tab), null when the run shown has none; themed(theme):
+  // the run's layers follow the map's theme
+  const view = { shown: null, onData: null, focus: () => {}, analysis: () => null, feature: () => null, themed: () => {} };
   /** The run's tile layers (its network islands), for clicks. */
   view.tiles = () => (view.shown ? [view.shown.islands, view.shown.results] : []);
+  /** The category picked in the filter, by name ("" for none: the score). */
+  view.category = () => "";
+  onTheme(map, (theme) => view.themed(theme));
 
   const clear = () => {
     if (!view.shown) return;
@@ -186,6 +194,7 @@ export function lifeCircleView(map, control, config) {
     }
     view.shown.filter.remove();
     view.shown = null;
+    view.themed = () => {}; // the run gone, its layers follow no theme
   };
 
   view.show = async (runId = null) => {
@@ -197,7 +206,12 @@ export function lifeCircleView(map, control, config) {
     }
     clear();
     const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
-    const state = { category: "", gaps: "distance", summary: null };
+    themeAvailable(map, "capacity", capacityCategories.size > 0);
+    const state = { category: "", gaps: gapsForTheme(themeOf(map)) ?? "distance", summary: null, byCode: null };
+    if (state.gaps === "capacity" && !capacityCategories.size) {
+      state.gaps = "distance"; // a run without capacity standards: the score of reach
+      setTheme(map, "score");
+    }
     // the run's layers come in the same request per tile as the city's (?run=)
     const source = tileSourceFor(config.urls, "planner-tile");
     const query = { run: String(run.id) };
@@ -209,9 +223,19 @@ export function lifeCircleView(map, control, config) {
       source,
       query,
       minzoom: RESULTS_MIN_ZOOM,
-      paint: { fill: (p) => scoreColour(resultScore(p, state.gaps)), stroke: "#263238", opacity: 0.75 },
+      // the theme's colour of the score of the gaps chosen, or of the picked category
+      paint: {
+        fill: (p) => {
+          if (!state.byCode) return resultFill(resultScore(p, state.gaps), themeOf(map));
+          const cat = state.byCode.get(p.code);
+          return cat ? resultFill(null, themeOf(map), cat) : NO_FILL;
+        },
+        stroke: "#263238",
+      },
     });
+    const pane = paneFor(map, "lifecircle");
     const perCategory = L.geoJSON(null, {
+      pane,
       style: coverageStyle,
       onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
     });
@@ -237,9 +261,11 @@ export function lifeCircleView(map, control, config) {
       const feature = lastData?.features.find((f) => f.properties.code === code);
       return feature ? { run: run.id, node: coveragePopup(feature.properties, config.categories) } : null;
     };
+    const supplyPane = paneFor(map, "supply");
     const supplyLayer = L.geoJSON(null, {
+      pane: supplyPane,
       pointToLayer: (f, latlng) =>
-        L.circleMarker(latlng, { radius: 5, color: "#4a148c", weight: 1.5, fillColor: f.properties.idle ? "#bdbdbd" : "#ab47bc", fillOpacity: 0.9 }),
+        L.circleMarker(latlng, { pane: supplyPane, radius: 5, color: "#4a148c", weight: 1.5, fillColor: f.properties.idle ? "#bdbdbd" : "#ab47bc", fillOpacity: 0.9 }),
       onEachFeature: (f, l) => l.bindPopup(() => supplyPopup(f.properties)),
     });
     const load = async () => {
@@ -256,7 +282,8 @@ export function lifeCircleView(map, control, config) {
       if (state.category) {
         perCategory.clearLayers();
         perCategory.addData(data);
-        layer.removeLayer(results);
+        state.byCode = new Map(data.features.map((f) => [f.properties.code, f.properties]));
+        results.repaint(); // the category's colours, from the tiles already loaded
         layer.addLayer(perCategory);
         if (capacityCategories.has(state.category)) {
           supplyLayer.addData(await getJSON(runUrl(config, "lifecircle-supply", run.id), { category: state.category }));
@@ -265,27 +292,44 @@ export function lifeCircleView(map, control, config) {
       } else {
         layer.removeLayer(perCategory);
         perCategory.clearLayers();
-        layer.addLayer(results);
+        state.byCode = null;
         results.repaint(); // the score of the chosen gaps, from the tiles already loaded
         if (state.summary) showSummary(state.summary, null);
       }
       document.body.dataset.lifecircleCategory = state.category;
       document.body.dataset.lifecircleGaps = state.gaps;
+      map.fire("mapkeychange"); // the legend names the category
+    };
+    view.category = () => (state.category ? (config.categories[state.category] ?? state.category) : "");
+    // a life-circle theme picks the gaps it reads; the map shows the run with it
+    view.themed = (theme) => {
+      const gaps = gapsForTheme(theme);
+      if (gaps && !map.hasLayer(layer)) layer.addTo(map);
+      const select = document.getElementById("lifecircle-gaps");
+      if (gaps && gaps !== state.gaps) {
+        state.gaps = gaps;
+        if (select) select.value = gaps;
+        load();
+      } else {
+        results.repaint();
+      }
     };
     await load();
-    addOverlay(control, layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }));
+    addOverlay(control, layer, interpolate(gettext("生活圈覆盖得分（分析 #%(id)s）"), { id: run.id }), "lifecircle");
     const unreachable = await getJSON(runUrl(config, "lifecircle-unreachable", run.id));
+    const unreachablePane = paneFor(map, "unreachable");
     const unreachableLayer = L.geoJSON(unreachable, {
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 }),
+      pane: unreachablePane,
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { pane: unreachablePane, radius: 6, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 }),
       onEachFeature: (f, l) => l.bindPopup(() => unreachablePopup(f.properties)),
     });
-    addOverlay(control, unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }));
+    addOverlay(control, unreachableLayer, interpolate(gettext("未接入路网（%(count)s）"), { count: unreachable.features.length }), "unreachable");
     supplyLayer.addTo(map);
-    addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"));
+    addOverlay(control, supplyLayer, gettext("设施供给（容量及来源）"), "supply");
     // the walk-network components the run left out of snapping (nothing snapped to them)
     const islandsLabel = gettext("路网孤岛（未参与吸附）");
     const islands = tileLayer(map, { key: "islands", label: islandsLabel, source, query, minzoom: ISLANDS_MIN_ZOOM });
-    addOverlay(control, islands, islandsLabel);
+    addOverlay(control, islands, islandsLabel, "islands");
 
     const filter = L.control({ position: "topleft" });
     filter.onAdd = () => {
@@ -295,6 +339,8 @@ export function lifeCircleView(map, control, config) {
       select.id = "lifecircle-category";
       select.addEventListener("change", () => {
         state.category = select.value;
+        // a category is read under a life-circle theme: the one of the gaps chosen
+        if (state.category && !gapsForTheme(themeOf(map))) setTheme(map, themeForGaps(state.gaps));
         load();
       });
       const gaps = fillSelect(document.createElement("select"), [
@@ -303,18 +349,30 @@ export function lifeCircleView(map, control, config) {
       ]);
       gaps.id = "lifecircle-gaps";
       gaps.disabled = capacityCategories.size === 0;
+      gaps.value = state.gaps;
+      // the gaps are the life-circle theme's: choosing them colours the map by them
       gaps.addEventListener("change", () => {
-        state.gaps = gaps.value;
-        load();
+        if (!map.hasLayer(layer)) layer.addTo(map);
+        if (themeForGaps(gaps.value) !== themeOf(map)) {
+          setTheme(map, themeForGaps(gaps.value)); // view.themed loads with the new gaps
+        } else if (gaps.value !== state.gaps) {
+          state.gaps = gaps.value;
+          load();
+        }
       });
       state.summary = el("table", null, "reach-enough");
       state.summary.id = "lifecircle-reach-enough";
       state.summary.hidden = true;
       div.append(labelled(gettext("生活圈设施："), select), labelled(gettext("缺口依据："), gaps), state.summary);
-      div.appendChild(legendSection(el("div"), null, SCORE_LEGEND()));
       return div;
     };
     filter.addTo(map);
+    // the filter is there while the run's layer is on the map (its legend: the map key)
+    const showFilter = () => {
+      filter.getContainer().hidden = !map.hasLayer(layer);
+    };
+    layer.on("add remove", () => queueMicrotask(showFilter));
+    showFilter();
     view.shown = { run, layers: [layer, unreachableLayer, supplyLayer, islands], filter, islands, results };
     document.body.dataset.lifecircleRun = String(run.id);
     return layer;

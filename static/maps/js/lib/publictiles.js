@@ -4,7 +4,7 @@
 // coloured by stage and filtered in the browser (district, completion years, stages): a
 // filter repaints the loaded tiles, it fetches nothing. A click picks the community under
 // the pointer from the loaded tiles.
-import { stageColour } from "./styles.js";
+import { stageColour } from "./themes.js";
 import { TILE_PANE } from "./vectortiles.js";
 
 // display zoom = data zoom + 1 (512 px data tiles on 256 px display tiles)

@@ -5,11 +5,13 @@ import { getJSON } from "./api.js";
 import { urlFor } from "./urls.js";
 import { choiceLabel } from "./choices.js";
 import { addOverlay, attributeTable, el } from "./dom.js";
+import { SITE_COLOURS } from "./themes.js";
+import { paneFor } from "./order.js";
 import { gettext, interpolate } from "./i18n.js";
 
-export const CHOSEN_COLOUR = "#6a1b9a";
-export const CANDIDATE_COLOUR = "#546e7a";
-export const SERVED_COLOUR = "#f57c00";
+export const CHOSEN_COLOUR = SITE_COLOURS.chosen;
+export const CANDIDATE_COLOUR = SITE_COLOURS.candidate;
+export const SERVED_COLOUR = SITE_COLOURS.served;
 
 // vacant housing needs no owner's consent (public housing): a value of the siting only
 const NOT_REQUIRED = gettext("无需征询（公房）");
@@ -124,12 +126,15 @@ export async function addSiting(map, control, config, { runId = null, visible = 
   const data = await getJSON(urlFor(config.urls, "siting-candidates", { pk: run.id }), config.siting_limit ? { limit: config.siting_limit } : {});
 
   const served = L.layerGroup();
+  // the plots as outlines over the map's theme (the numbered markers say which is which)
+  const pane = paneFor(map, "siting");
   const plots = L.geoJSON(null, {
+    pane,
     style: (f) =>
       isChosen(f.properties)
-        ? { color: CHOSEN_COLOUR, weight: 3, fillColor: CHOSEN_COLOUR, fillOpacity: 0.45 }
-        : { color: CANDIDATE_COLOUR, weight: 1, dashArray: "3 3", fillOpacity: 0.08 },
-    pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4 }),
+        ? { color: CHOSEN_COLOUR, weight: 3, fillOpacity: 0 }
+        : { color: CANDIDATE_COLOUR, weight: 1, dashArray: "3 3", fillOpacity: 0 },
+    pointToLayer: (f, latlng) => L.circleMarker(latlng, { pane, radius: 4 }),
   });
   const markers = L.layerGroup();
 
@@ -140,8 +145,8 @@ export async function addSiting(map, control, config, { runId = null, visible = 
     for (const s of p.served || []) {
       if (s.lat === undefined || s.lon === undefined) continue;
       const to = L.latLng(s.lat, s.lon);
-      L.polyline([at, to], { color: SERVED_COLOUR, weight: 2, dashArray: "4 4" }).addTo(served);
-      L.circleMarker(to, { radius: 7, color: "#fff", weight: 1.5, fillColor: SERVED_COLOUR, fillOpacity: 0.9 })
+      L.polyline([at, to], { pane, color: SERVED_COLOUR, weight: 2, dashArray: "4 4" }).addTo(served);
+      L.circleMarker(to, { pane, radius: 7, color: "#fff", weight: 1.5, fillColor: SERVED_COLOUR, fillOpacity: 0.9 })
         .bindTooltip(el("span", interpolate(gettext("%(name)s：%(residents)s人，步行%(walk)s m"), { name: s.name || s.code, residents: s.residents, walk: Math.round(s.walk_m) })))
         .addTo(served);
     }
@@ -164,7 +169,7 @@ export async function addSiting(map, control, config, { runId = null, visible = 
   }
   const group = L.layerGroup([plots, markers, served]);
   const cats = (run.parameters?.categories || []).map((c) => config.categories?.[c] ?? c).join(gettext("、"));
-  addOverlay(control, group, interpolate(gettext("闲置用地选址：%(categories)s（分析 #%(id)s）"), { categories: cats, id: run.id }));
+  addOverlay(control, group, interpolate(gettext("闲置用地选址：%(categories)s（分析 #%(id)s）"), { categories: cats, id: run.id }), "siting");
   if (visible) group.addTo(map);
   group.run = run;
   group.candidates = data.features.map((f) => f.properties);

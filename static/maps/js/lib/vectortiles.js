@@ -8,7 +8,8 @@
 // the top feature under the pointer from the loaded tiles (protomaps-leaflet's
 // queryTileFeaturesDebug); the caller reads its full record by id.
 import { el } from "./dom.js";
-import { IDLE_KIND_COLOURS, TIER_COLOURS, scoreColour, stageColour } from "./styles.js";
+import { DEFAULT_THEME, MARKS, TIER_COLOURS, WALK_COLOURS, communityFill, resultFill } from "./themes.js";
+import { orderOf, paintOrder } from "./order.js";
 import { gettext, interpolate } from "./i18n.js";
 
 export const TILE_PANE = "vectortiles";
@@ -19,22 +20,44 @@ const PICK_RADIUS_PX = 6;
 
 /** The walk segment's line colour and width (as walkStyle of the GeoJSON layer). Pure. */
 export function walkLine(p) {
-  const colour = p.kind === "bridge" ? "#1565c0" : p.is_barrier ? "#e53935" : "#78909c";
+  const colour = p.kind === "bridge" ? WALK_COLOURS.bridge : p.is_barrier ? WALK_COLOURS.barrier : WALK_COLOURS.segment;
   const width = { arterial: 3, secondary: 2, bridge: 3 }[p.kind] ?? 1;
   return { colour, width };
 }
 
-/** Each tile layer's paint: polygons (fill), lines or circles, from the tile's properties. */
+/** Each tile layer's paint: polygons (fill: an rgba per feature, or hatch: lines of one
+ * colour over the theme), lines or circles, from the tile's properties. The themed ones
+ * (communities, results) take the map's theme; the maps pass their own with theirs. */
 export const PAINT = {
   walk_network: { line: (p) => walkLine(p).colour, width: (p) => walkLine(p).width, opacity: 0.7 },
-  communities: { fill: (p) => stageColour(p.stage), stroke: "#37474f", opacity: 0.6 },
-  idle_land: { fill: (p) => IDLE_KIND_COLOURS[p.kind] ?? "#bcaaa4", stroke: "#5d4037", opacity: 0.55 },
-  vacant_housing: { circle: () => "#ce93d8", stroke: "#4a148c", radius: 5 },
+  communities: { fill: (p) => communityFill(p, DEFAULT_THEME), stroke: MARKS.outline },
+  idle_land: { hatch: MARKS.idle, stroke: MARKS.idle },
+  vacant_housing: { circle: () => "#ffffff", stroke: MARKS.vacant, radius: 4, square: true },
   amenities: { circle: (p) => TIER_COLOURS[p.tier] ?? "#000", stroke: "#ffffff", radius: 3 },
   islands: { line: () => "#ff6f00", width: () => 3, opacity: 0.9 },
-  // a life-circle run's choropleth (the distance score; lifecircle.js may pass its own)
-  results: { fill: (p) => scoreColour(p.score), stroke: "#263238", opacity: 0.75 },
+  // a life-circle run's choropleth (the distance score; lifecircle.js passes its own)
+  results: { fill: (p) => resultFill(p.score, "score"), stroke: "#263238" },
 };
+
+/** A repeating hatch (diagonal lines of `colour`) for the canvas, made once per colour. */
+const HATCHES = new Map();
+function hatch(colour) {
+  if (!HATCHES.has(colour)) {
+    const c = document.createElement("canvas");
+    c.width = c.height = 8;
+    const g = c.getContext("2d");
+    g.strokeStyle = colour;
+    g.lineWidth = 1.5;
+    g.beginPath();
+    for (const d of [-8, 0, 8]) {
+      g.moveTo(d, 8);
+      g.lineTo(d + 8, 0);
+    }
+    g.stroke();
+    HATCHES.set(colour, c);
+  }
+  return HATCHES.get(colour);
+}
 
 /** The layers (keys) that wait for a closer zoom at `zoom`: [[key, zoom needed]]. Pure. */
 export function hiddenAt(specs, zoom) {
@@ -49,6 +72,24 @@ function symbolizer(P, paint) {
       opacity: paint.opacity,
     });
   }
+  if (paint.hatch) {
+    return new P.PolygonSymbolizer({ pattern: hatch(paint.hatch), opacity: 1, stroke: paint.stroke, width: 1.2 });
+  }
+  if (paint.square) {
+    // a square mark (vacant housing), apart from the round facilities
+    const r = paint.radius;
+    return {
+      draw: (ctx, geom, _z, f) => {
+        const pt = geom[0][0];
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = paint.circle(f.props);
+        ctx.strokeStyle = paint.stroke;
+        ctx.lineWidth = 1.5;
+        ctx.fillRect(pt.x - r, pt.y - r, 2 * r, 2 * r);
+        ctx.strokeRect(pt.x - r, pt.y - r, 2 * r, 2 * r);
+      },
+    };
+  }
   if (paint.circle) {
     return new P.CircleSymbolizer({
       radius: paint.radius,
@@ -57,11 +98,13 @@ function symbolizer(P, paint) {
       width: 1,
     });
   }
+  // the fill is an rgba (transparent under a theme that is not the layer's): the outline
+  // is drawn whole whichever theme colours the map
   return new P.PolygonSymbolizer({
     fill: (_z, f) => paint.fill(f.props),
-    opacity: paint.opacity,
+    opacity: 1,
     stroke: paint.stroke,
-    width: 0.6,
+    width: (_z, _f) => paint.width ?? 0.6,
   });
 }
 
@@ -71,9 +114,6 @@ function ensurePane(map) {
     map.createPane(TILE_PANE).style.zIndex = "350";
   }
 }
-
-/** The order the tile layers are painted in, bottom first: areas, lines, points. */
-export const DRAW_ORDER = ["basemap", "communities", "results", "idle_land", "walk_network", "islands", "vacant_housing", "amenities"];
 
 /**
  * The sources of the members on the map: one per URL template, the template's `{layer}`
@@ -100,10 +140,10 @@ export function stackSources(specs) {
   });
 }
 
-/** The members' specs in paint order (DRAW_ORDER, unknown keys last). Pure. */
-export function drawOrder(specs) {
-  const rank = (k) => (DRAW_ORDER.includes(k) ? DRAW_ORDER.indexOf(k) : DRAW_ORDER.length);
-  return [...specs].sort((a, b) => rank(a.key) - rank(b.key));
+/** The members' specs in paint order, bottom first: the basemap, then `order` (the
+ * maps' one overlay order, top first: config.overlay_order) from its bottom up. Pure. */
+export function drawOrder(specs, order) {
+  return paintOrder(specs, order);
 }
 
 /** Which tile layer answers a click first: points, islands, plots, results, communities,
@@ -143,11 +183,12 @@ function stackOf(map) {
     if (drawn) map.removeLayer(drawn);
     drawn = null;
     sources = [];
-    const specs = drawOrder([...on].map((m) => m.spec));
+    const specs = drawOrder([...on].map((m) => m.spec), orderOf(map));
     if (!specs.length) return;
     sources = stackSources(specs);
     const sourceOf = Object.fromEntries(sources.flatMap((s) => s.keys.map((k) => [k, s.name])));
     const keys = specs.map((s) => s.key);
+    document.body.dataset.tileOrder = keys.join(","); // bottom first, for the browser tests
     drawn = P.leafletLayer({
       sources: Object.fromEntries(sources.map((s) => [s.name, { url: s.url, maxDataZoom: MAX_DATA_ZOOM, levelDiff: LEVEL_DIFF }])),
       minZoom: Math.min(...specs.map((s) => s.minzoom)),

@@ -9,13 +9,16 @@
 // carry data-action / data-role.
 import { getJSON, sendJSON } from "../lib/api.js";
 import { blockFacts, blockStyle } from "../lib/blocks.js";
+import { onTheme, themeOf } from "../lib/mapkey.js";
+import { paneFor } from "../lib/order.js";
 import { addOverlay, el, rowsTable } from "../lib/dom.js";
 import { fillTable } from "../lib/tables.js";
 import { urlFor } from "../lib/urls.js";
 import { gettext, interpolate } from "../lib/i18n.js";
 import { downloadLinks, say } from "./ui.js";
 
-const HIGHLIGHT = { color: "#ffd600", weight: 5, fillOpacity: 0.6 };
+// the focused block: a thick yellow outline, its fill that of the theme (none over another)
+const HIGHLIGHT = { color: "#ffd600", weight: 5 };
 
 /** The communities of the other blocks of the same group, [code, "name（block）"]. Pure. */
 export function movableCommunities(features, block) {
@@ -37,6 +40,12 @@ export class BlocksPanel {
     this.features = [];
     this.byCode = new Map();
     this.focused = null;
+    // the blocks follow the map's theme: filled under the blocks theme, outlines otherwise
+    onTheme(page.map, () => {
+      if (!this.layer) return;
+      this.layer.resetStyle();
+      if (this.focused && this.byCode.get(this.focused)) this.highlight(this.focused);
+    });
   }
 
   /** Load run `runId` (default: the latest) onto the map and into the table. */
@@ -59,14 +68,15 @@ export class BlocksPanel {
     this.byCode = new Map();
     this.focused = null;
     this.layer = L.geoJSON(data, {
-      style: blockStyle,
+      pane: paneFor(map, "blocks"),
+      style: (f) => blockStyle(f, themeOf(map)),
       onEachFeature: (f, l) => {
         this.byCode.set(f.properties.code, l);
         l.bindPopup(() => this.card(f.properties));
         l.on("click", () => this.highlight(f.properties.code));
       },
     });
-    addOverlay(control, this.layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }));
+    addOverlay(control, this.layer, interpolate(gettext("连片改造片区（分区 #%(id)s）"), { id: run.id }), "blocks");
     if (visible ?? (wasOn || config.blocks_visible !== false)) this.layer.addTo(map);
     this.fillTable();
     downloadLinks($("blocks-downloads"), gettext("下载："), ["csv", "xlsx", "geojson", "gpkg"], (fmt) =>
@@ -108,7 +118,7 @@ export class BlocksPanel {
   highlight(code) {
     if (this.focused && this.byCode.get(this.focused)) this.layer.resetStyle(this.byCode.get(this.focused));
     const layer = this.byCode.get(code);
-    layer.setStyle(HIGHLIGHT);
+    layer.setStyle(HIGHLIGHT); // over its theme style (the reset above or the layer's)
     layer.bringToFront();
     this.focused = code;
     for (const tr of this.page.$("blocks-table").tBodies[0].rows) tr.classList.toggle("selected", tr.dataset.id === code);
