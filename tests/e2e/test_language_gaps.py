@@ -180,7 +180,9 @@ def visit(page, live_server, lang, area):
     login(page, live_server, "planner", "pw-123456")
     community = next(
         r.community
-        for r in CoverageResult.objects.filter(community__in=public_community_qs())
+        for r in CoverageResult.objects.filter(
+            community_id__in=public_community_qs().values("source_id")
+        )
         .select_related("community")
         .order_by("community__code")
         if any(r.missing.values())
