@@ -2,12 +2,15 @@
 
 import threading
 
+import numpy as np
+import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .crs import transformed
+from .io.geometry import TYPE_NAMES
 
 MAX_VERTICES = 100_000
 
@@ -127,8 +130,6 @@ def validate_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) ->
 
 def _city_area_shapely():
     """The polygon of :func:`_city_area` as a prepared shapely geometry (same cache rules)."""
-    import shapely
-
     key = (settings.SRID, tuple(settings.CITY_EXTENT), "shapely")
     cache = getattr(_local, "city_area", None)
     if cache is None:
@@ -150,9 +151,6 @@ def geometries_certainly_valid(geoms, *, allowed: tuple[str, ...]):
     finite, valid, inside the city area polygon); ``False`` where it may raise, to
     be decided (and its message written) by :func:`validate_geometry` itself.
     """
-    import numpy as np
-    import shapely
-
     arr = np.asarray(geoms, dtype=object)
     if arr.size == 0:
         return np.zeros(0, dtype=bool)
@@ -160,19 +158,7 @@ def geometries_certainly_valid(geoms, *, allowed: tuple[str, ...]):
     ok = missing.copy()
     g = arr[~missing]
     if g.size:
-        names = np.array(
-            [
-                "Point",
-                "LineString",
-                "LinearRing",
-                "Polygon",
-                "MultiPoint",
-                "MultiLineString",
-                "MultiPolygon",
-                "GeometryCollection",
-            ],
-            dtype=object,
-        )
+        names = np.array(TYPE_NAMES, dtype=object)
         tid = shapely.get_type_id(g)
         typed = np.isin(names[np.clip(tid, 0, 7)], list(allowed)) & (tid >= 0)
         good = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -376,8 +377,6 @@ def _row_instance(
                 continue  # keep the default (new) or the stored value (update)
         else:
             if f.get_internal_type() == "DecimalField":
-                from decimal import Decimal
-
                 value = Decimal(str(round(float(value), 2)))
             setattr(obj, col, value)
         assigned.add(col)

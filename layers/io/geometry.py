@@ -447,7 +447,8 @@ def _ring_area(geom) -> float:
     return float(abs(shapely.area(geom)))
 
 
-_TYPE_NAMES = (
+#: geometry type names in the order of shapely's type ids (``shapely.get_type_id``)
+TYPE_NAMES = (
     "Point",
     "LineString",
     "LinearRing",
@@ -513,7 +514,7 @@ def check_geometries(
     present = (tid >= 0) & ~shapely.is_empty(arr)
     ids, first, counts = np.unique(tid[present], return_index=True, return_counts=True)
     for j in np.argsort(first):  # in the order the file first has them
-        name = _TYPE_NAMES[int(ids[j])]
+        name = TYPE_NAMES[int(ids[j])]
         types[name] = types.get(name, 0) + int(counts[j])
     simple = _certainly_ok(arr, geometry_type, max_vertices)
     for i, g in enumerate(geoms):

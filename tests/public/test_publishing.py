@@ -9,6 +9,7 @@ history of the card) as published; only city administrators (and the system) pub
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -70,7 +71,6 @@ def _tile_strings(client) -> list[str]:
 
 
 def _import(tmp_path):
-    import json
 
     path = tmp_path / "new.geojson"
     path.write_text(json.dumps(IMPORTED, ensure_ascii=False), encoding="utf-8")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.permissions import SYSTEM
 from geoapp.demo import load as services
 from geoapp.demo.generator import generate_city
 from layers import models
+from public import publishing
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +43,6 @@ def test_stage_timeline_becomes_history_and_clearing_removes_it(small_city) -> N
         }
     # the public figure that needs it: lifts installed during renovation (once
     # published: make_demo publishes after loading, city_load alone does not)
-    from accounts.permissions import SYSTEM
-    from public import publishing
     from public.selectors import progress_stats
 
     publishing.publish(SYSTEM)
