@@ -31,6 +31,9 @@ def _nav(page):
 
 
 def _language(page, lang):
+    # the switch submits from page.js, a module script: it has run once the document
+    # is loaded (a select changed before that submits nothing)
+    page.wait_for_load_state("domcontentloaded")
     if page.evaluate("document.documentElement.lang") != lang:
         # the page in the new language is there once its document is (its "load" waits
         # for every map tile, which a loaded machine can take past the timeout)
@@ -63,10 +66,13 @@ def test_anonymous_visitor_sees_public_pages_and_the_card_before(
         assert value.format(run=first_run) in text, text
         screenshot(page, f"public_card_before_{lang}.png")
         # the statistics page is one click away, with the same bar
-        page.click("#nav-pages a[data-nav='public-stats-page']")
-        page.wait_for_selector("#nav-pages a.current")
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
+            page.click("#nav-pages a[data-nav='public-stats-page']")
         assert page.locator("#nav-pages a.current").inner_text() == PUBLIC[lang][0]
-        page.click("#nav-pages a[data-nav='public-map']")
+        # back to the map, and on it before the next language is chosen there
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
+            page.click("#nav-pages a[data-nav='public-map']")
+        page.wait_for_selector("body[data-map-ready='1']", timeout=30_000)
     assert page.errors == []
 
 
@@ -90,7 +96,9 @@ def test_a_planner_reaches_every_page_from_the_bar(new_page, live_server, city, 
         ("public-map", "body[data-map-ready='1']"),
         ("planner", "body[data-map-ready='1']"),
     ):
-        page.click(f"#nav-pages a[data-nav='{name}']")
+        # the next page, not the one left ("main" is on both)
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
+            page.click(f"#nav-pages a[data-nav='{name}']")
         page.wait_for_selector(title_sel, timeout=60_000)
         assert _nav(page) == labels, name  # the same bar on every page
         current = page.locator("#nav-pages a.current").inner_text()
