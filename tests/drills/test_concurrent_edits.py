@@ -6,6 +6,7 @@ edit). History stays complete: one row per accepted write, versions without gaps
 from __future__ import annotations
 
 import threading
+from itertools import cycle
 
 import pytest
 
@@ -87,20 +88,28 @@ def test_an_import_racing_a_map_edit_loses_nothing(
         db=db_copy,
     )
     csv = drill_dir / f"{db_copy}.csv"
+    # and 40,000 new points beside them: the import's checks after its read of the
+    # stored rows take long enough (a second or more) for the edit to land in between
+    extra = [
+        (f"DRILLNEW{i:05d}", k, x, y)
+        for i, (_, k, x, y) in zip(range(40_000), cycle(rows))
+    ]
     csv.write_text(
         "code,name,category,lon,lat\n"
-        + "".join(f"{c},导入名称,{k},{x:.8f},{y:.8f}\n" for c, k, x, y in rows),
+        + "".join(
+            f"{c},导入名称,{k},{x:.8f},{y:.8f}\n" for c, k, x, y in [*rows, *extra]
+        ),
         encoding="utf-8",
     )
     code = rows[len(rows) // 2][0]
     version, _ = feature(cluster, db_copy, code)
 
     def import_read_existing():
-        # the import's last read before writing: the existing rows by code
+        # the import's read of the stored rows by code (layers.importing.columns)
         return cluster.sql(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query "
             "LIKE %s",
-            [db_copy, '%FROM "layers_amenity"%"layers_amenity"."code" IN%'],
+            [db_copy, '%FROM "layers_amenity" WHERE "code" = ANY(%'],
         )[0][0]
 
     result = {}
