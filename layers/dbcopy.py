@@ -49,6 +49,17 @@ def copy_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _copy_buffer(table: str, columns: Sequence[str], buf: io.StringIO) -> None:
+    """``COPY table (columns) FROM STDIN`` of the text-format rows in ``buf``."""
+    buf.seek(0)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", cur)
+        raw.copy_expert(statement.as_string(raw), buf)
+
+
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """COPY ``rows`` (sequences of Python values in ``columns`` order) into ``table``."""
     buf = io.StringIO()
@@ -59,13 +70,7 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
         n += 1
     if n == 0:
         return 0
-    buf.seek(0)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    with connection.cursor() as cur:
-        raw = getattr(cur, "cursor", cur)
-        raw.copy_expert(statement.as_string(raw), buf)
+    _copy_buffer(table, columns, buf)
     return n
 
 
@@ -268,13 +273,7 @@ def _copy_text_columns(table: str, columns: Sequence[str], text: list[list[str]]
         return 0
     buf = io.StringIO()
     buf.writelines("\t".join(r) + "\n" for r in zip(*text, strict=True))
-    buf.seek(0)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    with connection.cursor() as cur:
-        raw = getattr(cur, "cursor", cur)
-        raw.copy_expert(statement.as_string(raw), buf)
+    _copy_buffer(table, columns, buf)
     return len(text[0])
 
 
