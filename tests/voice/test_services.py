@@ -64,7 +64,9 @@ def test_a_body_that_is_not_an_object_is_refused(town, data):
 
 
 def test_invisible_characters_are_stripped_and_spaces_folded(town):
-    s = services.submit(good(text="  停车\u202e位\u200b不够，   建议\x07增设。\n\n\n\n谢谢 "))
+    s = services.submit(
+        good(text="  停车\u202e位\u200b不够，   建议\x07增设。\n\n\n\n谢谢 ")
+    )
     assert s.text == "停车位不够， 建议增设。\n\n谢谢"
 
 
@@ -229,5 +231,3 @@ def test_signed_in_staff_are_not_rate_limited(town, settings):
     client = Client()
     client.force_login(town["users"]["street_a"])
     assert all(_post(client, good()).status_code == 201 for _ in range(7))
-
-
