@@ -5,8 +5,9 @@ importing it: the suggestions about the project and its community, with status.
 """
 
 from django import template
+from django.urls import reverse
 
-from voice.models import Suggestion
+from voice.models import CONTACT_MAX, TEXT_MAX, TEXT_MIN, Kind, Suggestion, Topic
 
 register = template.Library()
 
@@ -21,3 +22,18 @@ def project_voice(project) -> dict:
     for s in items:
         counts[s.status] = counts.get(s.status, 0) + 1
     return {"items": items, "counts": counts, "project": project}
+
+
+@register.simple_tag
+def voice_config() -> dict:
+    """What the public map's "留言/建议" form needs (``#voice-config``): the URLs, the
+    choices and the length limits."""
+    return {
+        "submit": reverse("public-voice-submit"),
+        "read": reverse("public-voice", kwargs={"code": "CODE"}),
+        "topics": [[v, str(label)] for v, label in Topic.choices],
+        "kinds": [[v, str(label)] for v, label in Kind.choices],
+        "text_min": TEXT_MIN,
+        "text_max": TEXT_MAX,
+        "contact_max": CONTACT_MAX,
+    }
