@@ -62,6 +62,7 @@ function voiceForm(code, voice, onDone) {
     radio.type = "radio";
     radio.name = "kind";
     radio.value = value;
+    radio.defaultChecked = n === 0;
     radio.checked = n === 0;
     const lab = el("label");
     lab.append(radio, document.createTextNode(label));
