@@ -35,7 +35,7 @@ class Topic(models.TextChoices):
 
 
 class Kind(models.TextChoices):
-    SUGGESTION = "suggestion", _("建议")
+    SUGGESTION = "suggestion", _("意见建议")
     COMPLAINT = "complaint", _("投诉")
 
 

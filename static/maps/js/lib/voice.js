@@ -21,12 +21,12 @@ function countsTable(topics) {
   return table;
 }
 
-function repliesList(items, labels) {
+function repliesList(items, labels, kinds) {
   const list = el("ul", null, "voice-replies");
   for (const i of items) {
     const li = el("li");
     li.dataset.id = i.id;
-    const kind = i.kind === "complaint" ? gettext("投诉") : gettext("建议");
+    const kind = kinds[i.kind] ?? i.kind;
     li.appendChild(el("p", interpolate(gettext("%(date)s · %(topic)s · %(kind)s"), { date: i.date ?? "", topic: labels[i.topic] ?? i.topic, kind }), "voice-meta"));
     li.appendChild(el("p", i.text, "voice-text"));
     const reply = el("p", null, "voice-reply");
@@ -134,12 +134,13 @@ export function voiceSection(code, voice) {
   const body = el("div", gettext("加载中…"), "voice-body");
   root.appendChild(body);
   const labels = Object.fromEntries(voice.topics);
+  const kinds = Object.fromEntries(voice.kinds);
   const load = async () => {
     try {
       const data = await getJSON(voice.read.replace("CODE", encodeURIComponent(code)));
       const parts = [];
       if (data.topics.length) parts.push(countsTable(data.topics));
-      if (data.items.length) parts.push(repliesList(data.items, labels));
+      if (data.items.length) parts.push(repliesList(data.items, labels, kinds));
       else parts.push(el("p", gettext("暂无公开答复的意见。"), "voice-none"));
       body.replaceChildren(...parts);
       root.dataset.loaded = "1";
