@@ -217,6 +217,19 @@ POLICY: dict[str, Access] = {
     "programme-project-items": Access(get=SIGNED_IN, post=EDITORS, rule=OWN_STREET),
     "programme-project-transitions": Access(get=SIGNED_IN),
     "programme-project-votes": Access(get=SIGNED_IN, post=EDITORS, rule=OWN_STREET),
+    # ------------------------------------------------------------------ voice
+    # residents' suggestions: anyone posts (CSRF, 5 an hour per address), the public
+    # reads the published ones (no contact); street staff / planners / the city moderate
+    "public-voice-submit": Access(
+        post=EVERYONE,
+        rule="anonymous: a pending suggestion; the contact is never public",
+        rate="5/h",
+    ),
+    "public-voice": Access(
+        get=EVERYONE, rule="published suggestions and replies only", rate="600/m"
+    ),
+    "voice-queue": Access(get=EDITORS, rule=OWN_STREET),
+    "voice-moderate": Access(post=EDITORS, rule=OWN_STREET),
 }
 
 

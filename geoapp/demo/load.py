@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection, transaction
@@ -15,6 +16,7 @@ from django.test.utils import override_settings
 from layers import models
 from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
 from layers.importing import basemap_replace, population_raster_register
+from voice.models import Suggestion
 
 BATCH = 5000
 
@@ -296,4 +298,47 @@ def city_load(
     if raster_path is not None:
         population_raster_register(path=raster_path, name=f"{source} population")
         counts["population_rasters"] = 1
+    counts["suggestions"] = suggestions_load(city)
     return counts
+
+
+def suggestions_load(city) -> int:
+    """The demo's residents' suggestions (``city.suggestions``) replace any stored ones;
+    moderated by the system (no user), dated as generated."""
+    frame = getattr(city, "suggestions", None)
+    Suggestion.history.model.objects.all().delete()
+    Suggestion.objects.all().delete()
+    if frame is None or not len(frame):
+        return 0
+    communities = {
+        c.code: c
+        for c in models.Community.objects.filter(
+            code__in=frame["community_code"].unique().tolist()
+        )
+    }
+    objs, created = [], []
+    for r in frame.itertuples():
+        c = communities.get(r.community_code)
+        if c is None:
+            continue
+        moderated = None if pd.isna(r.moderated_at) else r.moderated_at.to_pydatetime()
+        objs.append(
+            Suggestion(
+                community=c,
+                district_id=c.district_id,
+                topic=r.topic,
+                kind=r.kind,
+                text=r.text,
+                contact=r.contact,
+                status=r.status,
+                reply=r.reply,
+                moderated_at=moderated,
+                published_at=moderated if r.status == "published" else None,
+            )
+        )
+        created.append(r.created_at.to_pydatetime())
+    Suggestion.objects.bulk_create(objs)
+    for obj, at in zip(objs, created, strict=True):
+        obj.created_at = at
+    Suggestion.objects.bulk_update(objs, ["created_at"])
+    return len(objs)

@@ -10,8 +10,11 @@ import { STAGE_COLOURS, UNKNOWN_STAGE } from "./lib/themes.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 import { publishBounds } from "./lib/view.js";
 import { localiseControls } from "./lib/drawlocal.js";
+import { voiceSection } from "./lib/voice.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
+const voiceConfig = document.getElementById("voice-config");
+const voice = voiceConfig ? JSON.parse(voiceConfig.textContent) : null;
 const form = document.getElementById("filters");
 const cardBox = document.getElementById("card");
 const results = document.getElementById("search-results");
@@ -48,6 +51,7 @@ async function openCard(code) {
   try {
     const card = await getJSON(config.api.card.replace("CODE", encodeURIComponent(code)));
     cardBox.replaceChildren(renderCard(card, config, { onClose: () => { cardBox.hidden = true; } }));
+    if (voice) cardBox.firstChild.appendChild(voiceSection(card.code, voice));
     cardBox.scrollIntoView({ block: "nearest" });
   } catch (err) {
     cardBox.textContent = err instanceof HTTPError && err.status === 404 ? gettext("未找到该小区") : gettext("加载失败");
