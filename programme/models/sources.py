@@ -72,6 +72,13 @@ class ProjectUtility(models.Model):
     def __str__(self) -> str:
         return f"{self.project} — {self.get_utility_display()}"
 
+    @property
+    def share_pct(self) -> str:
+        """The share as a percentage for people (``"30"``, ``"12.5"``; empty: none)."""
+        if self.cost_share is None:
+            return ""
+        return f"{self.cost_share * 100:.2f}".rstrip("0").rstrip(".")
+
 
 class FundingSource(models.Model):
     """资金来源 — money of one source for a project in one year (三, 六(二))."""
