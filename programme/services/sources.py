@@ -182,7 +182,11 @@ def project_sources_status(
         breakdown = project_funding(project=project, on=day)
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    sources = list(project.funding_sources.order_by("year", "source"))
+    order = list(fs.SOURCES)
+    sources = sorted(
+        project.funding_sources.all(),
+        key=lambda s: (s.year, order.index(s.source) if s.source in order else 99),
+    )
     utilities = list(project.utilities.order_by("utility"))
     base = _pipeline_base(breakdown)
     lines: dict[str, fs.UtilityLine] = {}
