@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from layers.models import Stage
@@ -21,24 +21,24 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 
 #: the funding sources of the public funding mix (三, 六(二)), in the selector's order
 SOURCE_LABELS = {
-    "central_special": _lazy("中央补助资金"),
-    "special_bonds": _lazy("专项债券"),
-    "district_special": _lazy("区级专项资金"),
-    "city_subsidy": _lazy("市级补助"),
-    "utilities": _lazy("管线单位"),
-    "original_units": _lazy("原产权单位"),
-    "owners_direct": _lazy("居民直接出资"),
-    "provident_fund": _lazy("个人提取公积金"),
-    "maintenance_fund": _lazy("专项维修资金"),
-    "social_capital": _lazy("社会资本"),
-    "bank_insurance": _lazy("银行、保险融资"),
+    "central_special": gettext_lazy("中央补助资金"),
+    "special_bonds": gettext_lazy("专项债券"),
+    "district_special": gettext_lazy("区级专项资金"),
+    "city_subsidy": gettext_lazy("市级补助"),
+    "utilities": gettext_lazy("管线单位"),
+    "original_units": gettext_lazy("原产权单位"),
+    "owners_direct": gettext_lazy("居民直接出资"),
+    "provident_fund": gettext_lazy("个人提取公积金"),
+    "maintenance_fund": gettext_lazy("专项维修资金"),
+    "social_capital": gettext_lazy("社会资本"),
+    "bank_insurance": gettext_lazy("银行、保险融资"),
 }
 #: payer groups of the funding split and their chart colours (≥ 3:1 on white)
 GROUP_LABELS = {
-    "government": (_lazy("政府资金"), "#1565c0"),
-    "owners": (_lazy("居民出资"), "#2e7d32"),
-    "utilities": (_lazy("管线单位"), "#c43e00"),
-    "social_capital": (_lazy("社会资金"), "#6a1b9a"),
+    "government": (gettext_lazy("政府资金"), "#1565c0"),
+    "owners": (gettext_lazy("居民出资"), "#2e7d32"),
+    "utilities": (gettext_lazy("管线单位"), "#c43e00"),
+    "social_capital": (gettext_lazy("社会资金"), "#6a1b9a"),
 }
 
 
