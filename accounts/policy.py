@@ -127,6 +127,8 @@ POLICY: dict[str, Access] = {
     "public-district-list": PUBLIC_READ,
     "public-search": Access(get=EVERYONE, rate="120/m"),
     "public-stats": PUBLIC_READ,
+    # issue 19 part 6: money by source per district and year (aggregates only)
+    "public-funding-mix": PUBLIC_READ,
     "public-tile": PUBLIC_READ,
     # the city's own basemap: water, parks, main roads, buildings (OSM or demo data)
     "public-basemap-tile": PUBLIC_READ,

@@ -29,6 +29,8 @@ PRIVATE_COLUMNS = (
     ("voice_suggestion", "contact"),
     ("voice_suggestion", "text"),
     ("voice_historicalsuggestion", "text"),
+    ("programme_fundingsource", "amount"),
+    ("programme_projectutility", "amount"),
 )
 #: a table the role must be able to read (granted by the public migration)
 SAMPLE_PUBLIC_TABLE = "public_publishedcommunity"

@@ -238,6 +238,19 @@ def build() -> dict:
             # B1's project stays a draft: its budget must never reach the public
             budget=f"{COST}.00" if code == "B1" else "100000.00",
         )
+        # money by source (issue 19 part 6): B1's draft amount and every note stay
+        # private; only A1's aggregate reaches the public funding mix
+        programme.funding_source_save(
+            user=admin,
+            project=p,
+            source="district_special",
+            amount=f"{COST}.00" if code == "B1" else "100000.00",
+            year=2024,
+            note=f"{SENTINEL} funding note",
+        )
+        programme.project_utility_save(
+            user=admin, project=p, utility="power", amount=0, note=SENTINEL
+        )
         Vote.objects.create(
             project=p,
             kind="will",

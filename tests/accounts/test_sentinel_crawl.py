@@ -104,6 +104,20 @@ FUNDING = {
     "city_subsidy_provisional",
     "district_net_yuan",
 }
+FUNDING_MIX = {
+    "sources",
+    "groups",
+    "rows",
+    "city",
+    "definition",
+    "district_code",
+    "district_name",
+    "year",
+    "total_yuan",
+    "by_source",
+    "by_group",
+    *selectors.FUNDING_MIX_KEYS,
+}
 #: per URL name: the JSON keys its public answer may carry
 ALLOWED: dict[str, set[str]] = {
     "public-communities": GEOJSON | COMMUNITY,
@@ -112,6 +126,7 @@ ALLOWED: dict[str, set[str]] = {
     "public-district-list": set(selectors.DISTRICT_FIELDS),
     "public-search": {"code", "name", "district_name", "stage", "lon", "lat"},
     "public-stats": STATS,
+    "public-funding-mix": FUNDING_MIX,
     # the load balancer's view: check names and statuses, never a figure
     "health": {"status", "checks", "database", "queue", "worker", "disk"},
     "ogc-landing": OGC,
