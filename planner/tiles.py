@@ -37,7 +37,7 @@ from layers.models import (
     VacantHousing,
     WalkSegment,
 )
-from lifecircle.models import CoverageResult, NetworkIsland
+from lifecircle.models import CoverageResult, NetworkIsland, ParkingRatios
 from public.caching import LocalLRU
 from public.tiles import TILE_BOUNDS, city_clip, tile_params
 
@@ -80,10 +80,29 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+#: the parking ratio of a community (alias ``t``, its district ``d``) in the version in
+#: force today: its district's ratio for its housing type, else the default's, else the
+#: default's "*" — analysis.parking.demand_ratios in SQL (tests/planner hold them equal)
+PARKING_RATIO_JOIN = """
+LEFT JOIN LATERAL (
+  SELECT coalesce(
+           (v.data -> 'districts' -> d.code ->> t.housing_type)::float8,
+           (v.data -> 'default' ->> t.housing_type)::float8,
+           (v.data -> 'default' ->> '*')::float8) AS ratio
+  FROM {table} v
+  WHERE v.effective_from <= current_date
+    AND (v.effective_to IS NULL OR v.effective_to >= current_date)
+  ORDER BY v.effective_from DESC LIMIT 1
+) pr ON true"""
+#: demand = round(households × ratio) (half away from zero, as analysis.parking)
+PARKING_DEMAND = "round((t.households * pr.ratio)::numeric)::int"
+
+
 def _layers() -> dict[str, TileLayer]:
     category = _table(AmenityCategory)
     district = _table(District)
     result = _table(CoverageResult)
+    ratios = PARKING_RATIO_JOIN.format(table=_table(ParkingRatios))
     return {
         layer.key: layer
         for layer in (
@@ -109,9 +128,15 @@ def _layers() -> dict[str, TileLayer]:
                     "name": "t.name",
                     "stage": "t.stage",
                     "district": "d.code",
+                    # the parking theme: NULL gap where the spaces were not surveyed
+                    "parking_spaces": "t.parking_spaces",
+                    "parking_demand": PARKING_DEMAND,
+                    "parking_gap": f"{PARKING_DEMAND} - t.parking_spaces",
                 },
                 min_zoom=9,
-                joins=f"JOIN {district} d ON d.id = t.district_id",
+                # the ratios are not a layer with a change stamp: an edit of them shows
+                # in the tiles after the cache's hour (CACHE_TTL_S) or a restart
+                joins=f"JOIN {district} d ON d.id = t.district_id {ratios}",
                 stamps=("community", "district"),
             ),
             TileLayer(
