@@ -44,6 +44,7 @@ __all__ = [
     "parking_version",
     "plot_spaces",
     "prefer_parking",
+    "set_gap_reduced",
 ]
 
 #: surface car park, m² per space with aisles (GB/T 51149-2016: 25–30 m²)
@@ -247,3 +248,22 @@ def prefer_parking(
     gain = np.asarray(gain_residents, dtype=float)
     red = np.asarray(reduced, dtype=float)
     return (weight > 0) & (weight * red > gain)
+
+
+def set_gap_reduced(
+    rows: npt.ArrayLike,
+    spaces: npt.ArrayLike,
+    cover: sp.csr_matrix,
+    shortage: npt.ArrayLike,
+) -> float:
+    """At most how much of the shortage a set of plots (``rows`` of ``cover``) removes
+    if all are given over to parking: ``min(Σ their spaces, Σ shortage of the
+    communities any of them reaches)``, so that a community reached by two plots is not
+    counted twice. An upper bound: which cars park where is not solved."""
+    idx = np.asarray(rows, dtype=np.int64)
+    if idx.size == 0:
+        return 0.0
+    s = np.nan_to_num(np.asarray(shortage, dtype=float), nan=0.0)
+    reached = np.unique(cover[idx].nonzero()[1])
+    total = float(np.asarray(spaces, dtype=float)[idx].sum())
+    return float(min(total, s[reached].sum()))

@@ -142,3 +142,13 @@ def test_prefer_parking():
     assert not parking.prefer_parking([0], [50], 0.0).any()
     with pytest.raises(ValueError):
         parking.prefer_parking([0], [0], -1)
+
+
+def test_set_gap_reduced_counts_a_community_once():
+    cover = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 0], [0, 0, 1]], dtype=float))
+    shortage = [30, 40, 5]
+    # plots 0 and 1 both reach community 1: its 40 counted once (70, not 110)
+    assert parking.set_gap_reduced([0, 1], [100, 100, 100], cover, shortage) == 70
+    # capped by the spaces
+    assert parking.set_gap_reduced([0, 1], [10, 20, 0], cover, shortage) == 30
+    assert parking.set_gap_reduced([], [1, 1, 1], cover, shortage) == 0

@@ -187,3 +187,35 @@ export async function addSiting(map, control, config, { runId = null, visible = 
   document.body.dataset.sitingChosen = String(group.chosen.length);
   return group;
 }
+
+/** The planner's trade-off of a siting run in words (its summary's `parking`): what the
+ * chosen sites serve as amenities against the parking shortage the same plots could take
+ * off, and under a weight how many candidates are better used for parking; "" when the
+ * run has no parking figures. Pure. */
+export function parkingTradeoff(parking, candidates = []) {
+  if (!parking) return "";
+  const t = parking.tradeoff?.exact ?? parking.tradeoff?.greedy;
+  const parts = [];
+  if (t) {
+    parts.push(
+      interpolate(
+        gettext("推荐的 %(sites)s 处用作设施：新增服务 %(residents)s 名居民；若改作停车：可建 %(spaces)s 个车位，步行 %(walk)s m 内小区的停车缺口最多减少 %(reduced)s 个。"),
+        { sites: t.sites, residents: Math.round(t.residents_served ?? 0), spaces: t.parking_spaces, walk: parking.walk_m, reduced: t.parking_gap_reduced },
+      ),
+    );
+  }
+  parts.push(
+    interpolate(gettext("全市停车缺口 %(total)s 个（%(short)s 个小区有缺口，%(unsurveyed)s 个小区车位未调查）。"), {
+      total: parking.shortage_total,
+      short: parking.communities_short,
+      unsurveyed: parking.communities_unsurveyed,
+    }),
+  );
+  if (parking.weight > 0) {
+    const codes = new Set(candidates.filter((p) => p.prefer_parking).map((p) => p.candidate_code));
+    parts.push(interpolate(gettext("停车权重 %(w)s：%(n)s 处候选用地宜作停车。"), { w: parking.weight, n: codes.size }));
+  }
+  const r = parking.ratios;
+  if (r) parts.push(interpolate(gettext("需求配比：%(version)s（%(from)s 起），%(source)s"), { version: r.version, from: r.effective_from, source: r.source }));
+  return parts.join(" ");
+}
