@@ -59,6 +59,8 @@ class TileLayer:
     run_column: str = "t.run_id"
     #: the change stamps (layers.stamps) of the tables its tiles read
     stamps: tuple[str, ...] = ()
+    #: its tiles also read the parking ratios (not a layer: no change stamp)
+    parking: bool = False
 
     def sql(self) -> str:
         table = connection.ops.quote_name(self.model._meta.db_table)
@@ -134,10 +136,9 @@ def _layers() -> dict[str, TileLayer]:
                     "parking_gap": f"{PARKING_DEMAND} - t.parking_spaces",
                 },
                 min_zoom=9,
-                # the ratios are not a layer with a change stamp: an edit of them shows
-                # in the tiles after the cache's hour (CACHE_TTL_S) or a restart
                 joins=f"JOIN {district} d ON d.id = t.district_id {ratios}",
                 stamps=("community", "district"),
+                parking=True,
             ),
             TileLayer(
                 "amenities",
@@ -261,15 +262,30 @@ def layer_versions(keys: tuple[str, ...], run: int | None = None) -> dict[str, s
     read before the data) and the run of a per-run layer."""
     names = list(dict.fromkeys(n for k in keys for n in LAYERS[k].stamps))
     got = stamps.layer_stamps(names) if names else {}
+    ratios = parking_version() if any(LAYERS[k].parking for k in keys) else None
     return {
         k: repr(
             (
                 [got[n] for n in LAYERS[k].stamps],
                 run if LAYERS[k].per_run else None,
+                *((ratios,) if LAYERS[k].parking else ()),
             )
         )
         for k in keys
     }
+
+
+def parking_version() -> tuple:
+    """The parking ratios' version: their newest history row and the day (the version
+    in force changes at midnight). Every ORM write of the ratios (the admin, the
+    migration) adds a history row; a raw SQL edit does not, and shows after the
+    cache's hour."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT max(history_id), count(*), current_date::text "  # noqa: S608
+            f"FROM {_table(ParkingRatios.history.model)}"
+        )
+        return tuple(cur.fetchone())
 
 
 def tile_etag(versions: dict[str, str], z: int, x: int, y: int) -> str:

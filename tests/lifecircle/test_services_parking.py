@@ -110,3 +110,12 @@ def test_the_tiles_sql_computes_what_the_analysis_does(ratios, reference_data):
         d, g = sql[row.code]
         assert d == row.demand, row.code
         assert (g is None and np.isnan(row.gap)) or g == row.gap, row.code
+
+
+def test_a_ratio_edit_changes_the_communities_tiles_version(ratios, reference_data):
+    before = tiles.layer_versions(("communities", "idle_land"))
+    ratios.data = {**ratios.data, "default": {"*": 0.9}}
+    ratios.save()
+    after = tiles.layer_versions(("communities", "idle_land"))
+    assert after["communities"] != before["communities"]
+    assert after["idle_land"] == before["idle_land"]  # reads no ratio
