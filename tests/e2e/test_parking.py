@@ -113,6 +113,15 @@ def test_parking_theme_card_and_siting_tradeoff(live_server, new_page, city):  #
         p = preferred[0]
         chosen = page.locator(f"#siting-table tr[data-id='{p.pk}'] td.col-chosen")
         assert "宜作停车" in chosen.inner_text()
-    page.locator("#section-siting").scroll_into_view_if_needed()
+    # the first chosen site on the map (the communities it newly serves), the panel's
+    # trade-off and table beside it
+    first = page.locator("#siting-chosen button").first
+    site = first.get_attribute("data-site")
+    first.click()
+    page.wait_for_function(
+        "(id) => document.body.dataset.sitingFocused === id", arg=site
+    )
+    page.locator("#siting-parking").scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
     shot(page, "parking_siting", LANG)
     assert page.errors == []

@@ -102,6 +102,8 @@ function candidatePopup(p, config) {
     [gettext("面积(m²)"), p.area_m2 === null || p.area_m2 === undefined ? null : `${Math.round(p.area_m2)}${p.area_basis ? `（${AREA_BASIS[p.area_basis] ?? p.area_basis}）` : ""}`],
     [gettext("新增覆盖居民"), p.gain_residents],
     [gettext("新增覆盖小区"), p.gain_communities],
+    [gettext("可建停车位"), p.parking_spaces],
+    [gettext("改作停车可减缺口"), p.prefer_parking ? `${p.parking_gap_reduced}（${gettext("宜作停车")}）` : p.parking_gap_reduced],
     [gettext("入选方案"), chosen || gettext("否")],
     [gettext("接入路网"), p.reachable ? gettext("是") : gettext("否")],
     [gettext("服务小区"), served || gettext("无（周边已覆盖或无需求）")],
