@@ -58,7 +58,7 @@ def communities_gdf(
                c.housing_type, c.households, c.residents, c.floor_area_m2, c.lifts,
                c.in_shanty_plan, c.in_expropriation_plan, c.repairable,
                c.dangerous_c, c.dangerous_d,
-               c.property_management, c.stage,
+               c.property_management, c.stage, c.parking_spaces,
                ST_AsBinary(c.geom), ST_AsBinary(c.entrances)
         FROM layers_community c
         JOIN layers_district d ON d.id = c.district_id
@@ -86,11 +86,13 @@ def communities_gdf(
         "dangerous_d",
         "property_management",
         "stage",
+        "parking_spaces",
         "geometry",
         "entrances",
     ]
     gdf = _frame(sql, params, cols, geom_cols=("geometry", "entrances"))
     gdf["residents"] = pd.array(gdf["residents"], dtype="Int64")
+    gdf["parking_spaces"] = pd.array(gdf["parking_spaces"], dtype="Int64")
     gdf["entrances"] = gpd.GeoSeries(gdf["entrances"], crs=gdf.crs)
     return gdf
 

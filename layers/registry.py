@@ -94,6 +94,7 @@ LAYERS: tuple[LayerSpec, ...] = (
             "residents",
             "floor_area_m2",
             "lifts",
+            "parking_spaces",
             "in_shanty_plan",
             "in_expropriation_plan",
             "repairable",

@@ -73,6 +73,12 @@ class PopulationSharesAdmin(CityAdminWrites, SimpleHistoryAdmin):
     search_fields = ("version_id", "source")
 
 
+@admin.register(models.ParkingRatios)
+class ParkingRatiosAdmin(CityAdminWrites, SimpleHistoryAdmin):
+    list_display = ("version_id", "effective_from", "effective_to")
+    search_fields = ("version_id", "source")
+
+
 @admin.register(models.FacilitySupply)
 class FacilitySupplyAdmin(CityAdminWrites, admin.ModelAdmin):
     list_display = ("run", "amenity_code", "category", "supply", "unit", "basis")

@@ -231,6 +231,38 @@ class PopulationShares(models.Model):
         return self.version_id
 
 
+class ParkingRatios(models.Model):
+    """停车需求配比 — one dated version of the parking spaces per household, by housing
+    type and district.
+
+    Each version of ``fixtures/lifecircle/parking_ratios.json`` is one row (``data`` is
+    the version as in the file); the parking figures of a day use the version in force
+    on it (``analysis.parking.parking_version``).
+    """
+
+    version_id = models.CharField(_("版本编号"), max_length=64, unique=True)
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    data = models.JSONField(_("数据"))
+    source = models.TextField(_("来源"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("停车需求配比")
+        verbose_name_plural = _("停车需求配比")
+        ordering = ["effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="lifecircle_parkingratios_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.version_id
+
+
 class FacilitySupply(models.Model):
     """A facility's supply in a life-circle run and where the figure comes from."""
 

@@ -37,7 +37,7 @@ from layers.models import (
     VacantHousing,
     WalkSegment,
 )
-from lifecircle.models import CoverageResult, NetworkIsland
+from lifecircle.models import CoverageResult, NetworkIsland, ParkingRatios
 from public.caching import LocalLRU
 from public.tiles import TILE_BOUNDS, city_clip, tile_params
 
@@ -59,6 +59,8 @@ class TileLayer:
     run_column: str = "t.run_id"
     #: the change stamps (layers.stamps) of the tables its tiles read
     stamps: tuple[str, ...] = ()
+    #: its tiles also read the parking ratios (not a layer: no change stamp)
+    parking: bool = False
 
     def sql(self) -> str:
         table = connection.ops.quote_name(self.model._meta.db_table)
@@ -80,10 +82,29 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+#: the parking ratio of a community (alias ``t``, its district ``d``) in the version in
+#: force today: its district's ratio for its housing type, else the default's, else the
+#: default's "*" — analysis.parking.demand_ratios in SQL (tests/planner hold them equal)
+PARKING_RATIO_JOIN = """
+LEFT JOIN LATERAL (
+  SELECT coalesce(
+           (v.data -> 'districts' -> d.code ->> t.housing_type)::float8,
+           (v.data -> 'default' ->> t.housing_type)::float8,
+           (v.data -> 'default' ->> '*')::float8) AS ratio
+  FROM {table} v
+  WHERE v.effective_from <= current_date
+    AND (v.effective_to IS NULL OR v.effective_to >= current_date)
+  ORDER BY v.effective_from DESC LIMIT 1
+) pr ON true"""
+#: demand = round(households × ratio) (half away from zero, as analysis.parking)
+PARKING_DEMAND = "round((t.households * pr.ratio)::numeric)::int"
+
+
 def _layers() -> dict[str, TileLayer]:
     category = _table(AmenityCategory)
     district = _table(District)
     result = _table(CoverageResult)
+    ratios = PARKING_RATIO_JOIN.format(table=_table(ParkingRatios))
     return {
         layer.key: layer
         for layer in (
@@ -109,10 +130,15 @@ def _layers() -> dict[str, TileLayer]:
                     "name": "t.name",
                     "stage": "t.stage",
                     "district": "d.code",
+                    # the parking theme: NULL gap where the spaces were not surveyed
+                    "parking_spaces": "t.parking_spaces",
+                    "parking_demand": PARKING_DEMAND,
+                    "parking_gap": f"{PARKING_DEMAND} - t.parking_spaces",
                 },
                 min_zoom=9,
-                joins=f"JOIN {district} d ON d.id = t.district_id",
+                joins=f"JOIN {district} d ON d.id = t.district_id {ratios}",
                 stamps=("community", "district"),
+                parking=True,
             ),
             TileLayer(
                 "amenities",
@@ -236,15 +262,30 @@ def layer_versions(keys: tuple[str, ...], run: int | None = None) -> dict[str, s
     read before the data) and the run of a per-run layer."""
     names = list(dict.fromkeys(n for k in keys for n in LAYERS[k].stamps))
     got = stamps.layer_stamps(names) if names else {}
+    ratios = parking_version() if any(LAYERS[k].parking for k in keys) else None
     return {
         k: repr(
             (
                 [got[n] for n in LAYERS[k].stamps],
                 run if LAYERS[k].per_run else None,
+                *((ratios,) if LAYERS[k].parking else ()),
             )
         )
         for k in keys
     }
+
+
+def parking_version() -> tuple:
+    """The parking ratios' version: their newest history row and the day (the version
+    in force changes at midnight). Every ORM write of the ratios (the admin, the
+    migration) adds a history row; a raw SQL edit does not, and shows after the
+    cache's hour."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT max(history_id), count(*), current_date::text "  # noqa: S608
+            f"FROM {_table(ParkingRatios.history.model)}"
+        )
+        return tuple(cur.fetchone())
 
 
 def tile_etag(versions: dict[str, str], z: int, x: int, y: int) -> str:

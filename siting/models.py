@@ -46,6 +46,13 @@ class SitingCandidateResult(models.Model):
     chosen_greedy = models.BooleanField(_("贪心方案入选"), default=False)
     chosen_exact = models.BooleanField(_("精确方案入选"), default=False)
     reachable = models.BooleanField(_("接入路网"), default=True)
+    parking_spaces = models.PositiveIntegerField(_("可建停车位"), default=0)
+    parking_gap_reduced = models.PositiveIntegerField(
+        _("可减停车缺口"),
+        default=0,
+        help_text=_("改作停车时，步行范围内小区停车缺口可减少的车位数"),
+    )
+    prefer_parking = models.BooleanField(_("宜作停车"), default=False)
     served = models.JSONField(_("服务小区"), default=list, blank=True)
     geom = gis.GeometryField(_("位置"), srid=settings.SRID)
 

@@ -70,7 +70,9 @@ class RunBlocksGeoJSONView(APIView):
         props = {f: f for f in s.BLOCK_FIELDS if f not in private}
         props["run"] = "run_id"
         props["member_names"] = selectors.member_names()
-        return geojson.response(geojson.collection(qs, props, precision=7))
+        # each block's parking (its members' spaces, demand, gap), by block code
+        head = {"parking": services.blocks_parking(qs)}
+        return geojson.response(geojson.collection(qs, props, head=head, precision=7))
 
 
 class RunBlocksExportView(APIView):

@@ -47,8 +47,10 @@ from blocks.services.edits import (
     block_unlock,
 )
 from blocks.services.exporting import EXPORT_FORMATS, blocks_export
+from blocks.services.parking import blocks_parking
 
 __all__ = [
+    "blocks_parking",
     "ENGINE",
     "EXPORT_FORMATS",
     "GROUPS",

@@ -188,6 +188,7 @@ def city_load(
             residents=frame_value(r.residents),
             floor_area_m2=float(frame_value(r.floor_area_m2, 0.0)),
             lifts=int(frame_value(r.lifts, 0)),
+            parking_spaces=frame_value(getattr(r, "parking_spaces", None)),
             in_shanty_plan=bool(r.in_shanty_plan),
             in_expropriation_plan=bool(r.in_expropriation_plan),
             repairable=bool(frame_value(getattr(r, "repairable", True), True)),

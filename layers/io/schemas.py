@@ -112,6 +112,7 @@ LAYERS: dict[str, dict] = {
             "residents": I,
             "floor_area_m2": F,
             "lifts": I,
+            "parking_spaces": I,
             "in_shanty_plan": B,
             "in_expropriation_plan": B,
             "repairable": B,

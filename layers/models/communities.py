@@ -85,6 +85,13 @@ class Community(LayerModel):
         _("建筑面积（m²）"), default=0, validators=[MinValueValidator(0)]
     )
     lifts = models.PositiveIntegerField(_("现有电梯数"), default=0)
+    parking_spaces = models.PositiveIntegerField(
+        _("现有停车位"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100_000)],
+        help_text=_("调查所得的小区内机动车停车位数；为空表示未调查"),
+    )
     in_shanty_plan = models.BooleanField(_("列入棚改计划"), default=False)
     in_expropriation_plan = models.BooleanField(_("列入征收计划"), default=False)
     repairable = models.BooleanField(

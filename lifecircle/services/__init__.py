@@ -25,6 +25,11 @@ from lifecircle.services.outputs import (
     lifecircle_result_rows,
     lifecircle_result_write,
 )
+from lifecircle.services.parking import (
+    community_parking_figures,
+    community_parking_record,
+    parking_ratios,
+)
 from lifecircle.services.runs import (
     lifecircle_latest,
     lifecircle_run,
@@ -40,6 +45,8 @@ __all__ = [
     "RESULT_FORMATS",
     "RunContext",
     "cache_clear",
+    "community_parking_figures",
+    "community_parking_record",
     "lifecircle_distance_tiff",
     "lifecircle_latest",
     "lifecircle_result_rows",
@@ -47,6 +54,7 @@ __all__ = [
     "lifecircle_run",
     "lifecircle_validate",
     "lifecircle_what_if",
+    "parking_ratios",
     "population_shares",
     "residents_fill",
     "routing_workers",

@@ -20,6 +20,7 @@ from layers import geojson
 from layers.api.params import parse_bbox
 from layers.models import Community
 from layers.selectors import in_bbox
+from lifecircle import services as lc
 from lifecircle.api.serializers import LifeCircleRunInput
 from planner import search, services, tiles
 from public.params import parse_tile
@@ -139,7 +140,11 @@ class FeatureDetail(APIView):
         obj = k.model.objects.filter(code=code).first()
         if obj is None:
             return Response({"detail": "not found"}, status=404)
-        return Response(_feature(obj, kind, request))
+        data = _feature(obj, kind, request)
+        if k.model is Community:
+            # spaces, demand from the ratios in force, gap and the ratios' source
+            data["properties"]["parking"] = lc.community_parking_record(obj)
+        return Response(data)
 
     @extend_schema(request=FeatureInput, responses=OpenApiTypes.OBJECT)
     def patch(self, request, kind: str, code: str):

@@ -38,6 +38,10 @@ class SitingRunInput(serializers.Serializer):
     gaps = serializers.ChoiceField(
         choices=["distance", "capacity"], required=False, default="distance"
     )
+    #: residents per space of parking shortage removed (0: parking not weighed)
+    parking_weight = serializers.FloatField(
+        required=False, default=0.0, min_value=0, max_value=100
+    )
 
     def validate(self, attrs):
         if not attrs.get("category") and not attrs.get("categories"):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
+from analysis import parking
 from analysis import siting as core
 from analysis.network import (
     MIN_COMPONENT_NODES,
@@ -237,6 +238,119 @@ def _demand(ctx: lc.RunContext, category: str, residents, distance: float, gaps:
     return core.demand_weights(current, residents, distance)
 
 
+@dataclass
+class _Parking:
+    """What each candidate would do for parking if given over to it (idle plots only)."""
+
+    spaces: np.ndarray  # spaces it holds (analysis.parking.plot_spaces)
+    reduced: np.ndarray  # shortage it takes off the communities within walk
+    cover: sp.csr_matrix  # candidate × community within PARKING_WALK_M (short ones)
+    shortage: np.ndarray  # per community (NaN: not surveyed)
+    source: dict
+
+
+def _parking(
+    ctx: lc.RunContext, sites: _Sites, cand: gpd.GeoDataFrame
+) -> _Parking | None:
+    """The parking value of the candidates (None when no ratios are in force): a
+    community of the run no longer in the layer counts as not surveyed."""
+    # today's surveyed spaces and ratios (a survey after the life-circle run counts)
+    figures, source = lc.community_parking_figures()
+    if source is None:
+        return None
+    comm = ctx.communities
+    n_cand = len(cand)
+    figures = figures.set_index("code").reindex(comm["code"].astype(str))
+    shortage = figures["shortage"].to_numpy(dtype=float)
+    st = ctx.result.access
+    assert ctx.network is not None  # checked by the caller
+    cover, _dist = _coverage(
+        ctx.network,
+        sites,
+        n_cand,
+        st.ap_entry,
+        st.ap_owner,
+        np.nan_to_num(shortage, nan=0.0),
+        parking.PARKING_WALK_M,
+    )
+    area = cand["area_m2"].to_numpy(dtype=float) if n_cand else np.zeros(0)
+    is_land = (
+        (cand["source"] == "idle_land").to_numpy() if n_cand else np.zeros(0, bool)
+    )
+    spaces = np.where(is_land, parking.plot_spaces(area), 0.0)
+    reduced, _reach = parking.gap_reduced(spaces, cover, shortage)
+    return _Parking(
+        spaces=spaces,
+        reduced=reduced,
+        cover=cover,
+        shortage=shortage,
+        source=source,
+    )
+
+
+def _parking_summary(
+    park: _Parking,
+    weight: float,
+    cand: gpd.GeoDataFrame,
+    chosen: dict[str, dict[str, np.ndarray]],
+    objectives: dict[str, dict],
+    problems: dict[str, _Problem],
+) -> dict:
+    """The trade-off the planner sees: per method, residents newly served by the chosen
+    sites against the parking shortage the same plots could take off instead."""
+    known = ~np.isnan(park.shortage)
+    tradeoff = {}
+    for m, per_cat in chosen.items():
+        if not per_cat:
+            continue
+        rows = np.unique(np.concatenate(list(per_cat.values()))).astype(np.int64)
+        gain = _stand_alone_gain(problems, cand, rows)
+        prefer = parking.prefer_parking(gain, park.reduced[rows], weight)
+        tradeoff[m] = {
+            "sites": int(rows.size),
+            "residents_served": (objectives.get(m) or {}).get("objective_residents"),
+            "parking_spaces": int(park.spaces[rows].sum()),
+            "parking_gap_reduced": int(
+                parking.set_gap_reduced(rows, park.spaces, park.cover, park.shortage)
+            ),
+            "prefer_parking": [str(cand.at[int(j), "code"]) for j in rows[prefer]],
+        }
+    order = np.argsort(-park.reduced, kind="stable")[:5]
+    best = [
+        {
+            "candidate_kind": cand.at[int(j), "source"],
+            "candidate_code": str(cand.at[int(j), "code"]),
+            "name": str(cand.at[int(j), "name"] or ""),
+            "parking_spaces": int(park.spaces[j]),
+            "parking_gap_reduced": int(park.reduced[j]),
+        }
+        for j in order
+        if park.reduced[j] > 0
+    ]
+    return {
+        "weight": weight,
+        "m2_per_space": parking.SPACE_M2,
+        "walk_m": parking.PARKING_WALK_M,
+        "ratios": park.source,
+        "communities_short": int((np.nan_to_num(park.shortage) > 0).sum()),
+        "communities_unsurveyed": int((~known).sum()),
+        "shortage_total": int(np.nansum(park.shortage)),
+        "tradeoff": tradeoff,
+        "best_for_parking": best,
+    }
+
+
+def _stand_alone_gain(
+    problems: dict[str, _Problem], cand: gpd.GeoDataFrame, rows: np.ndarray | None
+) -> np.ndarray:
+    """Each candidate's best stand-alone gain over the categories (residents)."""
+    gain = np.zeros(len(cand))
+    for p in problems.values():
+        if len(cand):
+            gain = np.maximum(gain, core.coverage_gain(p.cover, p.weights))
+    return gain[rows] if rows is not None else gain
+
+
 def _needs(cand: gpd.GeoDataFrame, rule: Any) -> np.ndarray:
     """Minimum area one facility of ``rule`` takes on each candidate (0: no minimum)."""
     is_land = (cand["source"] == "idle_land").to_numpy()
@@ -307,6 +421,10 @@ def _compute_and_store(
             cover, dist = _keep_rows(cover, eligible), _keep_rows(dist, eligible)
         problems[c] = _Problem(c, distances[c], w, cover, dist, eligible)
     timings["coverage_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    park = _parking(ctx, sites, cand)
+    weight = float(params.get("parking_weight") or 0.0)
+    timings["parking_s"] = time.perf_counter() - t
 
     chosen: dict[str, dict[str, np.ndarray]] = {"greedy": {}, "exact": {}}
     objectives: dict[str, dict] = {}
@@ -389,8 +507,25 @@ def _compute_and_store(
             rec.pop("candidate", None)
 
     t = time.perf_counter()
+    prefer = (
+        parking.prefer_parking(
+            _stand_alone_gain(problems, cand, None), park.reduced, weight
+        )
+        if park is not None
+        else np.zeros(n_cand, dtype=bool)
+    )
     ranking = _store(
-        run, cand, problems, chosen, sites, codes, names, residents, _lonlat(comm)
+        run,
+        cand,
+        problems,
+        chosen,
+        sites,
+        codes,
+        names,
+        residents,
+        _lonlat(comm),
+        park,
+        prefer,
     )
     timings["store_s"] = time.perf_counter() - t
     demand = {
@@ -431,6 +566,9 @@ def _compute_and_store(
         },
         "embedded_complexes": embedded,
         "explanation": explanation,
+        "parking": None
+        if park is None
+        else _parking_summary(park, weight, cand, chosen, objectives, problems),
         "top": ranking,
         "timings": {key: round(v, 4) for key, v in timings.items()},
     }
@@ -477,6 +615,8 @@ def _store(
     names: Mapping[str, str],
     residents: np.ndarray,
     lonlat: np.ndarray,
+    park: _Parking | None = None,
+    prefer: np.ndarray | None = None,
 ) -> dict[str, list]:
     n = len(cand)
     srid = settings.SRID
@@ -554,6 +694,9 @@ def _store(
                     chosen_greedy=int(j) in g_set,
                     chosen_exact=int(j) in e_set,
                     reachable=bool(sites.reachable[j]),
+                    parking_spaces=0 if park is None else int(park.spaces[j]),
+                    parking_gap_reduced=0 if park is None else int(park.reduced[j]),
+                    prefer_parking=bool(prefer[j]) if prefer is not None else False,
                     served=served,
                     geom=geoms[int(j)],
                 )

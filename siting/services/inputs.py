@@ -111,6 +111,20 @@ def _check_common(
         raise ValueError(msg)
 
 
+#: the largest parking weight: residents per space of parking shortage removed
+MAX_PARKING_WEIGHT = 100.0
+
+
+def _check_parking_weight(weight: Any) -> float:
+    if isinstance(weight, bool) or not isinstance(weight, int | float):
+        msg = f"parking_weight must be a number, got {weight!r}"
+        raise ValueError(msg)
+    if not (math.isfinite(float(weight)) and 0 <= float(weight) <= MAX_PARKING_WEIGHT):
+        msg = f"parking_weight must be in [0, {MAX_PARKING_WEIGHT:g}], got {weight!r}"
+        raise ValueError(msg)
+    return float(weight)
+
+
 def _check_embedded(cats: Sequence[str]) -> None:
     core_cats = [c for c in cats if c in core.EMBEDDED_CORE_FUNCTIONS]
     if (

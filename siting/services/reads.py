@@ -68,6 +68,9 @@ PROPERTY_FIELDS = (
     "chosen_greedy",
     "chosen_exact",
     "reachable",
+    "parking_spaces",
+    "parking_gap_reduced",
+    "prefer_parking",
 )
 
 

@@ -24,6 +24,7 @@ from siting.services.inputs import (
     _check_embedded,
     _check_gaps,
     _check_k,
+    _check_parking_weight,
     _lifecircle_run,
 )
 
@@ -68,6 +69,7 @@ def siting_validate(params: Mapping[str, Any]) -> dict[str, Any]:
     )
     if multi and kw.get("embedded"):
         _check_embedded(cats)
+    _check_parking_weight(kw.get("parking_weight", 0.0))
     lc_run = _lifecircle_run(kw.get("lifecircle_run"))
     analysed = set(lc_run.summary.get("thresholds_m") or {})
     for c in cats:
@@ -95,6 +97,7 @@ def siting_run(
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     gaps: str = "distance",
+    parking_weight: float = 0.0,
     user=None,
     run: AnalysisRun | None = None,
 ) -> AnalysisRun:
@@ -103,6 +106,14 @@ def siting_run(
     ``gaps``: ``distance`` counts residents newly within reach; ``capacity`` counts the
     residents whose shortfall a site within the catchment reduces (the category needs a
     capacity standard and the life-circle run its capacity-aware result).
+
+    ``parking_weight`` (≥ 0) weighs the plots' other use: each candidate also gets the
+    parking spaces it could hold and the parking shortage of the communities within a
+    walk it would take off (``analysis.parking``), and is marked better used for
+    parking when ``weight × that reduction`` exceeds the residents it would newly
+    serve; the summary's ``parking`` sets the chosen sites' residents against the
+    shortage the same plots could remove. The weight does not change which sites the
+    coverage model chooses.
 
     ``tier`` (minutes) sets the walking distance (default: the category's own threshold in
     the life-circle run); ``method`` is ``greedy``, ``exact`` (HiGHS) or ``both``;
@@ -158,6 +169,7 @@ def siting_run(
         "time_limit_s": float(time_limit_s),
         "multi": False,
         "gaps": _check_gaps(ctx, [category], gaps),
+        "parking_weight": _check_parking_weight(parking_weight),
     }
     return _execute(
         params=params,
@@ -186,6 +198,7 @@ def siting_multi_run(
     lifecircle_run: AnalysisRun | int | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     gaps: str = "distance",
+    parking_weight: float = 0.0,
     user=None,
     run: AnalysisRun | None = None,
 ) -> AnalysisRun:
@@ -256,6 +269,7 @@ def siting_multi_run(
         "time_limit_s": float(time_limit_s),
         "multi": True,
         "gaps": _check_gaps(ctx, cats, gaps),
+        "parking_weight": _check_parking_weight(parking_weight),
     }
     return _execute(
         params=params,

@@ -2,7 +2,7 @@
 // popup (static/maps/js/lib/blocks.js, lifecircle.js, siting.js, planner/blocks.js)
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { blockFacts, namesOf, wanYuan } from "../../static/maps/js/lib/blocks.js";
+import { blockFacts, blockParking, namesOf, wanYuan, withParking } from "../../static/maps/js/lib/blocks.js";
 import { missingText, resultRows } from "../../static/maps/js/lib/lifecircle.js";
 import { isChosen, kindLabel, ownerLabel } from "../../static/maps/js/lib/siting.js";
 import { movableCommunities } from "../../static/maps/js/planner/blocks.js";
@@ -22,6 +22,19 @@ test("a block's facts name members and gaps, never their codes", () => {
   assert.equal(facts["基础类改造估算"], "150.00 万元");
   assert.equal(facts["状态"], "已确认（已锁定）");
   assert.equal(namesOf(["market"], CATEGORIES), "菜市场");
+});
+
+test("a block's parking: its members' shortage, demand and spaces, the unsurveyed named", () => {
+  const b = { communities: 3, surveyed: 2, demand: 390, spaces: 280, gap: -10, shortage: 40 };
+  assert.equal(blockParking(b), "缺 40 个（需求 390，现有 280）；1 个小区未调查");
+  assert.equal(blockParking({ ...b, surveyed: 3 }), "缺 40 个（需求 390，现有 280）");
+  assert.equal(blockParking({ ...b, surveyed: 3, shortage: 0 }), "无缺口（需求 390，现有 280）");
+  assert.equal(blockParking({ ...b, surveyed: 0 }), "车位未调查");
+  assert.equal(blockParking(null), null);
+  const data = withParking({ parking: { B1: b }, features: [{ properties: { code: "B1" } }, { properties: { code: "B2" } }] });
+  assert.equal(data.features[0].properties.parking, b);
+  assert.equal(data.features[1].properties.parking, null);
+  assert.equal(Object.fromEntries(blockFacts(data.features[0].properties, {}))["停车缺口"], "缺 40 个（需求 390，现有 280）；1 个小区未调查");
 });
 
 test("missing facilities: each under the first tier that misses it", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { groupHits, hitDetail, moveIndex } from "../../static/maps/js/planner/search.js";
-import { recordRows } from "../../static/maps/js/planner/record.js";
+import { parkingRows, recordRows } from "../../static/maps/js/planner/record.js";
 import { hitBounds } from "../../static/maps/js/planner/selection.js";
 
 test("hits are grouped by kind in a fixed order, each group in the server's order", () => {
@@ -55,4 +55,17 @@ test("a hit's bbox becomes Leaflet's corner pairs", () => {
     [29.8, 121.5],
     [29.9, 121.6],
   ]);
+});
+
+test("the record's parking rows: spaces, demand and ratio, gap or surplus, the source", () => {
+  const parking = { spaces: 80, ratio: 0.3, demand: 120, gap: 40, version: "survey-2024", effective_from: "2024-01-01", source: "illustrative" };
+  const rows = Object.fromEntries(parkingRows(parking));
+  assert.equal(rows["现有停车位"], 80);
+  assert.equal(rows["停车需求（户数×配比）"], "120 个（0.3 位/户）");
+  assert.equal(rows["停车缺口"], "缺 40 个");
+  assert.equal(rows["配比来源"], "survey-2024（2024-01-01）：illustrative");
+  assert.equal(Object.fromEntries(parkingRows({ ...parking, gap: -30 }))["停车缺口"], "富余 30 个");
+  assert.equal(Object.fromEntries(parkingRows({ ...parking, spaces: null, gap: null }))["停车缺口"], "未调查");
+  assert.deepEqual(parkingRows(null), []);
+  assert.equal(Object.fromEntries(recordRows({ code: "C1", parking }, {}))["停车缺口"], "缺 40 个");
 });

@@ -6,7 +6,9 @@ import { test } from "node:test";
 import {
   BLOCK_COLOURS,
   CAPACITY_CLASSES,
+  MARKS,
   NO_FILL,
+  PARKING_CLASSES,
   SCORE_CLASSES,
   STAGE_COLOURS,
   THEMES,
@@ -15,6 +17,8 @@ import {
   communityFill,
   fills,
   legendSections,
+  parkingColour,
+  parkingShare,
   resultFill,
   rgba,
   themeSection,
@@ -45,6 +49,7 @@ const PALETTES = {
   score: SCORE_CLASSES.map(([, c]) => c),
   capacity: CAPACITY_CLASSES.map(([, c]) => c),
   blocks: BLOCK_COLOURS,
+  parking: PARKING_CLASSES.map(([, c]) => c),
 };
 
 test("no theme's colour is near a colour of another theme (ΔE ≥ 14)", () => {
@@ -92,6 +97,23 @@ test("one theme fills the communities at a time", () => {
   assert.equal(resultFill(90, "capacity"), rgba("#7a0177", 0.7));
   assert.equal(resultFill(null, "score"), NO_FILL); // no score: the outline only
   assert.equal(resultFill(null, "capacity", { covered: true, adequate: false }), rgba("#f768a1", 0.7));
+});
+
+test("the parking theme: the shortage's share of the demand, unsurveyed unfilled", () => {
+  assert.equal(parkingShare({ parking_gap: 40, parking_demand: 100 }), 0.4);
+  assert.equal(parkingShare({ parking_gap: -20, parking_demand: 100 }), 0);
+  assert.equal(parkingShare({ parking_gap: 5, parking_demand: 0 }), 1);
+  assert.equal(parkingShare({ parking_gap: null, parking_demand: 100 }), null);
+  assert.equal(parkingShare({ parking_demand: 100 }), null);
+  assert.equal(parkingColour({ parking_gap: 40, parking_demand: 100 }), "#a50f15");
+  assert.equal(parkingColour({ parking_gap: 39, parking_demand: 100 }), "#fb6a4a");
+  assert.equal(parkingColour({ parking_gap: 1, parking_demand: 100 }), "#fdb863");
+  assert.equal(parkingColour({ parking_gap: 0, parking_demand: 100 }), "#c7eae5");
+  assert.equal(parkingColour({ parking_gap: null }), null);
+  const p = { stage: "post_evaluated", parking_gap: 50, parking_demand: 100 };
+  assert.equal(communityFill(p, "parking"), rgba("#a50f15", 0.7));
+  assert.equal(communityFill({ stage: "applied", parking_gap: null }, "parking"), NO_FILL);
+  assert.equal(themeSection("parking").entries.length, 5);
 });
 
 test("score classes and their labels", () => {
@@ -146,7 +168,8 @@ test("a theme's legend: stage labels from the server, a category's reach and eno
   assert.deepEqual(enough.entries.map(([, c]) => c), ["#7a0177", "#f768a1", "#feebe2"]);
   // every colour a theme's legend shows is one it paints
   for (const t of THEMES) {
-    const painted = new Set([...PALETTES[t.key], "#212121"]);
+    // the block marks, and the outline of a community without parking figures
+    const painted = new Set([...PALETTES[t.key], "#212121", MARKS.outline]);
     for (const [, c] of themeSection(t.key).entries) assert.ok(painted.has(c), `${t.key} ${c}`);
   }
 });

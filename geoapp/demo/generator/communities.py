@@ -18,6 +18,20 @@ from geoapp.demo.generator.network import _Network
 from geoapp.demo.generator.sampling import _choice, _multi, _pick, _round
 
 
+def _parking_spaces(hh: np.ndarray, late: np.ndarray, villa: np.ndarray) -> pd.array:
+    """Surveyed parking spaces (issue 19): old communities 0.1–0.45 spaces per household
+    (courtyards and roadside lines), later ones 0.5–1.1 (underground garages), villas
+    1.2–2; about 15 % not surveyed (NA). Drawn from a generator of their own, seeded by
+    the households, so that the other columns keep the draws they had."""
+    n = hh.size
+    prng = np.random.default_rng([19, n, int(hh.sum()) % 2**32])
+    per_hh = np.where(late, prng.uniform(0.5, 1.1, n), prng.uniform(0.1, 0.45, n))
+    per_hh = np.where(villa, prng.uniform(1.2, 2.0, n), per_hh)
+    out = pd.array(np.round(hh * per_hh).astype(np.int64), dtype="Int64")
+    out[prng.random(n) < 0.15] = pd.NA
+    return out
+
+
 def _communities(
     rng: np.random.Generator,
     sc: _Scale,
@@ -176,6 +190,8 @@ def _communities(
         uo, oi = np.unique(owner, return_inverse=True)
         entr[uo] = shapely.multipoints(pts, indices=oi.ravel())
 
+    parking_spaces = _parking_spaces(hh, late, villa)
+
     codes = [f"CM{k + 1:05d}" for k in range(n)]
     st = streets.iloc[st_idx]
     frame = gpd.GeoDataFrame(
@@ -195,6 +211,7 @@ def _communities(
             "residents": residents,
             "floor_area_m2": floor_area.astype(float),
             "lifts": lifts,
+            "parking_spaces": parking_spaces,
             "in_shanty_plan": shanty.astype(bool),
             "in_expropriation_plan": expro.astype(bool),
             "dangerous_c": dang_c,

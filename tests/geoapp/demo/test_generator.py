@@ -47,6 +47,7 @@ CONTRACT: dict[str, dict[str, str]] = {
         "residents": NINT,
         "floor_area_m2": FLOAT,
         "lifts": INT,
+        "parking_spaces": NINT,
         "in_shanty_plan": BOOL,
         "in_expropriation_plan": BOOL,
         "dangerous_c": INT,
@@ -286,6 +287,14 @@ def test_community_values(city):
     assert set(c["stage"]) <= STAGES and len(set(c["stage"])) >= 6
     assert (c["stage"] == "not_started").mean() > 0.5
     assert (c["buildings"] >= 1).all() and (c["floor_area_m2"] > 0).all()
+    # parking (issue 19): some unsurveyed, old communities short of the demo's ratios
+    # (0.4–0.8 per household), later ones mostly not
+    assert 0.08 < c["parking_spaces"].isna().mean() < 0.22
+    per_hh = c["parking_spaces"].astype(float) / c["households"]
+    assert (
+        per_hh[old & (c["housing_type"] != "villa")].dropna().between(0.09, 0.46).all()
+    )
+    assert (per_hh[~old].dropna() >= 0.49).all()
 
 
 def test_other_layer_values(city):

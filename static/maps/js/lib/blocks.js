@@ -81,7 +81,26 @@ export function blockFacts(p, config) {
     [gettext("300 m 内闲置用地"), (p.idle_land || []).length || null],
     [gettext("300 m 内闲置公房"), (p.vacant_housing || []).length || null],
     [gettext("基础类改造估算"), cost === null ? null : interpolate(gettext("%(n)s 万元"), { n: cost })],
+    [gettext("停车缺口"), blockParking(p.parking)],
   ];
+}
+
+/** A block's parking in words (its members' figures summed, blocks_parking), or null.
+ * Pure. */
+export function blockParking(b) {
+  if (!b || !b.surveyed) return b ? gettext("车位未调查") : null;
+  const figures = { s: b.shortage, d: b.demand, h: b.spaces };
+  const text = b.shortage > 0 ? interpolate(gettext("缺 %(s)s 个（需求 %(d)s，现有 %(h)s）"), figures) : interpolate(gettext("无缺口（需求 %(d)s，现有 %(h)s）"), figures);
+  const missing = b.communities - b.surveyed;
+  return missing > 0 ? `${text}${interpolate(gettext("；%(n)s 个小区未调查"), { n: missing })}` : text;
+}
+
+/** Hang each block's parking figures (the collection's `parking`, by code) on its
+ * feature. Pure (mutates `data`). */
+export function withParking(data) {
+  const parking = data.parking || {};
+  for (const f of data.features || []) f.properties.parking = parking[f.properties.code] ?? null;
+  return data;
 }
 
 export function blockPopup(p, config) {
@@ -97,7 +116,7 @@ export async function addBlocks(map, control, config) {
   } catch {
     return null;
   }
-  const data = await getJSON(run.blocks_geojson);
+  const data = withParking(await getJSON(run.blocks_geojson));
   const layer = blocksLayer(map, data, {
     onEachFeature: (f, l) => l.bindPopup(() => blockPopup(f.properties, config)),
   });

@@ -102,6 +102,8 @@ function candidatePopup(p, config) {
     [gettext("面积(m²)"), p.area_m2 === null || p.area_m2 === undefined ? null : `${Math.round(p.area_m2)}${p.area_basis ? `（${AREA_BASIS[p.area_basis] ?? p.area_basis}）` : ""}`],
     [gettext("新增覆盖居民"), p.gain_residents],
     [gettext("新增覆盖小区"), p.gain_communities],
+    [gettext("可建停车位"), p.parking_spaces],
+    [gettext("改作停车可减缺口"), p.prefer_parking ? `${p.parking_gap_reduced}（${gettext("宜作停车")}）` : p.parking_gap_reduced],
     [gettext("入选方案"), chosen || gettext("否")],
     [gettext("接入路网"), p.reachable ? gettext("是") : gettext("否")],
     [gettext("服务小区"), served || gettext("无（周边已覆盖或无需求）")],
@@ -186,4 +188,36 @@ export async function addSiting(map, control, config, { runId = null, visible = 
   document.body.dataset.sitingCandidates = String(data.features.length);
   document.body.dataset.sitingChosen = String(group.chosen.length);
   return group;
+}
+
+/** The planner's trade-off of a siting run in words (its summary's `parking`): what the
+ * chosen sites serve as amenities against the parking shortage the same plots could take
+ * off, and under a weight how many candidates are better used for parking; "" when the
+ * run has no parking figures. Pure. */
+export function parkingTradeoff(parking, candidates = []) {
+  if (!parking) return "";
+  const t = parking.tradeoff?.exact ?? parking.tradeoff?.greedy;
+  const parts = [];
+  if (t) {
+    parts.push(
+      interpolate(
+        gettext("推荐的 %(sites)s 处用作设施：新增服务 %(residents)s 名居民；若改作停车：可建 %(spaces)s 个车位，步行 %(walk)s m 内小区的停车缺口最多减少 %(reduced)s 个。"),
+        { sites: t.sites, residents: Math.round(t.residents_served ?? 0), spaces: t.parking_spaces, walk: parking.walk_m, reduced: t.parking_gap_reduced },
+      ),
+    );
+  }
+  parts.push(
+    interpolate(gettext("全市停车缺口 %(total)s 个（%(short)s 个小区有缺口，%(unsurveyed)s 个小区车位未调查）。"), {
+      total: parking.shortage_total,
+      short: parking.communities_short,
+      unsurveyed: parking.communities_unsurveyed,
+    }),
+  );
+  if (parking.weight > 0) {
+    const codes = new Set(candidates.filter((p) => p.prefer_parking).map((p) => p.candidate_code));
+    parts.push(interpolate(gettext("停车权重 %(w)s：%(n)s 处候选用地宜作停车。"), { w: parking.weight, n: codes.size }));
+  }
+  const r = parking.ratios;
+  if (r) parts.push(interpolate(gettext("需求配比：%(version)s（%(from)s 起），%(source)s"), { version: r.version, from: r.effective_from, source: r.source }));
+  return parts.join(" ");
 }

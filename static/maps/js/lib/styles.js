@@ -1,6 +1,6 @@
 // Pure style functions of the GeoJSON layers (unit-tested with `node --test`); the
 // palettes and the themes that colour the communities are ./themes.js.
-import { DEFAULT_THEME, FILL_ALPHA, MARKS, fills, stageColour } from "./themes.js";
+import { DEFAULT_THEME, FILL_ALPHA, MARKS, fills, parkingColour, stageColour } from "./themes.js";
 import { walkLine } from "./vectortiles.js";
 
 // the stage colours are the stage theme's (./themes.js); the record card reads them here
@@ -9,7 +9,9 @@ export { stageColour } from "./themes.js";
 /** A community drawn as GeoJSON: as the tiles draw it under `theme`. */
 export function communityStyle(feature, theme = DEFAULT_THEME) {
   const on = fills(theme, "communities");
-  return { color: MARKS.outline, weight: 1, fillColor: stageColour(feature.properties.stage), fillOpacity: on ? FILL_ALPHA : 0 };
+  const p = feature.properties;
+  const colour = theme === "parking" ? parkingColour(p) : stageColour(p.stage);
+  return { color: MARKS.outline, weight: 1, fillColor: colour ?? MARKS.outline, fillOpacity: on && colour ? FILL_ALPHA : 0 };
 }
 
 /** Idle land drawn as GeoJSON: a brown dashed outline, no fill over the theme. */

@@ -37,6 +37,15 @@ export const CAPACITY_CLASSES = [
   [20, "#fbb4b9"],
   [0, "#feebe2"],
 ];
+/** Parking gap classes [lower bound of the shortage as a share of the demand, colour],
+ * worst first, the last no shortage (ColorBrewer Reds / PuOr, picked away from the
+ * other themes' colours). A community whose spaces were not surveyed has no fill. */
+export const PARKING_CLASSES = [
+  [0.4, "#a50f15"],
+  [0.2, "#fb6a4a"],
+  [0, "#fdb863"],
+  [null, "#c7eae5"],
+];
 /** A community without a score: no fill, its outline only. */
 export const NO_FILL = "rgba(0,0,0,0)";
 
@@ -58,6 +67,7 @@ export const THEMES = [
   { key: "score", layer: "lifecircle", title: gettext("生活圈得分（有没有）") },
   { key: "capacity", layer: "lifecircle", title: gettext("容量缺口（够不够）") },
   { key: "blocks", layer: "blocks", title: gettext("片区归属") },
+  { key: "parking", layer: "communities", title: gettext("停车缺口") },
 ];
 export const DEFAULT_THEME = "stage";
 
@@ -109,10 +119,35 @@ export function categoryColour(p, theme) {
   return p.covered ? top : bottom;
 }
 
+/** The shortage of a community's parking as a share of its demand (tiles' parking_gap,
+ * parking_demand); null when its spaces were not surveyed. Pure. */
+export function parkingShare(p) {
+  const gap = p.parking_gap;
+  if (gap === null || gap === undefined || Number.isNaN(Number(gap))) return null;
+  if (Number(gap) <= 0) return 0;
+  const demand = Number(p.parking_demand);
+  return demand > 0 ? Number(gap) / demand : 1;
+}
+
+/** The parking theme's colour of a community, null when not surveyed. Pure. */
+export function parkingColour(p) {
+  const share = parkingShare(p);
+  if (share === null) return null;
+  if (share <= 0) return PARKING_CLASSES[PARKING_CLASSES.length - 1][1];
+  for (const [limit, colour] of PARKING_CLASSES) if (limit !== null && share >= limit) return colour;
+  return PARKING_CLASSES[PARKING_CLASSES.length - 2][1];
+}
+
 /** A community's fill (rgba) on the community layer: its stage's colour under the stage
- * theme, nothing under the others (their layers carry the fill). Pure. */
+ * theme, its parking gap's class under the parking theme, nothing under the others
+ * (their layers carry the fill). Pure. */
 export function communityFill(p, theme) {
-  return fills(theme, "communities") ? rgba(stageColour(p.stage), FILL_ALPHA) : NO_FILL;
+  if (!fills(theme, "communities")) return NO_FILL;
+  if (theme === "parking") {
+    const colour = parkingColour(p);
+    return colour ? rgba(colour, FILL_ALPHA) : NO_FILL;
+  }
+  return rgba(stageColour(p.stage), FILL_ALPHA);
 }
 
 /** A run's community fill (rgba): its score's class under a life-circle theme (`score`
@@ -146,6 +181,15 @@ export function themeSection(theme, labels = {}, category = "") {
   const section = { key: `theme-${t.key}`, title: t.title, entries: [] };
   if (t.key === "stage") {
     section.entries = Object.entries(STAGE_COLOURS).map(([k, c]) => [labels.stages?.[k] ?? k, c, "sw"]);
+  } else if (t.key === "parking") {
+    const c = PARKING_CLASSES.map(([, colour]) => colour);
+    section.entries = [
+      [gettext("缺口 ≥ 需求的40%"), c[0], "sw"],
+      [gettext("缺口 20–40%"), c[1], "sw"],
+      [gettext("缺口 < 20%"), c[2], "sw"],
+      [gettext("无缺口"), c[3], "sw"],
+      [gettext("车位未调查"), MARKS.outline, "outline"],
+    ];
   } else if (t.key === "blocks") {
     section.entries = [
       [gettext("每个片区一种颜色"), BLOCK_COLOURS[0], "sw"],

@@ -6,7 +6,7 @@
 import { el, fillSelect } from "../lib/dom.js";
 import { formBody } from "../lib/forms.js";
 import { resultRows, runUrl } from "../lib/lifecircle.js";
-import { addSiting } from "../lib/siting.js";
+import { addSiting, parkingTradeoff } from "../lib/siting.js";
 import { fillTable, setHeader, sortTable } from "../lib/tables.js";
 import { urlFor } from "../lib/urls.js";
 import { gettext, interpolate } from "../lib/i18n.js";
@@ -137,6 +137,10 @@ export function showSites(page, group) {
     list.append(item);
   }
   $("siting-chosen-box").hidden = group.chosen.length === 0;
+  // the trade-off: residents the chosen sites serve against the parking they could hold
+  const tradeoff = parkingTradeoff(group.run?.summary?.parking, group.candidates);
+  $("siting-parking").textContent = tradeoff;
+  $("siting-parking").hidden = !tradeoff;
   fillTable(
     $("siting-table"),
     group.candidates.map((p) => ({
@@ -144,9 +148,10 @@ export function showSites(page, group) {
       rank: p.rank,
       name: p.name || p.code || p.candidate_code,
       gain: p.gain_residents,
-      chosen: [p.chosen_exact ? gettext("精确解") : null, p.chosen_greedy ? gettext("贪心解") : null].filter(Boolean).join(gettext("、")),
+      parking: p.parking_gap_reduced ?? "",
+      chosen: [p.chosen_exact ? gettext("精确解") : null, p.chosen_greedy ? gettext("贪心解") : null, p.prefer_parking ? gettext("宜作停车") : null].filter(Boolean).join(gettext("、")),
     })),
-    ["rank", "name", "gain", "chosen"],
+    ["rank", "name", "gain", "parking", "chosen"],
     { id: "id", onClick: (row) => group.focusSite(row.id) },
   );
 }

@@ -8,7 +8,7 @@
 // data-block-action ("<action>:<code>" after a successful action); the card's controls
 // carry data-action / data-role.
 import { getJSON, sendJSON } from "../lib/api.js";
-import { blockFacts, blockStyle } from "../lib/blocks.js";
+import { blockFacts, blockStyle, withParking } from "../lib/blocks.js";
 import { onTheme, themeOf } from "../lib/mapkey.js";
 import { paneFor } from "../lib/order.js";
 import { addOverlay, el, rowsTable } from "../lib/dom.js";
@@ -57,7 +57,7 @@ export class BlocksPanel {
     } catch {
       return null;
     }
-    const data = await getJSON(urlFor(config.urls, "blocks-run-geojson", { pk: run.id }));
+    const data = withParking(await getJSON(urlFor(config.urls, "blocks-run-geojson", { pk: run.id })));
     const wasOn = this.layer ? map.hasLayer(this.layer) : false;
     if (this.layer) {
       control.removeLayer(this.layer);

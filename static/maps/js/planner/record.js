@@ -31,11 +31,30 @@ export function recordRows(p, config) {
     [gettext("可维修加固使用"), p.repairable],
     [gettext("C级危房栋数"), p.dangerous_c || undefined],
     [gettext("D级危房栋数"), p.dangerous_d || undefined],
+    ...parkingRows(p.parking),
   ];
   // private columns: in the record only for the roles that read them (the API leaves them out)
   if (p.in_shanty_plan !== undefined) rows.push([gettext("列入棚改计划"), p.in_shanty_plan]);
   if (p.in_expropriation_plan !== undefined) rows.push([gettext("列入征收计划"), p.in_expropriation_plan]);
   return rows;
+}
+
+/** The parking rows [label, value] of a community: surveyed spaces, demand (households ×
+ * the ratio in force), the gap and the ratios' source; none without ratios. Pure. */
+export function parkingRows(parking) {
+  if (!parking) return [];
+  const unknown = gettext("未调查");
+  const gap = parking.gap;
+  let gapText = unknown;
+  if (gap !== null && gap !== undefined) {
+    gapText = gap > 0 ? interpolate(gettext("缺 %(n)s 个"), { n: gap }) : interpolate(gettext("富余 %(n)s 个"), { n: -gap });
+  }
+  return [
+    [gettext("现有停车位"), parking.spaces ?? unknown],
+    [gettext("停车需求（户数×配比）"), parking.ratio === null ? undefined : interpolate(gettext("%(d)s 个（%(r)s 位/户）"), { d: parking.demand, r: parking.ratio })],
+    [gettext("停车缺口"), gapText],
+    [gettext("配比来源"), `${parking.version}（${parking.effective_from}）：${parking.source}`],
+  ];
 }
 
 export class RecordCard {
