@@ -23,6 +23,7 @@ it. There is no feature cap: a tile holds every feature it touches.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -31,6 +32,7 @@ from layers import stamps
 from layers.models import (
     Amenity,
     AmenityCategory,
+    BasemapFeature,
     Community,
     District,
     IdleLand,
@@ -39,7 +41,16 @@ from layers.models import (
 )
 from lifecircle.models import CoverageResult, NetworkIsland
 from public.caching import LocalLRU
-from public.tiles import TILE_BOUNDS, city_clip, tile_params
+from public.tiles import (
+    BASEMAP_FIELDS,
+    MVT_CTE,
+    TILE_BOUNDS,
+    basemap_params,
+    basemap_sql,
+    city_clip,
+    tile_cursor,
+    tile_params,
+)
 
 EXTENT = 4096
 BUFFER = 64
@@ -59,14 +70,18 @@ class TileLayer:
     run_column: str = "t.run_id"
     #: the change stamps (layers.stamps) of the tables its tiles read
     stamps: tuple[str, ...] = ()
+    #: a layer with its own query (the basemap's, public.tiles), else built here
+    own_sql: Callable[[], str] | None = None
 
     def sql(self) -> str:
+        if self.own_sql is not None:
+            return self.own_sql()
         table = connection.ops.quote_name(self.model._meta.db_table)
         cols = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
         run = f"AND {self.run_column} = %(run)s" if self.per_run else ""
         return f"""
 {TILE_BOUNDS},
-mvtgeom AS (
+{MVT_CTE} (
   SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), bs.b3857, {EXTENT}, {BUFFER}, true)
            AS geom, {cols}
   FROM {table} t {self.joins}, bs
@@ -175,6 +190,17 @@ def _layers() -> dict[str, TileLayer]:
                 run_column="r.run_id",
                 stamps=("community",),  # a finished run's results never change
             ),
+            # the city's own basemap (public.tiles, the public maps' basemap tiles),
+            # here too so that the home and planner maps get it in the same request
+            # per tile as their layers (half the requests of a pan)
+            TileLayer(
+                "basemap",
+                BasemapFeature,
+                dict.fromkeys(BASEMAP_FIELDS, ""),
+                min_zoom=0,
+                stamps=("basemap",),
+                own_sql=basemap_sql,
+            ),
         )
     }
 
@@ -208,9 +234,9 @@ def tiles_bytes(
     todo = [LAYERS[k] for k in keys if z >= LAYERS[k].min_zoom]
     if clip is None or not todo:
         return b""
-    params = {**tile_params(z, x, y, clip), "run": run}
+    params = {**tile_params(z, x, y, clip), "run": run, **basemap_params()}
     out = b""
-    with connection.cursor() as cur:
+    with tile_cursor() as cur:
         for layer in todo:
             cur.execute(layer.sql(), params)
             out += bytes(cur.fetchone()[0] or b"")
