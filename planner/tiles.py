@@ -183,6 +183,24 @@ def _layers() -> dict[str, TileLayer]:
                         "round((r.capacity->>'score')::numeric, 1)::float8"
                     ),
                     "reachable": "r.reachable",
+                    # one category's gaps when the URL names one (?category=; NULL
+                    # properties are left out of the tile): its network distance,
+                    # within reach of the run's threshold (有没有), and where the run
+                    # has a capacity standard for it, enough (够不够) and the shortfall
+                    "distance_m": (
+                        "round((r.distances_m->>%(category)s)::numeric, 1)::float8"
+                    ),
+                    "covered": (
+                        "CASE WHEN %(category)s::text IS NULL THEN NULL ELSE"
+                        " coalesce((r.distances_m->>%(category)s)::float8"
+                        " <= %(threshold)s::float8, false) END"
+                    ),
+                    "adequate": (
+                        "(r.capacity->'categories'->%(category)s->>'adequate')::boolean"
+                    ),
+                    "shortfall": (
+                        "(r.capacity->'categories'->%(category)s->>'shortfall')::float8"
+                    ),
                 },
                 min_zoom=9,
                 joins=f"JOIN {result} r ON r.community_id = t.id",
@@ -225,8 +243,22 @@ def layer_keys(text: str, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
     return keys
 
 
+@dataclass(frozen=True)
+class Gaps:
+    """One category of a life-circle run drawn by the ``results`` tiles: its code and
+    the run's distance threshold for it (metres)."""
+
+    category: str
+    threshold_m: float | None
+
+
 def tiles_bytes(
-    keys: tuple[str, ...], z: int, x: int, y: int, run: int | None = None
+    keys: tuple[str, ...],
+    z: int,
+    x: int,
+    y: int,
+    run: int | None = None,
+    gaps: Gaps | None = None,
 ) -> bytes:
     """One MVT tile holding the layers ``keys`` for validated z/x/y: each layer's part
     is empty below its zoom or outside the city (then no query for it)."""
@@ -234,7 +266,13 @@ def tiles_bytes(
     todo = [LAYERS[k] for k in keys if z >= LAYERS[k].min_zoom]
     if clip is None or not todo:
         return b""
-    params = {**tile_params(z, x, y, clip), "run": run, **basemap_params()}
+    params = {
+        **tile_params(z, x, y, clip),
+        "run": run,
+        "category": gaps.category if gaps else None,
+        "threshold": gaps.threshold_m if gaps else None,
+        **basemap_params(),
+    }
     out = b""
     with tile_cursor() as cur:
         for layer in todo:
@@ -257,9 +295,12 @@ _CACHE = LocalLRU("PLANNER_TILE_CACHE_BYTES", 64 * 1024 * 1024)
 CACHE_TTL_S = 3600.0
 
 
-def layer_versions(keys: tuple[str, ...], run: int | None = None) -> dict[str, str]:
+def layer_versions(
+    keys: tuple[str, ...], run: int | None = None, gaps: Gaps | None = None
+) -> dict[str, str]:
     """The version of each layer's tiles: its tables' change stamps (one tiny query,
-    read before the data) and the run of a per-run layer."""
+    read before the data), the run of a per-run layer and the category of the
+    ``results``."""
     names = list(dict.fromkeys(n for k in keys for n in LAYERS[k].stamps))
     got = stamps.layer_stamps(names) if names else {}
     return {
@@ -267,6 +308,7 @@ def layer_versions(keys: tuple[str, ...], run: int | None = None) -> dict[str, s
             (
                 [got[n] for n in LAYERS[k].stamps],
                 run if LAYERS[k].per_run else None,
+                gaps if k == "results" and gaps else None,
             )
         )
         for k in keys
@@ -282,7 +324,12 @@ def tile_etag(versions: dict[str, str], z: int, x: int, y: int) -> str:
 
 
 def cached_tiles_bytes(
-    versions: dict[str, str], z: int, x: int, y: int, run: int | None = None
+    versions: dict[str, str],
+    z: int,
+    x: int,
+    y: int,
+    run: int | None = None,
+    gaps: Gaps | None = None,
 ) -> bytes:
     """:func:`tiles_bytes` of the layers of ``versions`` (in its order), each layer's
     part from the cache when its version was seen before."""
@@ -291,7 +338,7 @@ def cached_tiles_bytes(
         ckey = f"ptile:{key}:{version}:{z}/{x}/{y}"
         body = _CACHE.get(ckey)
         if body is None:
-            body = tiles_bytes((key,), z, x, y, run)
+            body = tiles_bytes((key,), z, x, y, run, gaps)
             _CACHE.set(ckey, body, CACHE_TTL_S)
         out += body
     return out
