@@ -289,6 +289,13 @@ export function tileLayer(map, spec) {
     if (map.hasLayer(member)) stack.schedule();
   };
   member.repaint = () => stack.repaint();
+  /** New query parameters (e.g. {run, category}): its tiles are asked for again. */
+  member.setQuery = (query) => {
+    const same = JSON.stringify(query) === JSON.stringify(member.spec.query ?? {});
+    member.spec.query = query;
+    if (same) stack.repaint();
+    else if (map.hasLayer(member)) stack.schedule();
+  };
   member.pick = (latlng) => {
     if (!map.hasLayer(member) || map.getZoom() < spec.minzoom) return null;
     return stack.pick(spec.key, latlng);
