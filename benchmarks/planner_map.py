@@ -47,11 +47,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.bench_settings")
 
-#: public_map's server, also serving the static files the page loads (as runserver does)
+#: public_map's server with the app as runserver and gunicorn serve it
+#: (``geoapp.wsgi``: the web sessions' statement timeout and tile transforms built at
+#: connect), also serving the static files the page loads (as runserver does)
 PAGE_SERVER = SERVER.replace(
     "app = get_wsgi_application()",
     "from django.contrib.staticfiles.handlers import StaticFilesHandler\n"
-    "app = StaticFilesHandler(get_wsgi_application())",
+    "from geoapp.wsgi import application\n"
+    "app = StaticFilesHandler(application)",
 )
 assert PAGE_SERVER != SERVER  # noqa: S101
 

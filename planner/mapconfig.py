@@ -240,6 +240,17 @@ def districts_extent() -> list[float] | None:
     return list(e) if e else None
 
 
+def internal_tiles_config() -> dict:
+    """:func:`public.tiles.tiles_config`, the city's basemap also from the internal tile
+    URL (``planner-tile``, layer ``basemap``): the maps' tile stack then asks for the
+    basemap in the same request per tile as their layers (one request per tile, not
+    two)."""
+    config = tiles_config()
+    if config["basemap"] is not None:
+        config["basemap"]["source"] = url_template("planner-tile")
+    return config
+
+
 def map_config() -> dict:
     """What every internal map page needs: layers, labels, URLs, tiles, first view."""
     return {
@@ -251,5 +262,5 @@ def map_config() -> dict:
         "stages": dict(Stage.choices),
         "choices": choice_labels(),
         "categories": category_labels(),
-        "tiles": tiles_config(),
+        "tiles": internal_tiles_config(),
     }

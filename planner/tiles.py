@@ -23,6 +23,7 @@ it. There is no feature cap: a tile holds every feature it touches.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -31,6 +32,7 @@ from layers import stamps
 from layers.models import (
     Amenity,
     AmenityCategory,
+    BasemapFeature,
     Community,
     District,
     IdleLand,
@@ -39,7 +41,16 @@ from layers.models import (
 )
 from lifecircle.models import CoverageResult, NetworkIsland, ParkingRatios
 from public.caching import LocalLRU
-from public.tiles import TILE_BOUNDS, city_clip, tile_params
+from public.tiles import (
+    BASEMAP_FIELDS,
+    MVT_CTE,
+    TILE_BOUNDS,
+    basemap_params,
+    basemap_sql,
+    city_clip,
+    tile_cursor,
+    tile_params,
+)
 
 EXTENT = 4096
 BUFFER = 64
@@ -61,14 +72,18 @@ class TileLayer:
     stamps: tuple[str, ...] = ()
     #: its tiles also read the parking ratios (not a layer: no change stamp)
     parking: bool = False
+    #: a layer with its own query (the basemap's, public.tiles), else built here
+    own_sql: Callable[[], str] | None = None
 
     def sql(self) -> str:
+        if self.own_sql is not None:
+            return self.own_sql()
         table = connection.ops.quote_name(self.model._meta.db_table)
         cols = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
         run = f"AND {self.run_column} = %(run)s" if self.per_run else ""
         return f"""
 {TILE_BOUNDS},
-mvtgeom AS (
+{MVT_CTE} (
   SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), bs.b3857, {EXTENT}, {BUFFER}, true)
            AS geom, {cols}
   FROM {table} t {self.joins}, bs
@@ -194,12 +209,41 @@ def _layers() -> dict[str, TileLayer]:
                         "round((r.capacity->>'score')::numeric, 1)::float8"
                     ),
                     "reachable": "r.reachable",
+                    # one category's gaps when the URL names one (?category=; NULL
+                    # properties are left out of the tile): its network distance,
+                    # within reach of the run's threshold (有没有), and where the run
+                    # has a capacity standard for it, enough (够不够) and the shortfall
+                    "distance_m": (
+                        "round((r.distances_m->>%(category)s)::numeric, 1)::float8"
+                    ),
+                    "covered": (
+                        "CASE WHEN %(category)s::text IS NULL THEN NULL ELSE"
+                        " coalesce((r.distances_m->>%(category)s)::float8"
+                        " <= %(threshold)s::float8, false) END"
+                    ),
+                    "adequate": (
+                        "(r.capacity->'categories'->%(category)s->>'adequate')::boolean"
+                    ),
+                    "shortfall": (
+                        "(r.capacity->'categories'->%(category)s->>'shortfall')::float8"
+                    ),
                 },
                 min_zoom=9,
                 joins=f"JOIN {result} r ON r.community_id = t.id",
                 per_run=True,
                 run_column="r.run_id",
                 stamps=("community",),  # a finished run's results never change
+            ),
+            # the city's own basemap (public.tiles, the public maps' basemap tiles),
+            # here too so that the home and planner maps get it in the same request
+            # per tile as their layers (half the requests of a pan)
+            TileLayer(
+                "basemap",
+                BasemapFeature,
+                dict.fromkeys(BASEMAP_FIELDS, ""),
+                min_zoom=0,
+                stamps=("basemap",),
+                own_sql=basemap_sql,
             ),
         )
     }
@@ -225,8 +269,22 @@ def layer_keys(text: str, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
     return keys
 
 
+@dataclass(frozen=True)
+class Gaps:
+    """One category of a life-circle run drawn by the ``results`` tiles: its code and
+    the run's distance threshold for it (metres)."""
+
+    category: str
+    threshold_m: float | None
+
+
 def tiles_bytes(
-    keys: tuple[str, ...], z: int, x: int, y: int, run: int | None = None
+    keys: tuple[str, ...],
+    z: int,
+    x: int,
+    y: int,
+    run: int | None = None,
+    gaps: Gaps | None = None,
 ) -> bytes:
     """One MVT tile holding the layers ``keys`` for validated z/x/y: each layer's part
     is empty below its zoom or outside the city (then no query for it)."""
@@ -234,9 +292,15 @@ def tiles_bytes(
     todo = [LAYERS[k] for k in keys if z >= LAYERS[k].min_zoom]
     if clip is None or not todo:
         return b""
-    params = {**tile_params(z, x, y, clip), "run": run}
+    params = {
+        **tile_params(z, x, y, clip),
+        "run": run,
+        "category": gaps.category if gaps else None,
+        "threshold": gaps.threshold_m if gaps else None,
+        **basemap_params(),
+    }
     out = b""
-    with connection.cursor() as cur:
+    with tile_cursor() as cur:
         for layer in todo:
             cur.execute(layer.sql(), params)
             out += bytes(cur.fetchone()[0] or b"")
@@ -257,9 +321,12 @@ _CACHE = LocalLRU("PLANNER_TILE_CACHE_BYTES", 64 * 1024 * 1024)
 CACHE_TTL_S = 3600.0
 
 
-def layer_versions(keys: tuple[str, ...], run: int | None = None) -> dict[str, str]:
+def layer_versions(
+    keys: tuple[str, ...], run: int | None = None, gaps: Gaps | None = None
+) -> dict[str, str]:
     """The version of each layer's tiles: its tables' change stamps (one tiny query,
-    read before the data) and the run of a per-run layer."""
+    read before the data), the run of a per-run layer and the category of the
+    ``results``."""
     names = list(dict.fromkeys(n for k in keys for n in LAYERS[k].stamps))
     got = stamps.layer_stamps(names) if names else {}
     ratios = parking_version() if any(LAYERS[k].parking for k in keys) else None
@@ -269,6 +336,7 @@ def layer_versions(keys: tuple[str, ...], run: int | None = None) -> dict[str, s
                 [got[n] for n in LAYERS[k].stamps],
                 run if LAYERS[k].per_run else None,
                 *((ratios,) if LAYERS[k].parking else ()),
+                gaps if k == "results" and gaps else None,
             )
         )
         for k in keys
@@ -297,7 +365,12 @@ def tile_etag(versions: dict[str, str], z: int, x: int, y: int) -> str:
 
 
 def cached_tiles_bytes(
-    versions: dict[str, str], z: int, x: int, y: int, run: int | None = None
+    versions: dict[str, str],
+    z: int,
+    x: int,
+    y: int,
+    run: int | None = None,
+    gaps: Gaps | None = None,
 ) -> bytes:
     """:func:`tiles_bytes` of the layers of ``versions`` (in its order), each layer's
     part from the cache when its version was seen before."""
@@ -306,7 +379,7 @@ def cached_tiles_bytes(
         ckey = f"ptile:{key}:{version}:{z}/{x}/{y}"
         body = _CACHE.get(ckey)
         if body is None:
-            body = tiles_bytes((key,), z, x, y, run)
+            body = tiles_bytes((key,), z, x, y, run, gaps)
             _CACHE.set(ckey, body, CACHE_TTL_S)
         out += body
     return out

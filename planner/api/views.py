@@ -253,18 +253,32 @@ def _tile_response(
     request, keys: tuple[str, ...], z: str, x: str, y: str, run: int | None = None
 ) -> HttpResponse:
     """The tile of ``keys``; its ETag follows the layers' change stamps (a matching
-    ``If-None-Match``: 304 after one tiny query), its body comes from the tile cache."""
+    ``If-None-Match``: 304 after one tiny query), its body comes from the tile cache.
+    ``?category=`` (with a run): the ``results`` carry that category's gaps."""
     zi, xi, yi = parse_tile(z, x, y)
-    versions = tiles.layer_versions(keys, run)
+    gaps = _tile_gaps(request, run) if "results" in keys else None
+    versions = tiles.layer_versions(keys, run, gaps)
     etag = tiles.tile_etag(versions, zi, xi, yi)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         resp = HttpResponse(status=304)
     else:
-        body = tiles.cached_tiles_bytes(versions, zi, xi, yi, run)
+        body = tiles.cached_tiles_bytes(versions, zi, xi, yi, run, gaps)
         resp = HttpResponse(body, content_type=MVT)
     resp["ETag"] = etag
     resp["Cache-Control"] = TILE_CACHE
     return resp
+
+
+def _tile_gaps(request, run: int | None) -> tiles.Gaps | None:
+    """The category of ``?category=`` (one of the run's, else 404) with its threshold."""
+    category = request.query_params.get("category") or None
+    if category is None or run is None:
+        return None
+    summary = AnalysisRun.objects.values_list("summary", flat=True).get(pk=run) or {}
+    thresholds = summary.get("thresholds_m") or {}
+    if category not in thresholds:
+        raise Http404
+    return tiles.Gaps(category, thresholds[category])
 
 
 def _lifecircle_run(text: str) -> int:

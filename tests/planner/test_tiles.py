@@ -13,6 +13,8 @@ from tests import factories
 from tests.public.conftest import decode_mvt, tile_xy
 
 LON, LAT = 121.551, 29.8755
+#: the properties of one category's gaps in the results tiles (?category=)
+GAPS_KEYS = {"distance_m", "covered", "adequate", "shortfall"}
 SECRET = "机密业主单位"
 
 
@@ -222,3 +224,41 @@ def test_a_runs_layers_in_the_same_request_as_the_citys(viewer, run, layers):
     other = AnalysisRun.objects.create(kind=AnalysisRun.Kind.BUNDLING, status="done")
     assert viewer.get(url, {"run": other.pk}).status_code == 404
     assert viewer.get(url, {"run": "1 OR 1=1"}).status_code == 404
+
+
+def test_one_categorys_gaps_come_in_the_results_tiles(viewer, run, layers):
+    """The choropleth of one category (within reach, enough) is drawn from the tiles."""
+    run.summary = {"thresholds_m": {"kindergarten": 300.0, "clinic": 1000.0}}
+    run.save()
+    CoverageResult.objects.create(
+        run=run,
+        community=layers["community"],
+        residents=1050,
+        score=62.5,
+        distances_m={"kindergarten": 420.25, "clinic": 180.0},
+        capacity={"categories": {"clinic": {"adequate": False, "shortfall": 12.5}}},
+    )
+    x, y = tile_xy(LON, LAT, 15)
+    url = f"/api/planner/tiles/results/15/{x}/{y}.mvt"
+
+    def results(category):
+        resp = viewer.get(url, {"run": run.pk, "category": category})
+        assert resp.status_code == 200
+        return resp, decode_mvt(resp.content)["results"]
+
+    # no category named: the score only (a category's values are NULL, left out)
+    plain = decode_mvt(viewer.get(url, {"run": run.pk}).content)["results"]
+    assert 420.3 not in plain["numbers"] and 0 not in plain["numbers"]
+    kg_resp, kg = results("kindergarten")
+    assert set(kg["keys"]) >= GAPS_KEYS
+    assert 420.3 in kg["numbers"] and 12.5 not in kg["numbers"]
+    # 420 m > 300 m: not within reach, the only false (0) value (reachable is true)
+    assert 0 in kg["numbers"]
+    clinic_resp, clinic = results("clinic")
+    assert 12.5 in clinic["numbers"] and 180.0 in clinic["numbers"]
+    assert kg_resp["ETag"] != clinic_resp["ETag"]  # cached apart
+    # the within-reach flags (the decoder keeps numbers and strings: read them in SQL)
+    gaps = tiles.Gaps("kindergarten", 300.0)
+    assert tiles.tiles_bytes(("results",), 15, x, y, run.pk, gaps) == kg_resp.content
+    assert viewer.get(url, {"run": run.pk, "category": "nope"}).status_code == 404
+    assert viewer.get(url, {"category": "clinic"}).status_code == 404  # which run?

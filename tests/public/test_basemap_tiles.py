@@ -7,7 +7,9 @@ only, under the public database role; edits change the ETag.
 
 import pytest
 from django.contrib.gis.geos import LineString, MultiPolygon
+from django.db import connection
 
+from accounts.models import Role
 from layers.models import BasemapFeature
 from planner.mapconfig import map_config
 from public import tiles
@@ -88,3 +90,58 @@ def test_maps_draw_it_only_without_online_tiles(settings):
     settings.MAP_TILES_URL = "https://t0.tianditu.gov.cn/vec_w/wmts?{z}/{x}/{y}"
     config = tiles.tiles_config()
     assert config["url"].startswith("https://t0.tianditu") and config["basemap"] is None
+
+
+@pytest.mark.parametrize("z", [11, 13, 15, 17])
+def test_cut_before_transform_draws_the_same_geometry(basemap, z):
+    # the road (2 km) and the river cross the tile: cut to the tile before the
+    # transform (public.tiles.CUT_TO_TILE), they are drawn where the whole ones were
+    x, y = tile_xy(121.553, 29.8752, z)
+    params = tiles.tile_params(z, x, y, tiles.city_clip(z, x, y))
+    mvt = "ST_AsMVTGeom(ST_Transform({}, 3857), bs.b3857, 4096, 64, true)"
+    whole, cut = (
+        mvt.format("b.geom"),
+        mvt.format(tiles.CUT_TO_TILE.format(geom="b.geom")),
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"{tiles.TILE_BOUNDS} SELECT b.code, {whole} IS NULL, {cut} IS NULL,"
+            f" ST_HausdorffDistance({whole}, {cut}) FROM layers_basemapfeature b, bs"
+            " WHERE b.geom && bs.bsrid",
+            params,
+        )
+        rows = cur.fetchall()
+    assert "r" in {code for code, *_ in rows}  # the road, longer than the tile
+    for code, whole_null, cut_null, distance in rows:
+        assert whole_null == cut_null, code
+        assert whole_null or distance <= 1.0, (code, distance)  # tile units (1/4096)
+
+
+def test_the_internal_maps_get_it_with_their_layers(client, basemap):
+    # one request per tile: the planner's tile URL serves the basemap layer too
+    client.force_login(factories.user("planner-basemap", Role.CITY_ADMIN))
+    z = 15
+    x, y = tile_xy(121.55, 29.875, z)
+    resp = client.get(f"/api/planner/tiles/basemap+walk_network/{z}/{x}/{y}.mvt")
+    assert resp.status_code == 200
+    layers = decode_mvt(resp.content)
+    public = decode_mvt(_get(client, z).content)["basemap"]
+    assert layers["basemap"]["features"] == public["features"] == 4
+    assert set(layers["basemap"]["keys"]) == set(tiles.BASEMAP_FIELDS)
+    source = map_config()["tiles"]["basemap"]["source"]
+    assert source == "/api/planner/tiles/{layer}/{z}/{x}/{y}.mvt"
+    # the public map keeps its public URL (no login there)
+    assert "source" not in tiles.tiles_config()["basemap"]
+
+
+def test_tile_queries_run_without_parallel_workers(transactional_db):
+    # SET LOCAL: for the tile's transaction only (outside any transaction here)
+    with connection.cursor() as cur:
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        before = cur.fetchone()[0]
+    with tiles.tile_cursor() as cur:
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        assert cur.fetchone()[0] == "0"
+    with connection.cursor() as cur:
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        assert cur.fetchone()[0] == before

@@ -64,7 +64,9 @@ export function addBasemap(map, tiles) {
   if (!tiles.basemap || !P) return null;
   const layer = tileLayer(map, {
     key: "basemap",
-    source: tiles.basemap.url,
+    // the internal maps' tile URL (one request per tile with their layers), else the
+    // public basemap URL
+    source: tiles.basemap.source ?? tiles.basemap.url,
     minzoom: 0,
     rules: rules(P),
     background: BASEMAP_BACKGROUND,

@@ -97,6 +97,14 @@ RENDER.results = {
       [gettext("居民"), p.residents],
       [gettext("覆盖得分（有没有 / 够不够）"), `${p.score} / ${p.score_capacity ?? "—"}`],
       [gettext("可接入路网"), p.reachable ? gettext("是") : gettext("否")],
+      // the category picked in the life-circle filter (the tiles carry its gaps)
+      ...(p.covered === undefined
+        ? []
+        : [
+            [gettext("步行距离(m)"), p.distance_m ?? gettext("超出范围")],
+            [gettext("步行可达（有没有）"), p.covered ? gettext("是") : gettext("否")],
+            ...(p.adequate === undefined ? [] : [[gettext("满足需求（够不够）"), p.adequate ? gettext("是") : gettext("否")]]),
+          ]),
     ]),
 };
 

@@ -44,10 +44,14 @@ export function coverageColour(p, theme) {
   return classColour(p.score, classesOf(theme));
 }
 
-/** The run's GeoJSON communities are the click targets of one category (the tiles paint
- * the colour): transparent, their popups open on a click. Pure. */
-export function coverageStyle() {
-  return { stroke: false, fillColor: "#000000", fillOpacity: 0 };
+/** A community's fill on the run's tiles: with a category picked, that category's gaps
+ * the tiles carry (`covered`, and `adequate` where a capacity standard applies; none
+ * yet: the tile of another category, not drawn), else the score of the gaps chosen.
+ * `state`: {category, gaps}. Pure. */
+export function categoryFill(p, state, theme) {
+  if (!state.category) return resultFill(resultScore(p, state.gaps), theme);
+  if (p.covered === undefined) return NO_FILL;
+  return resultFill(null, theme, p);
 }
 
 const UNITS = { places: gettext("个学位/托位"), beds: gettext("张床位"), m2: "m²" };
@@ -207,7 +211,7 @@ export function lifeCircleView(map, control, config) {
     clear();
     const capacityCategories = new Set(run.summary?.capacity?.categories ?? []);
     themeAvailable(map, "capacity", capacityCategories.size > 0);
-    const state = { category: "", gaps: gapsForTheme(themeOf(map)) ?? "distance", summary: null, byCode: null };
+    const state = { category: "", gaps: gapsForTheme(themeOf(map)) ?? "distance", summary: null };
     if (state.gaps === "capacity" && !capacityCategories.size) {
       state.gaps = "distance"; // a run without capacity standards: the score of reach
       setTheme(map, "score");
@@ -215,8 +219,8 @@ export function lifeCircleView(map, control, config) {
     // the run's layers come in the same request per tile as the city's (?run=)
     const source = tileSourceFor(config.urls, "planner-tile");
     const query = { run: String(run.id) };
-    // the score of every community from the run's tiles (results joined in SQL); one
-    // category's reach and sufficiency as GeoJSON when the planner picks a category
+    // the score of every community from the run's tiles (results joined in SQL); with a
+    // category picked, the tiles also carry its gaps (?category=: within reach, enough)
     const results = tileLayer(map, {
       key: "results",
       label: gettext("生活圈覆盖得分"),
@@ -224,20 +228,7 @@ export function lifeCircleView(map, control, config) {
       query,
       minzoom: RESULTS_MIN_ZOOM,
       // the theme's colour of the score of the gaps chosen, or of the picked category
-      paint: {
-        fill: (p) => {
-          if (!state.byCode) return resultFill(resultScore(p, state.gaps), themeOf(map));
-          const cat = state.byCode.get(p.code);
-          return cat ? resultFill(null, themeOf(map), cat) : NO_FILL;
-        },
-        stroke: "#263238",
-      },
-    });
-    const pane = paneFor(map, "lifecircle");
-    const perCategory = L.geoJSON(null, {
-      pane,
-      style: coverageStyle,
-      onEachFeature: (f, l) => l.bindPopup(() => coveragePopup(f.properties, config.categories)),
+      paint: { fill: (p) => categoryFill(p, state, themeOf(map)), stroke: "#263238" },
     });
     const layer = L.layerGroup([results]);
     // the community a table row points at: drawn over the map from the loaded data
@@ -279,20 +270,14 @@ export function lifeCircleView(map, control, config) {
       view.onData?.(data, state.category, run);
       document.body.dataset.lifecircleFeatures = String(data.features.length);
       supplyLayer.clearLayers();
+      // the category's gaps come with the run's tiles (one request per tile still)
+      results.setQuery(state.category ? { ...query, category: state.category } : query);
       if (state.category) {
-        perCategory.clearLayers();
-        perCategory.addData(data);
-        state.byCode = new Map(data.features.map((f) => [f.properties.code, f.properties]));
-        results.repaint(); // the category's colours, from the tiles already loaded
-        layer.addLayer(perCategory);
         if (capacityCategories.has(state.category)) {
           supplyLayer.addData(await getJSON(runUrl(config, "lifecircle-supply", run.id), { category: state.category }));
         }
         if (state.summary) showSummary(state.summary, reachAndEnough(data.features));
       } else {
-        layer.removeLayer(perCategory);
-        perCategory.clearLayers();
-        state.byCode = null;
         results.repaint(); // the score of the chosen gaps, from the tiles already loaded
         if (state.summary) showSummary(state.summary, null);
       }

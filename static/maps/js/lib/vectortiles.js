@@ -64,14 +64,43 @@ export function hiddenAt(specs, zoom) {
   return specs.filter((s) => zoom < s.minzoom).map((s) => [s.key, s.minzoom]);
 }
 
+/** Lines of a colour and width per feature, drawn as protomaps-leaflet's symbolizers
+ * are ({before, draw}); the style is set only when it changes from the feature drawn
+ * before. protomaps' LineSymbolizer saves, restyles and restores the canvas for every
+ * feature: ~2,000 walk segments per street-zoom data tile, each painted in the four
+ * display tiles it covers. */
+export function lineSymbolizer(paint) {
+  let last = null;
+  return {
+    before(ctx) {
+      ctx.globalAlpha = paint.opacity ?? 1;
+      ctx.lineCap = "butt";
+      ctx.lineJoin = "miter";
+      last = null;
+    },
+    draw(ctx, geom, _z, f) {
+      const colour = paint.line(f.props);
+      const width = paint.width(f.props);
+      const style = `${colour} ${width}`;
+      if (style !== last) {
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = width;
+        last = style;
+      }
+      ctx.beginPath();
+      for (const line of geom) {
+        for (let i = 0; i < line.length; i++) {
+          if (i === 0) ctx.moveTo(line[i].x, line[i].y);
+          else ctx.lineTo(line[i].x, line[i].y);
+        }
+      }
+      ctx.stroke();
+    },
+  };
+}
+
 function symbolizer(P, paint) {
-  if (paint.line) {
-    return new P.LineSymbolizer({
-      color: (_z, f) => paint.line(f.props),
-      width: (_z, f) => paint.width(f.props),
-      opacity: paint.opacity,
-    });
-  }
+  if (paint.line) return lineSymbolizer(paint);
   if (paint.hatch) {
     return new P.PolygonSymbolizer({ pattern: hatch(paint.hatch), opacity: 1, stroke: paint.stroke, width: 1.2 });
   }
@@ -260,6 +289,13 @@ export function tileLayer(map, spec) {
     if (map.hasLayer(member)) stack.schedule();
   };
   member.repaint = () => stack.repaint();
+  /** New query parameters (e.g. {run, category}): its tiles are asked for again. */
+  member.setQuery = (query) => {
+    const same = JSON.stringify(query) === JSON.stringify(member.spec.query ?? {});
+    member.spec.query = query;
+    if (same) stack.repaint();
+    else if (map.hasLayer(member)) stack.schedule();
+  };
   member.pick = (latlng) => {
     if (!map.hasLayer(member) || map.getZoom() < spec.minzoom) return null;
     return stack.pick(spec.key, latlng);
