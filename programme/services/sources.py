@@ -187,7 +187,12 @@ def project_sources_status(
         project.funding_sources.all(),
         key=lambda s: (s.year, order.index(s.source) if s.source in order else 99),
     )
-    utilities = list(project.utilities.order_by("utility"))
+    utilities = sorted(
+        project.utilities.all(),
+        key=lambda u: (
+            fs.UTILITIES.index(u.utility) if u.utility in fs.UTILITIES else 99
+        ),
+    )
     base = _pipeline_base(breakdown)
     lines: dict[str, fs.UtilityLine] = {}
     try:
