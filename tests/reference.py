@@ -14,6 +14,7 @@ DATA_MIGRATIONS = (
     "geoapp.migrations.0007_reload_default_ruleset",
     "geoapp.migrations.0005_capacity",
     "programme.migrations.0004_reload_programme_data",
+    "programme.migrations.0009_property_fee_ranges",
 )
 
 
