@@ -111,9 +111,7 @@ class Community(LayerModel):
     owners_committee_formed_on = models.DateField(
         _("业主委员会成立日期"), null=True, blank=True
     )
-    property_since = models.DateField(
-        _("现行物业管理起始日期"), null=True, blank=True
-    )
+    property_since = models.DateField(_("现行物业管理起始日期"), null=True, blank=True)
     property_company = models.CharField(_("物业服务企业"), max_length=128, blank=True)
     service_level = models.CharField(
         _("物业服务等级"),
