@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { groupHits, hitDetail, moveIndex } from "../../static/maps/js/planner/search.js";
-import { recordRows } from "../../static/maps/js/planner/record.js";
+import { committeeText, recordRows } from "../../static/maps/js/planner/record.js";
 import { hitBounds } from "../../static/maps/js/planner/selection.js";
 
 test("hits are grouped by kind in a fixed order, each group in the server's order", () => {
@@ -55,4 +55,23 @@ test("a hit's bbox becomes Leaflet's corner pairs", () => {
     [29.8, 121.5],
     [29.9, 121.6],
   ]);
+});
+
+test("the record shows the governance fields (五(一), 五(二)) when set", () => {
+  const config = { choices: { "community.service_level": { 4: "四级" } } };
+  const rows = Object.fromEntries(
+    recordRows(
+      { property_company: "宁波三江物业服务有限公司", service_level: "4", property_fee: "0.60", owners_committee: false },
+      config,
+    ),
+  );
+  assert.equal(rows["物业服务企业"], "宁波三江物业服务有限公司");
+  assert.equal(rows["物业服务等级"], "四级");
+  assert.equal(rows["物业服务费(元/m²·月)"], "0.60");
+  assert.equal(rows["业主委员会"], "未成立");
+  const none = Object.fromEntries(recordRows({ service_level: "", property_company: "" }, config));
+  assert.equal(none["物业服务企业"], undefined);
+  assert.equal(none["物业服务等级"], undefined);
+  assert.equal(committeeText({ owners_committee: true, owners_committee_formed_on: "2021-06-01" }), "已成立（2021-06-01）");
+  assert.equal(committeeText({}), undefined);
 });
