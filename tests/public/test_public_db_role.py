@@ -33,6 +33,7 @@ LATER_GRANTS = [
     importlib.import_module("public.migrations.0002_basemap_grants"),
     importlib.import_module("public.migrations.0003_scope_version_columns"),
     importlib.import_module("public.migrations.0005_first_publication"),
+    importlib.import_module("public.migrations.0006_published_property_management"),
 ]
 #: PostGIS's own metadata, readable by PUBLIC in every PostGIS database
 POSTGIS_PUBLIC = {"geometry_columns", "geography_columns", "spatial_ref_sys"}
