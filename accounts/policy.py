@@ -25,6 +25,9 @@ OWN_STREET = "own district (planners) or own street (street staff)"
 PUBLIC_STAGE = "anonymous: from the annual plan on, drafts answer 404"
 NO_PRIVATE = "viewers: without private columns"
 CITY_PUBLISHES = "city administrators only: the public map is one city-wide publication"
+OWN_DISTRICT_READ = (
+    "city administrators: every district; the others: their own district"
+)
 SCOPED_RUN = "district planners: their own district; at most 5 pending runs per user"
 
 
@@ -90,6 +93,14 @@ POLICY: dict[str, Access] = {
         rule="fund balances are private: editors; moving revenue to the fund: planners",
     ),
     "programme-project-card": Access(get=EVERYONE, rule=PUBLIC_STAGE, rate="120/m"),
+    # property management and owners' committees (五(一), 五(二)): a district's lists
+    # for its planners and street staff, every district for city administrators; the
+    # community card's form writes in the own district (planners) or street (staff)
+    "programme-district-governance": Access(get=EDITORS, rule=OWN_DISTRICT_READ),
+    "programme-district-governance-csv": Access(
+        get=EDITORS, rule=OWN_DISTRICT_READ, rate="20/m"
+    ),
+    "programme-community-governance": Access(post=EDITORS, rule=OWN_STREET),
     # ------------------------------------------------------------------ accounts
     "login": Access(
         get=EVERYONE, post=EVERYONE, rule="lock-out per username + IP", rate="30/m"

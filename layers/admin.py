@@ -54,6 +54,8 @@ class CommunityAdmin(LayerAdmin):
         "housing_type",
         "land_tenure",
         "property_management",
+        "service_level",
+        "owners_committee",
         "in_shanty_plan",
         "in_expropriation_plan",
         "repairable",

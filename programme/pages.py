@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import ADMINS, PLANNERS, actor_of
+from accounts.permissions import ADMINS, EDITORS, PLANNERS, actor_of
 from layers.models import Community, District
 
 from . import boards, scope, selectors, services
@@ -127,6 +127,9 @@ def programme_home(request: HttpRequest) -> HttpResponse:
         return _create_project(request)
     context = boards.programme_home(district=district)
     context["can_plan"] = actor.role in PLANNERS
+    # the governance lists (五(一), 五(二)): every district for city administrators
+    context["can_govern_all"] = actor.city_wide
+    context["own_district"] = actor.district_code if actor.role in EDITORS else ""
     return render(request, "programme/home.html", context)
 
 

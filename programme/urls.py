@@ -3,7 +3,7 @@ pages (projects, reserve pool, annual plan, maintenance fund)."""
 
 from django.urls import path
 
-from . import pages, views
+from . import governance_pages, pages, views
 
 urlpatterns = [
     path("", pages.programme_home, name="programme-home"),
@@ -37,5 +37,21 @@ urlpatterns = [
         "districts/<str:code>/plan/<int:year>/",
         pages.annual_plan,
         name="programme-annual-plan",
+    ),
+    # property management and owners' committees (五(一), 五(二))
+    path(
+        "districts/<str:code>/governance/",
+        governance_pages.district_governance,
+        name="programme-district-governance",
+    ),
+    path(
+        "districts/<str:code>/governance.csv",
+        governance_pages.district_governance_csv,
+        name="programme-district-governance-csv",
+    ),
+    path(
+        "communities/<str:code>/governance/",
+        governance_pages.community_governance,
+        name="programme-community-governance",
     ),
 ]

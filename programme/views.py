@@ -1,13 +1,13 @@
 """Cards: a community's eligibility (二(一), signed-in users, with its projects and the
 recorded decisions) and a project's funding (三, public from the annual plan on)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.permissions import ADMINS, EDITORS, PLANNERS, actor_of
-from layers.models import Community
+from accounts.permissions import ADMINS, EDITORS, PLANNERS, actor_of, check_community
+from layers.models import Community, PropertyManagement, ServiceLevel
 
 from . import boards, scope, selectors, services
 from .models import Project, ScopeDecision
@@ -24,10 +24,25 @@ def community_card(request, code: str):
     except ValidationError as exc:
         error = " ".join(exc.messages)
     actor = actor_of(request.user)
+    governance, governance_error = None, ""
+    try:
+        governance = services.community_governance_status(community=community)
+    except ValidationError as exc:
+        governance_error = " ".join(exc.messages)
+    try:
+        check_community(request.user, community, "")
+        can_govern = True
+    except PermissionDenied:
+        can_govern = False
     return render(
         request,
         "programme/community_card.html",
         {
+            "governance": governance,
+            "governance_error": governance_error,
+            "can_govern": can_govern,
+            "management_choices": PropertyManagement.choices,
+            "level_choices": ServiceLevel.choices,
             "community": community,
             "decision": decision,
             "error": error,

@@ -48,6 +48,10 @@ def stats_definitions(stats: dict[str, Any], renovated_stages) -> list[tuple[str
             _("加装电梯"),
             _("现有电梯数减去小区首个记录版本（历史）中的电梯数"),
         ),
+        "renovated_professional": (
+            _("专业化物业管理"),
+            _("已改造小区中实行专业化物业管理的个数（五(二) 以改促管）；仅公布汇总数"),
+        ),
         "facilities_added": (
             _("新增配套设施"),
             _("首次完成的生活圈分析（%(date)s）之后新建的配套设施")

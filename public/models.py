@@ -74,6 +74,8 @@ class PublishedCommunity(models.Model):
     dangerous_c = models.PositiveIntegerField()
     dangerous_d = models.PositiveIntegerField()
     land_tenure = models.CharField(max_length=16)
+    #: only its share among renovated communities per district is public (五(二))
+    property_management = models.CharField(max_length=16, default="none")
 
     class Meta:
         ordering = ["code"]

@@ -89,6 +89,7 @@ SNAPSHOTS: tuple[Snapshot, ...] = (
             "dangerous_c": "l.dangerous_c",
             "dangerous_d": "l.dangerous_d",
             "land_tenure": "l.land_tenure",
+            "property_management": "l.property_management",
         },
         "layers_community l JOIN layers_district d ON d.id = l.district_id"
         " LEFT JOIN layers_street s ON s.id = l.street_id",

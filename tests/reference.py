@@ -15,6 +15,7 @@ DATA_MIGRATIONS = (
     "geoapp.migrations.0005_capacity",
     "programme.migrations.0004_reload_programme_data",
     "lifecircle.migrations.0004_load_parking_ratios",
+    "programme.migrations.0011_property_fee_ranges",
 )
 
 

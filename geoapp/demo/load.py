@@ -37,6 +37,27 @@ def _geos(geom: Any, *, multi: bool = False) -> GEOSGeometry | None:
     return g
 
 
+def _governance(r: Any) -> dict[str, Any]:
+    """The governance fields of a demo community row (五(一), 五(二)); a frame without
+    them (an older demo file) leaves the defaults."""
+    if not hasattr(r, "owners_committee"):
+        return {}
+    fee = frame_value(r.property_fee)
+    return {
+        "owners_committee": bool(r.owners_committee),
+        "owners_committee_formed_on": _iso(r.owners_committee_formed_on),
+        "property_since": _iso(r.property_since),
+        "property_company": frame_value(r.property_company, ""),
+        "service_level": frame_value(r.service_level, ""),
+        "property_fee": None if fee is None else round(float(fee), 2),
+    }
+
+
+def _iso(value: Any) -> dt.date | None:
+    value = frame_value(value)
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
 def _bulk(model, rows: Iterable, build: Callable[[Any], Any], progress=None) -> int:
     objs, n = [], 0
     for row in rows:
@@ -195,6 +216,7 @@ def city_load(
             dangerous_c=int(frame_value(r.dangerous_c, 0)),
             dangerous_d=int(frame_value(r.dangerous_d, 0)),
             property_management=r.property_management,
+            **_governance(r),
             fund_balance_yuan=round(float(frame_value(r.fund_balance_yuan, 0.0)), 2),
             fund_standard_yuan=round(float(frame_value(r.fund_standard_yuan, 0.0)), 2),
             stage=r.stage,

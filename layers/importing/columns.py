@@ -169,6 +169,12 @@ def field_ok(f, vals: list) -> np.ndarray:
         typed = [v is None or type(v) is bool for v in vals]
     elif kind == "DateTimeField":
         typed = [v is None or isinstance(v, datetime.datetime) for v in vals]
+    elif kind == "DateField":
+        typed = [
+            v is None
+            or (isinstance(v, datetime.date) and not isinstance(v, datetime.datetime))
+            for v in vals
+        ]
     elif kind == "ForeignKey":
         typed = [v is None or type(v) is int for v in vals]  # resolved or stored ids
     else:

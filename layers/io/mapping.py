@@ -21,6 +21,7 @@ own ``values`` win).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import os
@@ -258,6 +259,8 @@ def convert(value, col: Column, value_map: dict[str, str] | None = None):
         if col.required:
             raise ValueError("required value missing")
         return None
+    if col.type == "date":
+        return _date(value)
     if hasattr(value, "item"):
         value = value.item()
     if col.type == "str":
@@ -302,6 +305,33 @@ def convert(value, col: Column, value_map: dict[str, str] | None = None):
             raise ValueError(f"not one of {', '.join(col.choices)}")
         return text
     raise ValueError(f"unknown column type {col.type}")  # pragma: no cover
+
+
+#: 2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日; a month (2019-05, 2019年5月) is its
+#: first day, a bare year (2019, 2019年) its 1 January
+_DATE = re.compile(
+    r"(?P<y>\d{4})\s*(?:[-/.年]\s*(?P<m>\d{1,2})\s*(?:[-/.月]\s*(?P<d>\d{1,2})\s*日?)?\s*月?)?\s*年?"
+)
+
+
+def _date(value) -> datetime.date:
+    """A date cell: a date or datetime (Excel, GeoPackage) or a Chinese/ISO date text."""
+    if isinstance(value, datetime.datetime):  # pandas Timestamp is one too
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, np.datetime64):
+        return datetime.date.fromisoformat(str(value)[:10])
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():  # a year read as a float
+        text = text[:-2]
+    m = _DATE.fullmatch(text) or _DATE.fullmatch(text.split(" ")[0].split("T")[0])
+    if m is None:
+        raise ValueError("not a date (YYYY-MM-DD)")
+    try:
+        return datetime.date(int(m["y"]), int(m["m"] or 1), int(m["d"] or 1))
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD)") from None
 
 
 @dataclass

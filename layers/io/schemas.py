@@ -1,6 +1,6 @@
 """Target layer schemas (from docs/DATA_MODEL.md) used by :mod:`layers.io.mapping`.
 
-Each column has a type (``str``, ``int``, ``float``, ``bool``, ``choice``), optional
+Each column has a type (``str``, ``int``, ``float``, ``bool``, ``choice``, ``date``), optional
 choices and whether it is required. Derived columns (``area_m2``, ``length_m``) are
 not importable. Geometry types are the stored types (EPSG:4549).
 """
@@ -28,6 +28,7 @@ NAME = Column("str")
 I = Column("int")  # noqa: E741
 F = Column("float")
 B = Column("bool")
+D = Column("date")
 
 TENURE = _c("state", "collective")
 STATUS = _c("available", "reserved", "used")
@@ -118,7 +119,13 @@ LAYERS: dict[str, dict] = {
             "repairable": B,
             "dangerous_c": I,
             "dangerous_d": I,
-            "property_management": _c("none", "professional", "self"),
+            "property_management": _c("none", "professional", "self", "work_unit"),
+            "owners_committee": B,
+            "owners_committee_formed_on": D,
+            "property_since": D,
+            "property_company": Column("str", max_length=128),
+            "service_level": _c("1", "2", "3", "4", "5"),
+            "property_fee": F,
             "fund_balance_yuan": F,
             "fund_standard_yuan": F,
             "stage": _c(*STAGES),

@@ -9,6 +9,7 @@ from layers.models.choices import (
     Availability,
     HousingType,
     PropertyManagement,
+    ServiceLevel,
     Stage,
     Tenure,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "PopulationRaster",
     "PropertyManagement",
     "SRID",
+    "ServiceLevel",
     "Stage",
     "Street",
     "Tenure",

@@ -38,6 +38,18 @@ class PropertyManagement(models.TextChoices):
     NONE = "none", _("无物业")
     PROFESSIONAL = "professional", _("专业物业")
     SELF = "self", _("自治管理")
+    WORK_UNIT = "work_unit", _("单位托管")
+
+
+class ServiceLevel(models.TextChoices):
+    """物业服务等级 (五(二)): 一级 is the highest; the fee range of each level is dated
+    data (fixtures/programme/property_fees.json)."""
+
+    LEVEL_1 = "1", _("一级")
+    LEVEL_2 = "2", _("二级")
+    LEVEL_3 = "3", _("三级")
+    LEVEL_4 = "4", _("四级")
+    LEVEL_5 = "5", _("五级")
 
 
 class Availability(models.TextChoices):

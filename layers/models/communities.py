@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from layers.models.base import SRID, LayerModel, _spatial_meta
-from layers.models.choices import HousingType, PropertyManagement, Stage, Tenure
+from layers.models.choices import (
+    HousingType,
+    PropertyManagement,
+    ServiceLevel,
+    Stage,
+    Tenure,
+)
 from layers.models.districts import District, Street
 
 
@@ -106,6 +112,27 @@ class Community(LayerModel):
         max_length=16,
         choices=PropertyManagement.choices,
         default=PropertyManagement.NONE,
+    )
+    # governance (五(一), 五(二)): analysis/governance.py reads these
+    owners_committee = models.BooleanField(_("已成立业主委员会"), default=False)
+    owners_committee_formed_on = models.DateField(
+        _("业主委员会成立日期"), null=True, blank=True
+    )
+    property_since = models.DateField(_("现行物业管理起始日期"), null=True, blank=True)
+    property_company = models.CharField(_("物业服务企业"), max_length=128, blank=True)
+    service_level = models.CharField(
+        _("物业服务等级"),
+        max_length=2,
+        choices=ServiceLevel.choices,
+        blank=True,
+    )
+    property_fee = models.DecimalField(
+        _("物业服务费（元/m²·月）"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     fund_balance_yuan = models.DecimalField(
         _("维修资金余额（元）"),

@@ -25,6 +25,7 @@ class DataVersion(models.Model):
         MAINTENANCE = "maintenance", _("长效管理参数")
         SCOPE_RULES = "scope_rules", _("改造范围规则")
         PROGRAMME_PERIOD = "programme_period", _("三年行动期")
+        PROPERTY_FEES = "property_fees", _("物业服务等级与收费区间")
 
     kind = models.CharField(_("数据类型"), max_length=32, choices=Kind.choices)
     version_id = models.CharField(_("版本编号"), max_length=64)

@@ -19,6 +19,14 @@ from programme.services.annual_plan import (
 )
 from programme.services.checks import CENT
 from programme.services.funding import district_is_central, project_funding
+from programme.services.governance import (
+    GOVERNANCE_FIELDS,
+    community_governance_status,
+    community_governance_update,
+    district_governance,
+    fee_ranges_on,
+    governance_csv,
+)
 from programme.services.maintenance import (
     maintenance_fund,
     revenue_move_to_fund,
@@ -71,6 +79,7 @@ __all__ = [
     "CENT",
     "DB_EVIDENCE",
     "DOCUMENT_KEYS",
+    "GOVERNANCE_FIELDS",
     "PROGRESS_COLUMNS",
     "SCOPE_GATED",
     "STREET_STAGES",
@@ -79,10 +88,15 @@ __all__ = [
     "annual_plan_entry_of",
     "annual_plan_fix",
     "annual_plan_reopen",
+    "community_governance_status",
+    "community_governance_update",
     "dangerous_cleared_by_community",
+    "district_governance",
     "district_is_central",
     "funding_source_delete",
     "funding_source_save",
+    "fee_ranges_on",
+    "governance_csv",
     "maintenance_fund",
     "plan_made_on",
     "plan_votes",

@@ -45,7 +45,11 @@ def _pool_row(project: Project, as_of: dt.date) -> dict[str, Any]:
         "will_consent_ratio": ratio,
         "missing_categories": (scope.community_gaps(community=c) or (0,))[0],
         "cofunding_share": cofunding,
-        "property_management": c.property_management,
+        # the scoring rules know none/self/committed/professional: a work unit's own
+        # management (单位托管, 五(二)) is not professional, and scores as self-managed
+        "property_management": (
+            "self" if c.property_management == "work_unit" else c.property_management
+        ),
         "in_block": bool(project.block_code),
     }
 

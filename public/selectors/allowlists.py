@@ -88,6 +88,8 @@ STATS_FIELDS: tuple[str, ...] = (
     "dangerous_cleared",
     "lifts_installed",
     "facilities_added",
+    # 五(二): renovated communities with professional property management
+    "renovated_professional",
 )
 
 

@@ -95,6 +95,9 @@ def progress_stats(programme: dict[str, Any] | None = None) -> dict[str, Any]:
             all_households=Coalesce(Sum("households"), 0),
             renovated=Count("id", filter=renovated),
             renovated_households=Coalesce(Sum("households", filter=renovated), 0),
+            renovated_professional=Count(
+                "id", filter=renovated & Q(property_management="professional")
+            ),
         )
         .order_by("district_code")
     )
@@ -114,6 +117,7 @@ def progress_stats(programme: dict[str, Any] | None = None) -> dict[str, Any]:
             "dangerous_cleared": p.get("dangerous_cleared", 0),
             "lifts_installed": 0,
             "facilities_added": 0,
+            "renovated_professional": r["renovated_professional"],
         }
     for code, over in (t.get("district_overrides") or {}).items():
         if code in districts:
@@ -154,6 +158,8 @@ def progress_stats(programme: dict[str, Any] | None = None) -> dict[str, Any]:
             "acceptance",
             "lifts_installed": "lifts now minus lifts in the community's first "
             "recorded version (history)",
+            "renovated_professional": "renovated communities (as above) with "
+            "professional property management (五(二) 以改促管); an aggregate only",
             "facilities_added": "amenities created after the first finished "
             "life-circle run"
             + (

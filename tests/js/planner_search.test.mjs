@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { groupHits, hitDetail, moveIndex } from "../../static/maps/js/planner/search.js";
-import { parkingRows, recordRows } from "../../static/maps/js/planner/record.js";
+import { committeeText, parkingRows, recordRows } from "../../static/maps/js/planner/record.js";
 import { hitBounds } from "../../static/maps/js/planner/selection.js";
 
 test("hits are grouped by kind in a fixed order, each group in the server's order", () => {
@@ -68,4 +68,23 @@ test("the record's parking rows: spaces, demand and ratio, gap or surplus, the s
   assert.equal(Object.fromEntries(parkingRows({ ...parking, spaces: null, gap: null }))["停车缺口"], "未调查");
   assert.deepEqual(parkingRows(null), []);
   assert.equal(Object.fromEntries(recordRows({ code: "C1", parking }, {}))["停车缺口"], "缺 40 个");
+});
+
+test("the record shows the governance fields (五(一), 五(二)) when set", () => {
+  const config = { choices: { "community.service_level": { 4: "四级" } } };
+  const rows = Object.fromEntries(
+    recordRows(
+      { property_company: "宁波三江物业服务有限公司", service_level: "4", property_fee: "0.60", owners_committee: false },
+      config,
+    ),
+  );
+  assert.equal(rows["物业服务企业"], "宁波三江物业服务有限公司");
+  assert.equal(rows["物业服务等级"], "四级");
+  assert.equal(rows["物业服务费(元/m²·月)"], "0.60");
+  assert.equal(rows["业主委员会"], "未成立");
+  const none = Object.fromEntries(recordRows({ service_level: "", property_company: "" }, config));
+  assert.equal(none["物业服务企业"], undefined);
+  assert.equal(none["物业服务等级"], undefined);
+  assert.equal(committeeText({ owners_committee: true, owners_committee_formed_on: "2021-06-01" }), "已成立（2021-06-01）");
+  assert.equal(committeeText({}), undefined);
 });

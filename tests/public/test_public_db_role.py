@@ -36,6 +36,7 @@ LATER_GRANTS = [
     # residents' voice: the view of published suggestions only (no contact)
     importlib.import_module("voice.migrations.0002_public_view"),
     importlib.import_module("public.migrations.0006_funding_mix_grants"),
+    importlib.import_module("public.migrations.0007_published_property_management"),
 ]
 #: PostGIS's own metadata, readable by PUBLIC in every PostGIS database
 POSTGIS_PUBLIC = {"geometry_columns", "geography_columns", "spatial_ref_sys"}

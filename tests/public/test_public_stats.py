@@ -8,7 +8,7 @@ reach the anonymous visitor as counts per district only.
 import pytest
 
 from accounts.permissions import SYSTEM
-from layers.models import Stage
+from layers.models import Community, Stage
 from public import publishing
 from tests import factories
 
@@ -71,3 +71,33 @@ def test_clause_2_2_1_accepted_community_keeps_its_dangerous_buildings_until_cle
     data = _stats(client)
     assert data["city"]["dangerous_buildings"] == 4
     assert data["city"]["dangerous_cleared"] == 0
+
+
+def test_clause_5_2_renovated_with_professional_management_per_district(
+    client, district
+):
+    """五(二) 以改促管: of the 3 renovated communities, 1 has professional management;
+    a professional one not yet renovated is not counted. Aggregates only: no
+    community's management appears in a public response, and a live change waits
+    for the next publication."""
+    for code, kw in {
+        "PRO": {"stage": "handed_over", "property_management": "professional"},
+        "NONE": {"stage": "accepted"},
+        "SELF": {"stage": "post_evaluated", "property_management": "self"},
+        "LATER": {"stage": "applied", "property_management": "professional"},
+    }.items():
+        factories.community(street=district, code=code, **kw)
+    data = _stats(client)
+    (row,) = data["districts"]
+    assert (row["renovated"], row["renovated_professional"]) == (3, 1)
+    assert data["city"]["renovated_professional"] == 1
+    assert "五(二)" in data["definitions"]["renovated_professional"]
+    html = client.get("/public/stats/").content.decode()
+    assert "<b>1</b> / 3<span>" in html and "1（33%）" in html
+    card = client.get("/api/public/communities/PRO/").content.decode()
+    assert "property_management" not in card and "professional" not in card
+
+    Community.objects.filter(code="NONE").update(property_management="professional")
+    resp = client.get("/api/public/stats/")
+    assert resp.json()["districts"][0]["renovated_professional"] == 1
+    assert _stats(client)["districts"][0]["renovated_professional"] == 2

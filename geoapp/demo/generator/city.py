@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from tqdm import tqdm
@@ -15,6 +16,7 @@ from geoapp.demo.generator.communities import _communities
 from geoapp.demo.generator.districts import _blocks, _districts
 from geoapp.demo.generator.frame import _SCALES, DemoCity
 from geoapp.demo.generator.geography import _Urban, river_polygon
+from geoapp.demo.generator.governance import governance
 from geoapp.demo.generator.history import stage_history
 from geoapp.demo.generator.network import _build_network
 from geoapp.demo.generator.plots import _idle_land, _vacant_housing
@@ -84,6 +86,7 @@ def generate_city(
     step("districts and streets")
     blk = _blocks(net, river)
     comm, used = _communities(rng, sc, net, blk, urban, streets)
+    comm = _with_governance(comm, seed)
     step("communities")
     idle = _idle_land(rng, sc, blk, used)
     step("idle land")
@@ -111,3 +114,14 @@ def generate_city(
         basemap=base,
         suggestions=suggestions(comm, seed=seed),
     )
+
+
+def _with_governance(comm: gpd.GeoDataFrame, seed: int) -> gpd.GeoDataFrame:
+    """The communities with their governance columns (五(一), 五(二)) after ``stage``."""
+    gov = governance(comm, seed=seed)
+    comm = comm.copy()
+    comm["property_management"] = gov.pop("property_management")
+    at = list(comm.columns).index("stage") + 1
+    for k, col in enumerate(gov.columns):
+        comm.insert(at + k, col, gov[col])
+    return comm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -28,6 +29,7 @@ LAYERS = (
     "walk_segments",
 )
 STR, INT, FLOAT, BOOL, NINT, GEOM = "str", "int", "float", "bool", "Int64", "geom"
+TXT, DATE = "text", "date"  # a str that may be empty; an ISO date or ""
 CONTRACT: dict[str, dict[str, str]] = {
     "districts": {"code": STR, "name": STR, "is_central": BOOL},
     "streets": {"code": STR, "name": STR, "district_code": STR},
@@ -56,6 +58,12 @@ CONTRACT: dict[str, dict[str, str]] = {
         "fund_balance_yuan": FLOAT,
         "fund_standard_yuan": FLOAT,
         "stage": STR,
+        "property_since": DATE,
+        "property_company": TXT,
+        "service_level": TXT,
+        "property_fee": FLOAT,
+        "owners_committee": BOOL,
+        "owners_committee_formed_on": DATE,
         "entrances": GEOM,
     },
     "idle_land": {
@@ -178,6 +186,10 @@ def test_columns_and_dtypes(city, layer):
         if kind == STR:
             assert pd.api.types.is_string_dtype(s), col
             assert s.notna().all() and (s.str.len() > 0).all(), col
+        elif kind == TXT:
+            assert s.map(lambda v: isinstance(v, str)).all(), col
+        elif kind == DATE:
+            assert s.map(lambda v: v == "" or bool(dt.date.fromisoformat(v))).all()
         elif kind == INT:
             assert s.dtype == np.int64, col
         elif kind == NINT:
@@ -279,7 +291,12 @@ def test_community_values(city):
     assert c.loc[old & (c["housing_type"] != "villa"), "max_floors"].between(4, 7).all()
     assert (c.loc[old, "lifts"] == 0).mean() > 0.8
     assert (c["dangerous_c"] == 0).mean() > 0.7 and (c["dangerous_d"] >= 0).all()
-    assert set(c["property_management"]) == {"none", "professional", "self"}
+    assert set(c["property_management"]) == {
+        "none",
+        "professional",
+        "self",
+        "work_unit",
+    }
     assert (c["fund_standard_yuan"] >= c["floor_area_m2"] * 30 - 1).all()
     assert (c["fund_standard_yuan"] <= c["floor_area_m2"] * 50 + 1).all()
     assert (c["fund_balance_yuan"] <= c["fund_standard_yuan"]).all()
@@ -582,3 +599,34 @@ def test_basemap_rivers_parks_and_main_roads(city, city_again):
     )
     assert _overlap_pairs(parks.geometry.to_numpy(), others, same=False) == 0
     assert b["code"].is_unique
+
+
+def test_governance_is_realistic_for_old_ningbo(city):
+    """五(一), 五(二): many old communities without professional management, some with
+    committees; professional management has a company, a level and a fee mostly in
+    its level's range; the renovated ones partly brought it in."""
+    c = city.communities
+    old = c["completion_year"] <= 2000
+    pro = c["property_management"] == "professional"
+    assert 0.3 < (~pro[old]).mean() < 0.8
+    assert pro[~old].mean() > 0.8
+    assert 0.1 < c.loc[old, "owners_committee"].mean() < 0.6
+    assert (c.loc[pro, "property_company"].str.len() > 0).all()
+    assert (c.loc[~pro, "property_company"] == "").all()
+    assert set(c.loc[pro, "service_level"]) <= {"1", "2", "3", "4", "5"}
+    assert (c.loc[~pro, "service_level"] == "").all()
+    assert c.loc[pro, "property_fee"].notna().all()
+    assert c.loc[~pro, "property_fee"].isna().all()
+    formed = c["owners_committee_formed_on"] != ""
+    assert (formed == c["owners_committee"]).all()
+    ranges = json.loads(
+        (RULESET.parents[1] / "programme" / "property_fees.json").read_text("utf-8")
+    )["versions"][-1]["levels"]
+    inside = [
+        float(ranges[lv]["min"]) <= fee <= float(ranges[lv]["max"])
+        for lv, fee in zip(c.loc[pro, "service_level"], c.loc[pro, "property_fee"])
+    ]
+    assert 0.8 < np.mean(inside) < 0.97
+    renovated = c["stage"].isin(["accepted", "handed_over", "post_evaluated"])
+    if renovated.sum() >= 10:
+        assert 0 < (~pro[renovated]).mean() < 0.7

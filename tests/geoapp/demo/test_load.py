@@ -41,6 +41,20 @@ def test_stage_timeline_becomes_history_and_clearing_removes_it(small_city) -> N
         assert {f: getattr(newest, f) for f in fields} == {
             f: getattr(c, f) for f in fields
         }
+    # governance (五(一), 五(二)) as generated: dates, levels and fees on the rows
+    frame = small_city.communities.set_index("code")
+    pro = models.Community.objects.filter(property_management="professional")
+    assert pro.exists() and not pro.filter(property_company="").exists()
+    for c in pro[:20]:
+        assert str(c.property_fee) == f"{frame.loc[c.code, 'property_fee']:.2f}"
+        assert c.service_level == frame.loc[c.code, "service_level"]
+    formed = models.Community.objects.exclude(owners_committee_formed_on=None)
+    assert formed.count() == int(frame["owners_committee"].sum()) > 0
+    c = formed.first()
+    assert (
+        c.owners_committee_formed_on.isoformat()
+        == (frame.loc[c.code, "owners_committee_formed_on"])
+    )
     # the public figure that needs it: lifts installed during renovation (once
     # published: make_demo publishes after loading, city_load alone does not)
     from public.selectors import progress_stats

@@ -9,6 +9,15 @@ import { choiceLabel } from "../lib/choices.js";
 import { stageColour } from "../lib/styles.js";
 import { gettext, interpolate } from "../lib/i18n.js";
 
+/** The owners' committee as the record shows it: formed (with its date) or not. Pure. */
+export function committeeText(p) {
+  if (p.owners_committee === undefined) return undefined;
+  if (!p.owners_committee) return gettext("未成立");
+  return p.owners_committee_formed_on
+    ? interpolate(gettext("已成立（%(date)s）"), { date: p.owners_committee_formed_on })
+    : gettext("已成立");
+}
+
 /** The record tab's rows [label, value] of a community's properties. Pure. */
 export function recordRows(p, config) {
   const c = (key, v) => choiceLabel(config, `community.${key}`, v);
@@ -28,6 +37,11 @@ export function recordRows(p, config) {
     [gettext("房屋类型"), c("housing_type", p.housing_type)],
     [gettext("土地性质"), c("land_tenure", p.land_tenure)],
     [gettext("物业管理"), c("property_management", p.property_management)],
+    // governance (五(一), 五(二)): the programme's community card edits them
+    [gettext("物业服务企业"), p.property_company || undefined],
+    [gettext("物业服务等级"), p.service_level ? c("service_level", p.service_level) : undefined],
+    [gettext("物业服务费(元/m²·月)"), p.property_fee ?? undefined],
+    [gettext("业主委员会"), committeeText(p)],
     [gettext("可维修加固使用"), p.repairable],
     [gettext("C级危房栋数"), p.dangerous_c || undefined],
     [gettext("D级危房栋数"), p.dangerous_d || undefined],
