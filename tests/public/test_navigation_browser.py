@@ -16,8 +16,15 @@ from tests.e2e.conftest import screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LABELS = {
-    "zh-hans": ["规划工作台", "导入数据", "项目管理", "统计", "公众地图"],
-    "en": ["Planning workspace", "Import data", "Projects", "Statistics", "Public map"],
+    "zh-hans": ["规划工作台", "导入数据", "项目管理", "居民意见", "统计", "公众地图"],
+    "en": [
+        "Planning workspace",
+        "Import data",
+        "Projects",
+        "Residents' voice",
+        "Statistics",
+        "Public map",
+    ],
 }
 PUBLIC = {"zh-hans": ["统计", "公众地图"], "en": ["Statistics", "Public map"]}
 CARD = {
@@ -92,6 +99,7 @@ def test_a_planner_reaches_every_page_from_the_bar(new_page, live_server, city, 
     for name, title_sel in (
         ("layers:import", "#import-form"),
         ("programme-home", "main"),
+        ("voice-queue", "#voice-queue"),
         ("public-stats-page", "main"),
         ("public-map", "body[data-map-ready='1']"),
         ("planner", "body[data-map-ready='1']"),
@@ -105,7 +113,7 @@ def test_a_planner_reaches_every_page_from_the_bar(new_page, live_server, city, 
         visited.append(current)
         if name == "layers:import":
             screenshot(page, f"import_page_{lang}.png")
-    assert visited == [labels[1], labels[2], labels[3], labels[4], labels[0]]
+    assert visited == [*labels[1:], labels[0]]
     # log out from the bar: back to the public surface
     with page.expect_navigation():
         page.click("form[action$='/accounts/logout/'] button")
