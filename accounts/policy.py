@@ -145,6 +145,7 @@ POLICY: dict[str, Access] = {
     "layer-vacant-housing": INTERNAL_READ,
     "layer-amenities": INTERNAL_READ,
     "layer-walk-network": INTERNAL_READ,
+    "layer-special-works": INTERNAL_READ,
     "layer-categories": Access(get=EVERYONE, rule="the national standard's list"),
     "layers:import": Access(get=PLANNERS, post=PLANNERS, rule=OWN_DISTRICT),
     "layers:export": EXPORT,

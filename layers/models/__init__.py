@@ -19,6 +19,7 @@ from layers.models.mapping_templates import MappingTemplate
 from layers.models.network import WalkSegment
 from layers.models.plots import IdleLand, VacantHousing
 from layers.models.rasters import PopulationRaster
+from layers.models.works import SpecialWork
 
 __all__ = [
     "Amenity",
@@ -38,6 +39,7 @@ __all__ = [
     "PopulationRaster",
     "PropertyManagement",
     "SRID",
+    "SpecialWork",
     "Stage",
     "Street",
     "Tenure",
