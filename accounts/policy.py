@@ -25,6 +25,7 @@ OWN_STREET = "own district (planners) or own street (street staff)"
 PUBLIC_STAGE = "anonymous: from the annual plan on, drafts answer 404"
 NO_PRIVATE = "viewers: without private columns"
 CITY_PUBLISHES = "city administrators only: the public map is one city-wide publication"
+OWN_DISTRICT_READ = "the district of the profile; city administrators: every district"
 SCOPED_RUN = "district planners: their own district; at most 5 pending runs per user"
 
 
@@ -90,6 +91,12 @@ POLICY: dict[str, Access] = {
         rule="fund balances are private: editors; moving revenue to the fund: planners",
     ),
     "programme-project-card": Access(get=EVERYONE, rule=PUBLIC_STAGE, rate="120/m"),
+    # special works against the projects (四(四)2): a district's own users
+    "programme-special-works": Access(get=SIGNED_IN, rule=OWN_DISTRICT_READ),
+    "programme-special-works-csv": Access(
+        get=SIGNED_IN, rule=OWN_DISTRICT_READ, rate="20/m"
+    ),
+    "programme-special-work-conflicts": Access(get=SIGNED_IN, rule=OWN_DISTRICT_READ),
     # ------------------------------------------------------------------ accounts
     "login": Access(
         get=EVERYONE, post=EVERYONE, rule="lock-out per username + IP", rate="30/m"

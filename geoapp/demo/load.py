@@ -15,6 +15,7 @@ from django.test.utils import override_settings
 from layers import models
 from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
 from layers.importing import basemap_replace, population_raster_register
+from programme.models import Project
 
 BATCH = 5000
 
@@ -65,7 +66,11 @@ def layers_clear() -> None:
     communities' "deleted" records, one INSERT each, took 6 s).
     """
     with connection.cursor() as cursor, override_settings(SIMPLE_HISTORY_ENABLED=False):
+        # the old city's projects refer to its communities (special works demo)
+        Project.objects.all().delete()
+        Project.history.model.objects.all().delete()
         for model in (
+            models.SpecialWork,
             models.CommunityCandidate,
             models.BasemapFeature,
             models.CommunityPhoto,
@@ -293,7 +298,49 @@ def city_load(
         source_file=source,
         source_crs=src["source_crs"],
     )
+    counts.update(_special_works_load(city, src))
     if raster_path is not None:
         population_raster_register(path=raster_path, name=f"{source} population")
         counts["population_rasters"] = 1
     return counts
+
+
+def _special_works_load(city, src: dict[str, str]) -> dict[str, int]:
+    """The special works (四(四)2) and the renovation projects they meet."""
+    works = getattr(city, "special_works", None)
+    projects = getattr(city, "renovation_projects", None)
+    if works is None or projects is None:
+        return {}
+
+    def work(r):
+        return models.SpecialWork(
+            code=r.code,
+            name=r.name,
+            department=r.department,
+            kind=r.kind,
+            start_year=int(r.start_year),
+            end_year=int(r.end_year),
+            status=r.status,
+            geom=_geos(r.geometry),
+            **src,
+        )
+
+    n_works = _bulk(models.SpecialWork, works.itertuples(), work)
+    by_code = {
+        c.code: c
+        for c in models.Community.objects.filter(
+            code__in=list(projects["code"])
+        ).select_related("district")
+    }
+    rows = [
+        Project(
+            name=f"{by_code[r.code].name}老旧小区改造",
+            community=by_code[r.code],
+            district=by_code[r.code].district,
+            year=int(r.year),
+            stage=r.stage,
+        )
+        for r in projects.itertuples()
+    ]
+    Project.objects.bulk_create(rows)
+    return {"special_works": n_works, "projects": len(rows)}

@@ -42,6 +42,13 @@ from programme.services.projects import (
     project_update,
 )
 from programme.services.reserve_pool import reserve_pool_score
+from programme.services.special_works import (
+    ProjectWorks,
+    conflicts_csv,
+    conflicts_features,
+    district_special_works,
+    project_special_works,
+)
 from programme.services.stages import (
     DB_EVIDENCE,
     DOCUMENT_KEYS,
@@ -61,6 +68,11 @@ from programme.services.voting import (
 
 __all__ = [
     "CENT",
+    "ProjectWorks",
+    "conflicts_csv",
+    "conflicts_features",
+    "district_special_works",
+    "project_special_works",
     "DB_EVIDENCE",
     "DOCUMENT_KEYS",
     "PROGRESS_COLUMNS",

@@ -19,6 +19,7 @@ from geoapp.demo.generator.history import stage_history
 from geoapp.demo.generator.network import _build_network
 from geoapp.demo.generator.plots import _idle_land, _vacant_housing
 from geoapp.demo.generator.population import _population
+from geoapp.demo.generator.works import special_works
 
 
 def generate_city(
@@ -94,6 +95,7 @@ def generate_city(
     step("population raster")
     base = basemap(seed, scale, net.segments, blk, used, idle)
     steps.close()
+    works, projects = special_works(comm, seed=seed)
     return DemoCity(
         districts=districts,
         streets=streets,
@@ -108,4 +110,6 @@ def generate_city(
         scale=scale,
         stage_history=stage_history(comm, seed=seed),
         basemap=base,
+        special_works=works,
+        renovation_projects=projects,
     )

@@ -65,3 +65,6 @@ class DemoCity:
     scale: str
     stage_history: pd.DataFrame | None = None
     basemap: gpd.GeoDataFrame | None = None
+    #: special works of other departments (四(四)2) and the projects they meet
+    special_works: gpd.GeoDataFrame | None = None
+    renovation_projects: pd.DataFrame | None = None
