@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,15 @@ class SpecialWork(LayerModel):
     notes = models.TextField(_("备注"), blank=True)
     geom = models.GeometryField(_("范围或走向"), srid=SRID, spatial_index=False)
     history = HistoricalRecords()
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.start_year is not None
+            and self.end_year is not None
+            and self.end_year < self.start_year
+        ):
+            raise ValidationError({"end_year": _("计划完工年度不能早于计划开工年度。")})
 
     class Meta:
         verbose_name = _("专项工程")
