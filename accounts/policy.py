@@ -92,9 +92,9 @@ POLICY: dict[str, Access] = {
     ),
     "programme-project-card": Access(get=EVERYONE, rule=PUBLIC_STAGE, rate="120/m"),
     # special works against the projects (四(四)2): a district's own users
-    "programme-special-works": Access(get=SIGNED_IN, rule=OWN_DISTRICT_READ),
+    "programme-special-works": Access(get=EDITORS, rule=OWN_DISTRICT_READ),
     "programme-special-works-csv": Access(
-        get=SIGNED_IN, rule=OWN_DISTRICT_READ, rate="20/m"
+        get=EDITORS, rule=OWN_DISTRICT_READ, rate="20/m"
     ),
     "programme-special-work-conflicts": Access(get=SIGNED_IN, rule=OWN_DISTRICT_READ),
     # ------------------------------------------------------------------ accounts

@@ -4,8 +4,9 @@ touch a project's community or 连片 block, the conflicts of years and the join
 (and its CSV) and the planner map's conflict layer.
 
 Who sees what: every signed-in user reads a project page's section (as the page);
-the district report and the map's conflicts are a district's own: city administrators
-see every district, the others the district of their profile (none without one).
+the district report and the map's conflicts are a district's own (planners and street
+staff): city administrators see every district, the others the district of their
+profile; viewers see none of it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.contrib.gis.measure import D
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from accounts.permissions import actor_of
+from accounts.permissions import EDITORS, actor_of, require
 from analysis.special_works import DEFAULT_BUFFER_M, Schedule, schedules
 from analysis.stages import STAGES
 from layers.models import Community, District, SpecialWork
@@ -201,7 +202,7 @@ def project_special_works(
 
 def _scoped_district(user: Any, district: District | None) -> District | None:
     """The district the user may read conflicts of (None: all, for city admins)."""
-    actor = actor_of(user)
+    actor = require(user, EDITORS, _("查看专项工程冲突"))
     if actor.city_wide:
         return district
     if actor.district_id is None:
@@ -269,7 +270,7 @@ def conflicts_features(*, user: Any) -> dict[str, Any]:
     in conflict (``role`` "project") and the works it conflicts with (``role`` "work"),
     in the user's district (city administrators: all; others without one: none)."""
     actor = actor_of(user)
-    if not actor.city_wide and actor.district_id is None:
+    if actor.role not in EDITORS or (not actor.city_wide and actor.district_id is None):
         return {"type": "FeatureCollection", "features": []}
     features: list[dict[str, Any]] = []
     seen: set[str] = set()
