@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from layers import models
 from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
 from layers.importing import basemap_replace, population_raster_register
-from programme.models import Project
+from programme.models import AnnualPlan, Project
 
 BATCH = 5000
 
@@ -66,7 +66,9 @@ def layers_clear() -> None:
     communities' "deleted" records, one INSERT each, took 6 s).
     """
     with connection.cursor() as cursor, override_settings(SIMPLE_HISTORY_ENABLED=False):
-        # the old city's projects refer to its communities (special works demo)
+        # the old city's projects refer to its communities (special works demo); a
+        # plan's entries protect their projects
+        AnnualPlan.objects.all().delete()
         Project.objects.all().delete()
         Project.history.model.objects.all().delete()
         for model in (
