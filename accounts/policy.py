@@ -101,6 +101,12 @@ POLICY: dict[str, Access] = {
         get=EDITORS, rule=OWN_DISTRICT_READ, rate="20/m"
     ),
     "programme-community-governance": Access(post=EDITORS, rule=OWN_STREET),
+    # special works against the projects (四(四)2): a district's own users
+    "programme-special-works": Access(get=EDITORS, rule=OWN_DISTRICT_READ),
+    "programme-special-works-csv": Access(
+        get=EDITORS, rule=OWN_DISTRICT_READ, rate="20/m"
+    ),
+    "programme-special-work-conflicts": Access(get=SIGNED_IN, rule=OWN_DISTRICT_READ),
     # ------------------------------------------------------------------ accounts
     "login": Access(
         get=EVERYONE, post=EVERYONE, rule="lock-out per username + IP", rate="30/m"
@@ -158,6 +164,7 @@ POLICY: dict[str, Access] = {
     "layer-vacant-housing": INTERNAL_READ,
     "layer-amenities": INTERNAL_READ,
     "layer-walk-network": INTERNAL_READ,
+    "layer-special-works": INTERNAL_READ,
     "layer-categories": Access(get=EVERYONE, rule="the national standard's list"),
     "layers:import": Access(get=PLANNERS, post=PLANNERS, rule=OWN_DISTRICT),
     "layers:export": EXPORT,

@@ -74,6 +74,21 @@ class IdleLandAdmin(LayerAdmin):
     readonly_fields = ("area_m2", "created_at", "updated_at")
 
 
+@admin.register(models.SpecialWork)
+class SpecialWorkAdmin(LayerAdmin):
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "department",
+        "start_year",
+        "end_year",
+        "status",
+    )
+    list_filter = ("kind", "status", "start_year")
+    search_fields = ("code", "name", "department")
+
+
 @admin.register(models.VacantHousing)
 class VacantHousingAdmin(LayerAdmin):
     list_display = ("code", "name", "floor_area_m2", "owner_kind", "status")

@@ -25,6 +25,7 @@ from .models import (
     District,
     IdleLand,
     PopulationRaster,
+    SpecialWork,
     Street,
     VacantHousing,
     WalkSegment,
@@ -190,6 +191,23 @@ LAYERS: tuple[LayerSpec, ...] = (
         admin_import=True,
     ),
     LayerSpec("basemap", BasemapFeature, _("底图")),
+    LayerSpec(
+        "special_work",
+        SpecialWork,
+        _("专项工程"),
+        "special_works",
+        vector=True,
+        attributes=(
+            "name",
+            "department",
+            "kind",
+            "start_year",
+            "end_year",
+            "status",
+            "notes",
+        ),
+        code_prefix="SW",
+    ),
 )
 
 BY_KEY: dict[str, LayerSpec] = {s.key: s for s in LAYERS}

@@ -50,6 +50,10 @@ def vacant_housing_list() -> QuerySet[models.VacantHousing]:
     return with_api_geom(models.VacantHousing.objects.all())
 
 
+def special_work_list() -> QuerySet[models.SpecialWork]:
+    return with_api_geom(models.SpecialWork.objects.all())
+
+
 def amenity_list(*, category: str | None = None) -> QuerySet[models.Amenity]:
     qs = models.Amenity.objects.select_related("category")
     if category:

@@ -18,6 +18,7 @@ from layers.models import (
     Community,
     District,
     IdleLand,
+    SpecialWork,
     Stage,
     VacantHousing,
     WalkSegment,
@@ -121,6 +122,13 @@ LAYERS = (
         tiled=True,
         detail="vacant_housing",
     ),
+    # special works (四(四)2): every work, and the projects in conflict with their works
+    MapLayer("special_works", _("专项工程"), "layer-special-works", on=False),
+    MapLayer(
+        "special_work_conflicts",
+        _("专项工程冲突"),
+        "programme-special-work-conflicts",
+    ),
     MapLayer(
         "amenities",
         _("配套设施"),
@@ -142,6 +150,8 @@ OVERLAY_ORDER = (
     "supply",
     "districts",
     "streets",
+    "special_work_conflicts",
+    "special_works",
     "blocks",
     "amenities",
     "vacant_housing",
@@ -164,6 +174,7 @@ CHOICE_MODELS = {
     "planning_area": PlanningArea,
     "walk_segment": WalkSegment,
     "amenity_category": AmenityCategory,
+    "special_work": SpecialWork,
 }
 
 _NUMBER_FIELDS = (models.IntegerField, models.FloatField, models.DecimalField)

@@ -262,6 +262,7 @@ def project_page(*, project: Project, today: dt.date | None = None) -> dict[str,
         "dangerous": services.project_dangerous_buildings(project=project)
         if members
         else {},
+        "special_works": services.project_special_works(project=project),
         "reserve_entry": project.reserve_entries.order_by("-year").first(),
         "plan_entry": entry,
         "money": services.project_sources_status(project=project, on=day),

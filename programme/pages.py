@@ -490,3 +490,27 @@ def community_fund(request: HttpRequest, code: str) -> HttpResponse:
     context["can_move"] = actor.role in PLANNERS
     context["kinds"] = PublicRevenue.Kind.choices
     return render(request, "programme/community_fund.html", context)
+
+
+# --------------------------------------------------------------------------- special works
+def special_works_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The district's projects whose special works fall in other years (最多改一次,
+    四(四)2), with the joint year proposed; the district's own users only."""
+    district = _district(code)
+    rows = services.district_special_works(user=request.user, district=district)
+    return render(
+        request,
+        "programme/special_works.html",
+        {"district": district, "rows": rows},
+    )
+
+
+def special_works_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The district report as CSV."""
+    district = _district(code)
+    body = services.conflicts_csv(user=request.user, district=district)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="special-works-conflicts-{district.code}.csv"'
+    )
+    return response

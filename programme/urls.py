@@ -34,6 +34,16 @@ urlpatterns = [
         name="programme-reserve-pool",
     ),
     path(
+        "districts/<str:code>/special-works/",
+        pages.special_works_report,
+        name="programme-special-works",
+    ),
+    path(
+        "districts/<str:code>/special-works.csv",
+        pages.special_works_csv,
+        name="programme-special-works-csv",
+    ),
+    path(
         "districts/<str:code>/plan/<int:year>/",
         pages.annual_plan,
         name="programme-annual-plan",

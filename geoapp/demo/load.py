@@ -93,8 +93,11 @@ def layers_clear() -> None:
     with history switched off: the history of the old city is deleted next (3,238
     communities' "deleted" records, one INSERT each, took 6 s).
     """
+    # the old city's projects refer to its communities; a plan's entries protect them
+    programme_clear()
     with connection.cursor() as cursor, override_settings(SIMPLE_HISTORY_ENABLED=False):
         for model in (
+            models.SpecialWork,
             models.CommunityCandidate,
             models.BasemapFeature,
             models.CommunityPhoto,
@@ -324,6 +327,7 @@ def city_load(
         source_file=source,
         source_crs=src["source_crs"],
     )
+    counts.update(_special_works_load(city, src))
     if raster_path is not None:
         population_raster_register(path=raster_path, name=f"{source} population")
         counts["population_rasters"] = 1
@@ -411,9 +415,15 @@ def programme_load(city, *, seed: int) -> dict[str, int]:
     }
     catalogue = {w.code: w for w in pmodels.WorksItem.objects.all()}
     counts = {"projects": 0, "funding_sources": 0, "project_utilities": 0}
+    # a community has one project: those the special works demo already made keep theirs
+    taken = set(
+        pmodels.Project.objects.filter(community__in=communities.values()).values_list(
+            "community__code", flat=True
+        )
+    )
     for plan in plans:
         community = communities.get(plan.community_code)
-        if community is None:
+        if community is None or community.code in taken:
             continue
         project = pmodels.Project.objects.create(
             name=plan.name,
@@ -491,3 +501,44 @@ def programme_load(city, *, seed: int) -> dict[str, int]:
         counts["funding_sources"] += len(rows)
         counts["project_utilities"] += len(utilities)
     return counts
+
+
+def _special_works_load(city, src: dict[str, str]) -> dict[str, int]:
+    """The special works (四(四)2) and the renovation projects they meet."""
+    works = getattr(city, "special_works", None)
+    projects = getattr(city, "renovation_projects", None)
+    if works is None or projects is None:
+        return {}
+
+    def work(r):
+        return models.SpecialWork(
+            code=r.code,
+            name=r.name,
+            department=r.department,
+            kind=r.kind,
+            start_year=int(r.start_year),
+            end_year=int(r.end_year),
+            status=r.status,
+            geom=_geos(r.geometry),
+            **src,
+        )
+
+    n_works = _bulk(models.SpecialWork, works.itertuples(), work)
+    by_code = {
+        c.code: c
+        for c in models.Community.objects.filter(
+            code__in=list(projects["code"])
+        ).select_related("district")
+    }
+    rows = [
+        pmodels.Project(
+            name=f"{by_code[r.code].name}老旧小区改造",
+            community=by_code[r.code],
+            district=by_code[r.code].district,
+            year=int(r.year),
+            stage=r.stage,
+        )
+        for r in projects.itertuples()
+    ]
+    pmodels.Project.objects.bulk_create(rows)
+    return {"special_works": n_works, "special_work_projects": len(rows)}

@@ -66,6 +66,12 @@ class VacantHousingSerializer(LayerSerializer):
         fields = ("code", *_attributes("vacant_housing"))
 
 
+class SpecialWorkSerializer(LayerSerializer):
+    class Meta(LayerSerializer.Meta):
+        model = models.SpecialWork
+        fields = ("code", *_attributes("special_work"))
+
+
 class CategoryName(serializers.CharField):
     """A facility category's name in the reader's language (the stored one is the
     rule set's Chinese)."""

@@ -16,6 +16,11 @@ urlpatterns = [
         views.VacantHousingLayer.as_view(),
         name="layer-vacant-housing",
     ),
+    path(
+        "special-works.geojson",
+        views.SpecialWorkLayer.as_view(),
+        name="layer-special-works",
+    ),
     path("amenities.geojson", views.AmenityLayer.as_view(), name="layer-amenities"),
     path(
         "walk-network.geojson",

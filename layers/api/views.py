@@ -85,6 +85,11 @@ class VacantHousingLayer(LayerView):
     selector = staticmethod(selectors.vacant_housing_list)
 
 
+class SpecialWorkLayer(LayerView):
+    serializer_class = serializers.SpecialWorkSerializer
+    selector = staticmethod(selectors.special_work_list)
+
+
 class AmenityLayer(LayerView):
     serializer_class = serializers.AmenitySerializer
     selector = staticmethod(selectors.amenity_list)

@@ -20,6 +20,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
     "Polygon": frozenset({"Polygon", "MultiPolygon"}),
     "MultiPolygon": frozenset({"Polygon", "MultiPolygon"}),
     "LineString": frozenset({"LineString", "MultiLineString"}),
+    "Geometry": frozenset({"Polygon", "MultiPolygon", "LineString", "MultiLineString"}),
 }
 #: the stored type whose geometries are the file's own, per family
 FAMILY = {
@@ -35,9 +36,8 @@ PREFERRED = {"Point": "amenity", "Polygon": "community", "LineString": "walk_seg
 
 
 def family_label(family: str) -> str:
-    return {"Point": _("点"), "Polygon": _("面"), "LineString": _("线")}.get(
-        family, family
-    )
+    labels = {"Point": _("点"), "Polygon": _("面"), "LineString": _("线")}
+    return {**labels, "Geometry": _("面或线")}.get(family, family)
 
 
 def _stored(layer: str) -> str:

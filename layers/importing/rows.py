@@ -35,7 +35,14 @@ from layers.io.schemas import LAYERS
 _blank = columns.blank
 _py = columns.py
 #: shapely type id of each stored geometry type
-_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPolygon": 6}
+#: the shapely type ids each stored type keeps as they are ("Geometry": areas or lines)
+_TYPE_IDS = {
+    "Point": (0,),
+    "LineString": (1,),
+    "Polygon": (3,),
+    "MultiPolygon": (6,),
+    "Geometry": (1, 3, 5, 6),
+}
 
 
 def _stem(name: str) -> str:
@@ -191,7 +198,7 @@ def _prepare_rows(
     # geometry to the stored type: one type test for all, the others one by one
     arr = np.asarray(gdf.geometry.to_numpy(), dtype=object)
     geoms = arr.copy()
-    keep = shapely.get_type_id(arr) == _TYPE_IDS[schema["geometry"]]
+    keep = np.isin(shapely.get_type_id(arr), _TYPE_IDS[schema["geometry"]])
     polys = 0
     for i in np.flatnonzero(~keep):
         g = arr[i]

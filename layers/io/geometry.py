@@ -29,6 +29,8 @@ COMPATIBLE = {
     "MultiLineString": {"LineString", "MultiLineString"},
     "Polygon": {"Polygon", "MultiPolygon"},
     "MultiPolygon": {"Polygon", "MultiPolygon"},
+    # a layer of areas or lines (the special works)
+    "Geometry": {"Polygon", "MultiPolygon", "LineString", "MultiLineString"},
 }
 
 

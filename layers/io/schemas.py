@@ -166,6 +166,33 @@ LAYERS: dict[str, dict] = {
             "source": S,
         },
     },
+    "special_work": {
+        # an area (Polygon, MultiPolygon) or a line (LineString, MultiLineString)
+        "geometry": "Geometry",
+        "columns": {
+            "code": CODE,
+            "name": NAME,
+            "department": Column("str", required=True, max_length=128),
+            "kind": _c(
+                "sewer_separation",
+                "sponge_city",
+                "waste_sorting",
+                "arterial_road",
+                "service_centre",
+                "smart_security",
+                "power",
+                "telecom",
+                "cable_tv",
+                "gas",
+                "water",
+                required=True,
+            ),
+            "start_year": Column("int", required=True),
+            "end_year": Column("int", required=True),
+            "status": _c("planned", "under_way", "done"),
+            "notes": S,
+        },
+    },
     "walk_segment": {
         "geometry": "LineString",
         "columns": {

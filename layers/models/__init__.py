@@ -20,6 +20,7 @@ from layers.models.mapping_templates import MappingTemplate
 from layers.models.network import WalkSegment
 from layers.models.plots import IdleLand, VacantHousing
 from layers.models.rasters import PopulationRaster
+from layers.models.works import SpecialWork
 
 __all__ = [
     "Amenity",
@@ -40,6 +41,7 @@ __all__ = [
     "PropertyManagement",
     "SRID",
     "ServiceLevel",
+    "SpecialWork",
     "Stage",
     "Street",
     "Tenure",

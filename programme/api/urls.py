@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path("progress/", views.ProgressView.as_view(), name="programme-progress"),
     path(
+        "special-works/conflicts.geojson",
+        views.SpecialWorkConflictsView.as_view(),
+        name="programme-special-work-conflicts",
+    ),
+    path(
         "progress.xlsx",
         views.ProgressXlsxView.as_view(),
         name="programme-progress-xlsx",

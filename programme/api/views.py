@@ -182,3 +182,12 @@ class ProjectViewSet(viewsets.ModelViewSet):
         return Response(
             s.ProjectItemSerializer(item).data, status=status.HTTP_201_CREATED
         )
+
+
+class SpecialWorkConflictsView(APIView):
+    """四(四)2: the projects in conflict with special works and those works, as GeoJSON
+    (EPSG:4326) for the planner map; the user's district (city admins: all)."""
+
+    @extend_schema(responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(services.conflicts_features(user=request.user))

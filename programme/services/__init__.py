@@ -58,6 +58,13 @@ from programme.services.sources import (
     project_utility_delete,
     project_utility_save,
 )
+from programme.services.special_works import (
+    ProjectWorks,
+    conflicts_csv,
+    conflicts_features,
+    district_special_works,
+    project_special_works,
+)
 from programme.services.stages import (
     DB_EVIDENCE,
     DOCUMENT_KEYS,
@@ -77,6 +84,11 @@ from programme.services.voting import (
 
 __all__ = [
     "CENT",
+    "ProjectWorks",
+    "conflicts_csv",
+    "conflicts_features",
+    "district_special_works",
+    "project_special_works",
     "DB_EVIDENCE",
     "DOCUMENT_KEYS",
     "GOVERNANCE_FIELDS",

@@ -338,6 +338,8 @@ def url_args(city) -> dict[str, dict]:
         "programme-scope-decision": {"code": a1.code},
         "programme-community-fund": {"code": a1.code},
         "programme-reserve-pool": {"code": city["a"].code},
+        "programme-special-works": {"code": city["a"].code},
+        "programme-special-works-csv": {"code": city["a"].code},
         "programme-annual-plan": {"code": city["a"].code, "year": 2028},
         "programme-district-governance": {"code": city["a"].code},
         "programme-district-governance-csv": {"code": city["a"].code},

@@ -9,7 +9,7 @@ import { walkStyle } from "../../static/maps/js/lib/styles.js";
 import { NO_FILL, SCORE_CLASSES, rgba, stageColour } from "../../static/maps/js/lib/themes.js";
 
 // planner/mapconfig.py OVERLAY_ORDER (tests/planner/test_mapconfig.py checks it is this)
-const ORDER = ["siting", "unreachable", "supply", "districts", "streets", "blocks", "amenities", "vacant_housing", "islands", "walk_network", "idle_land", "lifecircle", "results", "communities"];
+const ORDER = ["siting", "unreachable", "supply", "districts", "streets", "special_work_conflicts", "special_works", "blocks", "amenities", "vacant_housing", "islands", "walk_network", "idle_land", "lifecircle", "results", "communities"];
 
 test("walk segments in tiles are drawn as the GeoJSON layer drew them", () => {
   for (const p of [{ kind: "bridge" }, { kind: "arterial", is_barrier: true }, { kind: "local" }]) {

@@ -273,7 +273,9 @@ def test_stamp_becomes_visible_with_the_data_and_serialises_writers(other_connec
 def test_reading_all_stamps_is_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         got = stamps.layer_stamps()
-    assert len(got) == len(stamps.LAYERS) == 10  # + the basemap (migration 0006)
+    assert (
+        len(got) == len(stamps.LAYERS) == 11
+    )  # + basemap (0006), special works (0009)
 
 
 @pytest.mark.django_db

@@ -22,6 +22,7 @@ from geoapp.demo.generator.network import _build_network
 from geoapp.demo.generator.plots import _idle_land, _vacant_housing
 from geoapp.demo.generator.population import _population
 from geoapp.demo.generator.voice import suggestions
+from geoapp.demo.generator.works import special_works
 
 
 def generate_city(
@@ -98,6 +99,7 @@ def generate_city(
     step("population raster")
     base = basemap(seed, scale, net.segments, blk, used, idle)
     steps.close()
+    works, projects = special_works(comm, seed=seed)
     return DemoCity(
         districts=districts,
         streets=streets,
@@ -113,6 +115,8 @@ def generate_city(
         stage_history=stage_history(comm, seed=seed),
         basemap=base,
         suggestions=suggestions(comm, seed=seed),
+        special_works=works,
+        renovation_projects=projects,
     )
 
 

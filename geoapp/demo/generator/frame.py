@@ -67,3 +67,6 @@ class DemoCity:
     basemap: gpd.GeoDataFrame | None = None
     #: residents' suggestions (geoapp.demo.generator.voice)
     suggestions: pd.DataFrame | None = None
+    #: special works of other departments (四(四)2) and the projects they meet
+    special_works: gpd.GeoDataFrame | None = None
+    renovation_projects: pd.DataFrame | None = None

@@ -64,7 +64,6 @@ class Command(BaseCommand):
 
         # analyses of the previous city describe data that no longer exists
         AnalysisRun.objects.all().delete()
-        load.programme_clear()  # projects keep their communities
         load.layers_clear()
         counts = load.city_load(
             city, source=f"demo:{scale}:{seed}", raster_path=raster, progress=tick

@@ -15,6 +15,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from rasterio.features import rasterize
 
+from analysis.special_works import schedules
 from geoapp.demo import DemoCity, generate_city, write_population_tiff
 from geoapp.demo.generator import city_extent, river_polygon
 
@@ -630,3 +631,27 @@ def test_governance_is_realistic_for_old_ningbo(city):
     renovated = c["stage"].isin(["accepted", "handed_over", "post_evaluated"])
     if renovated.sum() >= 10:
         assert 0 < (~pro[renovated]).mean() < 0.7
+
+
+def test_special_works_meet_some_projects_in_other_years(city, city_again):
+    """四(四)2: a few dozen works, areas and lines, of the plan's kinds; the demo
+    projects meet some in their year and some in another (conflicts to show)."""
+    works, projects = city.special_works, city.renovation_projects
+    assert 25 <= len(works) <= 60
+    assert works["code"].is_unique
+    assert set(works.geom_type) >= {"LineString", "MultiPolygon"}
+    assert works.geometry.is_valid.all()
+    assert (works["end_year"] >= works["start_year"]).all()
+    assert {"sewer_separation", "gas", "water"} & set(works["kind"])
+    assert set(projects["code"]) <= set(city.communities["code"])
+    comm = city.communities.set_index("code")
+    targets = gpd.GeoDataFrame(
+        {"key": projects["code"], "year": projects["year"]},
+        geometry=list(comm.loc[projects["code"]].geometry),
+        crs=works.crs,
+    )
+    found = schedules(targets, works)
+    conflicts = [k for k, s in found.items() if s.conflict]
+    aligned = [k for k, s in found.items() if not s.conflict]
+    assert len(conflicts) >= 3 and len(aligned) >= 2
+    assert city_again.special_works.equals(works)

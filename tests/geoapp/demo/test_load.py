@@ -8,6 +8,8 @@ from accounts.permissions import SYSTEM
 from geoapp.demo import load as services
 from geoapp.demo.generator import generate_city
 from layers import models
+from programme import services as programme
+from programme.models import Project
 from public import publishing
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,18 @@ def test_city_load_is_all_or_nothing(small_city) -> None:
     assert not models.District.objects.exists()
     assert not models.Community.objects.exists()
     assert not models.Community.history.model.objects.exists()
+
+
+def test_special_works_and_their_projects_load_and_clear(small_city) -> None:
+    """四(四)2: the works and the projects they meet, some in conflict; a reload
+    clears both (the projects refer to the old city's communities)."""
+    counts = services.city_load(small_city, source="demo:test")
+    assert counts["special_works"] == len(small_city.special_works)
+    assert counts["special_work_projects"] == len(small_city.renovation_projects)
+    assert models.SpecialWork.objects.count() == len(small_city.special_works)
+    every = programme.district_special_works(user=SYSTEM, district=None)
+    assert len(every) >= 3
+    assert all(pw.schedule.joint_year for pw in every)
+    services.layers_clear()
+    assert not models.SpecialWork.objects.exists()
+    assert not Project.objects.exists()

@@ -78,6 +78,45 @@ export const RENDER = {
   },
 };
 
+// special works (四(四)2): areas or lines of other departments and the utilities
+const WORKS_COLOUR = "#6a1b9a";
+const CONFLICT_COLOUR = "#d50000";
+function worksYears(p) {
+  return p.start_year === p.end_year ? `${p.start_year}` : `${p.start_year}–${p.end_year}`;
+}
+RENDER.special_works = {
+  style: () => ({ color: WORKS_COLOUR, weight: 3, dashArray: "6 3", fillColor: WORKS_COLOUR, fillOpacity: 0.12 }),
+  popup: (p, config) =>
+    attributeTable(p.name || p.code, [
+      [gettext("类型"), choiceLabel(config, "special_work.kind", p.kind)],
+      [gettext("实施部门"), p.department],
+      [gettext("计划年度"), worksYears(p)],
+      [gettext("状态"), choiceLabel(config, "special_work.status", p.status)],
+    ]),
+};
+// the projects whose community or block a work of another year crosses, and those works
+RENDER.special_work_conflicts = {
+  style: (feature) =>
+    feature.properties.role === "work"
+      ? { color: CONFLICT_COLOUR, weight: 4, fillColor: CONFLICT_COLOUR, fillOpacity: 0.2 }
+      : { color: CONFLICT_COLOUR, weight: 2.5, fillColor: CONFLICT_COLOUR, fillOpacity: 0.35 },
+  popup: (p, config) =>
+    p.role === "work"
+      ? attributeTable(p.name || p.code, [
+          [gettext("类型"), choiceLabel(config, "special_work.kind", p.kind)],
+          [gettext("实施部门"), p.department],
+          [gettext("计划年度"), worksYears(p)],
+          [gettext("建议统筹年度"), p.joint_year],
+        ])
+      : attributeTable(p.name, [
+          [gettext("小区或连片片区"), p.place],
+          [gettext("改造计划年度"), p.year],
+          [gettext("建议统筹年度"), p.joint_year],
+          [gettext("专项工程"), p.works.join("、")],
+          [gettext("需调整的专项工程"), p.reschedule.join("、") || "—"],
+        ]),
+};
+
 // the walk-network components a life-circle run left out of snapping (tiles of the run)
 RENDER.islands = {
   popup: (p) =>
