@@ -15,7 +15,7 @@ from accounts.permissions import SYSTEM
 from layers.models import Stage
 from public import publishing
 from tests import factories
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, show_at
 
 # the public tests' fixtures: their city (two districts, three communities, a project)
 # and the cache cleared around each test
@@ -345,4 +345,38 @@ def test_map_and_its_controls_work_from_the_keyboard(
     assert page.errors == []
     # the search moved the map: no tile request still running when the test ends
     page.wait_for_function("() => document.body.dataset.tiles_public === 'loaded'")
+    page.wait_for_load_state("networkidle")
+
+
+def test_a_click_on_the_map_marks_its_row(new_page, live_server, many):
+    page = _page(new_page, live_server, "zh-hans")
+    _map_ready(page, live_server)
+    page.click("#table-toggle")
+    page.wait_for_selector("#table-view[data-state='ready'] tbody button.row-open")
+    loads = page.get_attribute("#table-view", "data-loads")
+    lat, lon = 29.875, 121.55  # the centre of 月湖新村
+    show_at(page, lat, lon, 16)
+    # the table follows the map: loaded again for the new view
+    page.wait_for_function(
+        f"() => document.getElementById('table-view').dataset.loads !== '{loads}'"
+        " && document.getElementById('table-view').dataset.state === 'ready'"
+    )
+    point = page.evaluate(
+        """([lat, lon]) => {
+          const pt = window.__map.latLngToContainerPoint([lat, lon]);
+          const box = window.__map.getContainer().getBoundingClientRect();
+          return [box.left + pt.x, box.top + pt.y];
+        }""",
+        [lat, lon],
+    )
+    page.mouse.click(*point)
+    page.wait_for_selector("#card .card-name")
+    row = page.locator("#table-view tr[aria-current='true']")
+    assert row.get_attribute("data-code") == "CPUB1"
+    assert row.locator("button.row-open").inner_text() == "月湖新村"
+    assert page.locator(".leaflet-overlay-pane path").count() == 2
+    page.keyboard.press("Escape")
+    assert page.locator("#card").is_hidden()
+    assert page.locator(".leaflet-overlay-pane path").count() == 0
+    assert page.errors == []
     page.wait_for_load_state("networkidle")

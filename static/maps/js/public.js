@@ -197,6 +197,7 @@ function tableView(map, filter) {
     features = new Map(found.map((f) => [String(f.properties?.code ?? f.id), f]));
     show();
     tableBox.dataset.state = "ready";
+    tableBox.dataset.loads = String(mine); // how many loads so far (the tests wait on it)
   }
 
   function mark(code) {
