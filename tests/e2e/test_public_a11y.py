@@ -183,6 +183,8 @@ def test_the_table_view_works_with_the_keyboard_alone(new_page, live_server, man
     assert _focused(page)["id"] == "table-title"
     page.wait_for_selector("#table-view[data-state='ready'] tbody button.row-open")
     assert page.get_attribute("#table-view", "data-rows") == "28"
+    # public data only (the city's private values carry a sentinel)
+    assert "SENTINEL" not in page.locator("#table-view").inner_text()
     # first page: 20 rows by name (Chinese collation: 白沙, 测试…, 江北, 月湖)
     names = _names(page)
     assert len(names) == 20
