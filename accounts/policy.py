@@ -127,6 +127,8 @@ POLICY: dict[str, Access] = {
     "public-district-list": PUBLIC_READ,
     "public-search": Access(get=EVERYONE, rate="120/m"),
     "public-stats": PUBLIC_READ,
+    # issue 19 part 6: money by source per district and year (aggregates only)
+    "public-funding-mix": PUBLIC_READ,
     "public-tile": PUBLIC_READ,
     # the city's own basemap: water, parks, main roads, buildings (OSM or demo data)
     "public-basemap-tile": PUBLIC_READ,
@@ -217,6 +219,19 @@ POLICY: dict[str, Access] = {
     "programme-project-items": Access(get=SIGNED_IN, post=EDITORS, rule=OWN_STREET),
     "programme-project-transitions": Access(get=SIGNED_IN),
     "programme-project-votes": Access(get=SIGNED_IN, post=EDITORS, rule=OWN_STREET),
+    # ------------------------------------------------------------------ voice
+    # residents' suggestions: anyone posts (CSRF, 5 an hour per address), the public
+    # reads the published ones (no contact); street staff / planners / the city moderate
+    "public-voice-submit": Access(
+        post=EVERYONE,
+        rule="anonymous: a pending suggestion; the contact is never public",
+        rate="5/h",
+    ),
+    "public-voice": Access(
+        get=EVERYONE, rule="published suggestions and replies only", rate="600/m"
+    ),
+    "voice-queue": Access(get=EDITORS, rule=OWN_STREET),
+    "voice-moderate": Access(post=EDITORS, rule=OWN_STREET),
 }
 
 

@@ -56,6 +56,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
+from accounts.models import Profile, Role  # noqa: E402
 from accounts.permissions import SYSTEM  # noqa: E402
 from analysis.forked import map_forked  # noqa: E402
 from analysis.network import NetworkEntry, network_from_coords  # noqa: E402
@@ -250,10 +251,12 @@ def routing(run) -> float:
 
 
 def what_if(run) -> None:
-    """One-facility what-if through the API, warm, as a staff user."""
+    """One-facility what-if through the API, warm, as a city administrator (the access
+    policy lets planners use the what-if; a bare staff account has no role and gets 403)."""
     User = get_user_model()
     name = f"bench-lifecircle-{os.getpid()}"
     user = User.objects.create_user(username=name, password=None, is_staff=True)
+    Profile.objects.update_or_create(user=user, defaults={"role": Role.CITY_ADMIN})
     try:
         client = Client(SERVER_NAME="localhost")
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

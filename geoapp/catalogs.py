@@ -44,6 +44,7 @@ SOURCE_DIRS = (
     "siting",
     "static",
     "templates",
+    "voice",
 )
 #: makemessages options (both domains); vendored code is not ours to translate
 IGNORE = ("static/maps/vendor/*", "*/migrations/*")

@@ -161,3 +161,31 @@ class PublicRevenueAdmin(CityAdminWrites, SimpleHistoryAdmin):
     raw_id_fields = ["community"]
     # moved into the maintenance fund (and published) by the service only (五(四))
     readonly_fields = ["moved_to_fund", "moved_at", "published"]
+
+
+@admin.register(models.ProjectUtility)
+class ProjectUtilityAdmin(CityAdminWrites, SimpleHistoryAdmin):
+    """Utilities of a project; the project page checks the shares (≤ 100 %) on save and
+    shows a project whose shares were edited beyond that here."""
+
+    list_display = [
+        "project",
+        "utility",
+        "cost_share",
+        "amount",
+        "handover_date",
+        "maintains_after_acceptance",
+    ]
+    list_filter = ["utility", "maintains_after_acceptance"]
+    search_fields = ["project__name", "note"]
+    raw_id_fields = ["project"]
+
+
+@admin.register(models.FundingSource)
+class FundingSourceAdmin(CityAdminWrites, SimpleHistoryAdmin):
+    """Money by source and year; the project page reconciles it with the split."""
+
+    list_display = ["project", "year", "source", "amount"]
+    list_filter = ["source", "year", "project__district"]
+    search_fields = ["project__name", "note"]
+    raw_id_fields = ["project"]

@@ -181,6 +181,10 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request.user)
     context["can_edit"] = actor.role in PLANNERS or actor.role == "street_staff"
     context["is_admin"] = actor.role in ADMINS
+    # the funding arrangement is the district's (services.sources)
+    context["can_fund"] = actor.role in ADMINS or (
+        actor.role in PLANNERS and actor.district_id == project.district_id
+    )
     return render(request, "programme/project_page.html", context)
 
 
@@ -271,11 +275,80 @@ def _plan(request: HttpRequest, project: Project) -> None:
     _run(request, update, "初步改造方案已保存（四(二)2）")
 
 
+def _utility(request: HttpRequest, project: Project) -> None:
+    post = request.POST
+
+    def save() -> None:
+        raw_day = (post.get("handover_date") or "").strip()
+        services.project_utility_save(
+            user=request.user,
+            project=project,
+            utility=_text(post, "utility"),
+            cost_share=_percent(post, "cost_share_pct"),
+            amount=_decimal(post, "amount", required=False),
+            handover_date=_date(post, "handover_date") if raw_day else None,
+            maintains_after_acceptance=post.get("maintains") == "on",
+            note=_text(post, "note", required=False),
+        )
+
+    _run(request, save, "管线单位分担已保存（四(四)4、三(二)）")
+
+
+def _percent(post: Any, name: str) -> Decimal | None:
+    """A percentage field (0–100) as a share (0–1); empty: None."""
+    value = _decimal(post, name, required=False)
+    return None if value is None else value / 100
+
+
+def _utility_delete(request: HttpRequest, project: Project) -> None:
+    row = project.utilities.filter(pk=_int(request.POST, "row")).first()
+    if row is None:
+        messages.error(request, "没有这条管线单位记录 / no such utility row")
+        return
+    _run(
+        request,
+        lambda: services.project_utility_delete(user=request.user, row=row),
+        "管线单位已删除",
+    )
+
+
+def _source(request: HttpRequest, project: Project) -> None:
+    post = request.POST
+
+    def save() -> None:
+        services.funding_source_save(
+            user=request.user,
+            project=project,
+            source=_text(post, "source"),
+            amount=_decimal(post, "amount"),
+            year=_int(post, "year"),
+            note=_text(post, "note", required=False),
+        )
+
+    _run(request, save, "资金来源已保存（三、六(二)）")
+
+
+def _source_delete(request: HttpRequest, project: Project) -> None:
+    row = project.funding_sources.filter(pk=_int(request.POST, "row")).first()
+    if row is None:
+        messages.error(request, "没有这条资金来源记录 / no such funding row")
+        return
+    _run(
+        request,
+        lambda: services.funding_source_delete(user=request.user, row=row),
+        "资金来源已删除",
+    )
+
+
 PROJECT_ACTIONS: dict[str, Callable[[HttpRequest, Project], None]] = {
     "advance": _advance,
     "vote": _vote,
     "item": _item,
     "plan": _plan,
+    "utility": _utility,
+    "utility_delete": _utility_delete,
+    "source": _source,
+    "source_delete": _source_delete,
 }
 
 

@@ -9,6 +9,7 @@ VERSIONED_MODELS = (
     "programme.Project",
     "programme.ProjectItem",
     "programme.Vote",
+    "programme.FundingSource",
 )
 
 

@@ -25,6 +25,12 @@ PRIVATE_COLUMNS = (
     ("programme_project", "funding_plan"),
     ("programme_projectitem", "budget"),
     ("programme_vote", "reasons"),
+    # residents' voice: the public reads the view voice_publishedsuggestion only
+    ("voice_suggestion", "contact"),
+    ("voice_suggestion", "text"),
+    ("voice_historicalsuggestion", "text"),
+    ("programme_fundingsource", "amount"),
+    ("programme_projectutility", "amount"),
 )
 #: a table the role must be able to read (granted by the public migration)
 SAMPLE_PUBLIC_TABLE = "public_publishedcommunity"

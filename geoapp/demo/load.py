@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from geoapp.demo.generator import funding as funding_demo
 from layers import models
 from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
 from layers.importing import basemap_replace, population_raster_register
+from programme import models as pmodels
+from programme import services as pservices
+from voice.models import Suggestion
 
 BATCH = 5000
 
@@ -296,4 +304,167 @@ def city_load(
     if raster_path is not None:
         population_raster_register(path=raster_path, name=f"{source} population")
         counts["population_rasters"] = 1
+    counts["suggestions"] = suggestions_load(city)
+    return counts
+
+
+def suggestions_load(city) -> int:
+    """The demo's residents' suggestions (``city.suggestions``) replace any stored ones;
+    moderated by the system (no user), dated as generated."""
+    frame = getattr(city, "suggestions", None)
+    Suggestion.history.model.objects.all().delete()
+    Suggestion.objects.all().delete()
+    if frame is None or not len(frame):
+        return 0
+    communities = {
+        c.code: c
+        for c in models.Community.objects.filter(
+            code__in=frame["community_code"].unique().tolist()
+        )
+    }
+    objs, created = [], []
+    for r in frame.itertuples():
+        c = communities.get(r.community_code)
+        if c is None:
+            continue
+        moderated = None if pd.isna(r.moderated_at) else r.moderated_at.to_pydatetime()
+        objs.append(
+            Suggestion(
+                community=c,
+                district_id=c.district_id,
+                topic=r.topic,
+                kind=r.kind,
+                text=r.text,
+                contact=r.contact,
+                status=r.status,
+                reply=r.reply,
+                moderated_at=moderated,
+                published_at=moderated if r.status == "published" else None,
+            )
+        )
+        created.append(r.created_at.to_pydatetime())
+    Suggestion.objects.bulk_create(objs)
+    for obj, at in zip(objs, created, strict=True):
+        obj.created_at = at
+    Suggestion.objects.bulk_update(objs, ["created_at"])
+    return len(objs)
+
+
+# --------------------------------------------------------------------------- programme
+def programme_clear() -> None:
+    """Delete every renovation project and the plans that list them (before re-loading
+    the demo city: projects keep their communities and districts)."""
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        for model in (
+            pmodels.AnnualPlanEntry,
+            pmodels.AnnualPlan,
+            pmodels.ReserveEntry,
+            pmodels.Project,
+        ):
+            model.objects.all().delete()
+        for model in (
+            pmodels.Project,
+            pmodels.ProjectItem,
+            pmodels.FundingSource,
+            pmodels.ProjectUtility,
+            pmodels.StageTransition,
+        ):
+            history = getattr(model, "history", None)
+            if history is not None:
+                history.model.objects.all().delete()
+
+
+@transaction.atomic
+def programme_load(city, *, seed: int) -> dict[str, int]:
+    """Demo projects with their works, utilities and money by source
+    (``geoapp.demo.generator.funding``): the sources follow each project's funding
+    split, a few are off on purpose (the project page shows why)."""
+    plans = funding_demo.project_plans(city.communities, seed=seed)
+    communities = {
+        c.code: c
+        for c in models.Community.objects.filter(
+            code__in=[p.community_code for p in plans]
+        ).select_related("district")
+    }
+    catalogue = {w.code: w for w in pmodels.WorksItem.objects.all()}
+    counts = {"projects": 0, "funding_sources": 0, "project_utilities": 0}
+    for plan in plans:
+        community = communities.get(plan.community_code)
+        if community is None:
+            continue
+        project = pmodels.Project.objects.create(
+            name=plan.name,
+            community=community,
+            district=community.district,
+            year=plan.year,
+            stage=plan.stage,
+            funding_plan="中央补助、专项债、区级专项、市级补助、管线单位与居民共同出资",
+        )
+        pmodels.StageTransition.objects.create(
+            project=project,
+            from_stage="",
+            to_stage=plan.stage,
+            public_stage=community.stage,
+            why="演示数据",
+        )
+        items = []
+        for code, quantity in plan.items:
+            w = catalogue.get(code)
+            if w is None:
+                continue
+            qty = Decimal(str(quantity))
+            items.append(
+                pmodels.ProjectItem(
+                    project=project,
+                    works_item=w,
+                    quantity=qty,
+                    unit_cost=w.unit_cost,
+                    budget=(qty * w.unit_cost).quantize(Decimal("0.01")),
+                    government_share=Decimal("0.6")
+                    if code == "elderly_service"
+                    else None,
+                )
+            )
+        pmodels.ProjectItem.objects.bulk_create(items)
+        counts["projects"] += 1
+        try:
+            split = pservices.project_funding(project=project)
+        except ValidationError:
+            continue
+        pipeline = sum(
+            (i.base_yuan for i in split.items if i.code == "pipelines"), Decimal(0)
+        )
+        utilities = []
+        for u in plan.utilities:
+            amount = (pipeline * u.share).quantize(Decimal("0.01"))
+            utilities.append(
+                pmodels.ProjectUtility(
+                    project=project,
+                    utility=u.utility,
+                    cost_share=u.share,
+                    amount=amount,
+                    handover_date=dt.date(plan.year + 1, 6, 30) if u.handover else None,
+                    maintains_after_acceptance=True,
+                )
+            )
+        if utilities:  # the utilities together carry exactly their half
+            gap = split.totals["utilities"] - sum(u.amount for u in utilities)
+            utilities[0].amount += gap
+        pmodels.ProjectUtility.objects.bulk_create(utilities)
+        rows = funding_demo.arrange_sources(
+            plan,
+            totals=split.totals,
+            city_subsidy_yuan=split.city_subsidy_yuan,
+            utilities_yuan=sum((u.amount for u in utilities), Decimal(0)),
+        )
+        pmodels.FundingSource.objects.bulk_create(
+            [
+                pmodels.FundingSource(
+                    project=project, source=s, amount=a, year=y, note=n
+                )
+                for s, a, y, n in rows
+            ]
+        )
+        counts["funding_sources"] += len(rows)
+        counts["project_utilities"] += len(utilities)
     return counts

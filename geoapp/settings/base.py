@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "planner",
     "public",
     "programme",
+    "voice",
 ]
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",

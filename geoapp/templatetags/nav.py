@@ -19,6 +19,7 @@ PAGES = (
     ("planner", _("规划工作台")),
     ("layers:import", _("导入数据")),
     ("programme-home", _("项目管理")),
+    ("voice-queue", _("居民意见")),
     ("public-stats-page", _("统计")),
     ("public-map", _("公众地图")),
 )

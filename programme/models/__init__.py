@@ -17,6 +17,7 @@ from programme.models.projects import (
 )
 from programme.models.revenue import PublicRevenue
 from programme.models.scope import ScopeDecision
+from programme.models.sources import FundingSource, ProjectUtility
 from programme.models.versions import DataVersion
 from programme.models.votes import Vote
 from programme.models.works import ZERO, WorksItem
@@ -25,8 +26,10 @@ __all__ = [
     "AnnualPlan",
     "AnnualPlanEntry",
     "DataVersion",
+    "FundingSource",
     "Project",
     "ProjectItem",
+    "ProjectUtility",
     "PublicRevenue",
     "ReserveEntry",
     "STAGE_CHOICES",

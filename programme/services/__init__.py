@@ -42,6 +42,14 @@ from programme.services.projects import (
     project_update,
 )
 from programme.services.reserve_pool import reserve_pool_score
+from programme.services.sources import (
+    SourcesStatus,
+    funding_source_delete,
+    funding_source_save,
+    project_sources_status,
+    project_utility_delete,
+    project_utility_save,
+)
 from programme.services.stages import (
     DB_EVIDENCE,
     DOCUMENT_KEYS,
@@ -66,12 +74,15 @@ __all__ = [
     "PROGRESS_COLUMNS",
     "SCOPE_GATED",
     "STREET_STAGES",
+    "SourcesStatus",
     "annual_plan_add_project",
     "annual_plan_entry_of",
     "annual_plan_fix",
     "annual_plan_reopen",
     "dangerous_cleared_by_community",
     "district_is_central",
+    "funding_source_delete",
+    "funding_source_save",
     "maintenance_fund",
     "plan_made_on",
     "plan_votes",
@@ -89,7 +100,10 @@ __all__ = [
     "project_item_add",
     "project_item_set_final_account",
     "project_plan_matters",
+    "project_sources_status",
     "project_update",
+    "project_utility_delete",
+    "project_utility_save",
     "public_targets",
     "reserve_pool_score",
     "revenue_move_to_fund",

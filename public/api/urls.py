@@ -21,6 +21,7 @@ urlpatterns = [
     path("districts/", views.Districts.as_view(), name="public-district-list"),
     path("search/", views.CommunitySearch.as_view(), name="public-search"),
     path("stats/", views.ProgressStats.as_view(), name="public-stats"),
+    path("funding-mix/", views.FundingMix.as_view(), name="public-funding-mix"),
     # z/x/y as free text so that non-integers reach the validator (400, not 404)
     re_path(
         r"^tiles/(?P<z>[^/]{1,24})/(?P<x>[^/]{1,24})/(?P<y>[^/]{1,24})\.mvt$",

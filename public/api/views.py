@@ -182,6 +182,21 @@ class ProgressStats(PublicView):
         )
 
 
+class FundingMix(PublicView):
+    """Money by source per district and year (三, 六(二)): aggregates of the projects
+    whose funding is public, read from the funding-mix view."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["public"])
+    def get(self, request):
+        return cached_response(
+            request,
+            name="funding-mix",
+            params={},
+            build=lambda: _dump(selectors.funding_mix()),
+            content_type="application/json",
+        )
+
+
 class _VectorTile(PublicView):
     """A Mapbox vector tile for validated z/x/y, cached like every public answer."""
 

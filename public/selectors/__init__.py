@@ -40,6 +40,7 @@ from public.selectors.communities import (
     stage_history,
     works_and_votes,
 )
+from public.selectors.funding import FUNDING_MIX_KEYS, funding_mix
 from public.selectors.query import (
     STATEMENT_TIMEOUT_MS,
     PublicQueryTimeout,
@@ -55,6 +56,7 @@ from public.selectors.stats import (
 )
 
 __all__ = [
+    "FUNDING_MIX_KEYS",
     "COMMUNITY_FIELDS",
     "COMMUNITY_MAP_FIELDS",
     "COVERAGE_FIELDS",
@@ -84,6 +86,7 @@ __all__ = [
     "photo_get",
     "photo_list",
     "programme_targets",
+    "funding_mix",
     "progress_stats",
     "public_community_qs",
     "published_at",

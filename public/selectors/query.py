@@ -99,6 +99,27 @@ def _programme_installed() -> bool:
     return ok
 
 
+_MIX_CHECKED: dict[str, tuple[float, bool]] = {}
+
+
+def _funding_mix_installed() -> bool:
+    """The programme's funding sources and their public view exist (programme 0010)."""
+    if not _programme_installed():
+        return False
+    now = time.monotonic()
+    hit = _MIX_CHECKED.get(connection.alias)
+    if hit and now - hit[0] < 60:
+        return hit[1]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+            ["programme_fundingsource", "programme_public_funding_mix"],
+        )
+        ok = bool(cur.fetchone()[0])
+    _MIX_CHECKED[connection.alias] = (now, ok)
+    return ok
+
+
 def data_version() -> str:
     """A short hash of max(updated_at) and row counts of every table public data comes from.
 
@@ -121,6 +142,9 @@ def data_version() -> str:
             ("programme_scopedecision", "decided_at"),
             ("blocks_renovationblock", "updated_at"),
         ]
+    if _funding_mix_installed():
+        # the funding mix (money by source per district and year)
+        parts += [("programme_fundingsource", "updated_at")]
     selects = []
     for table, col, *where in parts:
         tbl = connection.ops.quote_name(table)

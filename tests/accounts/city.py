@@ -37,6 +37,7 @@ from siting.services import scenario_create, siting_run, whatif_scenario_create
 from tests import factories
 from tests.lifecircle.city import community, street_line, xy
 from tests.public.conftest import png_bytes, tile_xy
+from voice import services as voice
 
 SENTINEL = "SENTINEL-7Q"
 FUND = "987654321"  # fund balance 987654321.12 yuan
@@ -59,6 +60,8 @@ PRIVATE_KEYS = (
     "notes",
     "cost_estimate_yuan",
     "error_detail",
+    "contact",
+    "replied_by",
 )
 PASSWORD = "pw-123456"
 
@@ -235,6 +238,19 @@ def build() -> dict:
             # B1's project stays a draft: its budget must never reach the public
             budget=f"{COST}.00" if code == "B1" else "100000.00",
         )
+        # money by source (issue 19 part 6): B1's draft amount and every note stay
+        # private; only A1's aggregate reaches the public funding mix
+        programme.funding_source_save(
+            user=admin,
+            project=p,
+            source="district_special",
+            amount=f"{COST}.00" if code == "B1" else "100000.00",
+            year=2024,
+            note=f"{SENTINEL} funding note",
+        )
+        programme.project_utility_save(
+            user=admin, project=p, utility="power", amount=0, note=SENTINEL
+        )
         Vote.objects.create(
             project=p,
             kind="will",
@@ -256,7 +272,40 @@ def build() -> dict:
     Project.objects.filter(pk=out["project_A1"].pk).update(stage="annual_plan")
     models.Community.objects.filter(pk=out["A1"].pk).update(stage=Stage.IN_ANNUAL_PLAN)
     publishing.publish(SYSTEM)  # the public surface shows what was published
+    out.update(voice_suggestions(admin))
     return out
+
+
+#: the reply published on A1's card (the one public text of residents' voice here)
+VOICE_REPLY = "已纳入改造方案，增设停车位 40 个。"
+
+
+def voice_suggestions(admin) -> dict:
+    """Residents' voice: on A1 one published (with a sentinel contact), one pending and
+    one rejected with sentinel texts; one pending on B1."""
+    contact = f"{SENTINEL} 13900000000"
+
+    def post(code: str, text: str) -> object:
+        return voice.submit(
+            {
+                "community": code,
+                "topic": "parking",
+                "kind": "suggestion",
+                "text": text,
+                "contact": contact,
+            }
+        )
+
+    published = post("A1", "小区停车位不够，建议利用闲置地块增加车位。")
+    voice.publish(admin, published, reply=VOICE_REPLY)
+    rejected = post("A1", f"{SENTINEL} 不予公开的留言")
+    voice.reject(admin, rejected, reason=f"{SENTINEL} 含个人信息")
+    return {
+        "voice_published": published,
+        "voice_rejected": rejected,
+        "suggestion_A1": post("A1", f"{SENTINEL} 待审核的留言"),
+        "suggestion_B1": post("B1", f"{SENTINEL} 待审核的江北留言"),
+    }
 
 
 def url_args(city) -> dict[str, dict]:
@@ -331,4 +380,6 @@ def url_args(city) -> dict[str, dict]:
             "y": str(y),
         },
         "layers:export": {"layer": "community", "fmt": "geojson"},
+        "public-voice": {"code": a1.code},
+        "voice-moderate": {"pk": city["suggestion_A1"].pk},
     }

@@ -20,8 +20,10 @@ from django.urls import reverse
 from layers.api.serializers import AmenityCategorySerializer
 from public import selectors, tiles
 from tests.public.conftest import decode_mvt, tile_xy
+from voice.selectors import ITEM_FIELDS as VOICE_ITEM_FIELDS
+from voice.selectors import TOPIC_FIELDS as VOICE_TOPIC_FIELDS
 
-from .city import PRIVATE_KEYS, SENTINELS, url_args
+from .city import PRIVATE_KEYS, SENTINELS, VOICE_REPLY, url_args
 from .test_policy import url_patterns
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +104,20 @@ FUNDING = {
     "city_subsidy_provisional",
     "district_net_yuan",
 }
+FUNDING_MIX = {
+    "sources",
+    "groups",
+    "rows",
+    "city",
+    "definition",
+    "district_code",
+    "district_name",
+    "year",
+    "total_yuan",
+    "by_source",
+    "by_group",
+    *selectors.FUNDING_MIX_KEYS,
+}
 #: per URL name: the JSON keys its public answer may carry
 ALLOWED: dict[str, set[str]] = {
     "public-communities": GEOJSON | COMMUNITY,
@@ -110,6 +126,7 @@ ALLOWED: dict[str, set[str]] = {
     "public-district-list": set(selectors.DISTRICT_FIELDS),
     "public-search": {"code", "name", "district_name", "stage", "lon", "lat"},
     "public-stats": STATS,
+    "public-funding-mix": FUNDING_MIX,
     # the load balancer's view: check names and statuses, never a figure
     "health": {"status", "checks", "database", "queue", "worker", "disk"},
     "ogc-landing": OGC,
@@ -120,6 +137,10 @@ ALLOWED: dict[str, set[str]] = {
     "ogc-item": OGC | GEOJSON | COMMUNITY | set(selectors.DISTRICT_FIELDS),
     "programme-funding": FUNDING,
     "layer-categories": set(AmenityCategorySerializer.Meta.fields),
+    # residents' voice: counts by topic and the published replies, never the contact
+    "public-voice": {"community", "topics", "items"}
+    | set(VOICE_TOPIC_FIELDS)
+    | set(VOICE_ITEM_FIELDS),
 }
 
 
@@ -224,6 +245,10 @@ def test_no_private_value_reaches_an_anonymous_visitor(city):
                 "javascript-catalog",
             }, f"anonymous 200 from a non-public URL: {url}"
     assert public_200 >= 20
+    # the crawl read the published voice of A1 (a contact and the pending and rejected
+    # texts on the same community carry the sentinel)
+    voice = client.get(reverse("public-voice", args=[city["A1"].code])).json()
+    assert [i["reply"] for i in voice["items"]] == [VOICE_REPLY]
 
 
 def test_draft_budgets_and_small_votes_stay_private(city):

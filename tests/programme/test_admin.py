@@ -21,6 +21,8 @@ MODELS = [
     models.AnnualPlanEntry,
     models.ScopeDecision,
     models.PublicRevenue,
+    models.ProjectUtility,
+    models.FundingSource,
 ]
 
 

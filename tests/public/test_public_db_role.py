@@ -33,6 +33,9 @@ LATER_GRANTS = [
     importlib.import_module("public.migrations.0002_basemap_grants"),
     importlib.import_module("public.migrations.0003_scope_version_columns"),
     importlib.import_module("public.migrations.0005_first_publication"),
+    # residents' voice: the view of published suggestions only (no contact)
+    importlib.import_module("voice.migrations.0002_public_view"),
+    importlib.import_module("public.migrations.0006_funding_mix_grants"),
 ]
 #: PostGIS's own metadata, readable by PUBLIC in every PostGIS database
 POSTGIS_PUBLIC = {"geometry_columns", "geography_columns", "spatial_ref_sys"}
@@ -61,10 +64,15 @@ PRIVATE_READS = [
     "SELECT recorded_by_id FROM programme_vote",
     "SELECT * FROM programme_stagetransition",
     "SELECT * FROM programme_publicrevenue",
+    "SELECT project_id, amount, note FROM programme_fundingsource",
+    "SELECT * FROM programme_projectutility",
     "SELECT parameters, created_by_id FROM geoapp_analysisrun",
     "SELECT distances_m FROM geoapp_coverageresult",
     "SELECT * FROM layers_idleland",
     "SELECT * FROM accounts_profile",
+    "SELECT contact FROM voice_suggestion",
+    "SELECT text FROM voice_suggestion WHERE status = 'pending'",
+    "SELECT text FROM voice_historicalsuggestion",
 ]
 WRITES = [
     "UPDATE layers_community SET name = name",

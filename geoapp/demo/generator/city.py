@@ -19,6 +19,7 @@ from geoapp.demo.generator.history import stage_history
 from geoapp.demo.generator.network import _build_network
 from geoapp.demo.generator.plots import _idle_land, _vacant_housing
 from geoapp.demo.generator.population import _population
+from geoapp.demo.generator.voice import suggestions
 
 
 def generate_city(
@@ -108,4 +109,5 @@ def generate_city(
         scale=scale,
         stage_history=stage_history(comm, seed=seed),
         basemap=base,
+        suggestions=suggestions(comm, seed=seed),
     )

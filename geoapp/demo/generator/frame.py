@@ -65,3 +65,5 @@ class DemoCity:
     scale: str
     stage_history: pd.DataFrame | None = None
     basemap: gpd.GeoDataFrame | None = None
+    #: residents' suggestions (geoapp.demo.generator.voice)
+    suggestions: pd.DataFrame | None = None

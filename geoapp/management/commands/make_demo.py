@@ -64,12 +64,15 @@ class Command(BaseCommand):
 
         # analyses of the previous city describe data that no longer exists
         AnalysisRun.objects.all().delete()
+        load.programme_clear()  # projects keep their communities
         load.layers_clear()
         counts = load.city_load(
             city, source=f"demo:{scale}:{seed}", raster_path=raster, progress=tick
         )
         for bar in bars.values():
             bar.close()
+        # demo projects with mixed funding and utilities (issue 19 parts 2 and 6)
+        counts.update(load.programme_load(city, seed=seed))
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"demo city loaded: {summary}"))
         # the public map shows what was published: the demo city, as loaded

@@ -11,10 +11,13 @@ import { STAGE_COLOURS, UNKNOWN_STAGE } from "./lib/themes.js";
 import { gettext, interpolate } from "./lib/i18n.js";
 import { publishBounds } from "./lib/view.js";
 import { localiseControls } from "./lib/drawlocal.js";
+import { voiceSection } from "./lib/voice.js";
 import { publicTable, tableRows } from "./lib/publictable.js";
 import { SWATCH_EDGE } from "./lib/contrast.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
+const voiceConfig = document.getElementById("voice-config");
+const voice = voiceConfig ? JSON.parse(voiceConfig.textContent) : null;
 const form = document.getElementById("filters");
 const cardBox = document.getElementById("card");
 const results = document.getElementById("search-results");
@@ -71,6 +74,7 @@ async function openCard(code, { focus = false } = {}) {
   try {
     const card = await getJSON(config.api.card.replace("CODE", encodeURIComponent(code)));
     cardBox.replaceChildren(renderCard(card, config, { onClose: closeCard }));
+    if (voice) cardBox.firstChild.appendChild(voiceSection(card.code, voice));
     cardBox.scrollIntoView({ block: "nearest" });
     if (focus) {
       const title = cardBox.querySelector(".card-name");

@@ -1,0 +1,1 @@
+"""Residents' voice (四(一)2, 六(四)): suggestions and complaints, moderated, replied."""
