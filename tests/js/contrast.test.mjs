@@ -43,6 +43,12 @@ test("legend swatches are outlined at 3:1 or more against the legend's white", (
   assert.ok(contrastRatio(filter[1], "#fafafa") >= 3, filter[1]);
 });
 
+test("the hints (the card's note under the residents' form) meet 4.5:1 on white and the panel", () => {
+  const hint = /^\.hint \{ color: (#[0-9a-f]{6})/m.exec(css("maps.css"));
+  assert.ok(hint, "maps.css: .hint has a colour");
+  for (const bg of ["#ffffff", "#fafafa"]) assert.ok(contrastRatio(hint[1], bg) >= 4.5, `${hint[1]} on ${bg}`);
+});
+
 test("the public pages' grey texts meet 4.5:1 on their backgrounds", () => {
   // [colour, background]: the card's labels, the statistics' captions and notes, the hints
   for (const [fg, bg] of [["#546e7a", "#ffffff"], ["#455a64", "#ffffff"], ["#37474f", "#ffffff"]]) {
