@@ -1,5 +1,6 @@
 // Public progress map: communities by renovation stage (vector tiles, lib/publictiles.js),
-// filters, search and a card.
+// filters, search and a card; the same communities as a keyboard-operable table
+// (lib/publictable.js). Escape closes the card and gives the focus back to what opened it.
 import { HTTPError, getJSON } from "./lib/api.js";
 import { renderCard } from "./lib/card.js";
 import { el, legendControl } from "./lib/dom.js";
@@ -11,6 +12,8 @@ import { gettext, interpolate } from "./lib/i18n.js";
 import { publishBounds } from "./lib/view.js";
 import { localiseControls } from "./lib/drawlocal.js";
 import { voiceSection } from "./lib/voice.js";
+import { publicTable, tableRows } from "./lib/publictable.js";
+import { SWATCH_EDGE } from "./lib/contrast.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const voiceConfig = document.getElementById("voice-config");
@@ -18,6 +21,12 @@ const voice = voiceConfig ? JSON.parse(voiceConfig.textContent) : null;
 const form = document.getElementById("filters");
 const cardBox = document.getElementById("card");
 const results = document.getElementById("search-results");
+const tableBox = document.getElementById("table-view");
+const toggle = document.getElementById("table-toggle");
+const districtNames = Object.fromEntries((config.districts ?? []).map((d) => [d.code, d.name]));
+// what opened the card (an element, or a function that finds it again: the table's rows
+// are rebuilt as the map moves): the focus goes back to it when the card closes
+let opener = null;
 
 for (const sw of document.querySelectorAll("i.sw[data-stage]")) {
   sw.style.background = STAGE_COLOURS[sw.dataset.stage] ?? UNKNOWN_STAGE;
@@ -45,18 +54,43 @@ function filterParams() {
   return params;
 }
 
-async function openCard(code) {
+let onCardClosed = () => {};
+
+function closeCard() {
+  const inside = cardBox.contains(document.activeElement);
+  cardBox.hidden = true;
+  onCardClosed();
+  const back = typeof opener === "function" ? opener() : opener;
+  if (back && document.contains(back)) back.focus();
+  else if (inside) document.getElementById("map").focus(); // opened from the map
+  opener = null;
+}
+
+/** Open the card of `code`; with `focus` (a keyboard user's action) the focus moves to its
+ * title, and back to `opener` when it closes. */
+async function openCard(code, { focus = false } = {}) {
   cardBox.hidden = false;
   cardBox.textContent = gettext("加载中…");
   try {
     const card = await getJSON(config.api.card.replace("CODE", encodeURIComponent(code)));
-    cardBox.replaceChildren(renderCard(card, config, { onClose: () => { cardBox.hidden = true; } }));
+    cardBox.replaceChildren(renderCard(card, config, { onClose: closeCard }));
     if (voice) cardBox.firstChild.appendChild(voiceSection(card.code, voice));
     cardBox.scrollIntoView({ block: "nearest" });
+    if (focus) {
+      const title = cardBox.querySelector(".card-name");
+      title.tabIndex = -1;
+      title.focus();
+    }
   } catch (err) {
     cardBox.textContent = err instanceof HTTPError && err.status === 404 ? gettext("未找到该小区") : gettext("加载失败");
   }
 }
+
+document.addEventListener("keydown", (ev) => {
+  if (ev.key !== "Escape" || cardBox.hidden) return;
+  ev.preventDefault();
+  closeCard();
+});
 
 function addLegend(map) {
   legendControl(map, [{ title: gettext("改造阶段"), entries: legendEntries(STAGE_COLOURS, config.stages) }]);
@@ -67,6 +101,10 @@ async function init(map) {
   localiseControls(map);
   addBasemap(map, config.tiles);
   addLegend(map);
+  // the map is a named region: arrows pan it, + and - zoom (Leaflet's keyboard handler)
+  const box = map.getContainer();
+  box.setAttribute("role", "region");
+  box.setAttribute("aria-label", gettext("改造进度地图（方向键平移，+ / - 缩放；同样的小区见表格视图）"));
   const status = L.control({ position: "bottomleft" });
   status.onAdd = () => L.DomUtil.create("div", "status");
   status.addTo(map);
@@ -83,9 +121,11 @@ async function init(map) {
   };
   map.on("zoomend", note);
   note();
+  const view = tableView(map, () => keep);
   const refilter = () => {
     keep = communityFilter(filterParams());
     tiles.repaint();
+    view.refilter();
     document.body.dataset.filter = JSON.stringify(filterParams());
   };
   form.addEventListener("change", refilter);
@@ -94,6 +134,8 @@ async function init(map) {
     const p = tiles.pick(ev.latlng);
     if (!p) return;
     document.body.dataset.picked = p.code;
+    opener = null;
+    view.select(p.code);
     openCard(p.code);
   });
 
@@ -107,9 +149,11 @@ async function init(map) {
         const li = el("li");
         const b = el("button", interpolate(gettext("%(name)s（%(district)s）"), { name: h.name, district: h.district_name }), "search-hit");
         b.type = "button";
-        b.addEventListener("click", () => {
+        b.addEventListener("click", (ev) => {
           map.setView([h.lat, h.lon], Math.max(map.getZoom(), 16));
-          openCard(h.code);
+          opener = b;
+          // a button pressed from the keyboard fires a click without a pointer (detail 0)
+          openCard(h.code, { focus: ev.detail === 0 });
         });
         li.appendChild(b);
         results.appendChild(li);
@@ -121,6 +165,95 @@ async function init(map) {
   }, 250);
   form.q.addEventListener("input", search);
   document.body.dataset.mapReady = "1";
+}
+
+/**
+ * The table view: the communities of the public GeoJSON (allowlisted properties of the
+ * published snapshot) in the map's view, filtered as the map is; loaded when the view
+ * opens and again after each move of the map while it is open. A row's button opens the
+ * card and outlines the community on the map. `filter()` returns the map's predicate.
+ */
+function tableView(map, filter) {
+  const table = publicTable(tableBox, { onOpen });
+  let features = new Map();
+  let highlight = null;
+  let seq = 0;
+  const isOpen = () => !tableBox.hidden;
+
+  function show() {
+    table.show(tableRows([...features.values()], { districts: districtNames, stages: config.stages, keep: filter() }));
+  }
+
+  async function load() {
+    const mine = ++seq;
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(",");
+    tableBox.dataset.state = "loading";
+    let found = [];
+    try {
+      const zoom = Math.min(20, Math.max(0, Math.round(map.getZoom())));
+      found = (await getJSON(config.api.communities, { bbox, zoom })).features;
+    } catch (err) {
+      // a view off the city answers 400: no community there
+      if (!(err instanceof HTTPError && err.status === 400)) console.error(err);
+    }
+    if (mine !== seq) return;
+    features = new Map(found.map((f) => [String(f.properties?.code ?? f.id), f]));
+    show();
+    tableBox.dataset.state = "ready";
+    tableBox.dataset.loads = String(mine); // how many loads so far (the tests wait on it)
+  }
+
+  function mark(code) {
+    highlight?.remove();
+    highlight = null;
+    const f = code === null ? null : features.get(code);
+    if (!f || !f.geometry) return;
+    highlight = L.featureGroup([
+      L.geoJSON(f, { style: { color: "#ffffff", weight: 6, fill: false }, interactive: false }),
+      L.geoJSON(f, { style: { color: SWATCH_EDGE, weight: 3, fill: false }, interactive: false }),
+    ]).addTo(map);
+  }
+
+  function onOpen(row) {
+    opener = () => tableBox.querySelector(`tr[data-code="${CSS.escape(row.code)}"] button`);
+    document.body.dataset.picked = row.code;
+    table.select(row.code);
+    mark(row.code);
+    openCard(row.code, { focus: true });
+  }
+
+  onCardClosed = () => mark(null);
+
+  let timer;
+  map.on("moveend", () => {
+    if (!isOpen()) return;
+    clearTimeout(timer);
+    timer = setTimeout(load, 250);
+  });
+  toggle.addEventListener("click", () => {
+    const open = !isOpen();
+    toggle.setAttribute("aria-expanded", String(open));
+    tableBox.hidden = !open;
+    map.invalidateSize();
+    if (open) {
+      load();
+      document.getElementById("table-title").focus();
+    } else {
+      mark(null);
+    }
+  });
+
+  return {
+    refilter() {
+      if (isOpen()) show();
+    },
+    select(code) {
+      if (!isOpen()) return;
+      table.select(code);
+      mark(code);
+    },
+  };
 }
 
 window.addEventListener("map:init", (e) => init(e.detail.map));

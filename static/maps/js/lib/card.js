@@ -2,6 +2,7 @@
 import { el, rowsTable } from "./dom.js";
 import { stageColour } from "./themes.js";
 import { gettext, interpolate } from "./i18n.js";
+import { inkOn } from "./contrast.js";
 
 function coverageText(snap) {
   if (!snap) return "—";
@@ -22,6 +23,7 @@ export function renderCard(card, config, { onClose } = {}) {
   const badge = el("span", config.stages[card.stage] ?? card.stage, "stage-badge card-stage");
   badge.dataset.stage = card.stage;
   badge.style.background = stageColour(card.stage);
+  badge.style.color = inkOn(stageColour(card.stage)); // 4.5:1 on every stage colour
   root.appendChild(badge);
   root.appendChild(
     rowsTable([

@@ -30,7 +30,9 @@ export function rowsTable(rows) {
   for (const [label, value] of rows) {
     if (value === null || value === undefined || value === "") continue;
     const tr = el("tr");
-    tr.append(el("th", label), el("td", cellText(value)));
+    const th = el("th", label);
+    th.scope = "row";
+    tr.append(th, el("td", cellText(value)));
     table.appendChild(tr);
   }
   return table;

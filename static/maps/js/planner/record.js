@@ -8,6 +8,7 @@ import { el, rowsTable } from "../lib/dom.js";
 import { choiceLabel } from "../lib/choices.js";
 import { stageColour } from "../lib/styles.js";
 import { gettext, interpolate } from "../lib/i18n.js";
+import { inkOn } from "../lib/contrast.js";
 
 /** The owners' committee as the record shows it: formed (with its date) or not. Pure. */
 export function committeeText(p) {
@@ -105,6 +106,7 @@ export class RecordCard {
     const badge = el("span", this.config.stages?.[p.stage] ?? p.stage, "stage-badge");
     badge.dataset.stage = p.stage;
     badge.style.background = stageColour(p.stage);
+    badge.style.color = inkOn(stageColour(p.stage));
     const body = [badge, rowsTable(recordRows(p, this.config))];
     if (p.public_notes) body.push(el("p", p.public_notes, "notes"));
     $("record-panel-record").replaceChildren(...body);
