@@ -272,6 +272,16 @@ def copy_columns(
 
 # ------------------------------------------------------- field columns to COPY
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _escaped(s: str) -> str:
+    """``s`` with COPY's escapes (one ``translate``, only when it needs one: a
+    translate goes character by character, the four searches do not)."""
+    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
+        return s.translate(_ESCAPES)
+    return s
+
+
 _INT_KINDS = (
     "IntegerField",
     "SmallIntegerField",
@@ -289,7 +299,7 @@ def text_column(f, values: Sequence[Any]) -> list[str]:
     """One model field's values in COPY text format, a column at a time.
 
     Geometries are shapely or GEOS (hex EWKB with settings.SRID), strings are
-    escaped with one ``str.translate``, integers are ``str``; anything else goes
+    escaped (:func:`_escaped`), integers are ``str``, floats ``repr``; anything else goes
     through :func:`db_value` and :func:`copy_text` as in :func:`copy_rows`. A
     column of one object (the batch's time, all None) is converted once.
     """
@@ -309,9 +319,12 @@ def text_column(f, values: Sequence[Any]) -> list[str]:
     if kind in ("CharField", "TextField") and all(
         v is None or type(v) is str for v in values
     ):
-        return ["\\N" if v is None else v.translate(_ESCAPES) for v in values]
+        return ["\\N" if v is None else _escaped(v) for v in values]
     if kind in _INT_KINDS and all(v is None or type(v) is int for v in values):
         return ["\\N" if v is None else str(v) for v in values]
+    if kind == "FloatField" and all(type(v) is float for v in values):
+        isfinite = math.isfinite
+        return [repr(v) if isfinite(v) else copy_text(v) for v in values]
     return [copy_text(db_value(v)) for v in values]
 
 
