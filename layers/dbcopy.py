@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,28 +50,74 @@ def copy_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _copy_statement(table: str, columns: Sequence[str]) -> sql.Composed:
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+
+
+def _copy_from(
+    table: str, columns: Sequence[str], source: Any, size: int = 8192
+) -> None:
+    """``COPY table (columns) FROM STDIN`` of the text-format rows ``source`` gives
+    (a file: its ``read(size)`` until it returns nothing)."""
+    with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", cur)
+        raw.copy_expert(_copy_statement(table, columns).as_string(raw), source, size)
+
+
 def _copy_buffer(table: str, columns: Sequence[str], buf: io.StringIO) -> None:
     """``COPY table (columns) FROM STDIN`` of the text-format rows in ``buf``."""
     buf.seek(0)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    with connection.cursor() as cur:
-        raw = getattr(cur, "cursor", cur)
-        raw.copy_expert(statement.as_string(raw), buf)
+    _copy_from(table, columns, buf)
+
+
+# characters of COPY text read per chunk by copy_rows (about 50 rows of a life-circle run)
+_STREAM_CHUNK = 64 * 1024
+
+
+class _LineReader:
+    """A file for ``copy_expert`` whose ``read`` formats the next lines on demand.
+
+    The rows are built while the server parses the chunks already sent (PostgreSQL
+    reads COPY data as it arrives), so the caller's formatting and the server's
+    parsing overlap instead of following each other. ``read`` returns whole lines,
+    about ``size`` characters of them (psycopg2 takes a chunk of any length).
+    """
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+
+    def read(self, size: int = -1) -> str:
+        parts: list[str] = []
+        n = 0
+        for line in self._lines:
+            parts.append(line)
+            n += len(line)
+            if 0 <= size <= n:
+                break
+        return "".join(parts)
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """COPY ``rows`` (sequences of Python values in ``columns`` order) into ``table``."""
-    buf = io.StringIO()
-    n = 0
-    for row in rows:
-        buf.write("\t".join(copy_text(v) for v in row))
-        buf.write("\n")
-        n += 1
-    if n == 0:
+    """COPY ``rows`` (sequences of Python values in ``columns`` order) into ``table``.
+
+    ``rows`` may be an iterator that builds each row when it is asked for: the rows
+    are formatted and sent in chunks while PostgreSQL parses the earlier ones.
+    """
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
         return 0
-    _copy_buffer(table, columns, buf)
+    n = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal n
+        for row in itertools.chain((first,), it):
+            n += 1
+            yield "\t".join([copy_text(v) for v in row]) + "\n"
+
+    _copy_from(table, columns, _LineReader(lines()), _STREAM_CHUNK)
     return n
 
 
@@ -225,6 +272,16 @@ def copy_columns(
 
 # ------------------------------------------------------- field columns to COPY
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _escaped(s: str) -> str:
+    """``s`` with COPY's escapes (one ``translate``, only when it needs one: a
+    translate goes character by character, the four searches do not)."""
+    if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
+        return s.translate(_ESCAPES)
+    return s
+
+
 _INT_KINDS = (
     "IntegerField",
     "SmallIntegerField",
@@ -242,7 +299,7 @@ def text_column(f, values: Sequence[Any]) -> list[str]:
     """One model field's values in COPY text format, a column at a time.
 
     Geometries are shapely or GEOS (hex EWKB with settings.SRID), strings are
-    escaped with one ``str.translate``, integers are ``str``; anything else goes
+    escaped (:func:`_escaped`), integers are ``str``, floats ``repr``; anything else goes
     through :func:`db_value` and :func:`copy_text` as in :func:`copy_rows`. A
     column of one object (the batch's time, all None) is converted once.
     """
@@ -262,9 +319,12 @@ def text_column(f, values: Sequence[Any]) -> list[str]:
     if kind in ("CharField", "TextField") and all(
         v is None or type(v) is str for v in values
     ):
-        return ["\\N" if v is None else v.translate(_ESCAPES) for v in values]
+        return ["\\N" if v is None else _escaped(v) for v in values]
     if kind in _INT_KINDS and all(v is None or type(v) is int for v in values):
         return ["\\N" if v is None else str(v) for v in values]
+    if kind == "FloatField" and all(type(v) is float for v in values):
+        isfinite = math.isfinite
+        return [repr(v) if isfinite(v) else copy_text(v) for v in values]
     return [copy_text(db_value(v)) for v in values]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from analysis.capacity.evaluate import _evaluate
 from analysis.capacity.result import CapacityResult
@@ -91,7 +92,8 @@ def capacity_circle(
         if c in analysed and ruleset.rule(c).capacity is not None
     ]
     am_cat = amenities["category"].astype(str).to_numpy()
-    use = np.flatnonzero(np.isin(am_cat, np.asarray(cats, dtype=object)))
+    # a hash lookup per amenity (np.isin compares object arrays by sorting them)
+    use = np.flatnonzero(pd.Series(am_cat).isin(cats).to_numpy())
     sel = amenities.iloc[use]
     codes = (
         sel["code"].astype(str).to_numpy()

@@ -336,7 +336,7 @@ def _pair_search(
     column it gives (routed no further than their threshold and searched from the
     facilities, so :meth:`PairSearch.nearest` is :func:`_route`'s floats), each
     with its facilities' positions in the search."""
-    p_rows = np.flatnonzero(np.isin(src_cat, np.asarray(pair_cats, dtype=object)))
+    p_rows = np.flatnonzero(pd.Series(src_cat).isin(pair_cats).to_numpy())
     search = PairSearch(
         network,
         src_all.take(p_rows),

@@ -110,8 +110,7 @@ def coverage_tables(
         sel = req & (cat_tier <= t)
         lacking = ~cov[:, sel]
         met_cols[t] = np.asarray(~lacking.any(axis=1), dtype=bool)
-        names = cats_arr[sel]
-        miss_cols[t] = [tuple(names[row]) for row in lacking]
+        miss_cols[t] = _lacking_names(lacking, cats_arr[sel])
     tiers_met = pd.DataFrame(met_cols, index=covered.index)
     tiers_met.columns.name = "tier_minutes"
     missing = pd.DataFrame(miss_cols, index=covered.index)
@@ -126,6 +125,19 @@ def coverage_tables(
     by_street = _aggregate(attrs, "street_code", tiers_met, covered, score)
     by_district = _aggregate(attrs, "district_code", tiers_met, covered, score)
     return tiers_met, missing, score, by_street, by_district
+
+
+def _lacking_names(
+    lacking: npt.NDArray[np.bool_], names: npt.NDArray[np.object_]
+) -> list[tuple[str, ...]]:
+    """Per row, the ``names`` of its ``True`` columns, as a tuple: one tuple per
+    distinct row (a city's communities lack a few hundred combinations)."""
+    n = lacking.shape[0]
+    if n == 0 or names.size == 0:
+        return [()] * n
+    patterns, inverse = np.unique(lacking, axis=0, return_inverse=True)
+    tuples = [tuple(names[row]) for row in patterns]
+    return [tuples[k] for k in inverse.reshape(-1).tolist()]
 
 
 def _aggregate(

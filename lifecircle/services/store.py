@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
@@ -16,7 +18,7 @@ from django.db import transaction
 from analysis.capacity import (
     CapacityResult,
 )
-from layers.dbcopy import copy_rows, copy_supported
+from layers.dbcopy import copy_field_columns, copy_rows, copy_supported
 from lifecircle.models import (
     CoverageResult,
     FacilitySupply,
@@ -46,77 +48,111 @@ def _json_numbers(values: np.ndarray, digits: int) -> np.ndarray:
     return np.asarray(text, dtype=object)[inverse].reshape(v.shape)
 
 
+def _template_key(key: str) -> str:
+    """A JSON object key (``json.dumps`` of it) as a literal of a ``%`` template."""
+    return json.dumps(key).replace("%", "%%")
+
+
+def _bool_json(values: np.ndarray) -> np.ndarray:
+    """``true`` / ``false`` per value (an object array of the same shape)."""
+    return np.where(np.asarray(values, dtype=bool), "true", "false").astype(object)
+
+
+def _tiers_missing_json(
+    tiers: pd.DataFrame, missing: pd.DataFrame
+) -> tuple[str, str, list[np.ndarray]]:
+    """The ``tiers_met`` and ``missing`` objects of each row as ``%`` templates and
+    their value columns: ``json.dumps`` of ``{tier: bool}`` and of ``{tier: list}``
+    (each distinct tuple of missing categories dumped once)."""
+    t_tpl = "{" + ", ".join(f"{_template_key(str(k))}: %s" for k in tiers.columns) + "}"
+    m_tpl = (
+        "{" + ", ".join(f"{_template_key(str(k))}: %s" for k in missing.columns) + "}"
+    )
+    columns = list(_bool_json(tiers.to_numpy(bool)).T)
+    dumped: dict[tuple, str] = {}
+    dumps = json.dumps
+    for j in range(missing.shape[1]):
+        cells = missing.iloc[:, j].tolist()
+        out = np.empty(len(cells), dtype=object)
+        for i, v in enumerate(cells):
+            key = tuple(v)
+            text = dumped.get(key)
+            if text is None:
+                text = dumped[key] = dumps(list(v))
+            out[i] = text
+        columns.append(out)
+    return t_tpl, m_tpl, columns
+
+
+def _rows_from_template(
+    template: str, columns: list[np.ndarray], n: int
+) -> Iterator[str]:
+    """``template % row`` for each row of the (text) value columns, built as the
+    iterator is read."""
+    if not columns:
+        return itertools.repeat(template % (), n)
+    table = np.empty((n, len(columns)), dtype=object)
+    for j, col in enumerate(columns):
+        table[:, j] = col
+    return (template % tuple(row) for row in table.tolist())
+
+
 def _capacity_json(cap: CapacityResult | None, codes: np.ndarray) -> list[str]:
-    """One JSON object per community (CoverageResult.capacity).
+    """One JSON object per community (CoverageResult.capacity): the texts of
+    :func:`_capacity_json_rows`."""
+    return list(_capacity_json_rows(cap, codes))
+
+
+def _capacity_json_rows(cap: CapacityResult | None, codes: np.ndarray) -> Iterator[str]:
+    """One JSON object per community (CoverageResult.capacity), each built as the
+    iterator is read (the whole-column work is done at the call).
 
     The text ``json.dumps`` gives for ``{"score", "tiers_met", "missing",
     "categories": {code: {"demand", "ratio", "shortfall", "adequate"}}}`` (values
-    through :func:`_finite`), assembled column by column from whole arrays.
+    through :func:`_finite`), assembled from whole columns: every number formatted
+    once per distinct float (:func:`_json_numbers`), every distinct tuple of missing
+    categories dumped once, then one ``%`` of a template per row.
     """
     if cap is None:
-        return ["{}"] * len(codes)
+        return itertools.repeat("{}", len(codes))
     cats = list(cap.categories)
-    tiers = cap.tiers_met.reindex(codes)
-    missing = cap.missing.reindex(codes)
-    score = _json_numbers(cap.score.reindex(codes).to_numpy(float), 1).tolist()
-    tables = {
-        k: getattr(cap, k).reindex(codes).to_numpy(float)
-        for k in ("demand", "ratio", "shortfall")
-    }
-    adequate = cap.adequate.reindex(codes).to_numpy(bool)
-    t_keys = [json.dumps(str(k)) for k in tiers.columns]
-    tiers_json = [
+    t_tpl, m_tpl, tm_cols = _tiers_missing_json(
+        cap.tiers_met.reindex(codes), cap.missing.reindex(codes)
+    )
+    c_tpl = (
         "{"
         + ", ".join(
-            f"{k}: {'true' if v else 'false'}" for k, v in zip(t_keys, row, strict=True)
+            f"{_template_key(c)}: "
+            '{"demand": %s, "ratio": %s, "shortfall": %s, "adequate": %s}'
+            for c in cats
         )
         + "}"
-        for row in tiers.to_numpy(bool).tolist()
-    ]
-    m_keys = [str(k) for k in missing.columns]
-    dumps = json.dumps
-    missing_json = [
-        dumps({k: list(v) for k, v in zip(m_keys, row, strict=True)})
-        for row in missing.to_numpy(object).tolist()
-    ]
-    demand = _json_numbers(tables["demand"], 2)
-    ratio = _json_numbers(tables["ratio"], 4)
-    shortfall = _json_numbers(tables["shortfall"], 2)
-    per_category = []
-    for j, c in enumerate(cats):
-        key = dumps(c)
-        per_category.append(
-            [
-                f'{key}: {{"demand": {d}, "ratio": {r}, "shortfall": {s}, '
-                f'"adequate": {"true" if a else "false"}}}'
-                for d, r, s, a in zip(
-                    demand[:, j].tolist(),
-                    ratio[:, j].tolist(),
-                    shortfall[:, j].tolist(),
-                    adequate[:, j].tolist(),
-                    strict=True,
-                )
-            ]
-        )
-    categories_json = (
-        ["{" + ", ".join(parts) + "}" for parts in zip(*per_category, strict=True)]
-        if cats
-        else ["{}"] * len(codes)
     )
-    return [
-        f'{{"score": {s}, "tiers_met": {t}, "missing": {m}, "categories": {c}}}'
-        for s, t, m, c in zip(
-            score, tiers_json, missing_json, categories_json, strict=True
-        )
-    ]
+    template = (
+        f'{{"score": %s, "tiers_met": {t_tpl}, "missing": {m_tpl}, '
+        f'"categories": {c_tpl}}}'
+    )
+    score = _json_numbers(cap.score.reindex(codes).to_numpy(float), 1)
+    demand, ratio, shortfall = (
+        _json_numbers(getattr(cap, k).reindex(codes).to_numpy(float), digits)
+        for k, digits in (("demand", 2), ("ratio", 4), ("shortfall", 2))
+    )
+    adequate = _bool_json(cap.adequate.reindex(codes).to_numpy(bool))
+    per_category = []
+    for j in range(len(cats)):
+        per_category += [demand[:, j], ratio[:, j], shortfall[:, j], adequate[:, j]]
+    return _rows_from_template(template, [score, *tm_cols, *per_category], len(codes))
 
 
-def _coverage_rows(run_id: int, ctx: RunContext) -> list[tuple]:
+def _coverage_rows(run_id: int, ctx: RunContext) -> Iterator[tuple]:
     """One tuple per community (the CoverageResult columns), from whole arrays.
 
     Same values as building model instances row by row with ``.loc``: distances rounded
     to 0.1 m (``None`` when beyond the routing limit), tiers met, missing categories per
-    tier, score and reachability.
+    tier, score and reachability. The whole-column work is done at the call (and a
+    mismatch of result and communities raised there); each row's JSON texts are
+    assembled as the iterator is read, so that COPY sends the first rows while the
+    later ones are built (:func:`layers.dbcopy.copy_rows`).
     """
     res = ctx.result
     codes = res.distance_m.index.to_numpy()
@@ -136,47 +172,36 @@ def _coverage_rows(run_id: int, ctx: RunContext) -> list[tuple]:
     reachable = [code not in unreachable for code in codes]
     # distances: a JSON object per row (json.dumps of _finite values, as JSONField does)
     cats = [str(c) for c in res.distance_m.columns]
-    k = len(cats)
-    flat = [
-        round(v, 1) if math.isfinite(v) else None
-        for v in res.distance_m.reindex(codes).to_numpy(float).ravel().tolist()
-    ]
     dumps = json.dumps
-    dist_json = (
-        [dumps(dict(zip(cats, flat[i : i + k]))) for i in range(0, len(flat), k)]
-        if k
-        else ["{}"] * len(codes)
+    isfinite = math.isfinite
+
+    def distances() -> Iterator[str]:
+        for row in res.distance_m.reindex(codes).to_numpy(float).tolist():
+            yield dumps(
+                dict(
+                    zip(
+                        cats,
+                        [round(v, 1) if isfinite(v) else None for v in row],
+                        strict=True,
+                    )
+                )
+            )
+
+    t_tpl, m_tpl, tm_cols = _tiers_missing_json(
+        res.tiers_met.reindex(codes), res.missing.reindex(codes)
     )
-    tiers = res.tiers_met.reindex(codes)
-    t_keys = [json.dumps(str(k)) for k in tiers.columns]
-    t_vals = tiers.to_numpy(bool).tolist()
-    tiers_json = [
-        "{"
-        + ", ".join(
-            f"{k}: {'true' if v else 'false'}" for k, v in zip(t_keys, row, strict=True)
-        )
-        + "}"
-        for row in t_vals
-    ]
-    missing = res.missing.reindex(codes)
-    m_keys = [str(k) for k in missing.columns]
-    missing_json = [
-        json.dumps({k: list(v) for k, v in zip(m_keys, row, strict=True)})
-        for row in missing.to_numpy(object).tolist()
-    ]
-    return list(
-        zip(
-            [run_id] * len(codes),
-            pks,
-            residents,
-            score,
-            tiers_json,
-            missing_json,
-            dist_json,
-            reachable,
-            _capacity_json(ctx.capacity, codes),
-            strict=True,
-        )
+    n_t = len(res.tiers_met.columns)
+    return zip(
+        [run_id] * len(codes),
+        pks,
+        residents,
+        score,
+        _rows_from_template(t_tpl, tm_cols[:n_t], len(codes)),
+        _rows_from_template(m_tpl, tm_cols[n_t:], len(codes)),
+        distances() if cats else itertools.repeat("{}", len(codes)),
+        reachable,
+        _capacity_json_rows(ctx.capacity, codes),
+        strict=True,
     )
 
 
@@ -214,14 +239,15 @@ def _store(run: AnalysisRun, ctx: RunContext) -> None:
     to INSERT. Falls back to ``bulk_create`` on a database without COPY.
     """
     _store_islands(run, ctx.result.islands)
-    rows = _coverage_rows(run.pk, ctx)
-    if not rows:
+    if not len(ctx.result.distance_m.index):
         return
-    supply = _supply_rows(run.pk, ctx.capacity)
+    rows = _coverage_rows(run.pk, ctx)
     if copy_supported():
-        copy_rows(FacilitySupply._meta.db_table, _SUPPLY_COLUMNS, supply)
+        _copy_supply(run.pk, ctx.capacity)
+        # rows built as COPY reads them: PostgreSQL parses while the rest is built
         copy_rows(CoverageResult._meta.db_table, _COVERAGE_COLUMNS, rows)
         return
+    supply = _supply_rows(run.pk, ctx.capacity)
     CoverageResult.objects.bulk_create(
         [
             CoverageResult(
@@ -245,23 +271,53 @@ def _store(run: AnalysisRun, ctx: RunContext) -> None:
     )
 
 
+def _supply_columns(run_id: int, cap: CapacityResult) -> dict[str, list]:
+    """The FacilitySupply columns of ``cap``'s facilities (field name → values)."""
+    sup = cap.supply
+    return {
+        "run": [run_id] * len(sup),
+        "amenity_code": sup["code"].astype(str).tolist(),
+        "category": sup["category"].astype(str).tolist(),
+        "supply": sup["supply"].fillna(0).astype(float).tolist(),
+        "unit": sup["unit"].astype(str).tolist(),
+        "basis": sup["basis"].astype(str).tolist(),
+        "note": sup["note"].astype(str).tolist(),
+        "ratio": sup["ratio"].astype(float).tolist(),
+    }
+
+
+_SUPPLY_FIELDS = (
+    "run",
+    "amenity_code",
+    "category",
+    "supply",
+    "unit",
+    "basis",
+    "note",
+    "ratio",
+)
+
+
+def _copy_supply(run_id: int, cap: CapacityResult | None) -> int:
+    """One COPY of the run's FacilitySupply rows, formatted a column at a time
+    (:func:`layers.dbcopy.copy_field_columns`: the text of :func:`_supply_rows`
+    through ``copy_rows``)."""
+    if cap is None or not len(cap.supply):
+        return 0
+    meta = FacilitySupply._meta
+    return copy_field_columns(
+        meta.db_table,
+        [meta.get_field(name) for name in _SUPPLY_FIELDS],
+        _supply_columns(run_id, cap),
+    )
+
+
 def _supply_rows(run_id: int, cap: CapacityResult | None) -> list[tuple]:
+    """The FacilitySupply rows of ``cap`` as tuples in ``_SUPPLY_COLUMNS`` order."""
     if cap is None or not len(cap.supply):
         return []
-    sup = cap.supply
-    return list(
-        zip(
-            [run_id] * len(sup),
-            sup["code"].astype(str).tolist(),
-            sup["category"].astype(str).tolist(),
-            sup["supply"].fillna(0).astype(float).tolist(),
-            sup["unit"].astype(str).tolist(),
-            sup["basis"].astype(str).tolist(),
-            sup["note"].astype(str).tolist(),
-            sup["ratio"].astype(float).tolist(),
-            strict=True,
-        )
-    )
+    cols = _supply_columns(run_id, cap)
+    return list(zip(*(cols[name] for name in _SUPPLY_FIELDS), strict=True))
 
 
 def _store_islands(run: AnalysisRun, islands: gpd.GeoDataFrame) -> None:

@@ -159,3 +159,43 @@ def test_nearest_refuses_sources_searched_from_the_other_side(demo):
     found = search.collect([search.run(b) for b in search.batches])
     with pytest.raises(ValueError, match="searched from"):
         search.nearest(found, np.arange(5), 300.0, int(st.ap_owner.max()) + 1)
+
+
+def test_a_band_of_limits_gives_the_pairs_of_each_limit_searched_alone(demo):
+    """300 and 500 m share their tiles' subgraphs (one region, one Dijkstra per
+    limit): the pairs are the same floats as each limit's own search."""
+    city, rs, net, _ = demo
+    base = life_circle(
+        net,
+        city.communities,
+        city.amenities,
+        rs,
+        pair_categories=list(rs.capacity_codes),
+    )
+    p, st = base.pairs, base.access
+    lim = base.thresholds_m.reindex(p.category).to_numpy(float)
+    assert {300.0, 500.0} <= set(lim.tolist())
+    search = PairSearch(
+        net, p.entry, p.xy, st.ap_entry, st.ap_xy, lim, target_owner=st.ap_owner
+    )
+    mixed = [job for job in search._jobs if np.unique(job[1]).size > 1]
+    assert mixed  # some tiles hold both limits
+    assert all(set(np.unique(job[1]).tolist()) <= {300.0, 500.0} for job in mixed)
+    together = search.pairs(search.collect([search.run(b) for b in search.batches]))
+    for value in np.unique(lim):
+        rows = np.flatnonzero(lim == value)
+        alone = cost_pairs(
+            net,
+            p.entry.take(rows),
+            p.xy[rows],
+            st.ap_entry,
+            st.ap_xy,
+            value,
+            target_owner=st.ap_owner,
+        )
+        mine = np.isin(together[0], rows)
+        np.testing.assert_array_equal(rows[alone[0]], together[0][mine])
+        np.testing.assert_array_equal(alone[1], together[1][mine])
+        np.testing.assert_array_equal(
+            alone[2].view(np.uint64), together[2][mine].view(np.uint64)
+        )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.gis.geos import MultiPoint, MultiPolygon, Point
+from django.contrib.gis.geos import LineString, MultiPoint, MultiPolygon, Point
+from django.utils import timezone
 
 from layers import dbcopy, models
 from tests import factories
@@ -123,3 +124,73 @@ def test_db_value() -> None:
     assert dbcopy.db_value(p) == p.hexewkb.decode()
     assert dbcopy.db_value({"a": [1, "二"]}) == '{"a": [1, "二"]}'
     assert dbcopy.db_value(None) is None and dbcopy.db_value(3) == 3
+
+
+def test_copy_rows_streams_an_iterator_in_chunks_of_whole_lines(monkeypatch) -> None:
+    """copy_rows takes rows built on demand: COPY reads them in chunks of whole
+    lines while they are built (not all first), and stores every one as given."""
+    reads: list[tuple[int, int]] = []  # (rows built so far, characters in the chunk)
+    built = 0
+    real_read = dbcopy._LineReader.read
+
+    def read(self, size=-1):
+        text = real_read(self, size)
+        reads.append((built, len(text)))
+        return text
+
+    monkeypatch.setattr(dbcopy._LineReader, "read", read)
+    monkeypatch.setattr(dbcopy, "_STREAM_CHUNK", 2000)
+    a, b = factories.lonlat(121.55, 29.875), factories.lonlat(121.551, 29.875)
+    geom = LineString(a, b, srid=a.srid).hexewkb.decode()
+    now = timezone.now().isoformat()
+
+    def rows():
+        nonlocal built
+        for i in range(300):
+            built += 1
+            name = f"路\t{i}\\"  # COPY escapes
+            yield (
+                f"S{i:03d}",
+                "footway",
+                name,
+                False,
+                False,
+                geom,
+                1,
+                "",
+                "",
+                now,
+                now,
+            )
+
+    n = dbcopy.copy_rows(
+        models.WalkSegment._meta.db_table,
+        [
+            "code",
+            "kind",
+            "name",
+            "is_barrier",
+            "is_crossing",
+            "geom",
+            "version",
+            "source_crs",
+            "source_file",
+            "created_at",
+            "updated_at",
+        ],
+        rows(),
+    )
+    assert n == 300
+    stored = dict(
+        models.WalkSegment.objects.filter(code__startswith="S").values_list(
+            "code", "name"
+        )
+    )
+    assert stored == {f"S{i:03d}": f"路\t{i}\\" for i in range(300)}
+    chunks = [r for r in reads if r[1]]
+    assert len(chunks) > 5
+    # the first chunk went out after a few rows, not after all of them
+    assert chunks[0][0] < 300 // 5
+    # each chunk is whole lines, about the chunk size (at most one line more)
+    assert all(c[1] < 2000 + 2 * len(geom) for c in chunks)
+    assert dbcopy.copy_rows(models.WalkSegment._meta.db_table, ["code"], iter([])) == 0
