@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Mapping
@@ -13,8 +14,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import shapely
-from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from analysis import parking
@@ -26,6 +25,7 @@ from analysis.network import (
     same_edge_pairs,
 )
 from layers import frames
+from layers.dbcopy import copy_rows, ewkb_hex
 from lifecircle import services as lc
 from runs.models import AnalysisRun
 from siting.models import SitingCandidateResult
@@ -604,6 +604,33 @@ def _lonlat(comm: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.get_coordinates(pts.to_numpy())
 
 
+#: the columns of a stored candidate row, in the order ``_store`` builds them
+_RESULT_COLUMNS = (
+    "run_id",
+    "category",
+    "candidate_kind",
+    "candidate_code",
+    "name",
+    "kind",
+    "owner",
+    "consent",
+    "area_m2",
+    "area_basis",
+    "district_code",
+    "rank",
+    "gain_residents",
+    "gain_communities",
+    "chosen_greedy",
+    "chosen_exact",
+    "reachable",
+    "parking_spaces",
+    "parking_gap_reduced",
+    "prefer_parking",
+    "served",
+    "geom",
+)
+
+
 @transaction.atomic
 def _store(
     run: AnalysisRun,
@@ -619,16 +646,10 @@ def _store(
     prefer: np.ndarray | None = None,
 ) -> dict[str, list]:
     n = len(cand)
-    srid = settings.SRID
-    geoms = (
-        [
-            GEOSGeometry(memoryview(b), srid=srid)
-            for b in shapely.to_wkb(cand.geometry.to_numpy())
-        ]
-        if n
-        else []
-    )
-    rows: list[SitingCandidateResult] = []
+    # one COPY of plain rows (bulk_create's per-field preparation of ~1,800 model
+    # objects took most of the store): geometries as hex EWKB, ``served`` as JSON text
+    geoms = ewkb_hex(cand.geometry.to_numpy()) if n else []
+    rows: list[tuple] = []
     top: dict[str, list] = {}
     # plain per-column lists: a GeoDataFrame row lookup per candidate is slow
     attrs = {
@@ -674,31 +695,29 @@ def _store(
             rec = {col: vals[j] for col, vals in attrs.items()}
             area = rec["area_m2"]
             rows.append(
-                SitingCandidateResult(
-                    run=run,
-                    category=c,
-                    candidate_kind=rec["source"],
-                    candidate_code=str(rec["code"]),
-                    name=str(rec["name"] or "")[:128],
-                    kind=str(rec["kind"] or ""),
-                    owner=str(rec["owner"] or "")[:128],
-                    consent=str(rec["consent"] or ""),
-                    area_m2=None
-                    if area is None or not math.isfinite(area)
-                    else float(area),
-                    area_basis=str(rec["area_basis"] or ""),
-                    district_code=str(rec["district_code"] or ""),
-                    rank=rank,
-                    gain_residents=int(round(gain[j])),
-                    gain_communities=len(served),
-                    chosen_greedy=int(j) in g_set,
-                    chosen_exact=int(j) in e_set,
-                    reachable=bool(sites.reachable[j]),
-                    parking_spaces=0 if park is None else int(park.spaces[j]),
-                    parking_gap_reduced=0 if park is None else int(park.reduced[j]),
-                    prefer_parking=bool(prefer[j]) if prefer is not None else False,
-                    served=served,
-                    geom=geoms[int(j)],
+                (
+                    run.pk,
+                    c,
+                    rec["source"],
+                    str(rec["code"]),
+                    str(rec["name"] or "")[:128],
+                    str(rec["kind"] or ""),
+                    str(rec["owner"] or "")[:128],
+                    str(rec["consent"] or ""),
+                    None if area is None or not math.isfinite(area) else float(area),
+                    str(rec["area_basis"] or ""),
+                    str(rec["district_code"] or ""),
+                    rank,
+                    int(round(gain[j])),
+                    len(served),
+                    int(j) in g_set,
+                    int(j) in e_set,
+                    bool(sites.reachable[j]),
+                    0 if park is None else int(park.spaces[j]),
+                    0 if park is None else int(park.reduced[j]),
+                    bool(prefer[j]) if prefer is not None else False,
+                    json.dumps(served, ensure_ascii=False),
+                    geoms[int(j)],
                 )
             )
             if rank <= 10:
@@ -711,5 +730,5 @@ def _store(
                         "gain_communities": len(served),
                     }
                 )
-    SitingCandidateResult.objects.bulk_create(rows, batch_size=2000)
+    copy_rows(SitingCandidateResult._meta.db_table, _RESULT_COLUMNS, rows)
     return top
