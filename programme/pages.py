@@ -303,14 +303,21 @@ def _percent(post: Any, name: str) -> Decimal | None:
     return None if value is None else value / 100
 
 
-def _utility_delete(request: HttpRequest, project: Project) -> None:
-    row = project.utilities.filter(pk=_int(request.POST, "row")).first()
+def _row_delete(request: HttpRequest, rows, missing: str, delete, done: str) -> None:
+    """Delete the project's row named by the form's ``row`` (``delete(user=, row=)``)."""
+    row = rows.filter(pk=_int(request.POST, "row")).first()
     if row is None:
-        messages.error(request, "没有这条管线单位记录 / no such utility row")
+        messages.error(request, missing)
         return
-    _run(
+    _run(request, lambda: delete(user=request.user, row=row), done)
+
+
+def _utility_delete(request: HttpRequest, project: Project) -> None:
+    _row_delete(
         request,
-        lambda: services.project_utility_delete(user=request.user, row=row),
+        project.utilities,
+        "没有这条管线单位记录 / no such utility row",
+        services.project_utility_delete,
         "管线单位已删除",
     )
 
@@ -332,13 +339,11 @@ def _source(request: HttpRequest, project: Project) -> None:
 
 
 def _source_delete(request: HttpRequest, project: Project) -> None:
-    row = project.funding_sources.filter(pk=_int(request.POST, "row")).first()
-    if row is None:
-        messages.error(request, "没有这条资金来源记录 / no such funding row")
-        return
-    _run(
+    _row_delete(
         request,
-        lambda: services.funding_source_delete(user=request.user, row=row),
+        project.funding_sources,
+        "没有这条资金来源记录 / no such funding row",
+        services.funding_source_delete,
         "资金来源已删除",
     )
 
