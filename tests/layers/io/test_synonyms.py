@@ -25,6 +25,7 @@ MODELS = {
     "vacant_housing": models.VacantHousing,
     "amenity": models.Amenity,
     "walk_segment": models.WalkSegment,
+    "special_work": models.SpecialWork,
 }
 FK = {"district_code": "district", "street_code": "street"}
 
