@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from accounts.models import Profile, Role
 from geoapp.demo.generator import funding as funding_demo
 from layers import models
 from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
@@ -81,6 +82,44 @@ def _referenced(model) -> bool:
     return any(
         not rel.related_model._meta.auto_created for rel in model._meta.related_objects
     )
+
+
+#: a profile's role and area by code while the demo city is replaced (profile_areas_detach)
+ProfileArea = tuple[int, str, str | None, str | None]
+
+
+def profile_areas_detach() -> list[ProfileArea]:
+    """Detach the profiles from the districts and streets that are about to go.
+
+    Deleting a street would set a street staff profile's street to NULL, which its check
+    constraint refuses (``make demo`` after ``make run`` ended so). The profiles keep
+    their role and area by code; they are viewers until :func:`profile_areas_attach`.
+    """
+    saved: list[ProfileArea] = list(
+        Profile.objects.exclude(district=None, street=None).values_list(
+            "pk", "role", "district__code", "street__code"
+        )
+    )
+    Profile.objects.filter(pk__in=[p[0] for p in saved]).update(
+        role=Role.VIEWER, district=None, street=None
+    )
+    return saved
+
+
+def profile_areas_attach(saved: list[ProfileArea]) -> list[int]:
+    """Give the profiles back their role and area where the new city has that code;
+    returns the profiles left viewers (their district or street is not in it)."""
+    districts = {d.code: d for d in models.District.objects.all()}
+    streets = {s.code: s for s in models.Street.objects.all()}
+    lost = []
+    for pk, role, district, street in saved:
+        d = districts.get(district) if district else None
+        st = streets.get(street) if street else None
+        if (district and d is None) or (street and st is None):
+            lost.append(pk)
+            continue
+        Profile.objects.filter(pk=pk).update(role=role, district=d, street=st)
+    return lost
 
 
 def layers_clear() -> None:

@@ -64,10 +64,19 @@ class Command(BaseCommand):
 
         # analyses of the previous city describe data that no longer exists
         AnalysisRun.objects.all().delete()
+        areas = load.profile_areas_detach()
         load.layers_clear()
         counts = load.city_load(
             city, source=f"demo:{scale}:{seed}", raster_path=raster, progress=tick
         )
+        lost = load.profile_areas_attach(areas)
+        if lost:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(lost)} user profile(s) now viewers: their district or "
+                    "street is not in the new city"
+                )
+            )
         for bar in bars.values():
             bar.close()
         # demo projects with mixed funding and utilities (issue 19 parts 2 and 6)

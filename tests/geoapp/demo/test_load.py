@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import Role
 from accounts.permissions import SYSTEM
 from geoapp.demo import load as services
 from geoapp.demo.generator import generate_city
@@ -11,6 +12,7 @@ from layers import models
 from programme import services as programme
 from programme.models import Project
 from public import publishing
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,38 @@ def test_special_works_and_their_projects_load_and_clear(small_city) -> None:
     services.layers_clear()
     assert not models.SpecialWork.objects.exists()
     assert not Project.objects.exists()
+
+
+def test_replacing_the_city_keeps_the_users_roles_by_code(small_city) -> None:
+    """make demo after make run: the street staff's street goes with the old city (its
+    check constraint refuses a NULL street); the roles come back by code."""
+    services.city_load(small_city, source="demo:test")
+    street = models.Street.objects.order_by("code").first()
+    district = street.district
+    staff = factories.user("street-a", Role.STREET_STAFF, street=street)
+    planner = factories.user("planner-a", Role.DISTRICT_PLANNER, district=district)
+    viewer = factories.user("viewer-a", Role.VIEWER)
+    saved = services.profile_areas_detach()
+    assert len(saved) == 2
+    services.layers_clear()  # refused before: street_staff_has_street
+    services.city_load(small_city, source="demo:test")
+    assert services.profile_areas_attach(saved) == []
+    staff.profile.refresh_from_db()
+    planner.profile.refresh_from_db()
+    viewer.profile.refresh_from_db()
+    assert (staff.profile.role, staff.profile.street.code) == (
+        Role.STREET_STAFF,
+        street.code,
+    )
+    assert (planner.profile.role, planner.profile.district.code) == (
+        Role.DISTRICT_PLANNER,
+        district.code,
+    )
+    assert viewer.profile.role == Role.VIEWER
+    # a city without that street: the profile stays a viewer, reported
+    saved = services.profile_areas_detach()
+    services.layers_clear()
+    lost = services.profile_areas_attach(saved)
+    assert set(lost) == {staff.profile.pk, planner.profile.pk}
+    staff.profile.refresh_from_db()
+    assert staff.profile.role == Role.VIEWER and staff.profile.street is None
