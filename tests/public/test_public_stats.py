@@ -93,7 +93,7 @@ def test_clause_5_2_renovated_with_professional_management_per_district(
     assert data["city"]["renovated_professional"] == 1
     assert "五(二)" in data["definitions"]["renovated_professional"]
     html = client.get("/public/stats/").content.decode()
-    assert "<b>1</b> / 3<span>" in html and "1（33%）" in html
+    assert "<b>1</b> / 3<span>" in html and "1 (33%)" in html
     card = client.get("/api/public/communities/PRO/").content.decode()
     assert "property_management" not in card and "professional" not in card
 
