@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import EDITORS, actor_of, require
 from analysis.special_works import DEFAULT_BUFFER_M, Schedule, schedules
 from analysis.stages import STAGES
+from layers.crs import transformed
 from layers.models import Community, District, SpecialWork
 from programme.models import Project
 from programme.services.stages import project_communities
@@ -278,7 +279,7 @@ def conflicts_features(*, user: Any) -> dict[str, Any]:
         s = pw.schedule
         assert s is not None  # noqa: S101
         members = project_communities(project=pw.project)
-        shape = _footprint(members).transform(settings.API_SRID, clone=True)
+        shape = transformed(_footprint(members), settings.API_SRID)
         features.append(
             {
                 "type": "Feature",
@@ -302,7 +303,7 @@ def conflicts_features(*, user: Any) -> dict[str, Any]:
             features.append(
                 {
                     "type": "Feature",
-                    "geometry": _json(w.geom.transform(settings.API_SRID, clone=True)),
+                    "geometry": _json(transformed(w.geom, settings.API_SRID)),
                     "properties": {
                         "role": "work",
                         **{f: getattr(w, f) for f in WORK_FIELDS},

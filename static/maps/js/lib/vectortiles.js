@@ -65,38 +65,60 @@ export function hiddenAt(specs, zoom) {
 }
 
 /** Lines of a colour and width per feature, drawn as protomaps-leaflet's symbolizers
- * are ({before, draw}); the style is set only when it changes from the feature drawn
- * before. protomaps' LineSymbolizer saves, restyles and restores the canvas for every
- * feature: ~2,000 walk segments per street-zoom data tile, each painted in the four
- * display tiles it covers. */
+ * are ({before, draw}), in batches: the features of one style, one after the other,
+ * are one path stroked once (a style change or `flush()` strokes it). protomaps'
+ * LineSymbolizer saves, restyles, restores and strokes the canvas for every feature:
+ * ~2,000 walk segments per street-zoom data tile, each painted in the display tiles it
+ * covers, where a stroke per style costs a few. `flush` is the `before` of a rule that
+ * follows the line rule (see `lineRules`): protomaps calls no symbolizer after its last
+ * feature. The path keeps its points where they were drawn (a canvas path is stored
+ * transformed), so the flush after protomaps' restore strokes them in place. */
 export function lineSymbolizer(paint) {
-  let last = null;
+  let style = null; // the pending path's [colour, width], or null: nothing pending
+  const stroke = (ctx) => {
+    if (!style) return;
+    ctx.strokeStyle = style[0];
+    ctx.lineWidth = style[1];
+    ctx.stroke();
+    style = null;
+  };
   return {
     before(ctx) {
+      stroke(ctx);
       ctx.globalAlpha = paint.opacity ?? 1;
       ctx.lineCap = "butt";
       ctx.lineJoin = "miter";
-      last = null;
     },
     draw(ctx, geom, _z, f) {
       const colour = paint.line(f.props);
       const width = paint.width(f.props);
-      const style = `${colour} ${width}`;
-      if (style !== last) {
-        ctx.strokeStyle = colour;
-        ctx.lineWidth = width;
-        last = style;
+      if (!style || style[0] !== colour || style[1] !== width) {
+        stroke(ctx);
+        style = [colour, width];
+        ctx.beginPath();
       }
-      ctx.beginPath();
       for (const line of geom) {
         for (let i = 0; i < line.length; i++) {
           if (i === 0) ctx.moveTo(line[i].x, line[i].y);
           else ctx.lineTo(line[i].x, line[i].y);
         }
       }
-      ctx.stroke();
+    },
+    /** Stroke what is pending (the end of a data tile's features). */
+    flush(ctx) {
+      ctx.globalAlpha = paint.opacity ?? 1;
+      stroke(ctx);
     },
   };
+}
+
+/** The paint rules of a layer drawn with `sym`: its rule, and for a batched line
+ * symbolizer a second one on the same data whose `before` strokes the last batch (it
+ * draws nothing). Pure. */
+export function lineRules(rule, sym) {
+  const out = [{ ...rule, symbolizer: sym }];
+  if (sym.flush) out.push({ ...rule, filter: () => false, symbolizer: { before: sym.flush, draw() {} } });
+  return out;
 }
 
 function symbolizer(P, paint) {
@@ -223,7 +245,7 @@ function stackOf(map) {
       minZoom: Math.min(...specs.map((s) => s.minzoom)),
       // a member with its own rules (the basemap: several per tile layer) or one rule
       paintRules: specs.flatMap((s) =>
-        (s.rules ?? [{ dataLayer: s.key, minzoom: s.minzoom, symbolizer: symbolizer(P, s.paint ?? PAINT[s.key]) }]).map((r) => ({
+        (s.rules ?? lineRules({ dataLayer: s.key, minzoom: s.minzoom }, symbolizer(P, s.paint ?? PAINT[s.key]))).map((r) => ({
           ...r,
           dataSource: sourceOf[s.key],
         })),
