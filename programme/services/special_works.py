@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.gis.measure import D
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.permissions import EDITORS, actor_of, require
@@ -227,9 +228,22 @@ def district_special_works(
     )
     if scoped is not None:
         projects = projects.filter(district=scoped)
+    # a community's project has works only where one lies within the buffer of its
+    # community: one query for all of them (a block's project is looked at alone)
+    near = set(
+        projects.filter(community__isnull=False)
+        .filter(
+            Exists(
+                SpecialWork.objects.filter(
+                    geom__dwithin=(OuterRef("community__geom"), D(m=DEFAULT_BUFFER_M))
+                )
+            )
+        )
+        .values_list("pk", flat=True)
+    )
     out = []
     for p in projects:
-        if _is_closed(p):
+        if _is_closed(p) or (p.community_id is not None and p.pk not in near):
             continue
         pw = project_special_works(project=p)
         if pw.works and (pw.conflict or not conflicts_only):

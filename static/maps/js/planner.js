@@ -13,7 +13,7 @@ import { BlocksPanel } from "./planner/blocks.js";
 import { lifeCircleView } from "./lib/lifecircle.js";
 import { addSiting } from "./lib/siting.js";
 import { addBasemap } from "./lib/basemap.js";
-import { onTileClick, zoomNote } from "./lib/vectortiles.js";
+import { holdTiles, onTileClick, zoomNote } from "./lib/vectortiles.js";
 import { keepPopupsClear, publishBounds } from "./lib/view.js";
 import { Editor } from "./planner/editor.js";
 import { localiseControls } from "./lib/drawlocal.js";
@@ -31,6 +31,10 @@ async function init(map) {
   publishBounds(map);
   keepPopupsClear(map);
   fitExtent(map, config);
+  // one build of the tile stack for the first view: the latest run's results join the
+  // basemap and the city's layers before any tile is asked for (not a second set of every tile once the
+  // run answers)
+  const release = holdTiles(map);
   addBasemap(map, config.tiles);
   const control = overlayControl(map, config, { collapsed: true });
   localiseControls(map);
@@ -89,7 +93,16 @@ async function init(map) {
     });
     zoomNote(map, allTiles, Object.fromEntries(config.layers.map((l) => [l.key, l.label])));
   });
-  const latest = page.lifecircle.show().then((layer) => layer?.addTo(map));
+  page.layersIn = layersIn; // the results table waits for the map's layers
+  const latest = page.lifecircle
+    .show(null, {
+      onLayer: (layer) => {
+        layer.addTo(map);
+        release();
+      },
+    })
+    .then((layer) => layer?.addTo(map))
+    .finally(release);
   await Promise.all([layersIn, latest, editor.loadAll(), page.blocks.load(), addSiting(map, control, config).then((g) => showSites(page, (page.siting = g)))]);
   document.body.dataset.mapReady = "1";
 }

@@ -179,7 +179,7 @@ function labelled(text, control) {
  */
 export function lifeCircleView(map, control, config) {
   // onData(data, category, run): called with each load of the communities (the category
-  // filter's too), for the panel's table; focus(code): zoom to and highlight a community
+  // filter's too), for the panel's table (a promise: the load waits for it); focus(code): zoom to and highlight a community
   // analysis(code): {run, node} the run's values of a community (the planner's record
   // card shows them in its "分析" tab), null when the run shown has none; themed(theme):
   // the run's layers follow the map's theme
@@ -201,7 +201,9 @@ export function lifeCircleView(map, control, config) {
     view.themed = () => {}; // the run gone, its layers follow no theme
   };
 
-  view.show = async (runId = null) => {
+  // onLayer(layer): called with the run's layer as soon as it exists, before the
+  // communities' rows are loaded (the planner adds it to the map then)
+  view.show = async (runId = null, { onLayer } = {}) => {
     let run;
     try {
       run = await getJSON(runId ? runUrl(config, "lifecircle-run", runId) : urlFor(config.urls, "lifecircle-latest"));
@@ -231,6 +233,7 @@ export function lifeCircleView(map, control, config) {
       paint: { fill: (p) => categoryFill(p, state, themeOf(map)), stroke: "#263238" },
     });
     const layer = L.layerGroup([results]);
+    onLayer?.(layer);
     // the community a table row points at: drawn over the map from the loaded data
     // (the score choropleth is tiles, so there is no vector layer of every community)
     let lastData = null;
@@ -267,7 +270,7 @@ export function lifeCircleView(map, control, config) {
       if (focused) layer.removeLayer(focused);
       focused = null;
       lastData = data;
-      view.onData?.(data, state.category, run);
+      await view.onData?.(data, state.category, run); // the panel's table filled
       document.body.dataset.lifecircleFeatures = String(data.features.length);
       supplyLayer.clearLayers();
       // the category's gaps come with the run's tiles (one request per tile still)

@@ -226,11 +226,13 @@ function stackOf(map) {
   let drawn = null;
   let sources = [];
   let scheduled = false;
+  let holds = 0; // holdTiles: no build while > 0
   const state = (keys, value) => {
     for (const key of keys) document.body.dataset[`tiles_${key}`] = value;
   };
   const build = () => {
     scheduled = false;
+    if (holds) return; // the release builds
     if (drawn) map.removeLayer(drawn);
     drawn = null;
     sources = [];
@@ -274,6 +276,18 @@ function stackOf(map) {
       on.delete(member);
       stack.schedule();
     },
+    /** Build nothing until the returned function is called (once; later calls do
+     * nothing): members joining meanwhile are drawn in one build at the release. */
+    hold() {
+      holds += 1;
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        holds -= 1;
+        if (!holds) stack.schedule();
+      };
+    },
     /** Paint the loaded tiles again (a member's paint changed; nothing is fetched). */
     repaint() {
       drawn?.rerenderTiles();
@@ -291,6 +305,16 @@ function stackOf(map) {
   };
   STACKS.set(map, stack);
   return stack;
+}
+
+/**
+ * Hold the map's tile stack: layers added meanwhile are drawn in one build when the
+ * returned function is called, instead of one build (and one set of tile requests)
+ * per layer that arrives later. The planner's first view holds it until the latest
+ * life-circle run's results have joined.
+ */
+export function holdTiles(map) {
+  return stackOf(map).hold();
 }
 
 /**

@@ -32,9 +32,19 @@ async function showResults(page, runId) {
   layer?.addTo(page.map);
 }
 
+/** Resolves once the map's next frame was rendered (or after 100 ms where no frame
+ * comes: a hidden tab). */
+const afterPaint = () =>
+  Promise.race([new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))), new Promise((r) => setTimeout(r, 100))]);
+
 /** The results table: one row per community with its missing facilities by name; it
- * follows the map's category filter; a row zooms to and highlights its community. */
-function fillResults(page, data, category, run) {
+ * follows the map's category filter; a row zooms to and highlights its community.
+ * Filled once the map's layers are in (page.layersIn) and the next frame rendered: a
+ * city's 3,000 rows cost a few hundred ms of script and layout, which the map's first
+ * paint does not wait for. Resolves when filled. */
+async function fillResults(page, data, category, run) {
+  await page.layersIn;
+  await afterPaint();
   const { config, $ } = page;
   const table = $("results");
   const columns = [

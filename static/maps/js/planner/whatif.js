@@ -303,11 +303,12 @@ export function setupWhatIf(page) {
   let shownRun = null;
   const onData = page.lifecircle.onData;
   page.lifecircle.onData = (data, category, run) => {
-    onData?.(data, category, run);
+    const filled = onData?.(data, category, run); // the results table, once filled
     const changed = shownRun !== null && shownRun !== run.id;
     shownRun = run.id;
     if (changed && state.sites.length) compute();
     else if (state.result) renderResult(state.result);
+    return filled;
   };
 
   renderSites();
