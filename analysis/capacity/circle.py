@@ -171,7 +171,8 @@ def capacity_what_if(
     -----
     Only the new facilities are routed (:func:`~analysis.walkshed.cost_pairs`);
     their rows are appended to the category's cost matrix and :func:`e2sfca`
-    recomputed, which equals a full recomputation.
+    recomputed for the categories added to (the others are the base's), which
+    equals a full recomputation.
     """
     check_metric_crs(added.crs, "added")
     cats = [c for c in dict.fromkeys(added["category"].astype(str)) if c in base._state]
@@ -212,10 +213,13 @@ def capacity_what_if(
         "note": sup["note"].to_numpy()[ok],
     }
     facility = {k: np.concatenate([old[k].to_numpy(), v]) for k, v in new.items()}
-    # the old pairs, rebuilt from the per-category cost matrices, then the new ones
+    # the old pairs of the categories added to, rebuilt from their cost matrices,
+    # then the new ones; the other categories are the base's (reuse)
     parts_s, parts_c, parts_d = [], [], []
     old_cat = old["category"].to_numpy()
     for code, cs in base._state.items():
+        if code not in cats:
+            continue
         rows_of = np.flatnonzero(old_cat == code)
         coo = cs.cost.tocoo()
         parts_s.append(rows_of[coo.row])
@@ -235,6 +239,8 @@ def capacity_what_if(
         pairs,
         shares,
         extra={"what_if": previous},
+        reuse=base,
+        changed=frozenset(cats),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,8 @@ from analysis.capacity.supply import community_demand
 from analysis.rules import RuleSet
 from analysis.walkshed import (
     LifeCircleResult,
-    coverage_tables,
+    aggregates,
+    coverage_core,
 )
 
 # a community whose ratio is within this of 1 counts as served (float sums)
@@ -32,7 +34,17 @@ def _evaluate(
     shares: Mapping[str, Any] | None,
     *,
     extra: dict[str, Any],
+    reuse: CapacityResult | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> CapacityResult:
+    """The capacity-aware result of ``facility`` and its ``pairs``.
+
+    With ``reuse`` (a result of the same communities, rules and shares whose
+    facilities are the first of ``facility``, in the same order), the categories
+    not in ``changed`` are taken from it as they are (the same cost matrix, supply
+    and demand give the same floats), and ``pairs`` need only hold those of the
+    ``changed`` categories: a what-if recomputes the categories it adds to.
+    """
     attrs = base.access.community_attrs
     index = base.distance_m.index
     n_comm = len(index)
@@ -67,6 +79,15 @@ def _evaluate(
         if std is None:  # the callers keep only categories with a standard
             continue
         rows = np.flatnonzero(fac_cat == code)
+        if reuse is not None and code not in changed:
+            for k in cols:
+                cols[k][code] = getattr(reuse, k)[code].to_numpy(float)
+            adequate[code] = reuse.adequate[code].to_numpy(bool)
+            fac_ratio[rows] = reuse.supply["ratio"].to_numpy(float)[rows]
+            fac_idle[rows] = reuse.supply["idle"].to_numpy(bool)[rows]
+            state[code] = reuse._state[code]
+            standards[code] = reuse.parameters["standards"][code]
+            continue
         cost = all_cost[rows]
         demand, share = community_demand(residents, districts, std, shares)
         d0 = float(base.thresholds_m[code])
@@ -105,12 +126,8 @@ def _evaluate(
     served = base.covered.copy()
     for code in cats:
         served[code] = served[code].to_numpy() & adequate_df[code].to_numpy()
-    tiers_met, missing, score, by_street, by_district = coverage_tables(
-        served, ruleset, attrs
-    )
-    by_district = _district_adequacy(
-        by_district, attrs, adequate_df, frame(cols["shortfall"])
-    )
+    tiers_met, missing, score = coverage_core(served, ruleset)
+    shortfall_df = frame(cols["shortfall"])
     supply_df = pd.DataFrame(
         {
             **{k: np.asarray(v) for k, v in facility.items()},
@@ -154,17 +171,32 @@ def _evaluate(
         demand=frame(cols["demand"]),
         accessibility=frame(cols["accessibility"]),
         ratio=frame(cols["ratio"]),
-        shortfall=frame(cols["shortfall"]),
+        shortfall=shortfall_df,
         adequate=adequate_df,
         served=served,
         tiers_met=tiers_met,
         missing=missing,
         score=score,
-        by_street=by_street,
-        by_district=by_district,
+        aggregates=partial(
+            _aggregates, attrs, tiers_met, served, score, adequate_df, shortfall_df
+        ),
         parameters=params,
         _state=state,
     )
+
+
+def _aggregates(
+    attrs: pd.DataFrame,
+    tiers_met: pd.DataFrame,
+    served: pd.DataFrame,
+    score: pd.Series,
+    adequate: pd.DataFrame,
+    shortfall: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(by_street, by_district)`` of a capacity result: the life circle's, from
+    ``served``, the districts' with their adequacy and shortfall columns."""
+    by_street, by_district = aggregates(attrs, tiers_met, served, score)
+    return by_street, _district_adequacy(by_district, attrs, adequate, shortfall)
 
 
 def _district_adequacy(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -69,7 +71,21 @@ class CapacityResult:
     tiers_met: pd.DataFrame
     missing: pd.DataFrame
     score: pd.Series
-    by_street: pd.DataFrame
-    by_district: pd.DataFrame
+    #: computes ``(by_street, by_district)`` when either is first read
+    aggregates: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] = field(repr=False)
     parameters: dict[str, Any]
     _state: dict[str, _CategoryState] = field(repr=False)
+
+    @cached_property
+    def _aggregated(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self.aggregates()
+
+    @property
+    def by_street(self) -> pd.DataFrame:
+        """Residents-weighted aggregates per street, from ``served``."""
+        return self._aggregated[0]
+
+    @property
+    def by_district(self) -> pd.DataFrame:
+        """Per district, with the adequacy and shortfall columns (see the class)."""
+        return self._aggregated[1]

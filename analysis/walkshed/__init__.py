@@ -52,7 +52,7 @@ from analysis.walkshed.result import (
     LifeCircleResult,
 )
 from analysis.walkshed.routing import nearest_distance
-from analysis.walkshed.tables import coverage_tables
+from analysis.walkshed.tables import aggregates, coverage_core, coverage_tables
 
 __all__ = [
     "CommunityAccess",
@@ -61,6 +61,8 @@ __all__ = [
     "MODE_NETWORK",
     "MODE_STRAIGHT",
     "cost_pairs",
+    "aggregates",
+    "coverage_core",
     "coverage_tables",
     "life_circle",
     "nearest_distance",

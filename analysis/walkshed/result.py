@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -122,8 +124,9 @@ class LifeCircleResult:
     tiers_met: pd.DataFrame
     missing: pd.DataFrame
     score: pd.Series
-    by_street: pd.DataFrame
-    by_district: pd.DataFrame
+    #: computes ``(by_street, by_district)``, called once when either is first read
+    #: (a picklable callable: ``functools.partial`` of a module function)
+    aggregates: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] = field(repr=False)
     unreachable_amenities: pd.DataFrame
     unreachable_communities: pd.DataFrame
     islands: gpd.GeoDataFrame
@@ -133,6 +136,20 @@ class LifeCircleResult:
     parameters: dict[str, Any]
     access: CommunityAccess = field(repr=False)
     pairs: FacilityPairs | None = field(default=None, repr=False)
+
+    @cached_property
+    def _aggregated(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self.aggregates()
+
+    @property
+    def by_street(self) -> pd.DataFrame:
+        """Residents-weighted aggregates per street (see the class)."""
+        return self._aggregated[0]
+
+    @property
+    def by_district(self) -> pd.DataFrame:
+        """Residents-weighted aggregates per district (see the class)."""
+        return self._aggregated[1]
 
     @property
     def straight_line(self) -> bool:

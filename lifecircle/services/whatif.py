@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -118,14 +118,11 @@ def lifecircle_what_if(
     new = what_if(ctx.result, ctx.network, ctx.communities, added, ctx.rules)
     before, after = ctx.result, new
     cats = sorted(set(added["category"]))
-    names = dict(zip(ctx.communities["code"], ctx.communities["name"], strict=True))
-    residents = dict(
-        zip(
-            ctx.communities["code"],
-            ctx.communities["residents"].fillna(0).astype(int),
-            strict=True,
-        )
-    )
+    # looked up by code for the communities that changed only (a dict of the city's
+    # 3,000 cost more than the rest of the answer's assembly)
+    by_code = ctx.communities.set_index("code")
+    names = by_code["name"]
+    residents = by_code["residents"].fillna(0).astype(int)
     changed = []
     newly = after.covered[cats] & ~before.covered[cats]
     for code in newly.index[newly.any(axis=1)]:
@@ -170,8 +167,8 @@ def lifecircle_what_if(
 def _capacity_what_if(
     ctx: RunContext,
     added: gpd.GeoDataFrame,
-    names: Mapping[str, str],
-    residents: Mapping[str, int],
+    names: pd.Series,
+    residents: pd.Series,
 ) -> dict[str, Any] | None:
     """The capacity-aware change: shortfalls and ratios before and after."""
     before = ctx.capacity

@@ -235,6 +235,68 @@ def test_what_if_60_places_lowers_the_shortfall_as_predicted():
     assert after.parameters["what_if"] == [{"added": 1, "categories": ["kindergarten"]}]
 
 
+def test_what_if_recomputes_the_category_added_to_and_keeps_the_others_exactly():
+    """With two categories sized (kindergarten, market), a what-if adding a
+    kindergarten recomputes the kindergartens and takes the markets from the base:
+    every table equals a full recomputation with the kindergarten in the data, to
+    the last bit."""
+    net, comm, amen = _street_city()
+    data = {
+        "name": "hand",
+        "tiers": [
+            {"minutes": 5, "distance_m": 300},
+            {"minutes": 10, "distance_m": 500},
+            {"minutes": 15, "distance_m": 1000},
+        ],
+        "categories": [
+            {"code": "kindergarten", "tier_minutes": 5, "required": True},
+            {"code": "market", "tier_minutes": 10, "required": True},
+        ],
+        "distance_decay": {
+            "kind": "step",
+            "steps": [[0.333333, 1.0], [0.666667, 0.68], [1.0, 0.22]],
+        },
+        "capacity_standards": {
+            "kindergarten": {
+                "unit": "places",
+                "per_1000": 100,
+                "target_group": "children_3_5",
+                "m2_per_unit": 10,
+                "service_population": 500,
+            },
+            "market": {"unit": "m2", "per_1000": 50, "service_population": 20_000},
+        },
+    }
+    rs = load_ruleset(data)
+    shares = cap.target_shares(SHARES_HAND, dt.date(2026, 1, 1))
+    base = life_circle(net, comm, amen, rs)
+    before = cap.capacity_circle(net, base, amen, rs, shares=shares)
+    assert set(before.categories) == {"kindergarten", "market"}
+    x0, y0 = 600_000.0, 3_300_000.0
+    added = gpd.GeoDataFrame(
+        {"code": ["k"], "category": ["kindergarten"], "capacity": [60]},
+        geometry=[Point(x0 + 380, y0)],
+        crs=CRS,
+    )
+    after = cap.capacity_what_if(before, base, net, added, rs, shares=shares)
+    full_am = pd.concat([amen, added], ignore_index=True)
+    full = cap.capacity_circle(
+        net, life_circle(net, comm, full_am, rs), full_am, rs, shares=shares
+    )
+    for name in ("demand", "accessibility", "ratio", "shortfall", "adequate"):
+        pd.testing.assert_frame_equal(getattr(after, name), getattr(full, name))
+    pd.testing.assert_series_equal(after.score, full.score)
+    pd.testing.assert_frame_equal(after.missing, full.missing)
+    pd.testing.assert_frame_equal(after.by_district, full.by_district)
+    pd.testing.assert_frame_equal(
+        after.supply[["code", "category", "supply", "ratio", "idle"]],
+        full.supply[["code", "category", "supply", "ratio", "idle"]],
+    )
+    # the markets are the base's, unchanged; the kindergartens moved
+    pd.testing.assert_series_equal(after.ratio["market"], before.ratio["market"])
+    assert not after.ratio["kindergarten"].equals(before.ratio["kindergarten"])
+
+
 def test_supply_from_attribute_floor_area_and_standard():
     rs = _rules()
     am = pd.DataFrame(
