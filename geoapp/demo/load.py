@@ -19,7 +19,13 @@ from django.test.utils import override_settings
 from accounts.models import Profile, Role
 from geoapp.demo.generator import funding as funding_demo
 from layers import models
-from layers.dbcopy import copy_columns, ewkb_hex, frame_column, frame_value
+from layers.dbcopy import (
+    copy_columns,
+    copy_field_columns,
+    ewkb_hex,
+    frame_column,
+    frame_value,
+)
 from layers.importing import basemap_replace, population_raster_register
 from programme import models as pmodels
 from programme import services as pservices
@@ -166,27 +172,35 @@ def _community_history(history, source: str) -> int:
     Each row is the community as stored now, with the ``stage`` and ``lifts`` of
     that moment (``history_type`` ``+`` for the first record, ``~`` after), so the
     last record of each community equals its current row and an undo after a
-    later edit restores exactly the loaded state.
+    later edit restores exactly the loaded state. Written with one ``COPY``, a
+    column at a time (``bulk_create`` of a city's ~7,000 rows took 5 s, most of it
+    preparing each geometry value).
     """
     hist_model = models.Community.history.model
-    fields = [f.attname for f in models.Community._meta.concrete_fields]
+    fields = [f for f in hist_model._meta.concrete_fields if not f.primary_key]
     current = {c.code: c for c in models.Community.objects.all()}
-    reason = f"{source}: stage timeline"
-    rows = []
-    for r in history.itertuples(index=False):
-        c = current[r.code]
-        values = {name: getattr(c, name) for name in fields}
-        values.update(stage=r.stage, lifts=int(r.lifts))
-        rows.append(
-            hist_model(
-                **values,
-                history_date=r.date.to_pydatetime(),
-                history_type="+" if r.first else "~",
-                history_change_reason=reason,
-            )
-        )
-    hist_model.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)
+    owners = [current[code] for code in history["code"].tolist()]
+    n = len(owners)
+    moments = {
+        "stage": history["stage"].tolist(),
+        "lifts": [int(v) for v in history["lifts"].tolist()],
+        "history_date": [d.to_pydatetime() for d in history["date"]],
+        "history_type": ["+" if f else "~" for f in history["first"].tolist()],
+        "history_change_reason": [f"{source}: stage timeline"] * n,
+    }
+    own = {f.attname for f in models.Community._meta.concrete_fields}
+    columns: dict[str, list] = {}
+    for f in fields:
+        if f.name in moments:
+            columns[f.name] = moments[f.name]
+        elif f.attname in own:
+            columns[f.name] = [getattr(c, f.attname) for c in owners]
+        elif f.null:
+            columns[f.name] = [None] * n  # the history user: the loading system
+        else:
+            msg = f"history field {f.name!r} has no value in the demo's timeline"
+            raise ValueError(msg)
+    return copy_field_columns(hist_model._meta.db_table, fields, columns)
 
 
 @transaction.atomic
