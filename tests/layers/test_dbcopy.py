@@ -74,6 +74,30 @@ def test_copy_field_columns_equals_bulk_create() -> None:
     assert got_b.name == "测试\t小区\\一\n期" and got_b.residents is None
 
 
+def test_copy_instances_equals_bulk_create() -> None:
+    """copy_instances stores unsaved instances as bulk_create does: every value the
+    same, the generated columns computed by the database, the times set."""
+    street = factories.street()
+    models.Community.objects.bulk_create([_community("ORM2", street)])
+    before = timezone.now()
+    assert dbcopy.copy_instances(models.Community, [_community("COPY2", street)]) == 1
+    got_a = models.Community.objects.get(code="ORM2")
+    got_b = models.Community.objects.get(code="COPY2")
+    fa, fb = _fields(got_a), _fields(got_b)
+    assert fa.pop("code") == "ORM2" and fb.pop("code") == "COPY2"
+    assert fa == fb
+    assert got_b.created_at == got_b.updated_at and got_b.created_at >= before
+    seg = models.WalkSegment(
+        code="COPYSEG",
+        kind="footway",
+        geom=LineString((600_000.0, 3_300_000.0), (600_030.0, 3_300_040.0), srid=4549),
+    )
+    assert dbcopy.copy_instances(models.WalkSegment, [seg]) == 1
+    # length_m is a generated column: the database computed it (50 m)
+    assert models.WalkSegment.objects.get(code="COPYSEG").length_m == pytest.approx(50)
+    assert dbcopy.copy_instances(models.WalkSegment, []) == 0
+
+
 def test_update_field_columns_writes_only_the_named_fields() -> None:
     c = factories.community(name="旧名", households=100)
     geom = MultiPolygon(factories.square(121.56, 29.88, 150))

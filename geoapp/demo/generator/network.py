@@ -35,6 +35,13 @@ class _Network:
     line_names: dict[tuple[int, int, int], str]
 
 
+#: the walk segments' kinds, by the codes the lattice is classified with
+_KINDS = np.array(
+    ["arterial", "secondary", "local", "alley", "bridge", "footway"], dtype=object
+)
+_ARTERIAL, _SECONDARY, _LOCAL, _ALLEY, _BRIDGE, _FOOTWAY = range(6)
+
+
 def _build_network(
     rng: np.random.Generator, sc: _Scale, urban: _Urban, river: Any
 ) -> _Network:
@@ -150,15 +157,17 @@ def _build_network(
         ok = dryf[a] & dryf[b] & ~wet.ravel()
         mid_r = np.hypot((xf[a] + xf[b]) / 2 - cx0, (yf[a] + yf[b]) / 2 - cy0)
         al = np.abs(line)
+        # kinds as codes into _KINDS (strings once the lattice is cut to the city:
+        # object arrays of the whole lattice cost a second)
         kind = np.where(
             al % 8 == 0,
-            "arterial",
+            _ARTERIAL,
             np.where(
                 al % 4 == 0,
-                "secondary",
-                np.where((al % 2 == 0) | (mid_r > _OLD_CORE_M), "local", "alley"),
+                _SECONDARY,
+                np.where((al % 2 == 0) | (mid_r > _OLD_CORE_M), _LOCAL, _ALLEY),
             ),
-        ).astype(object)
+        ).astype(np.int8)
         return {
             "a": a,
             "b": b,
@@ -178,13 +187,13 @@ def _build_network(
     )
     line = np.concatenate([ch_["line"], cv_["line"], np.zeros(nb_, int)])
     along = np.concatenate([ch_["along"], cv_["along"], np.arange(nb_)])
-    kind = np.concatenate([ch_["kind"], cv_["kind"], np.full(nb_, "bridge", object)])
+    kind = np.concatenate([ch_["kind"], cv_["kind"], np.full(nb_, _BRIDGE, np.int8)])
     ok = np.concatenate([ch_["ok"], cv_["ok"], np.ones(nb_, bool)])
-    minor = (kind == "local") | (kind == "alley")
+    minor = (kind == _LOCAL) | (kind == _ALLEY)
     drop = minor & (rng.random(len(a)) < 0.06)
     ok &= ~drop
     foot = minor & (rng.random(len(a)) < 0.04)
-    kind = np.where(foot, "footway", kind).astype(object)
+    kind = np.where(foot, _FOOTWAY, kind).astype(np.int8)
 
     a, b, orient, line, along, kind = (
         arr[ok] for arr in (a, b, orient, line, along, kind)
@@ -202,6 +211,7 @@ def _build_network(
     a, b, orient, line, along, kind = (
         arr[sel] for arr in (a, b, orient, line, along, kind)
     )
+    kind = _KINDS[kind]
     alive = np.zeros(m, bool)
     alive[a] = True
     alive[b] = True
