@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -12,6 +11,7 @@ import scipy.sparse as sp
 
 from analysis.capacity.e2sfca import FloatArray
 from analysis.rules import CapacityStandard
+from analysis.walkshed.result import LazyAggregates
 
 
 # ------------------------------------------------------------------------ result
@@ -27,7 +27,7 @@ class _CategoryState:
 
 
 @dataclass(frozen=True, eq=False)
-class CapacityResult:
+class CapacityResult(LazyAggregates):
     """Result of :func:`capacity_circle` / :func:`capacity_what_if`.
 
     Attributes
@@ -75,17 +75,3 @@ class CapacityResult:
     aggregates: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] = field(repr=False)
     parameters: dict[str, Any]
     _state: dict[str, _CategoryState] = field(repr=False)
-
-    @cached_property
-    def _aggregated(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return self.aggregates()
-
-    @property
-    def by_street(self) -> pd.DataFrame:
-        """Residents-weighted aggregates per street, from ``served``."""
-        return self._aggregated[0]
-
-    @property
-    def by_district(self) -> pd.DataFrame:
-        """Per district, with the adequacy and shortfall columns (see the class)."""
-        return self._aggregated[1]

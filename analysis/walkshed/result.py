@@ -24,6 +24,27 @@ MODE_STRAIGHT = "straight_line"
 
 
 # ------------------------------------------------------------------------ result
+class LazyAggregates:
+    """``by_street`` and ``by_district`` of a result, computed by its ``aggregates``
+    callable when either is first read (a what-if reads neither), then kept."""
+
+    aggregates: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]
+
+    @cached_property
+    def _aggregated(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self.aggregates()
+
+    @property
+    def by_street(self) -> pd.DataFrame:
+        """Residents-weighted aggregates per street (see the result's class)."""
+        return self._aggregated[0]
+
+    @property
+    def by_district(self) -> pd.DataFrame:
+        """Residents-weighted aggregates per district (see the result's class)."""
+        return self._aggregated[1]
+
+
 @dataclass(frozen=True)
 class CommunityAccess:
     """Where the communities enter the network (their access points), kept with the
@@ -63,7 +84,7 @@ class FacilityPairs:
 
 
 @dataclass(frozen=True, eq=False)
-class LifeCircleResult:
+class LifeCircleResult(LazyAggregates):
     """Result of :func:`life_circle` / :func:`what_if`.
 
     Attributes
@@ -136,20 +157,6 @@ class LifeCircleResult:
     parameters: dict[str, Any]
     access: CommunityAccess = field(repr=False)
     pairs: FacilityPairs | None = field(default=None, repr=False)
-
-    @cached_property
-    def _aggregated(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return self.aggregates()
-
-    @property
-    def by_street(self) -> pd.DataFrame:
-        """Residents-weighted aggregates per street (see the class)."""
-        return self._aggregated[0]
-
-    @property
-    def by_district(self) -> pd.DataFrame:
-        """Residents-weighted aggregates per district (see the class)."""
-        return self._aggregated[1]
 
     @property
     def straight_line(self) -> bool:

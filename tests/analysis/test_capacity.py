@@ -41,7 +41,9 @@ LUO_QI = DistanceDecay(
 )
 
 
-def _rules(**capacity):
+def _rules(extra_standards=None, **capacity):
+    """The hand-built rule set: the kindergartens sized (``capacity`` overrides their
+    standard), ``extra_standards`` other categories' standards by code."""
     return load_ruleset(
         {
             "name": "hand",
@@ -66,7 +68,8 @@ def _rules(**capacity):
                     "m2_per_unit": 10,
                     "service_population": 500,
                     **capacity,
-                }
+                },
+                **(extra_standards or {}),
             },
         }
     )
@@ -194,14 +197,11 @@ def test_hand_built_on_a_street():
     assert set(res.supply["basis"]) == {"attribute"}
 
 
-def test_what_if_60_places_lowers_the_shortfall_as_predicted():
-    """A 60-place kindergarten k at x = 380 (B at 20 m, A at 280 m): R_k =
-    60 / (0.22 · 1000 + 1 · 3000); every other R_j is unchanged, so A_i rises by
-    W_ik R_k, the 60 places are shared out (sum_i P_i W_ik R_k = 60) and each
-    shortfall falls by min(shortfall, P_i W_ik R_k): A by 4.10 places, B by all
-    of its 20.50 (B gets 55.9 places' worth and is then over-served)."""
+def _kindergarten_what_if(rs):
+    """The street city's life circle and capacity under ``rs``, and the what-if of a
+    60-place kindergarten k at x = 380 m: (net, comm, amen, added, shares, before,
+    after)."""
     net, comm, amen = _street_city()
-    rs = _rules()
     base = life_circle(net, comm, amen, rs)
     shares = cap.target_shares(SHARES_HAND, dt.date(2026, 1, 1))
     before = cap.capacity_circle(net, base, amen, rs, shares=shares)
@@ -212,6 +212,17 @@ def test_what_if_60_places_lowers_the_shortfall_as_predicted():
         crs=CRS,
     )
     after = cap.capacity_what_if(before, base, net, added, rs, shares=shares)
+    return net, comm, amen, added, shares, before, after
+
+
+def test_what_if_60_places_lowers_the_shortfall_as_predicted():
+    """A 60-place kindergarten k at x = 380 (B at 20 m, A at 280 m): R_k =
+    60 / (0.22 · 1000 + 1 · 3000); every other R_j is unchanged, so A_i rises by
+    W_ik R_k, the 60 places are shared out (sum_i P_i W_ik R_k = 60) and each
+    shortfall falls by min(shortfall, P_i W_ik R_k): A by 4.10 places, B by all
+    of its 20.50 (B gets 55.9 places' worth and is then over-served)."""
+    rs = _rules()
+    net, comm, amen, added, shares, before, after = _kindergarten_what_if(rs)
     p = np.array([1000.0, 3000.0])
     w = np.array([0.22, 1.0])  # 280 m and 20 m
     r_k = 60 / (w @ p)
@@ -240,45 +251,11 @@ def test_what_if_recomputes_the_category_added_to_and_keeps_the_others_exactly()
     kindergarten recomputes the kindergartens and takes the markets from the base:
     every table equals a full recomputation with the kindergarten in the data, to
     the last bit."""
-    net, comm, amen = _street_city()
-    data = {
-        "name": "hand",
-        "tiers": [
-            {"minutes": 5, "distance_m": 300},
-            {"minutes": 10, "distance_m": 500},
-            {"minutes": 15, "distance_m": 1000},
-        ],
-        "categories": [
-            {"code": "kindergarten", "tier_minutes": 5, "required": True},
-            {"code": "market", "tier_minutes": 10, "required": True},
-        ],
-        "distance_decay": {
-            "kind": "step",
-            "steps": [[0.333333, 1.0], [0.666667, 0.68], [1.0, 0.22]],
-        },
-        "capacity_standards": {
-            "kindergarten": {
-                "unit": "places",
-                "per_1000": 100,
-                "target_group": "children_3_5",
-                "m2_per_unit": 10,
-                "service_population": 500,
-            },
-            "market": {"unit": "m2", "per_1000": 50, "service_population": 20_000},
-        },
-    }
-    rs = load_ruleset(data)
-    shares = cap.target_shares(SHARES_HAND, dt.date(2026, 1, 1))
-    base = life_circle(net, comm, amen, rs)
-    before = cap.capacity_circle(net, base, amen, rs, shares=shares)
-    assert set(before.categories) == {"kindergarten", "market"}
-    x0, y0 = 600_000.0, 3_300_000.0
-    added = gpd.GeoDataFrame(
-        {"code": ["k"], "category": ["kindergarten"], "capacity": [60]},
-        geometry=[Point(x0 + 380, y0)],
-        crs=CRS,
+    rs = _rules(
+        {"market": {"unit": "m2", "per_1000": 50, "service_population": 20_000}}
     )
-    after = cap.capacity_what_if(before, base, net, added, rs, shares=shares)
+    net, comm, amen, added, shares, before, after = _kindergarten_what_if(rs)
+    assert set(before.categories) == {"kindergarten", "market"}
     full_am = pd.concat([amen, added], ignore_index=True)
     full = cap.capacity_circle(
         net, life_circle(net, comm, full_am, rs), full_am, rs, shares=shares

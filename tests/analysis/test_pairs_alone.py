@@ -44,24 +44,9 @@ def test_alone_equals_the_tiled_search_to_the_last_bit():
         ok = np.flatnonzero(ssnap.reachable)
         sources = NetworkEntry.from_snap(net, ssnap, ok)
         limits = rng.choice([150.0, 300.0, 500.0], ok.size)
-        alone = P.cost_pairs(
-            net,
-            sources,
-            sxy[ok],
-            targets,
-            txy[tsnap.reachable],
-            limits,
-            target_owner=owner,
-        )
-        search = P.PairSearch(
-            net,
-            sources,
-            sxy[ok],
-            targets,
-            txy[tsnap.reachable],
-            limits,
-            target_owner=owner,
-        )
+        args = (net, sources, sxy[ok], targets, txy[tsnap.reachable], limits)
+        alone = P.cost_pairs(*args, target_owner=owner)
+        search = P.PairSearch(*args, target_owner=owner)
         tiled = search.pairs(search.collect([search.run(b) for b in search.batches]))
         assert len(alone[0]) > 0
         for a, b in zip(alone, tiled, strict=True):
