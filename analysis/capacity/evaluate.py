@@ -19,6 +19,7 @@ from analysis.walkshed import (
     LifeCircleResult,
     aggregates,
     coverage_core,
+    missing_table,
 )
 
 # a community whose ratio is within this of 1 counts as served (float sums)
@@ -126,7 +127,7 @@ def _evaluate(
     served = base.covered.copy()
     for code in cats:
         served[code] = served[code].to_numpy() & adequate_df[code].to_numpy()
-    tiers_met, missing, score = coverage_core(served, ruleset)
+    tiers_met, score = coverage_core(served, ruleset)
     shortfall_df = frame(cols["shortfall"])
     supply_df = pd.DataFrame(
         {
@@ -175,7 +176,7 @@ def _evaluate(
         adequate=adequate_df,
         served=served,
         tiers_met=tiers_met,
-        missing=missing,
+        missing_of=partial(missing_table, served, ruleset),
         score=score,
         aggregates=partial(
             _aggregates, attrs, tiers_met, served, score, adequate_df, shortfall_df

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from analysis.capacity.e2sfca import FloatArray
 from analysis.rules import CapacityStandard
-from analysis.walkshed.result import LazyAggregates
+from analysis.walkshed.result import LazyTables
 
 
 # ------------------------------------------------------------------------ result
@@ -27,7 +27,7 @@ class _CategoryState:
 
 
 @dataclass(frozen=True, eq=False)
-class CapacityResult(LazyAggregates):
+class CapacityResult(LazyTables):
     """Result of :func:`capacity_circle` / :func:`capacity_what_if`.
 
     Attributes
@@ -69,7 +69,8 @@ class CapacityResult(LazyAggregates):
     adequate: pd.DataFrame
     served: pd.DataFrame
     tiers_met: pd.DataFrame
-    missing: pd.DataFrame
+    #: computes ``missing`` when it is first read
+    missing_of: Callable[[], pd.DataFrame] = field(repr=False)
     score: pd.Series
     #: computes ``(by_street, by_district)`` when either is first read
     aggregates: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] = field(repr=False)

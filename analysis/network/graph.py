@@ -209,11 +209,18 @@ class WalkNetwork:
         return (sizes >= min_component_nodes) | (sizes == sizes.max())
 
     def main_edges(self, min_component_nodes: int = MIN_COMPONENT_NODES) -> BoolArray:
-        """Per edge: ``True`` when its component is not an island."""
+        """Per edge: ``True`` when its component is not an island (computed once per
+        threshold and kept, read-only: every snap asks for it)."""
         if self.n_edges == 0:
             return np.zeros(0, dtype=bool)
-        keep = self.main_components(min_component_nodes)
-        return keep[self.component_labels[self.edge_u]]
+        key = ("main_edges", int(min_component_nodes))
+        main = self._cache.get(key)
+        if main is None:
+            keep = self.main_components(min_component_nodes)
+            main = keep[self.component_labels[self.edge_u]]
+            main.flags.writeable = False
+            self._cache[key] = main
+        return main
 
     def islands(
         self, min_component_nodes: int = MIN_COMPONENT_NODES

@@ -52,7 +52,12 @@ from analysis.walkshed.result import (
     LifeCircleResult,
 )
 from analysis.walkshed.routing import nearest_distance
-from analysis.walkshed.tables import aggregates, coverage_core, coverage_tables
+from analysis.walkshed.tables import (
+    aggregates,
+    coverage_core,
+    coverage_tables,
+    missing_table,
+)
 
 __all__ = [
     "CommunityAccess",
@@ -65,6 +70,7 @@ __all__ = [
     "coverage_core",
     "coverage_tables",
     "life_circle",
+    "missing_table",
     "nearest_distance",
     "what_if",
 ]

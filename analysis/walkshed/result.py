@@ -24,11 +24,18 @@ MODE_STRAIGHT = "straight_line"
 
 
 # ------------------------------------------------------------------------ result
-class LazyAggregates:
-    """``by_street`` and ``by_district`` of a result, computed by its ``aggregates``
-    callable when either is first read (a what-if reads neither), then kept."""
+class LazyTables:
+    """``missing``, ``by_street`` and ``by_district`` of a result, computed by its
+    ``missing_of`` and ``aggregates`` callables when first read (a what-if reads
+    none of them), then kept."""
 
+    missing_of: Callable[[], pd.DataFrame]
     aggregates: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]
+
+    @cached_property
+    def missing(self) -> pd.DataFrame:
+        """Community × tier minutes: the missing categories (see the result's class)."""
+        return self.missing_of()
 
     @cached_property
     def _aggregated(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -84,7 +91,7 @@ class FacilityPairs:
 
 
 @dataclass(frozen=True, eq=False)
-class LifeCircleResult(LazyAggregates):
+class LifeCircleResult(LazyTables):
     """Result of :func:`life_circle` / :func:`what_if`.
 
     Attributes
@@ -143,7 +150,8 @@ class LifeCircleResult(LazyAggregates):
     covered: pd.DataFrame
     walk_tier: pd.DataFrame
     tiers_met: pd.DataFrame
-    missing: pd.DataFrame
+    #: computes ``missing``, called once when it is first read
+    missing_of: Callable[[], pd.DataFrame] = field(repr=False)
     score: pd.Series
     #: computes ``(by_street, by_district)``, called once when either is first read
     #: (a picklable callable: ``functools.partial`` of a module function)

@@ -51,13 +51,13 @@ def _derive(
     walk = np.where(k < len(tiers), tier_arr[np.minimum(k, len(tiers) - 1)], np.nan)
     walk_tier = pd.DataFrame(walk, index=distance.index, columns=distance.columns)
 
-    tiers_met, missing, score = coverage_core(covered, ruleset)
+    tiers_met, score = coverage_core(covered, ruleset)
     return LifeCircleResult(
         distance_m=distance,
         covered=covered,
         walk_tier=walk_tier,
         tiers_met=tiers_met,
-        missing=missing,
+        missing_of=partial(missing_table, covered, ruleset),
         score=score,
         aggregates=partial(
             aggregates, state.community_attrs, tiers_met, covered, score
@@ -96,41 +96,57 @@ def coverage_tables(
         ``(tiers_met, missing, score, by_street, by_district)`` as in
         :class:`LifeCircleResult`.
     """
-    tiers_met, missing, score = coverage_core(covered, ruleset)
+    tiers_met, score = coverage_core(covered, ruleset)
+    missing = missing_table(covered, ruleset)
     by_street, by_district = aggregates(community_attrs, tiers_met, covered, score)
     return tiers_met, missing, score, by_street, by_district
 
 
 def coverage_core(
     covered: pd.DataFrame, ruleset: RuleSet
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-    """Tiers met, missing categories and score of :func:`coverage_tables`, without
-    the aggregates (a what-if reads none of them)."""
-    cats = list(covered.columns)
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Tiers met and score of :func:`coverage_tables`, without the missing
+    categories and the aggregates (:func:`missing_table`, :func:`aggregates`: a
+    what-if reads neither, a result computes them when first read)."""
     cov = covered.to_numpy(bool)
-    tiers = ruleset.tier_minutes
-    rules = [ruleset.rule(c) for c in cats]
-    req = np.array([r.required for r in rules], dtype=bool)
-    cat_tier = np.array([r.tier_minutes for r in rules])
+    req, cat_tier, _ = _required(covered, ruleset)
     met_cols: dict[int, npt.NDArray[np.bool_]] = {}
-    miss_cols: dict[int, list[tuple[str, ...]]] = {}
-    cats_arr = np.asarray(cats, dtype=object)
-    for t in tiers:
+    for t in ruleset.tier_minutes:
         sel = req & (cat_tier <= t)
-        lacking = ~cov[:, sel]
-        met_cols[t] = np.asarray(~lacking.any(axis=1), dtype=bool)
-        miss_cols[t] = _lacking_names(lacking, cats_arr[sel])
+        met_cols[t] = np.asarray(cov[:, sel].all(axis=1), dtype=bool)
     tiers_met = pd.DataFrame(met_cols, index=covered.index)
     tiers_met.columns.name = "tier_minutes"
-    missing = pd.DataFrame(miss_cols, index=covered.index)
-    missing.columns.name = "tier_minutes"
-
     n_req = int(req.sum())
     score_arr = (
         100.0 * cov[:, req].sum(axis=1) / n_req if n_req else np.full(len(cov), np.nan)
     )
     score = pd.Series(score_arr, index=covered.index, name="score")
-    return tiers_met, missing, score
+    return tiers_met, score
+
+
+def missing_table(covered: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
+    """Community × tier minutes: the required categories of tier ``<= T`` not
+    covered, as a tuple (the ``missing`` of :func:`coverage_tables`)."""
+    cov = covered.to_numpy(bool)
+    req, cat_tier, cats_arr = _required(covered, ruleset)
+    miss_cols: dict[int, list[tuple[str, ...]]] = {}
+    for t in ruleset.tier_minutes:
+        sel = req & (cat_tier <= t)
+        miss_cols[t] = _lacking_names(~cov[:, sel], cats_arr[sel])
+    missing = pd.DataFrame(miss_cols, index=covered.index)
+    missing.columns.name = "tier_minutes"
+    return missing
+
+
+def _required(
+    covered: pd.DataFrame, ruleset: RuleSet
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[Any], npt.NDArray[np.object_]]:
+    """Per category of ``covered``: required, its tier, and the codes."""
+    cats = list(covered.columns)
+    rules = [ruleset.rule(c) for c in cats]
+    req = np.array([r.required for r in rules], dtype=bool)
+    cat_tier = np.array([r.tier_minutes for r in rules])
+    return req, cat_tier, np.asarray(cats, dtype=object)
 
 
 def aggregates(
@@ -162,8 +178,11 @@ def _lacking_names(
     packed = np.ascontiguousarray(np.packbits(lacking, axis=1))
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    tuples = [tuple(names[lacking[i]]) for i in first.tolist()]
-    return [tuples[k] for k in inverse.reshape(-1).tolist()]
+    tuples = np.empty(first.size, dtype=object)
+    for k, i in enumerate(first.tolist()):
+        tuples[k] = tuple(names[lacking[i]])
+    # one object per distinct pattern, shared by its rows (as the list of tuples was)
+    return tuples[inverse.reshape(-1)].tolist()
 
 
 def _aggregate(
