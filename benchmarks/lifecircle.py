@@ -6,9 +6,10 @@ Run from the repository root::
 
 Sets up Django (``geoapp.settings.dev``) and, unless ``--no-load``, loads the
 city-scale demo (``make_demo --seed 42 --scale city``) when fewer than 3 000
-communities are stored. **This replaces the demo in the dev database**; at the
-end the small demo (``make_demo --seed 42 --scale small``, what ``make run``
-expects) is loaded back unless ``--keep``.
+communities are stored. **This replaces the demo in the database it is given**; when
+it did, the small demo (``make_demo --seed 42 --scale small``, what ``make run``
+expects) is loaded back at the end unless ``--keep``. A city it found already loaded
+(``--no-load`` on a city database) stays.
 
 Prints the sizes, the end-to-end time of
 :func:`lifecircle.services.lifecircle_run` (read from PostGIS → results
@@ -328,7 +329,7 @@ def main() -> None:
     parser.add_argument(
         "--keep",
         action="store_true",
-        help="keep the city-scale demo (do not reload the small one)",
+        help="keep the city-scale demo this run loaded (do not reload the small one)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the run")
     args = parser.parse_args()
@@ -352,7 +353,7 @@ def main() -> None:
         if ref:
             line("routing reference (bare scipy, all categories)", f"{ref:.2f} s")
     finally:
-        if not args.keep and (loaded or Community.objects.count() >= 3000):
+        if not args.keep and loaded:
             print(
                 "NOTE: reloading the small demo (make_demo --seed 42 --scale small) "
                 "so the dev database is what `make run` expects (--keep skips this)"
