@@ -348,17 +348,13 @@ def copy_field_columns(table: str, fields: Sequence[Any], columns: dict) -> int:
 
 def copy_instances(model, objs: Sequence[Any]) -> int:
     """INSERT unsaved ``model`` instances with one COPY, as ``bulk_create`` would
-    store them (every concrete field but the primary key and generated columns,
-    from the instances' attributes; ``auto_now`` / ``auto_now_add`` times set to now). No signals, no
+    store them (the writable fields of :func:`_columns`, from the instances'
+    attributes; ``auto_now`` / ``auto_now_add`` times set to now). No signals, no
     history rows (as ``bulk_create``); the instances get no primary key."""
     if not objs:
         return 0
     now = timezone.now()
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not f.primary_key and not getattr(f, "generated", False)
-    ]
+    fields = _columns(model, None)
     columns: dict[str, list] = {}
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):

@@ -179,30 +179,29 @@ def _community_history(history, source: str) -> int:
     preparing each geometry value).
     """
     hist_model = models.Community.history.model
-    fields = [f for f in hist_model._meta.concrete_fields if not f.primary_key]
+    meta = hist_model._meta
     current = {c.code: c for c in models.Community.objects.all()}
     owners = [current[code] for code in history["code"].tolist()]
     n = len(owners)
-    moments = {
+    # the history columns of layers.dbcopy.insert_history, a value per row here
+    columns: dict[str, list] = {
+        "history_date": [d.to_pydatetime() for d in history["date"]],
+        "history_user": [None] * n,  # the loading system
+        "history_change_reason": [f"{source}: stage timeline"] * n,
+        "history_type": ["+" if f else "~" for f in history["first"].tolist()],
+    }
+    moment = {
         "stage": history["stage"].tolist(),
         "lifts": [int(v) for v in history["lifts"].tolist()],
-        "history_date": [d.to_pydatetime() for d in history["date"]],
-        "history_type": ["+" if f else "~" for f in history["first"].tolist()],
-        "history_change_reason": [f"{source}: stage timeline"] * n,
     }
-    own = {f.attname for f in models.Community._meta.concrete_fields}
-    columns: dict[str, list] = {}
-    for f in fields:
-        if f.name in moments:
-            columns[f.name] = moments[f.name]
-        elif f.attname in own:
-            columns[f.name] = [getattr(c, f.attname) for c in owners]
-        elif f.null:
-            columns[f.name] = [None] * n  # the history user: the loading system
-        else:
-            msg = f"history field {f.name!r} has no value in the demo's timeline"
-            raise ValueError(msg)
-    return copy_field_columns(hist_model._meta.db_table, fields, columns)
+    for f in hist_model.tracked_fields:
+        columns[f.name] = (
+            moment[f.name]
+            if f.name in moment
+            else [getattr(c, f.attname) for c in owners]
+        )
+    fields = [meta.get_field(name) for name in columns]
+    return copy_field_columns(meta.db_table, fields, columns)
 
 
 @transaction.atomic
