@@ -142,16 +142,8 @@ def _pairs_alone(
     (:func:`~analysis.walkshed.routing._route`, the walk along a shared edge
     included), then the minimum per owner. The same floats as the search from the
     sources: both sum a path's costs from the source's entry in the same order."""
-    n_src, n_tgt = len(sources), len(targets)
-    lim = np.broadcast_to(np.asarray(limit_m, dtype=float), (n_src,))
-    if not np.all(lim >= 0):
-        msg = "limit_m must be non-negative."
-        raise ValueError(msg)
-    owner = (
-        np.arange(n_tgt, dtype=np.int64)
-        if target_owner is None
-        else np.asarray(target_owner, dtype=np.int64).reshape(n_tgt)
-    )
+    lim, owner = _limits_and_owner(len(sources), len(targets), limit_m, target_owner)
+    n_src = len(sources)
     n_own = int(owner.max()) + 1
     out_s, out_t, out_d = [], [], []
     for i in range(n_src):
@@ -165,6 +157,26 @@ def _pairs_alone(
         out_t.append(hit.astype(np.int64))
         out_d.append(per[hit])
     return np.concatenate(out_s), np.concatenate(out_t), np.concatenate(out_d)
+
+
+def _limits_and_owner(
+    n_src: int,
+    n_tgt: int,
+    limit_m: float | npt.ArrayLike,
+    target_owner: npt.ArrayLike | None,
+) -> tuple[FloatArray, IntArray]:
+    """Each source's limit (checked non-negative) and each target's owner (itself
+    when none is given), for :func:`cost_pairs`'s two ways."""
+    lim = np.broadcast_to(np.asarray(limit_m, dtype=float), (n_src,)).copy()
+    if n_src and not np.all(lim >= 0):
+        msg = "limit_m must be non-negative."
+        raise ValueError(msg)
+    owner = (
+        np.arange(n_tgt, dtype=np.int64)
+        if target_owner is None
+        else np.asarray(target_owner, dtype=np.int64).reshape(n_tgt)
+    )
+    return lim, owner
 
 
 class PairSearch:
@@ -194,18 +206,10 @@ class PairSearch:
         workers: int = 1,
     ) -> None:
         n_src, n_tgt = len(sources), len(targets)
-        lim = np.broadcast_to(np.asarray(limit_m, dtype=float), (n_src,)).copy()
-        if n_src and not np.all(lim >= 0):
-            msg = "limit_m must be non-negative."
-            raise ValueError(msg)
+        lim, self.owner = _limits_and_owner(n_src, n_tgt, limit_m, target_owner)
         sxy = np.asarray(source_xy, dtype=float).reshape(n_src, 2)
         txy = np.asarray(target_xy, dtype=float).reshape(n_tgt, 2)
         self.sources, self.targets, self.limit = sources, targets, lim
-        self.owner = (
-            np.arange(n_tgt, dtype=np.int64)
-            if target_owner is None
-            else np.asarray(target_owner, dtype=np.int64).reshape(n_tgt)
-        )
         #: per source: its limit's group is searched from the sources (else from
         #: the targets, which sums each path in the opposite order)
         self.from_sources = np.zeros(n_src, dtype=bool)
