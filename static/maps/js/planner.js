@@ -32,8 +32,8 @@ async function init(map) {
   keepPopupsClear(map);
   fitExtent(map, config);
   // one build of the tile stack for the first view: the latest run's results join the
-  // basemap and the city's layers before any tile is asked for (not a second set of every tile once the
-  // run answers)
+  // basemap and the city's layers before any tile is asked for (not a second set of
+  // every tile once the run answers)
   const release = holdTiles(map);
   addBasemap(map, config.tiles);
   const control = overlayControl(map, config, { collapsed: true });
@@ -94,6 +94,8 @@ async function init(map) {
     zoomNote(map, allTiles, Object.fromEntries(config.layers.map((l) => [l.key, l.label])));
   });
   page.layersIn = layersIn; // the results table waits for the map's layers
+  // the run's layer is on the map as soon as it exists (onLayer); without a run, the
+  // hold ends when show() does
   const latest = page.lifecircle
     .show(null, {
       onLayer: (layer) => {
@@ -101,7 +103,6 @@ async function init(map) {
         release();
       },
     })
-    .then((layer) => layer?.addTo(map))
     .finally(release);
   await Promise.all([layersIn, latest, editor.loadAll(), page.blocks.load(), addSiting(map, control, config).then((g) => showSites(page, (page.siting = g)))]);
   document.body.dataset.mapReady = "1";

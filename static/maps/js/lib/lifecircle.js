@@ -179,7 +179,8 @@ function labelled(text, control) {
  */
 export function lifeCircleView(map, control, config) {
   // onData(data, category, run): called with each load of the communities (the category
-  // filter's too), for the panel's table (a promise: the load waits for it); focus(code): zoom to and highlight a community
+  // filter's too), for the panel's table (a promise: the load waits for it);
+  // focus(code): zoom to and highlight a community
   // analysis(code): {run, node} the run's values of a community (the planner's record
   // card shows them in its "分析" tab), null when the run shown has none; themed(theme):
   // the run's layers follow the map's theme
